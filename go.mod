@@ -1,0 +1,3 @@
+module shipdesk
+
+go 1.26

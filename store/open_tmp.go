@@ -1,0 +1,4 @@
+package store
+
+// DB is the open database. Placeholder until the store implementation lands.
+type DB struct{}
