@@ -1,0 +1,94 @@
+# Shipdesk (发货台) — the one entry point for building, running and testing.
+#
+#   make run     install what is missing, build, open the app in demo (sandbox) mode
+#   make test    install what is missing, run every test (UI tests under Xvfb)
+#
+# Run `make` or `make help` for the rest.
+
+GO        ?= go
+BIN       ?= bin/shipdesk
+DATA_DIR  ?=
+GOFLAGS   ?= -buildvcs=false
+TEST_TIMEOUT ?= 25m
+BENCHTIME ?= 1s
+export GOFLAGS
+
+# Debian/Ubuntu packages the build and the tests need: a C compiler and
+# pkg-config for cgo, the GL/X11 headers GLFW compiles against, libusb for
+# gousb, Xvfb + xauth for the headless UI tests, ImageMagick and x11-utils to
+# screenshot the real window, fonts for the screenshots.
+APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libusb-1.0-0-dev \
+	xvfb xauth x11-utils imagemagick
+# pkg-config modules and commands whose presence proves the packages are in.
+PKG_MODULES  := gl x11 xrandr xinerama xcursor xi xxf86vm libusb-1.0
+COMMANDS     := gcc pkg-config Xvfb xwininfo import
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## show this help
+	@echo "Shipdesk (发货台) make targets:"
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
+
+.PHONY: deps
+deps: ## install the system packages the build and tests need (apt-get; root or sudo)
+	@missing=""; \
+	for c in $(COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	for m in $(PKG_MODULES); do pkg-config --exists $$m 2>/dev/null || missing="$$missing $$m"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "deps: missing:$$missing — installing: $(APT_PACKAGES)"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	else echo "deps: not root and no sudo; run this, then try again:"; \
+	     echo "  sudo apt-get update && sudo apt-get install -y $(APT_PACKAGES)"; exit 1; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	     echo "deps: no apt-get here; install the equivalents of: $(APT_PACKAGES)"; exit 1; fi; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null && \
+	echo "deps: installed"
+
+.PHONY: build
+build: deps ## build bin/shipdesk
+	$(GO) build -o $(BIN) .
+
+.PHONY: run
+run: build ## build and open the app (demo mode until Kuaidi100 credentials are set)
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+		echo "run: no display (DISPLAY is unset); start one, e.g. 'Xvfb :99 & export DISPLAY=:99'"; exit 1; fi
+	./$(BIN) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+
+# The UI tests need an X server: use the caller's DISPLAY, or start Xvfb on a
+# free display number for the duration of the run.
+.PHONY: test
+test: deps ## run every test (starts Xvfb for the UI tests when there is no display)
+	@set -e; \
+	if [ -n "$$DISPLAY" ]; then \
+		$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...; \
+	else \
+		n=99; while [ -e /tmp/.X$$n-lock ] || [ -e /tmp/.X11-unix/X$$n ]; do n=$$((n+1)); done; \
+		Xvfb :$$n -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 & xpid=$$!; \
+		trap 'kill $$xpid 2>/dev/null' EXIT; \
+		i=0; while [ ! -e /tmp/.X11-unix/X$$n ] && [ $$i -lt 100 ]; do i=$$((i+1)); sleep 0.1; done; \
+		DISPLAY=:$$n $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...; \
+	fi
+
+.PHONY: lint
+lint: deps ## gofmt check, go vet, staticcheck when it can be installed
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@if command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@latest 2>/dev/null; then \
+		PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./...; \
+	else echo "lint: staticcheck could not be installed; skipped"; fi
+
+.PHONY: bench
+bench: deps ## run the benchmarks (store fixture size: SHIPDESK_BENCH_SHIPMENTS, default 1000000)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./...
+
+.PHONY: package
+package: deps ## build an installable package for this OS with the fyne tool
+	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package --release
+
+.PHONY: clean
+clean: ## remove build output
+	rm -rf bin
