@@ -1,0 +1,27 @@
+package assets
+
+import _ "embed"
+
+// CJKFont is a TrueType font covering all of GBK (21,886 characters,
+// including rare name characters such as 堃 喆 镕 珺 昇), printable ASCII and
+// CJK/full-width punctuation: a subset of Droid Sans Fallback Full, Apache-2.0
+// (fonts/NOTICE, fonts/LICENSE-Apache-2.0.txt; fonts/make_subset.sh
+// regenerates it). The label renderer draws all label text with it and the
+// GUI theme uses it for Chinese. Read-only: callers must not modify it.
+//
+//go:embed fonts/label-cjk.ttf
+var CJKFont []byte
+
+// CJKFontName is the file name to give CJKFont where a name is needed (for
+// example a GUI toolkit's static resource).
+const CJKFontName = "label-cjk.ttf"
+
+// CJKFontLicense is the Apache License 2.0 text that covers CJKFont.
+//
+//go:embed fonts/LICENSE-Apache-2.0.txt
+var CJKFontLicense string
+
+// CJKFontNotice says where CJKFont comes from and how it was made.
+//
+//go:embed fonts/NOTICE
+var CJKFontNotice string
