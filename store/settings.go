@@ -12,7 +12,7 @@ type Settings struct {
 	// Language is "zh" (default) or "en".
 	Language string `json:"language,omitempty"`
 
-	Senders         []Party `json:"senders"`       // sender presets; the first is the default
+	Senders         []Party `json:"senders"`        // sender presets; the first is the default
 	DefaultCarrier  string  `json:"defaultCarrier"` // company code; empty: guess
 	DefaultItems    string  `json:"defaultItems"`   // e.g. 眼镜
 	DefaultPayType  string  `json:"defaultPayType"` // SHIPPER, CONSIGNEE, MONTHLY
@@ -43,17 +43,17 @@ type LabelSettings struct {
 
 // PrinterProfile is a configured printer and how to drive it.
 type PrinterProfile struct {
-	Name      string  `json:"name"`
-	URI       string  `json:"uri"`
-	Language  string  `json:"language"`            // tspl or zpl
-	Sizes     []string `json:"sizes,omitempty"`    // label sizes it is the default for
-	Speed     int     `json:"speed,omitempty"`     // inches per second
-	Darkness  int     `json:"darkness,omitempty"`  // TSPL DENSITY 0-15, ZPL ~SD 0-30
-	Media     string  `json:"media,omitempty"`     // gap, bline, continuous
-	Mode      string  `json:"mode,omitempty"`      // tear, peel, cut
-	Direction int     `json:"direction,omitempty"` // 0 or 1
-	OffsetXmm float64 `json:"offsetXmm,omitempty"`
-	OffsetYmm float64 `json:"offsetYmm,omitempty"`
+	Name      string   `json:"name"`
+	URI       string   `json:"uri"`
+	Language  string   `json:"language"`            // tspl or zpl
+	Sizes     []string `json:"sizes,omitempty"`     // label sizes it is the default for
+	Speed     int      `json:"speed,omitempty"`     // inches per second
+	Darkness  int      `json:"darkness,omitempty"`  // TSPL DENSITY 0-15, ZPL ~SD 0-30
+	Media     string   `json:"media,omitempty"`     // gap, bline, continuous
+	Mode      string   `json:"mode,omitempty"`      // tear, peel, cut
+	Direction int      `json:"direction,omitempty"` // 0 or 1
+	OffsetXmm float64  `json:"offsetXmm,omitempty"`
+	OffsetYmm float64  `json:"offsetYmm,omitempty"`
 }
 
 // TrackingSettings configure push and polling.
@@ -67,13 +67,13 @@ type TrackingSettings struct {
 
 // SMSSettings choose which milestones notify the patient.
 type SMSSettings struct {
-	Enabled    bool          `json:"enabled"`
-	Milestones []SMSMilestone `json:"milestones"`
-	QuietStart string        `json:"quietStart"` // "21:00"
-	QuietEnd   string        `json:"quietEnd"`   // "08:00"
-	DailyCap   int           `json:"dailyCap"`   // messages per day; 0 = no cap
-	DailyCapFen int          `json:"dailyCapFen"` // money per day in fen; 0 = no cap
-	OptOut     []string      `json:"optOut,omitempty"` // phones that opted out
+	Enabled     bool           `json:"enabled"`
+	Milestones  []SMSMilestone `json:"milestones"`
+	QuietStart  string         `json:"quietStart"`       // "21:00"
+	QuietEnd    string         `json:"quietEnd"`         // "08:00"
+	DailyCap    int            `json:"dailyCap"`         // messages per day; 0 = no cap
+	DailyCapFen int            `json:"dailyCapFen"`      // money per day in fen; 0 = no cap
+	OptOut      []string       `json:"optOut,omitempty"` // phones that opted out
 }
 
 // SMSMilestone is one notification rule.
