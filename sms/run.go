@@ -1,0 +1,169 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"shipdesk/store"
+)
+
+// Run sends held messages when quiet hours end and reconciles interrupted
+// sends, until ctx ends; then it returns nil. It wakes at the earliest
+// held message's SendAfter, when Notify or Resend holds a new one, and every
+// Config.Rescan otherwise. Store errors are logged and retried at the next
+// wake-up. Call it once per Notifier.
+func (n *Notifier) Run(ctx context.Context) error {
+	for {
+		if err := n.Reconcile(ctx); err != nil && ctx.Err() == nil {
+			n.logf("sms: %v", err)
+		}
+		next, err := n.ReleaseDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			n.logf("sms: %v", err)
+		}
+		wait := n.rescan
+		if !next.IsZero() {
+			wait = min(wait, max(next.Sub(n.now()), 0))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		case <-n.kick:
+			t.Stop()
+		}
+	}
+}
+
+// Reconcile marks every intent older than Config.StaleIntent as failed with
+// ReplyUnknown: its send was interrupted and, since the provider cannot be
+// asked whether it went out, it is never resent automatically. Run calls it;
+// it is exported for the CLI and tests.
+func (n *Notifier) Reconcile(ctx context.Context) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	intents, err := n.db.SMSInState(ctx, store.SMSIntent)
+	if err != nil {
+		return fmt.Errorf("reconcile intents: %w", err)
+	}
+	now := n.now()
+	for _, m := range intents {
+		if now.Sub(m.CreatedAt) < n.stale && now.Sub(m.UpdatedAt) < n.stale {
+			continue
+		}
+		_, err := n.db.UpdateSMS(ctx, m.ID, func(cur *store.SMSMessage) error {
+			if cur.State != store.SMSIntent {
+				return nil
+			}
+			cur.State = store.SMSFailed
+			cur.Reply = joinReply(cur.Reply, ReplyUnknown)
+			cur.UpdatedAt = now
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("reconcile intent %s: %w", m.OutOrder, err)
+		}
+		n.logf("sms: %s %s (%s): send interrupted, outcome unknown; marked failed", m.Waybill, m.Milestone, m.OutOrder)
+	}
+	return nil
+}
+
+// ReleaseDue sends every held message whose SendAfter has passed, checking
+// the rule, the opt-out, quiet hours and the cap again. It returns the
+// earliest SendAfter still in the future (zero when none). Run calls it; it
+// is exported for the CLI and tests.
+func (n *Notifier) ReleaseDue(ctx context.Context) (next time.Time, err error) {
+	held, err := n.db.SMSInState(ctx, store.SMSHeld)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("release held: %w", err)
+	}
+	var errs []error
+	for _, m := range held {
+		if ctx.Err() != nil {
+			return next, ctx.Err()
+		}
+		if m.SendAfter.After(n.now()) {
+			if next.IsZero() || m.SendAfter.Before(next) {
+				next = m.SendAfter
+			}
+			continue
+		}
+		later, err := n.release(ctx, m)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if !later.IsZero() && (next.IsZero() || later.Before(next)) {
+			next = later
+		}
+	}
+	if len(errs) > 0 {
+		return next, fmt.Errorf("release held: %w (and %d more)", errs[0], len(errs)-1)
+	}
+	return next, nil
+}
+
+// release decides again for one held message and sends it. It returns a new
+// SendAfter when the message must wait longer.
+func (n *Notifier) release(ctx context.Context, m store.SMSMessage) (time.Time, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	st, err := n.db.Settings(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	rule, ok := ruleFor(st.SMS, m.Milestone)
+	manual := isManual(m)
+	skip := ""
+	switch {
+	case !st.SMS.Enabled, !ok, !rule.Enabled && !manual:
+		skip = ReplyDisabled
+	default:
+		s, err := n.db.Shipment(ctx, m.Waybill)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("shipment %s: %w", m.Waybill, err)
+		}
+		skip = refusal(st, s)
+	}
+	now := n.now().In(n.loc)
+	var later time.Time
+	if skip == "" {
+		if q := n.quietHours(st); q.contains(now) {
+			later = q.nextEnd(now)
+		} else if reason, err := n.capReason(ctx, st, m.CostFen); err != nil {
+			return time.Time{}, err
+		} else if reason != "" {
+			skip = reason
+			n.raiseCap(ctx, reason)
+		}
+	}
+	changed := false
+	cur, err := n.db.UpdateSMS(ctx, m.ID, func(cur *store.SMSMessage) error {
+		if cur.State != store.SMSHeld {
+			return nil
+		}
+		changed = true
+		cur.UpdatedAt = n.now()
+		switch {
+		case skip != "":
+			cur.State = store.SMSSkipped
+			cur.Reply = joinReply(cur.Reply, skip)
+		case !later.IsZero():
+			cur.SendAfter = later
+		default:
+			// Recorded as intent before the provider is called.
+			cur.State = store.SMSIntent
+		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("update held %s: %w", m.OutOrder, err)
+	}
+	if !changed || cur.State != store.SMSIntent {
+		return later, nil
+	}
+	_, err = n.send(ctx, cur)
+	return time.Time{}, err
+}
