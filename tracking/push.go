@@ -1,0 +1,141 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/store"
+)
+
+// MaxPushBody is the largest push body the receiver reads (1 MiB).
+const MaxPushBody = 1 << 20
+
+// Handler returns the push receiver, to be served at the path of the
+// callback URL. For each POST it finds the shipment named in the push,
+// verifies the sign with that shipment's salt (or, failing that, the
+// station salt in Config.Salt), stores the trace exactly like a poll
+// result (an older trace never overwrites newer data; duplicates change
+// nothing), and only then replies with Kuaidi100's success body. A bad
+// signature is logged and refused with result=false without touching any
+// data; so is a push for a number the station never subscribed. The SMS
+// notifier and the change listeners run after the reply is written. The
+// handler is safe for concurrent use.
+func (w *Worker) Handler() http.Handler {
+	return http.HandlerFunc(w.servePush)
+}
+
+func (w *Worker) servePush(rw http.ResponseWriter, r *http.Request) {
+	reply := func(code int, ok bool, msg string) {
+		rw.Header().Set("Content-Type", "application/json; charset=utf-8")
+		rw.WriteHeader(code)
+		rw.Write(kuaidi100.PushReply(ok, msg))
+	}
+	if r.Method != http.MethodPost {
+		rw.Header().Set("Allow", http.MethodPost)
+		reply(http.StatusMethodNotAllowed, false, "method not allowed")
+		return
+	}
+	r.Body = http.MaxBytesReader(rw, r.Body, MaxPushBody)
+	if err := r.ParseForm(); err != nil {
+		w.logf("tracking: push from %s: unreadable body: %v", r.RemoteAddr, err)
+		reply(http.StatusBadRequest, false, "bad request")
+		return
+	}
+	param, sign := r.PostForm.Get("param"), r.PostForm.Get("sign")
+	if param == "" {
+		w.logf("tracking: push from %s: no param", r.RemoteAddr)
+		reply(http.StatusBadRequest, false, "no param")
+		return
+	}
+	// Decoded without trust only to find whose salt checks the sign.
+	unverified, err := kuaidi100.DecodePush([]byte(param))
+	if err != nil {
+		w.logf("tracking: push from %s: %v", r.RemoteAddr, err)
+		reply(http.StatusBadRequest, false, "bad param")
+		return
+	}
+	ctx := r.Context()
+	num := strings.TrimSpace(unverified.Track.Num)
+	s, err := w.db.Shipment(ctx, num)
+	if errors.Is(err, store.ErrNotFound) && kuaidi100.NormalizeNumber(num) != num {
+		num = kuaidi100.NormalizeNumber(num)
+		s, err = w.db.Shipment(ctx, num)
+	}
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			w.logf("tracking: push from %s for unknown number %q refused", r.RemoteAddr, num)
+			reply(http.StatusNotFound, false, "unknown number")
+			return
+		}
+		w.logf("tracking: push %s: %v", num, err)
+		reply(http.StatusInternalServerError, false, "store unavailable")
+		return
+	}
+	p, err := w.verify(param, sign, s)
+	if err != nil {
+		w.logf("tracking: push from %s for %s refused: %v", r.RemoteAddr, num, err)
+		reply(http.StatusForbidden, false, "sign error")
+		return
+	}
+	post, _, err := w.commit(ctx, s.Waybill, &p.Track, sourcePush, func(sh *store.Shipment) { pushStatus(sh, p) })
+	if err != nil {
+		w.logf("tracking: push %s: %v", num, err)
+		reply(http.StatusInternalServerError, false, "store unavailable")
+		return
+	}
+	reply(http.StatusOK, true, "")
+	if f, ok := rw.(http.Flusher); ok {
+		f.Flush()
+	}
+	post(context.WithoutCancel(ctx))
+}
+
+// verify checks sign against the shipment's salt and the station salt.
+func (w *Worker) verify(param, sign string, s store.Shipment) (*kuaidi100.Push, error) {
+	tried := false
+	var err error
+	for _, salt := range []string{s.Subscription.Salt, w.salt} {
+		if salt == "" {
+			continue
+		}
+		tried = true
+		var p *kuaidi100.Push
+		if p, err = kuaidi100.VerifyPush(param, sign, salt); err == nil {
+			return p, nil
+		}
+	}
+	if !tried {
+		return nil, errors.New("no salt known for this number (never subscribed)")
+	}
+	return nil, err
+}
+
+// pushStatus records what a push says about the subscription itself.
+func pushStatus(s *store.Shipment, p *kuaidi100.Push) {
+	sub := &s.Subscription
+	if p.ComNew != "" && p.ComNew != s.Carrier {
+		// Kuaidi100 corrected the carrier code and tracks the number under
+		// the new code; so do we.
+		s.Carrier = p.ComNew
+		if p.Status == kuaidi100.PushAbort {
+			sub.State = store.SubActive
+			sub.Error = ""
+			return
+		}
+	}
+	switch p.Status {
+	case kuaidi100.PushShutdown:
+		sub.State = store.SubShutdown
+	case kuaidi100.PushAbort:
+		sub.State = store.SubAborted
+		sub.Error = p.Message
+	case kuaidi100.PushPolling, kuaidi100.PushUpdateAll:
+		if sub.State != store.SubActive && sub.CallbackURL != "" {
+			sub.State = store.SubActive
+			sub.Error = ""
+		}
+	}
+}

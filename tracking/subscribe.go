@@ -1,0 +1,197 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/store"
+)
+
+// MaxSubscriptionsPerMonth is Kuaidi100's limit for one carrier and number.
+const MaxSubscriptionsPerMonth = 4
+
+// ResubscribeAfter is how long to wait after an abort push before
+// subscribing again, as Kuaidi100 asks.
+const ResubscribeAfter = 30 * time.Minute
+
+// monthCount returns the subscriptions of s in now's month.
+func monthCount(s *store.Shipment, now time.Time) int {
+	if s.Subscription.Month != monthOf(now) {
+		return 0
+	}
+	return s.Subscription.MonthCount
+}
+
+// needsSubscribe reports whether s should be (re)subscribed at some point
+// under the current callback URL and this month's limit.
+func (w *Worker) needsSubscribe(s *store.Shipment, now time.Time) bool {
+	_, ok := w.subscribeDue(s, now)
+	return ok
+}
+
+// subscribeDue returns when s should next be (re)subscribed, and false when
+// it should not be: terminal, over this month's limit, or subscribed with
+// the current URL.
+func (w *Worker) subscribeDue(s *store.Shipment, now time.Time) (time.Time, bool) {
+	if s.Milestone.Terminal() || monthCount(s, now) >= MaxSubscriptionsPerMonth {
+		return time.Time{}, false
+	}
+	sub := s.Subscription
+	var at time.Time
+	switch sub.State {
+	case store.SubNone, store.SubPollOnly:
+		at = now
+	case store.SubFailed:
+		at = now
+	case store.SubActive:
+		if sub.CallbackURL == w.pushURL {
+			return time.Time{}, false
+		}
+		at = now // the station's address changed
+	case store.SubAborted:
+		at = sub.LastPushAt.Add(ResubscribeAfter)
+	case store.SubOverLimits:
+		at = now // a new month: the limit reset (checked above)
+	default: // shutdown: the service finished; polls take over
+		return time.Time{}, false
+	}
+	w.mu.Lock()
+	if b, ok := w.subRetry[s.Waybill]; ok && b.until.After(at) {
+		at = b.until
+	}
+	w.mu.Unlock()
+	return at, true
+}
+
+// Subscribe makes sure waybill is tracked: with pushes enabled it
+// subscribes the number with the callback URL and a fresh salt (within the
+// monthly limit), otherwise it marks the shipment poll-only; either way the
+// shipment gets its next poll time. Shipping calls it after a waybill is
+// issued. A failed subscription is stored and retried by Run; the error is
+// returned so the caller can show it. An already-active subscription with
+// the current URL is left alone.
+func (w *Worker) Subscribe(ctx context.Context, waybill string) error {
+	s, err := w.db.Shipment(ctx, waybill)
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", waybill, err)
+	}
+	defer w.nudge()
+	if s.Milestone.Terminal() {
+		return nil
+	}
+	now := w.now()
+	if !w.pushEnabled() {
+		upd, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
+			if s.Subscription.State == store.SubNone {
+				s.Subscription.State = store.SubPollOnly
+			}
+			s.NextPollAt = w.schedule(s, now)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("subscribe %s: %w", waybill, err)
+		}
+		w.changed(upd)
+		return nil
+	}
+	if !w.needsSubscribe(&s, now) {
+		if monthCount(&s, now) >= MaxSubscriptionsPerMonth && s.Subscription.State != store.SubActive {
+			w.markOverLimit(ctx, waybill, now)
+		} else if s.NextPollAt.IsZero() {
+			w.reschedule(ctx, waybill)
+		}
+		return nil
+	}
+	return w.subscribe(ctx, waybill)
+}
+
+func (w *Worker) markOverLimit(ctx context.Context, waybill string, now time.Time) {
+	upd, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
+		s.Subscription.State = store.SubOverLimits
+		s.NextPollAt = w.schedule(s, now)
+		return nil
+	})
+	if err != nil {
+		w.logf("tracking: subscribe %s: %v", waybill, err)
+		return
+	}
+	w.changed(upd)
+}
+
+// subscribe sends one subscription at the subscribe rate and stores the
+// outcome and the next action time.
+func (w *Worker) subscribe(ctx context.Context, waybill string) error {
+	if d := w.subs.reserve(w.now()); d > 0 && !w.sleep(ctx, d) {
+		return ctx.Err()
+	}
+	s, err := w.db.Shipment(ctx, waybill)
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", waybill, err)
+	}
+	salt := s.Subscription.Salt
+	if salt == "" {
+		salt = newSalt()
+	}
+	url := w.pushURL
+	serr := w.client.Subscribe(ctx, kuaidi100.SubscribeRequest{
+		Com: s.Carrier, Num: s.Waybill, Phone: s.RecipientPhone, CallbackURL: url, Salt: salt,
+	})
+	if serr != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	now := w.now()
+	switch {
+	case serr == nil:
+		w.mu.Lock()
+		delete(w.subRetry, waybill)
+		w.mu.Unlock()
+	case errors.Is(serr, kuaidi100.ErrSubscriptionLimit):
+		w.logf("tracking: subscribe %s: monthly limit reached; polling instead", waybill)
+	default:
+		w.mu.Lock()
+		b := w.subRetry[waybill]
+		b.fails++
+		b.until = now.Add(min(5*time.Minute<<min(b.fails-1, 10), 6*time.Hour))
+		w.subRetry[waybill] = b
+		w.mu.Unlock()
+		w.logf("tracking: subscribe %s failed (%v); retry after %s", waybill, serr, b.until.Sub(now))
+		if errors.Is(serr, kuaidi100.ErrBadCarrier) || errors.Is(serr, kuaidi100.ErrBadRequest) {
+			w.raise(ctx, waybill, store.ExcSubscription, "订阅物流推送失败："+userMessage(serr))
+		}
+	}
+	upd, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
+		sub := &s.Subscription
+		if m := monthOf(now); sub.Month != m {
+			sub.Month, sub.MonthCount = m, 0
+		}
+		switch {
+		case serr == nil:
+			sub.State = store.SubActive
+			sub.CallbackURL = url
+			sub.Salt = salt
+			sub.SubscribedAt = now
+			sub.MonthCount++
+			sub.Error = ""
+		case errors.Is(serr, kuaidi100.ErrSubscriptionLimit):
+			sub.State = store.SubOverLimits
+			sub.MonthCount = max(sub.MonthCount, MaxSubscriptionsPerMonth)
+			sub.Error = userMessage(serr)
+		default:
+			sub.State = store.SubFailed
+			sub.Error = userMessage(serr)
+		}
+		s.NextPollAt = w.schedule(s, now)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", waybill, err)
+	}
+	w.changed(upd)
+	if serr != nil && !errors.Is(serr, kuaidi100.ErrSubscriptionLimit) {
+		return fmt.Errorf("subscribe %s: %w", waybill, serr)
+	}
+	return nil
+}
