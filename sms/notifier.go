@@ -38,6 +38,7 @@ import (
 	"sync"
 	"time"
 
+	"shipdesk/kuaidi100"
 	"shipdesk/store"
 )
 
@@ -186,6 +187,11 @@ func (n *Notifier) Notify(ctx context.Context, s store.Shipment, m store.Milesto
 	}
 	msg := n.compose(ctx, s, m, rule, st)
 	if reason := refusal(st, s); reason != "" {
+		if msg.Phone == "" {
+			// Nothing to log against (the store keys messages by phone).
+			n.logf("sms: %s %s: no recipient phone; not sent", s.Waybill, m)
+			return nil
+		}
 		msg.State = store.SMSSkipped
 		msg.Reply = reason
 		return n.add(ctx, &msg)
@@ -356,7 +362,7 @@ func (n *Notifier) add(ctx context.Context, m *store.SMSMessage) error {
 // send calls the provider for a message already stored as intent and stores
 // the outcome. Called with n.mu held.
 func (n *Notifier) send(ctx context.Context, m store.SMSMessage) (store.SMSMessage, error) {
-	req := SMSRequest{
+	req := kuaidi100.SMSRequest{
 		Phone:       m.Phone,
 		TemplateID:  m.TemplateID,
 		Vars:        providerVars(m.Vars),

@@ -51,7 +51,13 @@ func (n *Notifier) Reconcile(ctx context.Context) error {
 	}
 	now := n.now()
 	for _, m := range intents {
-		if now.Sub(m.CreatedAt) < n.stale && now.Sub(m.UpdatedAt) < n.stale {
+		// A held message becomes an intent when released, at or after
+		// SendAfter. (UpdatedAt is the store's clock, not ours.)
+		decided := m.CreatedAt
+		if m.SendAfter.After(decided) {
+			decided = m.SendAfter
+		}
+		if now.Sub(decided) < n.stale {
 			continue
 		}
 		_, err := n.db.UpdateSMS(ctx, m.ID, func(cur *store.SMSMessage) error {
