@@ -2,18 +2,321 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/kuaidi100/sandbox"
+	"shipdesk/store"
 )
 
-func runSandbox(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+// parseInterleaved parses flags that may come before or after the
+// positional arguments, which it returns in order.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func flagUsage(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usagef("%v", err)
+}
+
+// sandboxOptionsFromEnv are the sandbox defaults with the KUAIDI100_*
+// credentials from the environment, where set.
+func sandboxOptionsFromEnv() sandbox.Options {
+	o := sandbox.DefaultOptions()
+	o.Creds = kuaidi100.ConfigFromEnv(sandbox.DemoCredentials())
+	o.Seed = time.Now().UnixNano()
+	return o
+}
+
+func runSandbox(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sandbox")
+	o := sandboxOptionsFromEnv()
+	addr := fs.String("addr", "127.0.0.1:8100", "")
+	fs.Float64Var(&o.Speed, "speed", 1, "")
+	fs.Int64Var(&o.Seed, "seed", o.Seed, "")
+	fs.IntVar(&o.DailyQuota, "quota", o.DailyQuota, "")
+	fs.Float64Var(&o.QueryRate, "query-rate", o.QueryRate, "")
+	fs.Float64Var(&o.SubscribeRate, "subscribe-rate", o.SubscribeRate, "")
+	fs.Float64Var(&o.ProblemShare, "problem", o.ProblemShare, "")
+	fs.Float64Var(&o.RefusedShare, "refused", o.RefusedShare, "")
+	fs.Float64Var(&o.ReturnedShare, "returned", o.ReturnedShare, "")
+	verbose := fs.Bool("v", false, "")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	if len(pos) > 0 {
+		return usagef("sandbox takes no arguments, got %q", pos[0])
+	}
+	if o.Speed <= 0 {
+		return usagef("--speed must be positive")
+	}
+	if *verbose {
+		o.Logf = func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: listen %s: %w", *addr, err)
+	}
+	sb := sandbox.New(o)
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Kuaidi100 sandbox listening on %s (speed %g, seed %d)\n", base, o.Speed, o.Seed)
+	printSandboxCreds(stdout, sb.Credentials())
+	fmt.Fprintf(stdout, "Try: shipdesk --api-base %s track NUMBER    counters: %s/sandbox/stats\n", base, base)
+	return serveSandbox(ctx, sb, ln)
+}
+
+func printSandboxCreds(w io.Writer, c kuaidi100.Config) {
+	demo := sandbox.DemoCredentials()
+	show := func(label, env, v, d string) {
+		if v == d {
+			fmt.Fprintf(w, "  %-9s %s   (demo; set %s to change)\n", label, v, env)
+		} else {
+			fmt.Fprintf(w, "  %-9s %s   (from %s)\n", label, mask(v), env)
+		}
+	}
+	fmt.Fprintln(w, "Credentials accepted:")
+	show("key", kuaidi100.EnvKey, c.Key, demo.Key)
+	show("customer", kuaidi100.EnvCustomer, c.Customer, demo.Customer)
+	show("secret", kuaidi100.EnvSecret, c.Secret, demo.Secret)
+	show("userid", kuaidi100.EnvUserID, c.UserID, demo.UserID)
+	show("seller", kuaidi100.EnvSMSSeller, c.SMSSeller, demo.SMSSeller)
+}
+
+func mask(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return "****"
+	}
+	return string(r[:2]) + strings.Repeat("*", len(r)-4) + string(r[len(r)-2:])
+}
+
+// serveSandbox serves sb on ln and runs its delivery loop until ctx ends.
+func serveSandbox(ctx context.Context, sb *sandbox.Server, ln net.Listener) error {
+	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { errc <- sb.Run(runCtx) }()
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.Canceled) {
+			cancel()
+			return fmt.Errorf("sandbox: %w", err)
+		}
+	}
+	cancel()
+	shut, done := context.WithTimeout(context.Background(), 3*time.Second)
+	defer done()
+	srv.Shutdown(shut)
+	return nil
+}
+
+// kuaidiClient builds the client the global flags ask for: an in-process
+// sandbox (--sandbox), one base URL (--api-base, demo credentials unless the
+// environment has some), or the real service with the stored secrets and
+// the KUAIDI100_* environment. stop releases what it started.
+func kuaidiClient(ctx context.Context, g *globals) (c *kuaidi100.Client, online bool, stop func(), err error) {
+	hc := &http.Client{Timeout: 30 * time.Second}
+	switch {
+	case g.Sandbox:
+		o := sandboxOptionsFromEnv()
+		sb := sandbox.New(o)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, false, nil, fmt.Errorf("sandbox: %w", err)
+		}
+		sctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { serveSandbox(sctx, sb, ln); close(done) }()
+		cfg := sb.Credentials()
+		cfg.BaseURL, cfg.HTTPClient = "http://"+ln.Addr().String(), hc
+		return kuaidi100.New(cfg), true, func() { cancel(); <-done }, nil
+	case g.APIBase != "":
+		cfg := kuaidi100.ConfigFromEnv(sandbox.DemoCredentials())
+		cfg.BaseURL, cfg.HTTPClient = g.APIBase, hc
+		return kuaidi100.New(cfg), true, func() {}, nil
+	}
+	sec, err := store.LoadSecrets(g.DataDir)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	cfg := kuaidi100.ConfigFromEnv(kuaidi100.Config{Key: sec.Key, Customer: sec.Customer, Secret: sec.Secret, UserID: sec.UserID, SMSSeller: sec.SMSSeller, HTTPClient: hc})
+	return kuaidi100.New(cfg), cfg.HasQueryCredentials(), func() {}, nil
+}
+
+var errNoCredentials = errors.New("未配置快递100账号：请设置环境变量 KUAIDI100_KEY 和 KUAIDI100_CUSTOMER（在快递100企业管理后台“我的信息”中获取），" +
+	"或用 --sandbox 试用内置沙箱、--api-base URL 连接运行中的沙箱 / no Kuaidi100 credentials: set KUAIDI100_KEY and KUAIDI100_CUSTOMER, or use --sandbox or --api-base URL")
+
 func runDetect(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+	fs := newFlagSet("detect")
+	asJSON := fs.Bool("json", false, "")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	if len(pos) != 1 {
+		return usagef("detect needs exactly one NUMBER")
+	}
+	num := kuaidi100.NormalizeNumber(pos[0])
+	var cands []kuaidi100.Candidate
+	if g.Sandbox || g.APIBase != "" || kuaidi100.ConfigFromEnv(kuaidi100.Config{}).Key != "" {
+		c, _, stop, err := kuaidiClient(ctx, g)
+		if err == nil {
+			cands, err = c.AutoNumber(ctx, num)
+			stop()
+		}
+		if err != nil && !*asJSON {
+			fmt.Fprintf(stderr, "note: online detection unavailable (%v); offline guess only\n", oneLine(err.Error()))
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range cands {
+		seen[c.Code] = true
+	}
+	for _, c := range kuaidi100.Guess(num) {
+		if !seen[c.Code] {
+			cands = append(cands, c)
+		}
+	}
+	if cands == nil {
+		cands = []kuaidi100.Candidate{}
+	}
+	if *asJSON {
+		return writeJSONOut(stdout, cands)
+	}
+	if len(cands) == 0 {
+		return fmt.Errorf("未能从单号 %s 识别快递公司，请手动选择快递公司 / no carrier matches this number", num)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CODE\tNAME\tCONFIDENCE\tSOURCE")
+	for _, c := range cands {
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\n", c.Code, c.Name, c.Confidence, c.Source)
+	}
+	return tw.Flush()
+}
+
+func writeJSONOut(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// trackJSON is the stable --json shape of shipdesk track.
+type trackJSON struct {
+	Number        string           `json:"number"`
+	Carrier       string           `json:"carrier"`
+	CarrierName   string           `json:"carrierName"`
+	Milestone     string           `json:"milestone"`
+	MilestoneName string           `json:"milestoneName"`
+	State         string           `json:"state"`
+	Signed        bool             `json:"signed"`
+	Events        []trackEventJSON `json:"events"`
+}
+
+type trackEventJSON struct {
+	Time      string `json:"time"`
+	Context   string `json:"context"`
+	Area      string `json:"area"`
+	Milestone string `json:"milestone"`
+	State     string `json:"state"`
 }
 
 func runTrack(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+	fs := newFlagSet("track")
+	carrier := fs.String("carrier", "", "")
+	phone := fs.String("phone", "", "")
+	asJSON := fs.Bool("json", false, "")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	if len(pos) != 1 {
+		return usagef("track needs exactly one NUMBER")
+	}
+	num := kuaidi100.NormalizeNumber(pos[0])
+	com := strings.ToLower(strings.TrimSpace(*carrier))
+	if com == "" {
+		cands := kuaidi100.Guess(num)
+		if len(cands) == 0 {
+			return usagef("cannot tell the carrier of %s; pass --carrier CODE (see shipdesk detect)", num)
+		}
+		com = cands[0].Code
+		if !*asJSON {
+			fmt.Fprintf(stderr, "carrier guessed from the number: %s %s (%.0f%%); pass --carrier to choose\n", com, cands[0].Name, cands[0].Confidence*100)
+		}
+	} else if _, ok := kuaidi100.LookupCarrier(com); !ok {
+		return usagef("unknown carrier code %q (see shipdesk detect NUMBER)", com)
+	}
+	c, online, stop, err := kuaidiClient(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if !online {
+		return errNoCredentials
+	}
+	tr, err := c.Query(ctx, kuaidi100.QueryRequest{Com: com, Num: num, Phone: *phone})
+	if err != nil {
+		return err
+	}
+	out := trackJSON{Number: nonEmptyStr(tr.Num, num), Carrier: nonEmptyStr(tr.Com, com), Milestone: tr.Milestone.String(),
+		MilestoneName: tr.Milestone.Chinese(), State: tr.State, Signed: tr.Signed, Events: []trackEventJSON{}}
+	out.CarrierName = kuaidi100.CarrierName(out.Carrier)
+	for _, e := range tr.Events {
+		out.Events = append(out.Events, trackEventJSON{Time: e.Time.Format(time.RFC3339), Context: e.Context, Area: e.Area,
+			Milestone: e.Milestone.String(), State: e.RawState})
+	}
+	if *asJSON {
+		return writeJSONOut(stdout, out)
+	}
+	fmt.Fprintf(stdout, "单号 Number:   %s\n快递 Carrier:  %s (%s)\n状态 Status:   %s %s", out.Number, out.CarrierName, out.Carrier, tr.Milestone.Chinese(), tr.Milestone.English())
+	if out.State != "" {
+		fmt.Fprintf(stdout, " (state %s %s)", out.State, kuaidi100.StateName(out.State))
+	}
+	fmt.Fprintln(stdout)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tSTATE\tAREA\tDETAIL")
+	for _, e := range tr.Events {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Time.Format("2006-01-02 15:04"), e.Milestone.Chinese(), e.Area, e.Context)
+	}
+	return tw.Flush()
+}
+
+func nonEmptyStr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

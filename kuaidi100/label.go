@@ -54,7 +54,7 @@ type OrderRequest struct {
 	ChildCount int
 	// Carrier e-waybill account (网点账号), where the carrier needs one.
 	PartnerID, PartnerKey, PartnerSecret, PartnerName, Net, Code, CheckMan, TBNet string
-	TempID string // V2 template id, for IMAGE
+	TempID                                                                        string // V2 template id, for IMAGE
 }
 
 // OrderResult is an issued waybill.
@@ -62,7 +62,7 @@ type OrderResult struct {
 	Waybill       string        `json:"waybill"`
 	ChildWaybills []string      `json:"childWaybills,omitempty"`
 	ReturnWaybill string        `json:"returnWaybill,omitempty"`
-	TaskID        string        `json:"taskId"`        // needed to reprint
+	TaskID        string        `json:"taskId"`       // needed to reprint
 	CarrierOrder  string        `json:"carrierOrder"` // kdComOrderNum: keep it, cancel needs it
 	Routing       store.Routing `json:"routing"`
 	LabelURL      string        `json:"labelUrl,omitempty"` // IMAGE: short link, may not be ready at once

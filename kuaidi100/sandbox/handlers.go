@@ -1,0 +1,677 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"shipdesk/kuaidi100"
+)
+
+// readForm parses a POST form body of at most MaxBody bytes. ok is false for
+// a non-POST or a body that is not form-encoded.
+func readForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	if r.Method != http.MethodPost {
+		return nil, false
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/x-www-form-urlencoded" {
+		return nil, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, kuaidi100.MaxBody)
+	if err := r.ParseForm(); err != nil {
+		return nil, false
+	}
+	return r.PostForm, true
+}
+
+type returnBody struct {
+	Result     bool   `json:"result"`
+	ReturnCode string `json:"returnCode"`
+	Message    string `json:"message"`
+}
+
+func (s *Server) fail(w http.ResponseWriter, endpoint, code, msg string) {
+	s.count(endpoint, code)
+	writeJSON(w, returnBody{Result: false, ReturnCode: code, Message: msg})
+}
+
+// ---- poll/query.do ----------------------------------------------------------
+
+func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
+	const ep = "query"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.requests[ep]++
+	if r.Method != http.MethodPost {
+		s.fail(w, ep, "500", "查询无结果，请隔段时间再查")
+		return
+	}
+	form, ok := readForm(w, r)
+	if !ok {
+		s.fail(w, ep, "400", "提交的数据不完整，或者账号未充值")
+		return
+	}
+	param, customer := form.Get("param"), form.Get("customer")
+	if param == "" || customer == "" || form.Get("sign") == "" {
+		s.fail(w, ep, "400", "提交的数据不完整，或者账号未充值")
+		return
+	}
+	if customer != s.creds.Customer || !strings.EqualFold(form.Get("sign"), kuaidi100.QuerySign(param, s.creds.Key, customer)) {
+		s.fail(w, ep, "503", "验证签名失败")
+		return
+	}
+	var q struct {
+		Com, Num, Phone, From, To string
+		ResultV2                  kuaidi100.Str `json:"resultv2"`
+	}
+	if err := json.Unmarshal([]byte(param), &q); err != nil {
+		s.fail(w, ep, "400", "提交的数据不完整，或者账号未充值")
+		return
+	}
+	q.Com, q.Num = strings.ToLower(strings.TrimSpace(q.Com)), strings.TrimSpace(q.Num)
+	if _, known := kuaidi100.LookupCarrier(q.Com); !known {
+		s.fail(w, ep, "400", "不支持此快递公司")
+		return
+	}
+	if len(q.Num) < 6 || len(q.Num) > 32 {
+		s.fail(w, ep, "400", "快递单号格式不正确")
+		return
+	}
+	now := s.nowLocked()
+	if !s.qBucket.take(now) {
+		s.stats.violations["rate_query"]++
+		s.fail(w, ep, "502", "服务器繁忙")
+		return
+	}
+	if !s.billable(now) {
+		s.fail(w, ep, "601", "key已过期")
+		return
+	}
+	if s.lockQuery(q.Num, now) {
+		s.fail(w, ep, "500", "该单号查询过于频繁已被锁定，24小时内不再更新")
+		return
+	}
+	p := s.parcelFor(q.Com, q.Num, now)
+	if needsPhone(q.Com) {
+		ph := kuaidi100.NormalizePhone(q.Phone)
+		if ph == "" || (p != nil && p.Issued && !phoneMatches(p.Phones, ph)) {
+			s.fail(w, ep, "408", "快递公司参数异常：验证码错误")
+			return
+		}
+	}
+	if p == nil || p.noTrace {
+		s.fail(w, ep, "500", "查询无结果，请隔段时间再查")
+		return
+	}
+	evs := p.visible(now)
+	if len(evs) == 0 {
+		s.fail(w, ep, "500", "查询无结果，请隔段时间再查")
+		return
+	}
+	if h := s.queries[q.Num]; h != nil && !h.frozenAt.IsZero() {
+		evs = p.visible(h.frozenAt)
+	}
+	s.count(ep, "200")
+	writeJSON(w, p.result(evs, string(q.ResultV2)))
+}
+
+// queryHist is the query history of one number on the simulated clock.
+type queryHist struct {
+	times       []time.Time // within the last 24 h
+	lockedUntil time.Time
+	frozenAt    time.Time // trace frozen at lock time until unlock
+}
+
+// lockQuery records a query of num at now and reports whether the number is
+// (now) locked: queried again within 30 minutes, more than 48 times in 24 h,
+// or queried while locked (which extends the lock: it lifts only after 24 h
+// without queries).
+func (s *Server) lockQuery(num string, now time.Time) bool {
+	h := s.queries[num]
+	if h == nil {
+		h = &queryHist{}
+		s.queries[num] = h
+	}
+	kept := h.times[:0]
+	for _, t := range h.times {
+		if now.Sub(t) < 24*time.Hour {
+			kept = append(kept, t)
+		}
+	}
+	h.times = kept
+	defer func() { h.times = append(h.times, now) }()
+	if now.Before(h.lockedUntil) {
+		s.stats.violations["query_locked"]++
+		h.lockedUntil = now.Add(LockDuration)
+		return true
+	}
+	h.frozenAt = time.Time{}
+	var why string
+	if n := len(h.times); n > 0 && now.Sub(h.times[n-1]) < QueryMinInterval {
+		why = "query_interval"
+	} else if len(h.times)+1 > QueryMaxPerDay {
+		why = "query_daily"
+	}
+	if why == "" {
+		return false
+	}
+	s.stats.violations[why]++
+	h.lockedUntil = now.Add(LockDuration)
+	h.frozenAt = now
+	s.logf("sandbox: %s locked (%s)", num, why)
+	return true
+}
+
+func needsPhone(com string) bool {
+	switch com {
+	case "shunfeng", "shunfengkuaiyun", "shunfenglengyun", "zhongtong":
+		return true
+	}
+	return false
+}
+
+func phoneMatches(phones []string, ph string) bool {
+	if len(phones) == 0 {
+		return true
+	}
+	for _, p := range phones {
+		if p != "" && (p == ph || strings.HasSuffix(p, ph) && len(ph) >= 4) {
+			return true
+		}
+	}
+	return false
+}
+
+// parcelFor returns the parcel of num for carrier com. A number the sandbox
+// did not issue is adopted on first sight: when its format fits the carrier
+// (kuaidi100.Guess lists it) it gets a journey that started 6-96 hours
+// before; otherwise it never has a trace. nil means the number belongs to
+// another carrier.
+func (s *Server) parcelFor(com, num string, now time.Time) *parcel {
+	if p := s.parcels[num]; p != nil {
+		if p.Com != com {
+			return nil
+		}
+		return p
+	}
+	rng := s.rngFor("adopt", num)
+	p := &parcel{Num: num, Com: com, noTrace: true}
+	for _, c := range kuaidi100.Guess(num) {
+		if c.Code == com {
+			p.noTrace = false
+		}
+	}
+	if !p.noTrace {
+		p.Created = now.Add(-time.Duration((6 + rng.Float64()*90) * float64(time.Hour)))
+		p.From, p.To = cities[rng.IntN(len(cities))], cities[rng.IntN(len(cities))]
+		p.Outcome = s.pickOutcome(rng)
+		s.plan(p, rng)
+	}
+	s.parcels[num] = p
+	return p
+}
+
+// ---- /poll (subscribe) -------------------------------------------------------
+
+var callbackRe = regexp.MustCompile(`^https?://[^\s/]+`)
+
+func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
+	const ep = "subscribe"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.requests[ep]++
+	form, ok := readForm(w, r)
+	if !ok {
+		s.fail(w, ep, "500", "服务器错误")
+		return
+	}
+	var p kuaidi100.SubscribeParam
+	if err := json.Unmarshal([]byte(form.Get("param")), &p); err != nil {
+		s.fail(w, ep, "700", "订阅参数错误")
+		return
+	}
+	if string(p.Key) != s.creds.Key {
+		s.fail(w, ep, "600", "您不是合法的订阅者（即授权Key出错）")
+		return
+	}
+	com, num := strings.ToLower(strings.TrimSpace(string(p.Company))), strings.TrimSpace(string(p.Number))
+	cb := strings.TrimSpace(string(p.Parameters.CallbackURL))
+	if len(num) < 6 || len(num) > 32 || !callbackRe.MatchString(cb) {
+		s.fail(w, ep, "700", "订阅参数错误：单号为空或过长，或回调地址不正确")
+		return
+	}
+	if com == "" {
+		if p.Parameters.AutoCom != "1" {
+			s.fail(w, ep, "700", "订阅参数错误：快递公司编码为空")
+			return
+		}
+		if known := s.parcels[num]; known != nil && known.Issued {
+			com = known.Com
+		} else if g := kuaidi100.Guess(num); len(g) > 0 {
+			com = g[0].Code
+		} else {
+			s.fail(w, ep, "702", "POLL:识别不到该单号对应的快递公司")
+			return
+		}
+	}
+	if _, known := kuaidi100.LookupCarrier(com); !known {
+		s.fail(w, ep, "700", "订阅参数错误：不支持的快递公司")
+		return
+	}
+	now := s.nowLocked()
+	if !s.sBucket.take(now) {
+		s.stats.violations["rate_subscribe"]++
+		s.fail(w, ep, "502", "服务器繁忙")
+		return
+	}
+	if err := s.subscribe(com, num, cb, string(p.Parameters.Salt), string(p.Parameters.ResultV2), now, true); err != "" {
+		code, msg, _ := strings.Cut(err, " ")
+		s.fail(w, ep, code, msg)
+		return
+	}
+	s.count(ep, "200")
+	writeJSON(w, returnBody{Result: true, ReturnCode: "200", Message: "提交成功"})
+}
+
+// subscribe registers a subscription; it returns "" or "code message".
+func (s *Server) subscribe(com, num, cb, salt, resultv2 string, now time.Time, billed bool) string {
+	key := subKey(com, num)
+	if sub := s.subs[key]; sub != nil && sub.active {
+		return "501 重复订阅"
+	}
+	month := key + "|" + now.In(cst).Format("2006-01")
+	if s.subCounts[month] >= SubscriptionsMonth {
+		s.stats.violations["subscribe_monthly"]++
+		return "501 重复订阅：该单号本月订阅次数已达上限（4次）"
+	}
+	if billed && !s.billable(now) {
+		return "601 POLL:KEY已过期"
+	}
+	s.subCounts[month]++
+	if resultv2 == "" {
+		resultv2 = "1"
+	}
+	s.parcelFor(com, num, now)
+	s.subs[key] = &subscription{com: com, num: num, callback: cb, salt: salt, resultv2: resultv2,
+		since: now, active: true, nextCheck: now.Add(s.opts.FirstPush)}
+	return ""
+}
+
+// ---- autonumber/auto --------------------------------------------------------------
+
+func (s *Server) handleAutoNumber(w http.ResponseWriter, r *http.Request) {
+	const ep = "autonumber"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.requests[ep]++
+	r.Body = http.MaxBytesReader(w, r.Body, kuaidi100.MaxBody)
+	_ = r.ParseForm()
+	key, num := r.Form.Get("key"), kuaidi100.NormalizeNumber(r.Form.Get("num"))
+	switch {
+	case key == "":
+		s.fail(w, ep, "701", "key缺失")
+		return
+	case key != s.creds.Key || s.opts.NoAutoNumber:
+		s.fail(w, ep, "601", "POLL: KEY 已过期")
+		return
+	}
+	var out []kuaidi100.AutoNumberEntry
+	if p := s.parcels[num]; p != nil && p.Issued {
+		out = append(out, kuaidi100.AutoNumberEntry{ComCode: p.Com, Name: kuaidi100.CarrierName(p.Com), LengthPre: len(num)})
+	}
+	for _, c := range kuaidi100.Guess(num) {
+		if len(out) >= 3 {
+			break
+		}
+		if len(out) > 0 && out[0].ComCode == c.Code {
+			continue
+		}
+		out = append(out, kuaidi100.AutoNumberEntry{ComCode: c.Code, Name: c.Name, LengthPre: len(num)})
+	}
+	if len(out) == 0 {
+		s.fail(w, ep, "201", "不是有效的快递单号")
+		return
+	}
+	s.count(ep, "200")
+	writeJSON(w, out)
+}
+
+// ---- label/order ------------------------------------------------------------------
+
+func (s *Server) labelFail(w http.ResponseWriter, ep string, code int, msg string) {
+	s.count(ep, strconv.Itoa(code))
+	writeJSON(w, kuaidi100.LabelEnvelope{Success: false, Code: code, Message: msg})
+}
+
+func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	form, ok := readForm(w, r)
+	method := r.URL.Query().Get("method")
+	if ok && form.Get("method") != "" {
+		method = form.Get("method")
+	}
+	ep := method
+	if ep == "" {
+		ep = "label"
+	}
+	s.stats.requests[ep]++
+	if !ok {
+		s.labelFail(w, ep, 30001, "参数错误：请使用 application/x-www-form-urlencoded 的 POST 请求")
+		return
+	}
+	param, t := form.Get("param"), form.Get("t")
+	if form.Get("key") != s.creds.Key {
+		s.labelFail(w, ep, 30003, "账号信息错误：key不存在")
+		return
+	}
+	if _, err := strconv.ParseInt(t, 10, 64); err != nil || param == "" {
+		s.labelFail(w, ep, 30001, "参数错误：t或param为空")
+		return
+	}
+	if !strings.EqualFold(form.Get("sign"), kuaidi100.LabelSign(param, t, s.creds.Key, s.creds.Secret)) {
+		s.labelFail(w, ep, 30002, "签名验证失败")
+		return
+	}
+	now := s.nowLocked()
+	switch method {
+	case "order":
+		s.order(w, r, param, now)
+	case "cancel":
+		s.cancel(w, param, now)
+	case "printOld":
+		s.reprint(w, param, now)
+	default:
+		s.labelFail(w, ep, 30001, "参数错误：不支持的method")
+	}
+}
+
+type orderRec struct {
+	at   time.Time
+	data kuaidi100.OrderData
+}
+
+// formats are the waybill number generators of the carriers the sandbox
+// issues e-waybills for.
+var formats = map[string]func(r *rand.Rand) string{
+	"shunfeng":       func(r *rand.Rand) string { return "SF" + strconv.Itoa(1+r.IntN(3)) + digits(r, 12) },
+	"yuantong":       func(r *rand.Rand) string { return "YT" + strconv.Itoa(2+r.IntN(8)) + digits(r, 12) },
+	"jtexpress":      func(r *rand.Rand) string { return "JT" + "0" + digits(r, 12) },
+	"zhongtong":      func(r *rand.Rand) string { return "7" + string("34568"[r.IntN(5)]) + digits(r, 12) },
+	"shentong":       func(r *rand.Rand) string { return "773" + digits(r, 12) },
+	"yunda":          func(r *rand.Rand) string { return "46" + digits(r, 13) },
+	"ems":            func(r *rand.Rand) string { return "11" + digits(r, 11) },
+	"youzhengguonei": func(r *rand.Rand) string { return "96" + digits(r, 11) },
+	"jd":             func(r *rand.Rand) string { return "JDV" + string(rune('A'+r.IntN(6))) + digits(r, 11) },
+	"debangkuaidi":   func(r *rand.Rand) string { return "DPK" + strconv.Itoa(3+r.IntN(6)) + digits(r, 11) },
+	"zhaijisong":     func(r *rand.Rand) string { return "ZJS" + digits(r, 12) },
+}
+
+// IssuingCarriers lists the carrier codes the sandbox issues e-waybills for.
+func IssuingCarriers() []string {
+	out := make([]string, 0, len(formats))
+	for c := range formats {
+		out = append(out, c)
+	}
+	sortStrings(out)
+	return out
+}
+
+func digits(r *rand.Rand, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + r.IntN(10))
+	}
+	return string(b)
+}
+
+func validMan(m kuaidi100.ManInfo) string {
+	switch {
+	case strings.TrimSpace(m.Name) == "":
+		return "姓名不能为空"
+	case m.Mobile == "" && m.Tel == "":
+		return "手机号和电话不能同时为空"
+	case m.PrintAddr == "" && (m.Addr == "" || m.Province == "" || m.City == ""):
+		return "地址不能为空"
+	}
+	return ""
+}
+
+func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now time.Time) {
+	const ep = "order"
+	var p kuaidi100.OrderParam
+	if err := json.Unmarshal([]byte(param), &p); err != nil {
+		s.labelFail(w, ep, 30001, "参数错误：param不是合法的JSON")
+		return
+	}
+	gen := formats[p.KuaidiCom]
+	if gen == nil {
+		s.labelFail(w, ep, 30001, "参数错误：沙箱暂不支持该快递公司的电子面单："+p.KuaidiCom)
+		return
+	}
+	if msg := validMan(p.RecMan); msg != "" {
+		s.labelFail(w, ep, 30001, "参数错误：收件人"+msg)
+		return
+	}
+	if msg := validMan(p.SendMan); msg != "" {
+		s.labelFail(w, ep, 30001, "参数错误：寄件人"+msg)
+		return
+	}
+	switch {
+	case strings.TrimSpace(p.Cargo) == "":
+		s.labelFail(w, ep, 30001, "参数错误：物品名称不能为空")
+		return
+	case p.Count < 1 || p.Count > 99:
+		s.labelFail(w, ep, 30001, "参数错误：包裹数量应为1-99")
+		return
+	case p.PrintType != "" && p.PrintType != "NON" && p.PrintType != "IMAGE" && p.PrintType != "HTML":
+		s.labelFail(w, ep, 30001, "参数错误：沙箱只支持printType NON、IMAGE、HTML")
+		return
+	case p.NeedSubscribe && !callbackRe.MatchString(p.PollCallBackURL):
+		s.labelFail(w, ep, 30001, "参数错误：needSubscribe需要pollCallBackUrl")
+		return
+	}
+	if p.OrderID != "" && p.Reorder != nil && !*p.Reorder {
+		if rec := s.orders[p.OrderID]; rec != nil && now.Sub(rec.at) < OrderIdempotency {
+			s.count(ep, "200")
+			writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success", Time: 5, Data: rec.data})
+			return
+		}
+	}
+	if !s.billable(now) {
+		s.labelFail(w, ep, 30004, "余额不足，请充值")
+		return
+	}
+	unique := func() string {
+		for {
+			n := gen(s.rng)
+			if s.parcels[n] == nil {
+				return n
+			}
+		}
+	}
+	pc := &parcel{Num: unique(), Com: p.KuaidiCom, Created: now, Issued: true, OrderID: p.OrderID}
+	var ok bool
+	if pc.From, ok = cityIn(p.SendMan.PrintAddr, p.SendMan.City, p.SendMan.Province, p.SendMan.Addr); !ok {
+		pc.From = cities[s.rng.IntN(len(cities))]
+	}
+	if pc.To, ok = cityIn(p.RecMan.PrintAddr, p.RecMan.City, p.RecMan.Province, p.RecMan.Addr); !ok {
+		pc.To = cities[s.rng.IntN(len(cities))]
+	}
+	for _, ph := range []string{p.RecMan.Mobile, p.RecMan.Tel, p.SendMan.Mobile, p.SendMan.Tel} {
+		if d := onlyDigits(ph); len(d) >= 4 {
+			pc.Phones = append(pc.Phones, d)
+		}
+	}
+	rng := s.rngFor("plan", pc.Num)
+	pc.Outcome = s.pickOutcome(rng)
+	s.plan(pc, rng)
+	s.parcels[pc.Num] = pc
+	pc.TaskID = fmt.Sprintf("%016X%016X", s.rng.Uint64(), s.rng.Uint64())
+	s.tasks[pc.TaskID] = pc
+	if p.NeedChild == "1" && p.Count > 1 {
+		for range p.Count - 1 {
+			c := unique()
+			s.parcels[c] = &parcel{Num: c, Com: pc.Com, Created: now, Issued: true, Events: pc.Events, From: pc.From, To: pc.To, Phones: pc.Phones}
+			pc.Children = append(pc.Children, c)
+		}
+	}
+	data := kuaidi100.OrderData{
+		TaskID: pc.TaskID, KuaidiNum: pc.Num, ChildNum: strings.Join(pc.Children, ","),
+		KdComOrderNum: fmt.Sprintf("%s%d%06d", strings.ToUpper(pc.Com[:2]), now.UnixMilli(), s.rng.IntN(1e6)),
+		BulkPen:       fmt.Sprintf("%s %s-%02d", pc.To.Short, pc.To.Tel, 1+s.rng.IntN(40)),
+		OrgCode:       pc.From.Tel, OrgName: pc.From.City, DestCode: pc.To.Tel, DestName: pc.To.City,
+		DestSortingCode: fmt.Sprintf("%s-%s-%02d", pc.To.Tel, string(rune('A'+s.rng.IntN(8)))+strconv.Itoa(10+s.rng.IntN(80)), s.rng.IntN(100)),
+		PkgCode:         pc.To.Tel + "W", PkgName: pc.To.Short + "集包",
+	}
+	if p.PrintType == "IMAGE" || p.PrintType == "HTML" {
+		data.Label = "http://" + r.Host + "/sandbox/label/" + pc.TaskID
+	}
+	s.orders[p.OrderID] = &orderRec{at: now, data: data}
+	if p.OrderID == "" {
+		delete(s.orders, "")
+	}
+	if p.NeedSubscribe {
+		s.subscribe(pc.Com, pc.Num, p.PollCallBackURL, p.Salt, "4", now, false)
+	}
+	s.logf("sandbox: issued %s %s (order %s)", pc.Com, pc.Num, p.OrderID)
+	s.count(ep, "200")
+	writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success", Time: 120 + int64(s.rng.IntN(300)), Data: data})
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func (s *Server) cancel(w http.ResponseWriter, param string, now time.Time) {
+	const ep = "cancel"
+	var p kuaidi100.CancelParam
+	if err := json.Unmarshal([]byte(param), &p); err != nil || p.KuaidiCom == "" || p.KuaidiNum == "" {
+		s.labelFail(w, ep, 30001, "参数错误：kuaidicom和kuaidinum不能为空")
+		return
+	}
+	pc := s.parcels[p.KuaidiNum]
+	if pc == nil || !pc.Issued || pc.Com != p.KuaidiCom {
+		s.labelFail(w, ep, 30001, "参数错误：单号不存在")
+		return
+	}
+	if pc.Cancelled {
+		s.count(ep, "200")
+		writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success"})
+		return
+	}
+	if pc.pickedUp(now) {
+		s.labelFail(w, ep, 30001, "取消失败：快件已揽收，不能取消")
+		return
+	}
+	pc.Cancelled = true
+	pc.Events = append(append([]event(nil), pc.visible(now)...), event{At: now, Code: "401", Context: "【" + pc.From.City + "】寄件人已取消订单，面单已作废", Area: pc.From})
+	for _, c := range pc.Children {
+		if cp := s.parcels[c]; cp != nil {
+			cp.Cancelled, cp.Events = true, pc.Events
+		}
+	}
+	s.count(ep, "200")
+	writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success"})
+}
+
+func (s *Server) reprint(w http.ResponseWriter, param string, now time.Time) {
+	const ep = "printOld"
+	var p kuaidi100.ReprintParam
+	if err := json.Unmarshal([]byte(param), &p); err != nil || p.TaskID == "" {
+		s.labelFail(w, ep, 30001, "参数错误：taskId不能为空")
+		return
+	}
+	pc := s.tasks[p.TaskID]
+	switch {
+	case pc == nil:
+		s.labelFail(w, ep, 30009, "任务不存在")
+		return
+	case now.Sub(pc.Created) > ReprintWindow:
+		s.labelFail(w, ep, 30009, "任务已过期（超过2天）")
+		return
+	case pc.Reprints >= ReprintMax:
+		s.labelFail(w, ep, 30009, "已超过补打次数（10次）")
+		return
+	}
+	pc.Reprints++
+	s.count(ep, "200")
+	writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success",
+		Data: map[string]string{"taskId": pc.TaskID, "kuaidinum": pc.Num, "childNum": strings.Join(pc.Children, ",")}})
+}
+
+// ---- sms/send.do ---------------------------------------------------------------------
+
+var mobileRe = regexp.MustCompile(`^1[3-9]\d{9}$`)
+
+type smsJob struct {
+	due      time.Time
+	callback string
+	body     []byte
+}
+
+func (s *Server) handleSMS(w http.ResponseWriter, r *http.Request) {
+	const ep = "sms"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.requests[ep]++
+	reject := func(msg string) {
+		s.count(ep, "0")
+		s.stats.sms["rejected"]++
+		writeJSON(w, kuaidi100.SMSResponse{Status: 0, Msg: msg})
+	}
+	form, ok := readForm(w, r)
+	if !ok {
+		reject("请求格式错误")
+		return
+	}
+	if form.Get("userid") != s.creds.UserID || !strings.EqualFold(form.Get("sign"), kuaidi100.SMSSign(s.creds.Key, s.creds.UserID)) {
+		reject("签名验证失败")
+		return
+	}
+	phone, tid, content := strings.TrimSpace(form.Get("phone")), form.Get("tid"), form.Get("content")
+	var vars map[string]any
+	switch {
+	case form.Get("seller") != s.creds.SMSSeller:
+		reject("短信签名不存在或未审核")
+		return
+	case !mobileRe.MatchString(phone):
+		reject("手机号码格式错误")
+		return
+	case tid == "" || onlyDigits(tid) != tid:
+		reject("模板不存在")
+		return
+	case json.Unmarshal([]byte(content), &vars) != nil:
+		reject("模板参数content格式错误")
+		return
+	}
+	now := s.nowLocked()
+	s.stats.sms["accepted"]++
+	s.smsSeq++
+	out := form.Get("outorder")
+	if cb := form.Get("callback"); callbackRe.MatchString(cb) {
+		status, msg := "接收成功", "用户已接收"
+		if strings.HasSuffix(phone, "0000") || s.rngFor("sms", out, phone, strconv.Itoa(s.smsSeq)).Float64() < 0.03 {
+			status, msg = "接收失败", "用户手机关机或停机"
+		}
+		body, _ := json.Marshal(kuaidi100.SMSCallback{Status: 1, Msg: "成功", Data: kuaidi100.SMSCallbackData{
+			OutOrder: out, Phone: phone, Status: status, Message: msg, Sign: kuaidi100.SMSCallbackSign(tid, phone, out)}})
+		s.smsQueue = append(s.smsQueue, &smsJob{due: now.Add(30 * time.Second), callback: cb, body: body})
+	}
+	s.count(ep, "1")
+	writeJSON(w, kuaidi100.SMSResponse{Status: 1, Msg: "短信发送中……"})
+}

@@ -1,0 +1,388 @@
+// Package sandbox is a local imitation of the Kuaidi100 service that speaks
+// the same wire protocol as the real endpoints (query, subscribe, push,
+// autonumber, e-waybill, SMS). It checks every signature and credential,
+// enforces the documented limits, issues waybill numbers in each carrier's
+// format, moves every parcel through a seeded-random timeline on a clock
+// that can run faster than real time, delivers pushes and SMS receipts, and
+// reports its counters at GET /sandbox/stats.
+//
+// All times inside the sandbox are simulated: limits (30 minutes between
+// queries of a number, 48 a day, 4 subscriptions a month, the global
+// request rates and the daily quota) are measured on the simulated clock,
+// so a client that schedules on the same clock sees the same behaviour at
+// any speed.
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"shipdesk/kuaidi100"
+)
+
+// DemoCredentials are the credentials a sandbox accepts when none are
+// configured. They are printed at start; they work nowhere else.
+func DemoCredentials() kuaidi100.Config {
+	return kuaidi100.Config{
+		Key:       "shipdesk-demo-key",
+		Customer:  "SHIPDESKDEMOCUSTOMER0001",
+		Secret:    "shipdesk-demo-secret",
+		UserID:    "shipdesk-demo",
+		SMSSeller: "发货台",
+	}
+}
+
+// Options configure a sandbox. The zero value is a sandbox without rate
+// limits or quota, running at real speed; DefaultOptions gives the
+// documented limits.
+type Options struct {
+	// Speed is how many simulated seconds pass per real second (3600 = one
+	// simulated hour per second). 0 means 1.
+	Speed float64
+	// Seed makes timelines, numbers and outcomes reproducible.
+	Seed int64
+	// Creds are the accepted credentials; empty fields take the demo value.
+	Creds kuaidi100.Config
+	// QueryRate and SubscribeRate are the global request rates in requests
+	// per simulated second (burst: one second's worth, at least 1). Beyond
+	// them the service answers busy (502). 0 means unlimited.
+	QueryRate, SubscribeRate float64
+	// DailyQuota is the number of billable calls (queries, accepted
+	// subscriptions, new waybills) per simulated day; beyond it queries and
+	// subscriptions get 601 and orders 30004. 0 means unlimited.
+	DailyQuota int
+	// ProblemShare, RefusedShare and ReturnedShare are the shares of parcels
+	// that meet a delivery problem (then are delivered), are refused, or are
+	// returned to the sender.
+	ProblemShare, RefusedShare, ReturnedShare float64
+	// NoAutoNumber makes autonumber/auto answer 601, as for an account
+	// without the feature.
+	NoAutoNumber bool
+	// Clock is the real clock the simulated one is derived from; nil means
+	// time.Now. Tests may pass a fixed clock and move time with Advance.
+	Clock func() time.Time
+	// Start is the simulated time at creation; zero means Clock().
+	Start time.Time
+	// HTTPClient delivers pushes and SMS receipts; nil means a client with a
+	// 20 s timeout (the service's push timeout).
+	HTTPClient *http.Client
+	// PushInterval is the simulated time between checks of a subscribed
+	// number (the service checks about every 4 hours); 0 means 4h.
+	// FirstPush is the delay before the first check (0 means 15 min).
+	PushInterval, FirstPush time.Duration
+	// Tick is the real interval at which Run steps; 0 means 50 ms.
+	Tick time.Duration
+	// Logf, when set, receives one line per notable event.
+	Logf func(format string, args ...any)
+}
+
+// DefaultOptions are the documented limits: 1 query/s, 10 subscriptions/s,
+// 10,000 billable calls a day, 8 % problem, 3 % refused and 3 % returned
+// parcels, real speed.
+func DefaultOptions() Options {
+	return Options{Speed: 1, Seed: 1, QueryRate: 1, SubscribeRate: 10, DailyQuota: 10000,
+		ProblemShare: 0.08, RefusedShare: 0.03, ReturnedShare: 0.03}
+}
+
+// The documented limits the sandbox enforces.
+const (
+	QueryMinInterval   = 30 * time.Minute    // between two queries of one number
+	QueryMaxPerDay     = 48                  // queries of one number per 24 h
+	LockDuration       = 24 * time.Hour      // a lock lasts this long after the last query
+	SubscriptionsMonth = 4                   // per carrier+number per calendar month
+	PushRetries        = 3                   // retries after a failed push
+	PushRetryDelay     = 35 * time.Minute    // between push retries
+	NoTraceAbort       = 72 * time.Hour      // abort a subscription with no trace
+	NoChangeAbort      = 60 * 24 * time.Hour // abort a subscription without change
+	OrderIdempotency   = 48 * time.Hour      // orderId+reorder=false window
+	ReprintWindow      = 48 * time.Hour      // printOld allowed within
+	ReprintMax         = 10                  // printOld per task
+)
+
+// Server is the sandbox. It implements http.Handler; Run delivers pushes and
+// SMS receipts. All methods are safe for concurrent use.
+type Server struct {
+	opts  Options
+	creds kuaidi100.Config
+	hc    *http.Client
+	mux   *http.ServeMux
+
+	stepMu sync.Mutex // one Step at a time
+
+	mu        sync.Mutex
+	realStart time.Time
+	simStart  time.Time
+	offset    time.Duration
+	rng       *rand.Rand
+	parcels   map[string]*parcel // by number
+	orders    map[string]*orderRec
+	tasks     map[string]*parcel
+	queries   map[string]*queryHist
+	subs      map[string]*subscription // by com|num
+	subCounts map[string]int           // com|num|month -> accepted subscriptions
+	smsQueue  []*smsJob
+	qBucket   bucket
+	sBucket   bucket
+	quotaDay  string
+	quotaUsed int
+	stats     counters
+	smsSeq    int
+}
+
+type counters struct {
+	requests   map[string]int
+	responses  map[string]int
+	violations map[string]int
+	pushes     map[string]int
+	sms        map[string]int
+}
+
+// New returns a sandbox for opts. Start Run to deliver pushes.
+func New(opts Options) *Server {
+	if opts.Speed <= 0 {
+		opts.Speed = 1
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.PushInterval <= 0 {
+		opts.PushInterval = 4 * time.Hour
+	}
+	if opts.FirstPush <= 0 {
+		opts.FirstPush = 15 * time.Minute
+	}
+	if opts.Tick <= 0 {
+		opts.Tick = 50 * time.Millisecond
+	}
+	creds := DemoCredentials()
+	fill := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	fill(&creds.Key, opts.Creds.Key)
+	fill(&creds.Customer, opts.Creds.Customer)
+	fill(&creds.Secret, opts.Creds.Secret)
+	fill(&creds.UserID, opts.Creds.UserID)
+	fill(&creds.SMSSeller, opts.Creds.SMSSeller)
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 20 * time.Second}
+	}
+	s := &Server{
+		opts: opts, creds: creds, hc: hc,
+		realStart: opts.Clock(),
+		rng:       rand.New(rand.NewPCG(uint64(opts.Seed), 0x6b75616964693130)),
+		parcels:   map[string]*parcel{}, orders: map[string]*orderRec{}, tasks: map[string]*parcel{},
+		queries: map[string]*queryHist{}, subs: map[string]*subscription{}, subCounts: map[string]int{},
+		stats: counters{requests: map[string]int{}, responses: map[string]int{}, violations: map[string]int{}, pushes: map[string]int{}, sms: map[string]int{}},
+	}
+	s.simStart = opts.Start
+	if s.simStart.IsZero() {
+		s.simStart = s.realStart
+	}
+	s.qBucket = bucket{rate: opts.QueryRate}
+	s.sBucket = bucket{rate: opts.SubscribeRate}
+	mux := http.NewServeMux()
+	mux.HandleFunc(kuaidi100.PathQuery, s.handleQuery)
+	mux.HandleFunc(kuaidi100.PathSubscribe, s.handleSubscribe)
+	mux.HandleFunc(kuaidi100.PathAutoNumber, s.handleAutoNumber)
+	mux.HandleFunc(kuaidi100.PathLabel, s.handleLabel)
+	mux.HandleFunc(kuaidi100.PathSMS, s.handleSMS)
+	mux.HandleFunc("GET /sandbox/stats", s.handleStats)
+	mux.HandleFunc("POST /sandbox/advance", s.handleAdvance)
+	mux.HandleFunc("GET /sandbox/label/{task}", s.handleLabelImage)
+	s.mux = mux
+	return s
+}
+
+// Credentials returns the credentials the sandbox accepts.
+func (s *Server) Credentials() kuaidi100.Config { return s.creds }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Now returns the simulated time.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nowLocked()
+}
+
+func (s *Server) nowLocked() time.Time {
+	real := s.opts.Clock().Sub(s.realStart)
+	return s.simStart.Add(time.Duration(float64(real)*s.opts.Speed) + s.offset)
+}
+
+// Advance moves the simulated clock forward by d (a test hook; also
+// POST /sandbox/advance?by=2h). Call Step to deliver what became due.
+func (s *Server) Advance(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	s.mu.Lock()
+	s.offset += d
+	s.mu.Unlock()
+}
+
+// Run steps the sandbox every Options.Tick (real time), delivering due pushes
+// and SMS receipts, until ctx ends. It returns ctx.Err().
+func (s *Server) Run(ctx context.Context) error {
+	t := time.NewTicker(s.opts.Tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			s.Step(ctx)
+		}
+	}
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}
+
+// bucket is a token bucket on the simulated clock.
+type bucket struct {
+	rate   float64
+	tokens float64
+	last   time.Time
+}
+
+func (b *bucket) take(now time.Time) bool {
+	if b.rate <= 0 {
+		return true
+	}
+	capacity := max(1, b.rate)
+	if b.last.IsZero() {
+		b.tokens, b.last = capacity, now
+	}
+	if el := now.Sub(b.last).Seconds(); el > 0 {
+		b.tokens = min(capacity, b.tokens+el*b.rate)
+		b.last = now
+	}
+	if b.tokens >= 1 {
+		b.tokens--
+		return true
+	}
+	return false
+}
+
+// billable counts one billable call against the daily quota; false when the
+// quota is used up.
+func (s *Server) billable(now time.Time) bool {
+	if s.opts.DailyQuota <= 0 {
+		s.quotaUsed++
+		return true
+	}
+	day := now.In(cst).Format("2006-01-02")
+	if day != s.quotaDay {
+		s.quotaDay, s.quotaUsed = day, 0
+	}
+	if s.quotaUsed >= s.opts.DailyQuota {
+		s.stats.violations["quota"]++
+		return false
+	}
+	s.quotaUsed++
+	return true
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// Stats are the sandbox's counters, as served at GET /sandbox/stats.
+type Stats struct {
+	Now        time.Time      `json:"now"`        // simulated time
+	Speed      float64        `json:"speed"`      // simulated seconds per real second
+	Requests   map[string]int `json:"requests"`   // by endpoint: query, subscribe, autonumber, order, cancel, printOld, sms
+	Responses  map[string]int `json:"responses"`  // by endpoint and code: "query 200", "subscribe 501", "order 30002"
+	Violations map[string]int `json:"violations"` // by kind: query_interval, query_daily, query_locked, subscribe_monthly, rate_query, rate_subscribe, quota
+	Locked     []string       `json:"locked"`     // numbers locked now
+	Parcels    int            `json:"parcels"`    // known parcels (issued or seen)
+	Active     int            `json:"activeSubscriptions"`
+	Pushes     map[string]int `json:"pushes"` // sent, failed, retried, dropped, and by status
+	SMS        map[string]int `json:"sms"`    // accepted, rejected, receipts, receiptFailures
+	QuotaUsed  int            `json:"quotaUsed"`
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.nowLocked()
+	cp := func(m map[string]int) map[string]int {
+		out := make(map[string]int, len(m))
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	st := Stats{Now: now, Speed: s.opts.Speed, Requests: cp(s.stats.requests), Responses: cp(s.stats.responses),
+		Violations: cp(s.stats.violations), Pushes: cp(s.stats.pushes), SMS: cp(s.stats.sms),
+		Parcels: len(s.parcels), QuotaUsed: s.quotaUsed, Locked: []string{}}
+	for num, h := range s.queries {
+		if now.Before(h.lockedUntil) {
+			st.Locked = append(st.Locked, num)
+		}
+	}
+	sort.Strings(st.Locked)
+	for _, sub := range s.subs {
+		if sub.active {
+			st.Active++
+		}
+	}
+	return st
+}
+
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, s.Stats())
+}
+
+func (s *Server) handleAdvance(w http.ResponseWriter, r *http.Request) {
+	d, err := time.ParseDuration(r.URL.Query().Get("by"))
+	if err != nil || d <= 0 {
+		http.Error(w, "by must be a positive duration, e.g. 2h", http.StatusBadRequest)
+		return
+	}
+	s.Advance(d)
+	s.Step(r.Context())
+	writeJSON(w, map[string]any{"now": s.Now()})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	b, _ := json.Marshal(v)
+	w.Write(b)
+}
+
+func (s *Server) count(endpoint, code string) {
+	s.stats.responses[endpoint+" "+code]++
+}
+
+// hash64 mixes the seed with a string, for per-number determinism.
+func (s *Server) hash64(parts ...string) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d", s.opts.Seed)
+	for _, p := range parts {
+		h.Write([]byte{0})
+		h.Write([]byte(p))
+	}
+	return h.Sum64()
+}
+
+func (s *Server) rngFor(parts ...string) *rand.Rand {
+	return rand.New(rand.NewPCG(s.hash64(parts...), 0x9e3779b97f4a7c15))
+}
+
+func subKey(com, num string) string { return strings.ToLower(com) + "|" + num }
