@@ -91,11 +91,7 @@ func MaskPhone(p string) string {
 	case d == "":
 		return ""
 	case len(d) >= 7:
-		keep := 3
-		if len(d) > 11 {
-			keep = len(d) - 8
-		}
-		return d[:keep] + strings.Repeat("*", len(d)-keep-4) + d[len(d)-4:]
+		return d[:3] + strings.Repeat("*", len(d)-7) + d[len(d)-4:]
 	case len(d) > 2:
 		return strings.Repeat("*", len(d)-2) + d[len(d)-2:]
 	default:

@@ -316,20 +316,20 @@ func newestFirst(hits []hit, limit int) [][]byte {
 // maxIndexScan bounds how many index entries one prefix lookup reads.
 const maxIndexScan = 20000
 
-// scanPrefix collects index hits whose key starts with prefix. keep, if
-// non-nil, filters on the rest of the key (before the waybill separator).
+// scanPrefix collects index hits whose key (text 0 waybill) starts with
+// prefix. keep, if non-nil, filters on the text part.
 func scanPrefix(b *bolt.Bucket, prefix []byte, max int, keep func(rest []byte) bool) []hit {
 	var hits []hit
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(hits) < max; k, v = c.Next() {
-		i := bytes.IndexByte(k[len(prefix):], 0)
+		i := bytes.IndexByte(k, 0)
 		if i < 0 {
 			continue
 		}
-		if keep != nil && !keep(k[len(prefix):len(prefix)+i]) {
+		if keep != nil && !keep(k[:i]) {
 			continue
 		}
-		h := hit{waybill: bytes.Clone(k[len(prefix)+i+1:])}
+		h := hit{waybill: bytes.Clone(k[i+1:])}
 		if len(v) == 8 {
 			h.created = binary.BigEndian.Uint64(v)
 		}
@@ -376,7 +376,7 @@ func (db *DB) ShipmentsByName(ctx context.Context, name string, limit int) ([]Sh
 			if limit > 0 {
 				scan = min(scan, max(more*20, 1000))
 			}
-			prefix := scanPrefix(b, []byte(n), scan, func(rest []byte) bool { return len(rest) > 0 })
+			prefix := scanPrefix(b, []byte(n), scan, func(text []byte) bool { return len(text) > len(n) })
 			if limit <= 0 {
 				more = 0
 			}
