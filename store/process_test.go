@@ -161,6 +161,7 @@ func TestSecondOpenFromAnotherProcess(t *testing.T) {
 	if !strings.Contains(line, want) {
 		t.Errorf("message %q does not contain %q", line, want)
 	}
+	t.Logf("child: %s", line)
 	var ms int
 	fmt.Sscanf(line[strings.Index(line, "ELAPSED=")+8:], "%d", &ms)
 	if ms > 3000 {
