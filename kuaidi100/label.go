@@ -330,6 +330,16 @@ func (d *wireOrderData) result() *OrderResult {
 	return r
 }
 
+// DecodeOrderResponse decodes the answer to method=order (or printOld) into
+// an OrderResult; fields may arrive as strings or numbers.
+func DecodeOrderResponse(op string, body []byte) (*OrderResult, error) {
+	var data wireOrderData
+	if err := DecodeLabelResponse(op, body, &data); err != nil {
+		return nil, err
+	}
+	return data.result(), nil
+}
+
 // DecodeLabelResponse decodes a V2 envelope for op; on code 200 the data is
 // decoded into out (if not nil), otherwise an *Error is returned.
 func DecodeLabelResponse(op string, body []byte, out any) error {
