@@ -80,6 +80,10 @@ type Config struct {
 	// Rescan is how often Run looks at held messages and intents even when
 	// nothing woke it; 0 means 1 minute.
 	Rescan time.Duration
+	// SendTimeout bounds one provider call, so that a hung provider cannot
+	// hold up the tracking worker (whose push replies must leave within
+	// 20 s); 0 means 15 seconds. A timed-out send is logged as failed.
+	SendTimeout time.Duration
 }
 
 // Notifier decides, sends and logs SMS notifications. Create it with New.
@@ -94,6 +98,7 @@ type Notifier struct {
 	logf        func(string, ...any)
 	stale       time.Duration
 	rescan      time.Duration
+	sendTimeout time.Duration
 
 	kick chan struct{} // wakes Run when a message is held
 
@@ -115,17 +120,18 @@ var (
 
 // Reasons stored in a message's Reply. They are shown in the SMS log.
 const (
-	ReplyUnknown    = "发送结果未知（程序中断），如需请手动重发"
-	ReplyOptedOut   = "患者已退订短信，未发送"
-	ReplyNoMobile   = "收件人电话不是手机号，未发送"
-	ReplyDisabled   = "短信提醒已关闭，未发送"
-	manualPrefix    = "人工重发"
-	receiptPrefix   = "回执："
-	replySeparator  = "；"
-	defaultStale    = 2 * time.Minute
-	defaultRescan   = time.Minute
-	auditResend     = "sms_resend"
-	capExceptionKey = "" // the sms_cap exception is station-wide, not per waybill
+	ReplyUnknown       = "发送结果未知（程序中断），如需请手动重发"
+	ReplyOptedOut      = "患者已退订短信，未发送"
+	ReplyNoMobile      = "收件人电话不是手机号，未发送"
+	ReplyDisabled      = "短信提醒已关闭，未发送"
+	manualPrefix       = "人工重发"
+	receiptPrefix      = "回执："
+	replySeparator     = "；"
+	defaultStale       = 2 * time.Minute
+	defaultRescan      = time.Minute
+	defaultSendTimeout = 15 * time.Second
+	auditResend        = "sms_resend"
+	capExceptionKey    = "" // the sms_cap exception is station-wide, not per waybill
 )
 
 // New returns a Notifier. It starts nothing; the owner calls Run.
@@ -139,6 +145,7 @@ func New(cfg Config) *Notifier {
 		logf:        cfg.Logf,
 		stale:       cfg.StaleIntent,
 		rescan:      cfg.Rescan,
+		sendTimeout: cfg.SendTimeout,
 		kick:        make(chan struct{}, 1),
 	}
 	if n.now == nil {
@@ -155,6 +162,9 @@ func New(cfg Config) *Notifier {
 	}
 	if n.rescan <= 0 {
 		n.rescan = defaultRescan
+	}
+	if n.sendTimeout <= 0 {
+		n.sendTimeout = defaultSendTimeout
 	}
 	return n
 }
@@ -369,7 +379,9 @@ func (n *Notifier) send(ctx context.Context, m store.SMSMessage) (store.SMSMessa
 		OutOrder:    m.OutOrder,
 		CallbackURL: n.callbackURL,
 	}
-	res, sendErr := n.client.SendSMS(ctx, req)
+	sctx, cancel := context.WithTimeout(ctx, n.sendTimeout)
+	res, sendErr := n.client.SendSMS(sctx, req)
+	cancel()
 	// The outcome must be written even when ctx ended during the call.
 	wctx := context.WithoutCancel(ctx)
 	now := n.now()

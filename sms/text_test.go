@@ -104,17 +104,10 @@ func FuzzRender(f *testing.F) {
 		if got := Render(tpl, nil); got != tpl {
 			t.Fatalf("Render(%q, nil) = %q", tpl, got)
 		}
+		// Every {name} is replaced, left to right, and nothing else changes.
 		got := Render(tpl, map[string]string{"name": name})
-		// Every {name} is replaced and nothing else changes: removing the
-		// substitutions gives back the template with "{name}" removed.
-		want := strings.ReplaceAll(tpl, "{name}", "\x00")
-		if n := strings.Count(want, "\x00"); n > 0 && !strings.Contains(name, "\x00") {
-			rebuilt := strings.ReplaceAll(want, "\x00", name)
-			if got != rebuilt {
-				t.Fatalf("Render(%q, name=%q) = %q, want %q", tpl, name, got, rebuilt)
-			}
-		} else if n == 0 && got != tpl {
-			t.Fatalf("Render(%q) without {name} changed it to %q", tpl, got)
+		if want := strings.ReplaceAll(tpl, "{name}", name); got != want {
+			t.Fatalf("Render(%q, name=%q) = %q, want %q", tpl, name, got, want)
 		}
 		if utf8.ValidString(tpl) && utf8.ValidString(name) && !utf8.ValidString(got) {
 			t.Fatalf("invalid UTF-8 from valid input")
