@@ -27,7 +27,7 @@ const (
 // rules is the one place the role rules live: which role may do what.
 var rules = map[store.Role]map[Action]bool{
 	store.RoleFrontDesk: {
-		ActShip: true, ActPreview: true, ActSearch: true, ActImport: true, ActPrintQueue: true,
+		ActShip: true, ActPreview: true, ActCancel: true, ActSearch: true, ActImport: true, ActPrintQueue: true,
 	},
 	store.RoleWarehouse: {
 		ActPreview: true, ActReprint: true, ActSearch: true, ActPrintQueue: true,

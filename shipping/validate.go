@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"shipdesk/printer/label"
 	"shipdesk/store"
 )
 
@@ -179,10 +180,10 @@ func ValidPhone(s string) bool {
 // least one of: an administrative level or a street-level part.
 const addressMarkers = "省市区县镇乡旗村路街道巷弄号楼栋室幢园里屯组"
 
-// Validate checks an order before it is saved and shipped and returns every
+// CheckOrder checks an order before it is saved and shipped and returns every
 // problem found, in form order; nil means the order can be shipped. known
 // reports whether a carrier code is known; nil skips the carrier check.
-func Validate(o store.Order, known func(code string) bool) []FieldError {
+func CheckOrder(o store.Order, known func(code string) bool) []FieldError {
 	var errs []FieldError
 	add := func(f, m string) { errs = append(errs, FieldError{f, m}) }
 
@@ -212,6 +213,16 @@ func Validate(o store.Order, known func(code string) bool) []FieldError {
 	case hasControl(addr):
 		add(FieldRecipientAddress, "收件地址含有无法打印的字符，请重新输入。")
 	}
+	for _, f := range []struct{ field, what, v string }{
+		{FieldRecipientName, "收件人姓名", o.Recipient.Name},
+		{FieldRecipientAddress, "收件地址", o.Recipient.Address},
+		{FieldSenderName, "寄件人", o.Sender.Name},
+		{FieldSenderAddress, "寄件地址", o.Sender.Address},
+	} {
+		if r, ok := missingGlyph(f.v); ok {
+			add(f.field, f.what+"里的“"+string(r)+"”字标签打印不出来，请换成常用字或拼音。")
+		}
+	}
 	if strings.TrimSpace(o.Sender.Name) == "" {
 		add(FieldSenderName, "请填写寄件人（在设置里选择默认寄件人）。")
 	}
@@ -237,6 +248,19 @@ func Validate(o store.Order, known func(code string) bool) []FieldError {
 		add(FieldWeight, "重量应在0到100公斤之间。")
 	}
 	return errs
+}
+
+// missingGlyph returns the first character of s the label font cannot draw.
+func missingGlyph(s string) (rune, bool) {
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			continue
+		}
+		if !label.HasGlyph(r) {
+			return r, true
+		}
+	}
+	return 0, false
 }
 
 func hasControl(s string) bool {

