@@ -1,0 +1,93 @@
+package printer
+
+import (
+	"strings"
+)
+
+// ParseDeviceID splits an IEEE-1284 device ID ("MFG:Zebra;CMD:ZPL;MDL:ZP
+// 505;") into its fields. Keys are upper-cased and the long forms are also
+// filed under the short ones (MANUFACTURER -> MFG, MODEL -> MDL, COMMAND
+// SET -> CMD, SERIALNUMBER/SERN -> SN), so callers look up MFG, MDL, CMD, SN.
+// Later duplicates do not override earlier ones.
+func ParseDeviceID(s string) map[string]string {
+	m := map[string]string{}
+	for _, part := range strings.Split(s, ";") {
+		k, v, ok := strings.Cut(part, ":")
+		if !ok {
+			continue
+		}
+		k = strings.ToUpper(strings.TrimSpace(k))
+		v = strings.TrimSpace(v)
+		if k == "" {
+			continue
+		}
+		if _, seen := m[k]; !seen {
+			m[k] = v
+		}
+		if short, ok := deviceIDAliases[k]; ok {
+			if _, seen := m[short]; !seen {
+				m[short] = v
+			}
+		}
+	}
+	return m
+}
+
+var deviceIDAliases = map[string]string{
+	"MANUFACTURER": "MFG",
+	"MODEL":        "MDL",
+	"COMMAND SET":  "CMD",
+	"COMMANDSET":   "CMD",
+	"SERIALNUMBER": "SN",
+	"SERN":         "SN",
+	"DESCRIPTION":  "DES",
+	"CLASS":        "CLS",
+}
+
+// LanguageFromDeviceID picks the label language from the CMD field of a
+// device ID: "zpl" if it lists ZPL, "tspl" if it lists TSPL or TSPL2, and ""
+// otherwise (EPL-only, ESC/POS-only or no CMD field). ZPL wins when both are
+// listed, because such printers take ZPL natively.
+func LanguageFromDeviceID(id string) string {
+	cmd := ParseDeviceID(id)["CMD"]
+	has := func(want string) bool {
+		for _, c := range strings.Split(cmd, ",") {
+			c = strings.ToUpper(strings.TrimSpace(c))
+			if c == want || strings.HasPrefix(c, want) && strings.Trim(c[len(want):], "0123456789 ") == "" {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("ZPL"):
+		return "zpl"
+	case has("TSPL"):
+		return "tspl"
+	}
+	return ""
+}
+
+// SniffLanguage guesses the language of a job from its bytes: "zpl" if it
+// starts (after whitespace) with a ^ or ~ command, "tspl" if it starts with a
+// TSPL setup command, "" otherwise.
+func SniffLanguage(job []byte) string {
+	s := strings.TrimLeft(string(job[:min(len(job), 256)]), " \t\r\n\x00")
+	switch {
+	case strings.HasPrefix(s, "^") || strings.HasPrefix(s, "~"):
+		return "zpl"
+	case s == "":
+		return ""
+	}
+	word, _, _ := strings.Cut(s, " ")
+	word, _, _ = strings.Cut(word, "\r")
+	word, _, _ = strings.Cut(word, "\n")
+	switch strings.ToUpper(word) {
+	case "SIZE", "GAP", "BLINE", "DIRECTION", "REFERENCE", "CLS", "SPEED", "DENSITY", "SET", "CODEPAGE", "OFFSET", "SHIFT", "PRINT", "BITMAP", "BAR", "BOX", "TEXT", "BARCODE", "QRCODE":
+		return "tspl"
+	}
+	if s[0] == 0x1b && len(s) > 1 && s[1] == '!' {
+		return "tspl"
+	}
+	return ""
+}
