@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"shipdesk/store"
@@ -50,10 +51,23 @@ type Policy struct {
 	// Theta is the poll threshold of the integral above; smaller spends
 	// more queries for smaller delays.
 	Theta float64
+	// LiveCap bounds the delay where news is possible: a poll is due once
+	// the rate has been at least LiveRate for LiveCap since the last poll,
+	// whatever the integral says. Zero disables it.
+	LiveCap  time.Duration
+	LiveRate float64
+	// PerParcelHour is the queries one polled parcel needs per hour at the
+	// normal pace (measured by the simulation in sim_test.go), and
+	// Utilisation the share of the global rate polls may plan to use;
+	// Stretch uses both.
+	PerParcelHour float64
+	Utilisation   float64
 	// Step is the integration step.
 	Step time.Duration
 	// Rate is the event-rate model; nil means DefaultRate.
-	Rate func(s *store.Shipment, t time.Time) float64
+	// It is called with the moment of the last poll (from: no new event by
+	// then) and the moment t the rate is wanted for.
+	Rate func(s *store.Shipment, h Hints, from, t time.Time) float64
 }
 
 // DefaultPolicy returns the policy the worker uses unless told otherwise.
@@ -63,16 +77,24 @@ func DefaultPolicy() Policy {
 		MaxInterval: 12 * time.Hour,
 		DailyCap:    40,
 		SafetyNet:   8 * time.Hour,
-		Theta:       0.75,
-		Step:        10 * time.Minute,
-		Rate:        DefaultRate,
+		Theta:         1.2,
+		LiveCap:       105 * time.Minute,
+		LiveRate:      0.03,
+		PerParcelHour: 0.45,
+		Utilisation:   0.95,
+		Step:          10 * time.Minute,
+		Rate:          DefaultRate,
 	}
 }
 
-// hourOf returns the China time of day of t in hours (0 <= h < 24).
-func hourOf(t time.Time) float64 {
-	t = t.In(cst)
-	return float64(t.Hour()) + float64(t.Minute())/60 + float64(t.Second())/3600
+// Stretch returns the Hints.Stretch that keeps polled parcels (those
+// without an active push subscription) within qps queries per second:
+// 1 while they fit, proportionally more beyond.
+func (p Policy) Stretch(polled int, qps float64) float64 {
+	if qps <= 0 || p.PerParcelHour <= 0 || p.Utilisation <= 0 {
+		return 1
+	}
+	return max(1, float64(polled)*p.PerParcelHour/(qps*3600*p.Utilisation))
 }
 
 // Stage is the part of a parcel's journey the rate model distinguishes.
@@ -119,64 +141,161 @@ func StageOf(s *store.Shipment) Stage {
 	return StageTerminal
 }
 
-// DefaultRate is the event-rate model (expected new trace events per hour)
-// behind DefaultPolicy, by stage and China time of day. The figures follow
-// how domestic express parcels move: couriers collect in the late afternoon,
-// sorting centres work through the night, delivery runs from morning to
-// evening, parcels reach the destination city in the night and go out for
-// delivery the next morning.
-func DefaultRate(s *store.Shipment, t time.Time) float64 {
-	h := hourOf(t)
-	day := func(from, to, in, out float64) float64 {
-		if h >= from && h < to {
-			return in
-		}
-		return out
-	}
-	switch StageOf(s) {
-	case StageAwaitingPickup:
-		switch {
-		case h >= 15 && h < 20:
-			return 0.45
-		case h >= 9 && h < 15:
-			return 0.12
-		}
-		return 0.02
-	case StagePickedUp:
-		return 0.5
-	case StageLineHaul:
-		return 0.16
-	case StageDestCity:
-		switch {
-		case h >= 6.5 && h < 10.5:
-			return 0.7
-		case h >= 10.5 && h < 19:
-			return 0.15
-		}
-		return 0.03
-	case StageOutForDelivery:
-		return day(8, 20.5, 0.45, 0.02)
-	case StageLocker:
-		return day(8, 22, 0.12, 0.01)
-	case StageProblem:
-		return day(8, 20, 0.08, 0.01)
-	case StageReturning, StageCustoms:
-		return 0.03
-	}
-	return 0
+// gap is one component of a stage's gap model: with weight W the next
+// trace event follows the last one after a delay uniform in [Lo, Hi] hours.
+type gap struct{ W, Lo, Hi float64 }
+
+// gapModels say how long, after the newest event of each stage, the next
+// event takes. They follow how domestic express parcels move (and how the
+// sandbox imitates them): a courier collects within hours of the waybill,
+// the outlet sends the parcel on within a few hours, a line-haul "1002"
+// event is either a short hop (leaving an outlet, arriving at or leaving a
+// hub) or a long leg between sorting centres, a parcel that reached its
+// delivery city goes out within hours and is then delivered within hours
+// (or waits in a locker for its recipient), and a problem takes about a
+// day to resolve.
+var gapModels = [...][]gap{
+	StageAwaitingPickup: {{1, 0.5, 5}},
+	StagePickedUp:       {{1, 1, 3}},
+	StageLineHaul:       {{0.45, 1, 4}, {0.3, 0.5, 2}, {0.25, 5, 20}},
+	StageDestCity:       {{1, 1, 5}},
+	StageOutForDelivery: {{0.6, 0.5, 3}, {0.25, 0.5, 2}, {0.15, 1, 4}},
+	StageLocker:         {{1, 1, 20}},
+	StageProblem:        {{0.5, 14, 24}, {0.25, 20, 30}, {0.25, 10, 24}},
+	StageReturning:      {{0.4, 1, 4}, {0.4, 6, 20}, {0.2, 3, 10}},
+	StageCustoms:        {{1, 6, 48}},
+	StageTerminal:       nil,
 }
 
-// Next returns when s should next be queried. pushActive says a push
-// subscription with the worker's current callback URL covers s, in which
-// case polling is only a safety net. The zero time means never (terminal).
-// The result may lie before now: the shipment is due.
-func (p Policy) Next(s *store.Shipment, pushActive bool, now time.Time) time.Time {
+// Line-haul gaps once the newest event is known to be an arrival (the
+// parcel is sent on within hours, or reaches its delivery outlet) or a
+// departure (a short trip from an outlet to its hub, or a long leg between
+// sorting centres).
+var (
+	arrivedGaps  = []gap{{0.6, 0.5, 2}, {0.4, 1, 4}}
+	departedGaps = []gap{{0.4, 1, 4}, {0.6, 5, 20}}
+)
+
+// Bounds of the hazard: a floor so that a parcel off the model is still
+// polled now and then, a ceiling at the end of a window, and the rate once
+// a parcel is overdue against its model.
+const (
+	hazardFloor   = 0.01
+	hazardCeiling = 4.0
+	hazardOverdue = 0.3
+)
+
+// DefaultRate is the event-rate model behind DefaultPolicy: the hazard
+// (expected new events per hour) of the shipment's stage gap model at the
+// time elapsed since its newest event (or since printing, before the first
+// event). It is zero-ish right after an event when the next one cannot
+// come yet, rises through the window where it is due, and settles at a
+// moderate rate once the parcel is overdue.
+func DefaultRate(s *store.Shipment, h Hints, from, t time.Time) float64 {
+	st := StageOf(s)
+	if st == StageTerminal {
+		return 0
+	}
+	model := gapModels[st]
+	if st == StageLineHaul {
+		switch h.Leg {
+		case LegArrived:
+			model = arrivedGaps
+		case LegDeparted:
+			model = departedGaps
+		}
+	}
+	ref := s.LastEventAt
+	if ref.IsZero() {
+		ref = latest(s.PrintedAt, s.CreatedAt)
+	}
+	e := t.Sub(ref).Hours()
+	if ref.IsZero() || e < 0 {
+		e = 0
+	}
+	e0 := from.Sub(ref).Hours()
+	if ref.IsZero() || e0 < 0 {
+		e0 = 0
+	}
+	return density(model, e0, e)
+}
+
+// density returns f(e)/S(e0) of a mixture of uniform gaps, bounded: the
+// density of the next event at e hours after the newest one, given that
+// none had come e0 hours after it (at the last poll).
+func density(model []gap, e0, e float64) float64 {
+	var f, surv float64
+	for _, g := range model {
+		w := g.Hi - g.Lo
+		if e >= g.Lo && e < g.Hi {
+			f += g.W / w
+		}
+		switch {
+		case e0 < g.Lo:
+			surv += g.W
+		case e0 < g.Hi:
+			surv += g.W * (g.Hi - e0) / w
+		}
+	}
+	if surv <= 1e-9 || (f == 0 && e >= maxHi(model)) {
+		return hazardOverdue
+	}
+	return min(max(f/surv, hazardFloor), hazardCeiling)
+}
+
+func maxHi(model []gap) float64 {
+	m := 0.0
+	for _, g := range model {
+		m = max(m, g.Hi)
+	}
+	return m
+}
+
+// Hints are what the worker knows of a shipment beyond its stored record.
+type Hints struct {
+	// PushActive: a push subscription with the worker's current callback
+	// URL covers the shipment, so polling is only a safety net.
+	PushActive bool
+	// Leg says whether the newest event was an arrival or a departure
+	// (LegUnknown after a restart: the model then mixes both).
+	Leg Leg
+	// Stretch (>= 1) spreads polls out when the station has more parcels
+	// than the global query rate can serve at the normal pace: Theta and
+	// LiveCap are multiplied by it. 0 means 1. See Policy.Stretch.
+	Stretch float64
+}
+
+// Leg tells an arrival from a departure among line-haul events, which
+// share one state code but not the time to the next event.
+type Leg uint8
+
+// The legs.
+const (
+	LegUnknown  Leg = iota
+	LegArrived      // 到达: the parcel leaves again (or goes out) within hours
+	LegDeparted     // 发出/发往/离开: the next event is the arrival after the trip
+)
+
+// LegOf classifies a trace line by its text.
+func LegOf(context string) Leg {
+	switch {
+	case strings.Contains(context, "到达"), strings.Contains(context, "到件"):
+		return LegArrived
+	case strings.Contains(context, "发出"), strings.Contains(context, "发往"), strings.Contains(context, "离开"):
+		return LegDeparted
+	}
+	return LegUnknown
+}
+
+// Next returns when s should next be queried. The zero time means never
+// (terminal). The result may lie before now: the shipment is due.
+func (p Policy) Next(s *store.Shipment, h Hints, now time.Time) time.Time {
 	if s.Milestone.Terminal() {
 		return time.Time{}
 	}
 	last := s.LastPollAt
 	var next time.Time
-	if pushActive {
+	if h.PushActive {
 		// Trust the pushes; poll only when nothing was heard for SafetyNet.
 		heard := latest(s.Subscription.LastPushAt, s.Subscription.SubscribedAt, last)
 		if heard.IsZero() {
@@ -191,14 +310,19 @@ func (p Policy) Next(s *store.Shipment, pushActive bool, now time.Time) time.Tim
 		if start.IsZero() {
 			start = now
 		}
-		next = p.integrate(s, start)
+		next = p.integrate(s, h, start)
 	}
 	return p.clamp(s, next)
 }
 
 // integrate walks forward from start until the sqrt-rate integral reaches
 // Theta or MaxInterval has passed.
-func (p Policy) integrate(s *store.Shipment, start time.Time) time.Time {
+func (p Policy) integrate(s *store.Shipment, h Hints, start time.Time) time.Time {
+	theta, liveCap := p.Theta, p.LiveCap
+	if h.Stretch > 1 {
+		theta *= h.Stretch
+		liveCap = time.Duration(float64(liveCap) * h.Stretch)
+	}
 	rate := p.Rate
 	if rate == nil {
 		rate = DefaultRate
@@ -209,16 +333,22 @@ func (p Policy) integrate(s *store.Shipment, start time.Time) time.Time {
 	}
 	end := start.Add(p.MaxInterval)
 	acc := 0.0
+	var live time.Duration
 	hours := step.Hours()
 	for t := start; t.Before(end); t = t.Add(step) {
-		r := rate(s, t.Add(step/2))
+		r := rate(s, h, start, t.Add(step/2))
+		if liveCap > 0 && r >= p.LiveRate {
+			if live += step; live >= liveCap {
+				return t.Add(step)
+			}
+		}
 		if r <= 0 {
 			continue
 		}
 		inc := math.Sqrt(r) * hours
-		if acc+inc >= p.Theta {
+		if acc+inc >= theta {
 			// Interpolate inside the step.
-			frac := (p.Theta - acc) / inc
+			frac := (theta - acc) / inc
 			return t.Add(time.Duration(frac * float64(step)))
 		}
 		acc += inc

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"shipdesk/kuaidi100"
@@ -153,8 +154,8 @@ func (w *Worker) apply(ctx context.Context, waybill string, tr *kuaidi100.Track,
 // post (the push handler replies between the two).
 func (w *Worker) commit(ctx context.Context, waybill string, tr *kuaidi100.Track, src source, extra func(*store.Shipment)) (post func(context.Context), _ store.Shipment, _ error) {
 	added := 0
-	if len(tr.Events) > 0 {
-		n, err := w.db.AddEvents(ctx, waybill, tr.Events)
+	if evs := storable(tr.Events); len(evs) > 0 {
+		n, err := w.db.AddEvents(ctx, waybill, evs)
 		if err != nil {
 			return nil, store.Shipment{}, fmt.Errorf("store events %s: %w", waybill, err)
 		}
@@ -164,7 +165,9 @@ func (w *Worker) commit(ctx context.Context, waybill string, tr *kuaidi100.Track
 	now := w.now()
 	s, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
 		from = s.Milestone
-		merge(s, tr)
+		if merge(s, tr) {
+			w.setLeg(waybill, newestLeg(tr))
+		}
 		if extra != nil {
 			extra(s)
 		}
@@ -189,8 +192,21 @@ func (w *Worker) commit(ctx context.Context, waybill string, tr *kuaidi100.Track
 	return post, s, nil
 }
 
-// merge folds a trace into s unless it is older than what s already knows.
-func merge(s *store.Shipment, tr *kuaidi100.Track) {
+// storable drops trace lines the store would refuse (no time, no text):
+// one bad line must not cost the others.
+func storable(evs []store.TrackingEvent) []store.TrackingEvent {
+	out := evs[:0:0]
+	for _, e := range evs {
+		if !e.Time.IsZero() && strings.TrimSpace(e.Context) != "" && e.Milestone.Valid() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// merge folds a trace into s unless it is older than what s already knows;
+// fresh reports that the trace's newest event is (one of) the newest known.
+func merge(s *store.Shipment, tr *kuaidi100.Track) (fresh bool) {
 	// Record when each milestone was first reached, from the trace itself.
 	for i := len(tr.Events) - 1; i >= 0; i-- {
 		ev := tr.Events[i]
@@ -206,10 +222,10 @@ func merge(s *store.Shipment, tr *kuaidi100.Track) {
 		}
 	}
 	if newest.Before(s.LastEventAt) {
-		return // an old push or a slow poll: never overwrite newer data
+		return false // an old push or a slow poll: never overwrite newer data
 	}
 	if newest.IsZero() && tr.Milestone == store.MilestoneUnknown {
-		return
+		return false
 	}
 	m := tr.Milestone
 	raw := tr.State
@@ -226,10 +242,10 @@ func merge(s *store.Shipment, tr *kuaidi100.Track) {
 		if m == s.Milestone && raw != "" {
 			s.RawState = raw
 		}
-		return
+		return true
 	}
 	if !advance(s, m) {
-		return
+		return true
 	}
 	at := newest
 	if at.IsZero() {
@@ -240,6 +256,21 @@ func merge(s *store.Shipment, tr *kuaidi100.Track) {
 	if !at.IsZero() {
 		s.SetMilestoneTime(m, at)
 	}
+	return true
+}
+
+// newestLeg returns the leg of the newest event of tr.
+func newestLeg(tr *kuaidi100.Track) Leg {
+	var newest *store.TrackingEvent
+	for i := range tr.Events {
+		if newest == nil || tr.Events[i].Time.After(newest.Time) {
+			newest = &tr.Events[i]
+		}
+	}
+	if newest == nil {
+		return LegUnknown
+	}
+	return LegOf(newest.Context)
 }
 
 // rank orders the normal journey; the problem and return families have no

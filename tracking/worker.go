@@ -111,6 +111,7 @@ type Worker struct {
 	backoff   map[string]backoffState // per number, poll failures
 	subRetry  map[string]backoffState // per number, subscribe failures
 	inflight  map[string]bool
+	legs      map[string]Leg // newest event's leg, kept in memory only
 	pauseTill time.Time // global back-off after service-wide failures
 	pauseN    int       // consecutive global pauses
 	failRun   int       // consecutive transient failures across numbers
@@ -149,6 +150,7 @@ func New(cfg Config) *Worker {
 		backoff:   map[string]backoffState{},
 		subRetry:  map[string]backoffState{},
 		inflight:  map[string]bool{},
+		legs:      map[string]Leg{},
 		raised:    map[excKey]time.Time{},
 		listeners: map[int]func(store.Shipment){},
 		rules:     store.DefaultSettings().Rules,
@@ -235,6 +237,24 @@ func (w *Worker) pushEnabled() bool {
 	return w.pushURL != "" && !w.pollOnly
 }
 
+// hints returns what the worker knows of s beyond the record.
+func (w *Worker) hints(s *store.Shipment) Hints {
+	w.mu.Lock()
+	leg := w.legs[s.Waybill]
+	w.mu.Unlock()
+	return Hints{PushActive: w.pushActive(s), Leg: leg}
+}
+
+func (w *Worker) setLeg(waybill string, l Leg) {
+	w.mu.Lock()
+	if l == LegUnknown {
+		delete(w.legs, waybill)
+	} else {
+		w.legs[waybill] = l
+	}
+	w.mu.Unlock()
+}
+
 // pushActive reports whether a push subscription with the current
 // callback URL covers s, so polling is only a safety net.
 func (w *Worker) pushActive(s *store.Shipment) bool {
@@ -245,9 +265,10 @@ func (w *Worker) pushActive(s *store.Shipment) bool {
 // subscribe retry, or the end of a back-off. The zero time means never.
 func (w *Worker) schedule(s *store.Shipment, now time.Time) time.Time {
 	if s.Milestone.Terminal() {
+		w.setLeg(s.Waybill, LegUnknown)
 		return time.Time{}
 	}
-	next := w.policy.Next(s, w.pushActive(s), now)
+	next := w.policy.Next(s, w.hints(s), now)
 	w.mu.Lock()
 	if b, ok := w.backoff[s.Waybill]; ok && b.until.After(next) {
 		next = b.until
@@ -423,7 +444,7 @@ func (w *Worker) process(ctx context.Context, s store.Shipment) {
 	w.mu.Lock()
 	b := w.backoff[s.Waybill]
 	w.mu.Unlock()
-	pollAt := w.policy.Next(&s, w.pushActive(&s), now)
+	pollAt := w.policy.Next(&s, w.hints(&s), now)
 	if !pollAt.IsZero() && !pollAt.After(now) && !b.until.After(now) && w.policy.Allowed(&s, now) {
 		if err := w.poll(ctx, s.Waybill, false); err == nil || !errors.Is(err, errSkipped) {
 			return

@@ -1,0 +1,370 @@
+package tracking
+
+import (
+	"container/heap"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/store"
+)
+
+// This file is an in-process simulation of many parcels moving through
+// their journeys while a scheduler polls them, on a simulated clock. The
+// timelines follow the same statistical model as the sandbox
+// (kuaidi100/sandbox/timeline.go: the same legs, the same uniform gap
+// ranges, the same outcome shares as sandbox.DefaultOptions), so the
+// figures carry over to the end-to-end tests. The state the app keeps is a
+// real store.Shipment updated by the worker's own merge and countPoll, and
+// the smart scheduler is the worker's Policy.
+
+// simEvent is one planned trace line.
+type simEvent struct {
+	at   time.Time
+	code string
+	text string
+}
+
+// simTimeline plans a parcel created at t like the sandbox does.
+func simTimeline(rng *rand.Rand, t time.Time) []simEvent {
+	hours := func(lo, hi float64) time.Duration {
+		return time.Duration((lo + rng.Float64()*(hi-lo)) * float64(time.Hour))
+	}
+	var evs []simEvent
+	add := func(d time.Duration, code string, text ...string) {
+		t = t.Add(d)
+		e := simEvent{t, code, code}
+		if len(text) > 0 {
+			e.text = text[0]
+		}
+		evs = append(evs, e)
+	}
+	const (
+		leaveBranch = "快件离开【营业部】，已发往【转运中心】"
+		arrive      = "快件已到达【转运中心】"
+		leaveHub    = "快件已从【转运中心】发出，下一站【转运中心】"
+	)
+	add(0, "101")
+	add(hours(0.5, 5), "103")
+	add(hours(1, 3), "1002", leaveBranch)
+	add(hours(1, 4), "1002", arrive)
+	if rng.IntN(10) != 0 { // another province (the sandbox has ~10 cities)
+		if rng.IntN(2) == 0 && rng.IntN(10) >= 2 {
+			add(hours(0.5, 2), "1002", leaveHub)
+			add(hours(5, 14), "1002", arrive)
+		}
+		add(hours(0.5, 2), "1002", leaveHub)
+		add(hours(5, 20), "1002", arrive)
+	}
+	add(hours(1, 4), "1001")
+	add(hours(1, 5), "5")
+	// Outcome shares of sandbox.DefaultOptions: 3 % refused, 3 % returned,
+	// 8 % a problem then delivered.
+	switch x := rng.Float64(); {
+	case x < 0.03:
+		add(hours(0.5, 3), "203")
+		add(hours(10, 24), "14")
+	case x < 0.06:
+		add(hours(1, 4), "206")
+		add(hours(20, 30), "6")
+		add(hours(1, 4), "6")
+		add(hours(6, 20), "6")
+		add(hours(3, 10), "4")
+	case x < 0.14:
+		add(hours(1, 4), []string{"206", "204", "208"}[rng.IntN(3)])
+		add(hours(14, 24), "5")
+		add(hours(0.5, 3), "302")
+	default:
+		if rng.IntN(3) == 0 {
+			add(hours(0.5, 2), "501")
+			add(hours(1, 20), "304")
+		} else {
+			add(hours(0.5, 3), "301")
+		}
+	}
+	return evs
+}
+
+// scheduler returns the next poll time of s (zero: never).
+type scheduler func(s *store.Shipment, h Hints, now time.Time) time.Time
+
+func smartScheduler(p Policy) scheduler {
+	return func(s *store.Shipment, h Hints, now time.Time) time.Time { return p.Next(s, h, now) }
+}
+
+// naiveScheduler polls every parcel every interval until the app knows it
+// is finished.
+func naiveScheduler(every time.Duration) scheduler {
+	return func(s *store.Shipment, _ Hints, now time.Time) time.Time {
+		if s.Milestone.Terminal() {
+			return time.Time{}
+		}
+		if s.LastPollAt.IsZero() {
+			return s.CreatedAt.Add(every)
+		}
+		return s.LastPollAt.Add(every)
+	}
+}
+
+type simConfig struct {
+	seed      uint64
+	active    int           // target steady-state number of active parcels
+	duration  time.Duration // simulated span
+	qps       float64       // global query rate
+	scheduler scheduler
+	policy    *Policy // the smart scheduler's policy, for its stretch
+	byCode    bool // collect delays per state code
+}
+
+type simResult struct {
+	parcels, finished    int
+	queries              int
+	queriesFinished      int // spent on parcels the app saw finish
+	delays               []float64
+	byCode               map[string][]float64
+	violations           int // per-number interval, per-number 24 h, global rate
+	peakActive, endQueue int
+}
+
+func (r simResult) perFinished() float64 {
+	if r.finished == 0 {
+		return 0
+	}
+	return float64(r.queriesFinished) / float64(r.finished)
+}
+
+func (r simResult) delayQuantile(q float64) float64 {
+	if len(r.delays) == 0 {
+		return 0
+	}
+	d := slices.Clone(r.delays)
+	slices.Sort(d)
+	return d[min(int(q*float64(len(d))), len(d)-1)]
+}
+
+type simParcel struct {
+	s       store.Shipment
+	plan    []simEvent
+	seen    int // events the app knows
+	hints   Hints
+	queries int
+	history []time.Time // query times within the last 24 h
+}
+
+type pollItem struct {
+	at time.Time
+	p  *simParcel
+}
+
+type pollHeap []pollItem
+
+func (h pollHeap) Len() int           { return len(h) }
+func (h pollHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h pollHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *pollHeap) Push(x any)        { *h = append(*h, x.(pollItem)) }
+func (h *pollHeap) Pop() any {
+	old := *h
+	it := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return it
+}
+
+// meanLifetime estimates the mean hours from creation to the final event.
+func meanLifetime(seed uint64) float64 {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, cst)
+	var sum float64
+	const n = 20000
+	for range n {
+		evs := simTimeline(rng, t0)
+		sum += evs[len(evs)-1].at.Sub(t0).Hours()
+	}
+	return sum / n
+}
+
+// simulate runs cfg: parcels arrive at the rate that keeps cfg.active
+// parcels on their way, each is polled when the scheduler says (queued
+// behind the global rate), and every query is checked against Kuaidi100's
+// limits by a counter independent of the scheduler.
+func simulate(cfg simConfig) simResult {
+	rng := rand.New(rand.NewPCG(cfg.seed, 1))
+	start := time.Date(2026, 11, 1, 9, 0, 0, 0, cst)
+	end := start.Add(cfg.duration)
+	perHour := float64(cfg.active) / meanLifetime(cfg.seed)
+	gapQPS := time.Duration(float64(time.Second) / cfg.qps)
+
+	var res simResult
+	if cfg.byCode {
+		res.byCode = map[string][]float64{}
+	}
+	var parcels []*simParcel
+	h := &pollHeap{}
+	// Arrivals: a Poisson process over the span.
+	for t := start; ; {
+		t = t.Add(time.Duration(rng.ExpFloat64() / perHour * float64(time.Hour)))
+		if !t.Before(end) {
+			break
+		}
+		p := &simParcel{plan: simTimeline(rng, t)}
+		p.s = store.Shipment{Waybill: "S", Carrier: "zhongtong", CreatedAt: t, PrintedAt: t, Milestone: store.MilestoneOrdered}
+		parcels = append(parcels, p)
+		if at := cfg.scheduler(&p.s, p.hints, t); !at.IsZero() {
+			heap.Push(h, pollItem{latest(at, t), p})
+		}
+	}
+	res.parcels = len(parcels)
+
+	var free, lastQuery time.Time // the global bucket
+	// The worker recomputes the stretch from the number of active parcels
+	// every 10 minutes (its rules walk); so does the simulation.
+	created := 0 // parcels created by the time of the current query
+	var stretchAt time.Time
+	stretch := 1.0
+	for h.Len() > 0 {
+		it := heap.Pop(h).(pollItem)
+		t := it.at
+		if t.Before(free) {
+			t = free
+		}
+		if !t.Before(stretchAt) && cfg.policy != nil {
+			for created < len(parcels) && !parcels[created].s.CreatedAt.After(t) {
+				created++
+			}
+			stretch = cfg.policy.Stretch(created-res.finished, cfg.qps)
+			stretchAt = t.Add(10 * time.Minute)
+		}
+		if !t.Before(end) {
+			res.endQueue++
+			continue
+		}
+		free = t.Add(gapQPS)
+		p := it.p
+		// Independent limit checks.
+		if !lastQuery.IsZero() && t.Sub(lastQuery) < gapQPS {
+			res.violations++
+		}
+		lastQuery = t
+		if n := len(p.history); n > 0 && t.Sub(p.history[n-1]) < 30*time.Minute {
+			res.violations++
+		}
+		kept := p.history[:0]
+		for _, q := range p.history {
+			if t.Sub(q) < 24*time.Hour {
+				kept = append(kept, q)
+			}
+		}
+		p.history = append(kept, t)
+		if len(p.history) >= 48 {
+			res.violations++
+		}
+		res.queries++
+		p.queries++
+
+		// The query: every planned event up to t, newest first.
+		n := 0
+		for n < len(p.plan) && !p.plan[n].at.After(t) {
+			n++
+		}
+		for i := p.seen; i < n; i++ {
+			if p.plan[i].code != "101" { // the app made the waybill itself
+				d := t.Sub(p.plan[i].at).Hours()
+				res.delays = append(res.delays, d)
+				if res.byCode != nil {
+					res.byCode[p.plan[i].code] = append(res.byCode[p.plan[i].code], d)
+				}
+			}
+		}
+		p.seen = max(p.seen, n)
+		tr := &kuaidi100.Track{}
+		for i := n - 1; i >= 0; i-- {
+			c := p.plan[i].code
+			tr.Events = append(tr.Events, store.TrackingEvent{Time: p.plan[i].at, Context: p.plan[i].text, RawState: c, Milestone: kuaidi100.MilestoneOf(c)})
+		}
+		if n > 0 {
+			tr.State = p.plan[n-1].code
+			tr.Milestone = kuaidi100.MilestoneOf(tr.State)
+		}
+		if merge(&p.s, tr) {
+			p.hints.Leg = newestLeg(tr)
+		}
+		countPoll(&p.s, t)
+		if p.s.Milestone.Terminal() {
+			res.finished++
+			res.queriesFinished += p.queries
+			continue
+		}
+		p.hints.Stretch = stretch
+		if at := cfg.scheduler(&p.s, p.hints, t); !at.IsZero() {
+			heap.Push(h, pollItem{at, p})
+		}
+	}
+	// Peak of parcels on their way (by the plan), sampled hourly.
+	for t := start; t.Before(end); t = t.Add(time.Hour) {
+		a := 0
+		for _, p := range parcels {
+			if !p.s.CreatedAt.After(t) && p.plan[len(p.plan)-1].at.After(t) {
+				a++
+			}
+		}
+		res.peakActive = max(res.peakActive, a)
+	}
+	return res
+}
+
+// TestSimulatedSchedulerBeatsNaive runs a small simulation: the policy
+// must keep every limit and need fewer queries per finished parcel with a
+// smaller median and 95th-percentile delay than polling every 2 hours.
+func TestSimulatedSchedulerBeatsNaive(t *testing.T) {
+	cfg := simConfig{seed: 7, active: 300, duration: 4 * 24 * time.Hour, qps: 0.03}
+	pol := DefaultPolicy()
+	cfg.scheduler, cfg.policy = smartScheduler(pol), &pol
+	smart := simulate(cfg)
+	cfg.scheduler, cfg.policy = naiveScheduler(2*time.Hour), nil
+	naive := simulate(cfg)
+	t.Logf("smart: %d parcels, %d finished, %.1f queries/finished, delay median %.2f h p95 %.2f h, violations %d",
+		smart.parcels, smart.finished, smart.perFinished(), smart.delayQuantile(0.5), smart.delayQuantile(0.95), smart.violations)
+	t.Logf("naive: %d parcels, %d finished, %.1f queries/finished, delay median %.2f h p95 %.2f h, violations %d",
+		naive.parcels, naive.finished, naive.perFinished(), naive.delayQuantile(0.5), naive.delayQuantile(0.95), naive.violations)
+	if smart.violations != 0 {
+		t.Errorf("smart scheduler broke a limit %d times", smart.violations)
+	}
+	if smart.finished < smart.parcels/2 {
+		t.Errorf("only %d of %d parcels finished", smart.finished, smart.parcels)
+	}
+	if smart.perFinished() >= naive.perFinished() {
+		t.Errorf("smart used %.1f queries per parcel, naive %.1f", smart.perFinished(), naive.perFinished())
+	}
+	if smart.delayQuantile(0.5) >= naive.delayQuantile(0.5) || smart.delayQuantile(0.95) >= naive.delayQuantile(0.95) {
+		t.Errorf("smart delays (median %.2f, p95 %.2f) not below naive (%.2f, %.2f)",
+			smart.delayQuantile(0.5), smart.delayQuantile(0.95), naive.delayQuantile(0.5), naive.delayQuantile(0.95))
+	}
+}
+
+// BenchmarkScheduler simulates 10,000 active parcels over 10 days at the
+// default global rate (1 query/s) with the worker's policy and with a
+// naive every-2-hours poller, and reports for both the queries per
+// finished parcel, the median and 95th-percentile delay in hours between
+// an event and the app knowing it, and the limit violations.
+func BenchmarkScheduler(b *testing.B) {
+	for b.Loop() {
+		cfg := simConfig{seed: 1, active: 10000, duration: 10 * 24 * time.Hour, qps: 1}
+		pol := DefaultPolicy()
+		cfg.scheduler, cfg.policy = smartScheduler(pol), &pol
+		smart := simulate(cfg)
+		cfg.scheduler, cfg.policy = naiveScheduler(2*time.Hour), nil
+		naive := simulate(cfg)
+		b.ReportMetric(smart.perFinished(), "smart-queries/delivered")
+		b.ReportMetric(smart.delayQuantile(0.5), "smart-delay-p50-h")
+		b.ReportMetric(smart.delayQuantile(0.95), "smart-delay-p95-h")
+		b.ReportMetric(float64(smart.violations), "smart-violations")
+		b.ReportMetric(naive.perFinished(), "naive-queries/delivered")
+		b.ReportMetric(naive.delayQuantile(0.5), "naive-delay-p50-h")
+		b.ReportMetric(naive.delayQuantile(0.95), "naive-delay-p95-h")
+		b.ReportMetric(float64(naive.violations), "naive-violations")
+		b.ReportMetric(float64(smart.peakActive), "peak-active")
+		b.Logf("smart: %d parcels, %d finished, %d queries, %d still queued at the end; naive: %d finished, %d queries, %d queued",
+			smart.parcels, smart.finished, smart.queries, smart.endQueue, naive.finished, naive.queries, naive.endQueue)
+	}
+}
