@@ -73,10 +73,10 @@ type Policy struct {
 // DefaultPolicy returns the policy the worker uses unless told otherwise.
 func DefaultPolicy() Policy {
 	return Policy{
-		MinInterval: 31 * time.Minute,
-		MaxInterval: 12 * time.Hour,
-		DailyCap:    40,
-		SafetyNet:   8 * time.Hour,
+		MinInterval:   31 * time.Minute,
+		MaxInterval:   12 * time.Hour,
+		DailyCap:      40,
+		SafetyNet:     8 * time.Hour,
 		Theta:         1.2,
 		LiveCap:       105 * time.Minute,
 		LiveRate:      0.03,

@@ -115,7 +115,7 @@ type simConfig struct {
 	qps       float64       // global query rate
 	scheduler scheduler
 	policy    *Policy // the smart scheduler's policy, for its stretch
-	byCode    bool // collect delays per state code
+	byCode    bool    // collect delays per state code
 }
 
 type simResult struct {

@@ -112,9 +112,9 @@ type Worker struct {
 	subRetry  map[string]backoffState // per number, subscribe failures
 	inflight  map[string]bool
 	legs      map[string]Leg // newest event's leg, kept in memory only
-	pauseTill time.Time // global back-off after service-wide failures
-	pauseN    int       // consecutive global pauses
-	failRun   int       // consecutive transient failures across numbers
+	pauseTill time.Time      // global back-off after service-wide failures
+	pauseN    int            // consecutive global pauses
+	failRun   int            // consecutive transient failures across numbers
 	raised    map[excKey]time.Time
 	raisedOK  bool // raised loaded from the store
 	listeners map[int]func(store.Shipment)
