@@ -1,0 +1,137 @@
+package label
+
+import (
+	"image"
+)
+
+// Label is one label laid out at printer resolution. Coordinates are dots
+// from the top-left corner of the label as printed. Build one with EWaybill
+// or TestLabel; treat it as read-only afterwards.
+type Label struct {
+	Size       Size
+	DPI        int
+	WidthDots  int
+	HeightDots int
+	// Elements are drawn in order. Bitmaps (Text and Image) never overlap
+	// another element's ink, so printers that overwrite with a bitmap's white
+	// pixels (TSPL BITMAP mode 0) print the same as the preview.
+	Elements []Element
+}
+
+// Element is one thing drawn on a label: *Text, *Image, *Code128, *QR, *Bar
+// or *Box.
+type Element interface {
+	// Bounds is the rectangle the element may ink, in dots. For Code 128 it
+	// includes the quiet zones, which must stay white.
+	Bounds() image.Rectangle
+	element()
+}
+
+// Bitmap is a 1-bit picture: rows of Stride bytes, most significant bit
+// leftmost, 1 = black. Rows are padded to whole bytes with white.
+type Bitmap struct {
+	W, H, Stride int
+	Bits         []byte
+}
+
+// NewBitmap returns an all-white w x h bitmap.
+func NewBitmap(w, h int) *Bitmap {
+	s := (w + 7) / 8
+	return &Bitmap{W: w, H: h, Stride: s, Bits: make([]byte, s*h)}
+}
+
+// Black reports whether the dot at (x, y) is black; outside is white.
+func (b *Bitmap) Black(x, y int) bool {
+	if x < 0 || y < 0 || x >= b.W || y >= b.H {
+		return false
+	}
+	return b.Bits[y*b.Stride+x/8]&(0x80>>(x%8)) != 0
+}
+
+// Set makes the dot at (x, y) black; outside is ignored.
+func (b *Bitmap) Set(x, y int) {
+	if x < 0 || y < 0 || x >= b.W || y >= b.H {
+		return
+	}
+	b.Bits[y*b.Stride+x/8] |= 0x80 >> (x % 8)
+}
+
+// Text is a block of text already rasterised into Bitmap, whose top-left
+// corner is at (X, Y). Content, SizeDots and Bold say what it shows.
+type Text struct {
+	X, Y     int
+	Content  string
+	SizeDots int
+	Bold     bool
+	Bitmap   *Bitmap
+}
+
+// Image is a bitmap with its top-left corner at (X, Y).
+type Image struct {
+	X, Y   int
+	Bitmap *Bitmap
+}
+
+// Code128 is a Code 128 barcode (automatic subsets, mod-103 check) whose
+// first bar starts at X; Module is the narrow bar width in dots. Content is
+// not printed as text by the printer; templates add a Text for that. A quiet
+// zone of QuietModules modules is kept white on both sides.
+type Code128 struct {
+	X, Y, Module, Height int
+	Content              string
+	Modules              int // width in modules, without quiet zones
+}
+
+// QuietModules is the white margin kept each side of a Code 128.
+const QuietModules = 10
+
+// QR is a QR code (model 2, error correction level ECC: 'L', 'M', 'Q' or 'H')
+// whose top-left module is at (X, Y); Cell is the module size in dots.
+// Modules is the symbol's width in modules, without quiet zone.
+type QR struct {
+	X, Y, Cell int
+	ECC        byte
+	Content    string
+	Modules    int
+}
+
+// Bar is a filled black rectangle (a line).
+type Bar struct{ X, Y, W, H int }
+
+// Box is a rectangle outline whose lines are Thickness dots wide, drawn
+// inside X, Y, W, H.
+type Box struct{ X, Y, W, H, Thickness int }
+
+func (t *Text) element()    {}
+func (t *Image) element()   {}
+func (c *Code128) element() {}
+func (q *QR) element()      {}
+func (b *Bar) element()     {}
+func (b *Box) element()     {}
+
+// Bounds implements Element.
+func (t *Text) Bounds() image.Rectangle {
+	return image.Rect(t.X, t.Y, t.X+t.Bitmap.W, t.Y+t.Bitmap.H)
+}
+
+// Bounds implements Element.
+func (t *Image) Bounds() image.Rectangle {
+	return image.Rect(t.X, t.Y, t.X+t.Bitmap.W, t.Y+t.Bitmap.H)
+}
+
+// Bounds implements Element.
+func (c *Code128) Bounds() image.Rectangle {
+	q := QuietModules * c.Module
+	return image.Rect(c.X-q, c.Y, c.X+c.Modules*c.Module+q, c.Y+c.Height)
+}
+
+// Bounds implements Element.
+func (q *QR) Bounds() image.Rectangle {
+	return image.Rect(q.X, q.Y, q.X+q.Modules*q.Cell, q.Y+q.Modules*q.Cell)
+}
+
+// Bounds implements Element.
+func (b *Bar) Bounds() image.Rectangle { return image.Rect(b.X, b.Y, b.X+b.W, b.Y+b.H) }
+
+// Bounds implements Element.
+func (b *Box) Bounds() image.Rectangle { return image.Rect(b.X, b.Y, b.X+b.W, b.Y+b.H) }
