@@ -388,7 +388,7 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 		return nil, fmt.Errorf("二维码内容太长，面单上放不下: %w", ErrTextTooLong)
 	}
 	qpx := qm * cell
-	b.add(&QR{X: b.d(m+1.5), Y: b.d(y+1) + (b.d(qrBox)-qpx)/2, Cell: cell, ECC: 'M', Content: qrContent, Modules: qm})
+	b.add(&QR{X: b.d(m + 1.5), Y: b.d(y+1) + (b.d(qrBox)-qpx)/2, Cell: cell, ECC: 'M', Content: qrContent, Modules: qm})
 	right := m + 1.5 + float64(qpx)*25.4/float64(dpi) + 2
 	rw2 := W - m - 1.5 - right
 	sigH := qrBox * 0.62
