@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 )
@@ -57,7 +58,7 @@ var dict1 = []byte(`{"waybill":"","carrier":"","orderId":"SD","reference":"","ch
 
 var (
 	flateWriters = sync.Pool{New: func() any {
-		w, err := flate.NewWriterDict(io.Discard, flate.BestCompression, dict1)
+		w, err := flate.NewWriterDict(io.Discard, flate.DefaultCompression, dict1)
 		if err != nil {
 			panic(err)
 		}
@@ -96,21 +97,15 @@ func decompress(v []byte) ([]byte, error) {
 	return out, nil
 }
 
-// compressShipments chooses whether shipment values are compressed.
-const compressShipments = true
+// encodeShipment returns the stored form of s (see shipcodec.go).
+func encodeShipment(s *Shipment) ([]byte, error) { return encodeShipmentBin(s), nil }
 
-func encodeShipment(s *Shipment) ([]byte, error) {
-	raw, err := json.Marshal(s)
-	if err != nil {
-		return nil, err
+// decodeShipment reads any stored form: the binary one, plain JSON (files
+// written by hand or by early builds) or DEFLATE-compressed JSON.
+func decodeShipment(v []byte, loc *time.Location) (Shipment, error) {
+	if len(v) > 0 && v[0] == fmtShipBin1 {
+		return decodeShipmentBin(v, loc)
 	}
-	if !compressShipments {
-		return raw, nil
-	}
-	return compress(raw), nil
-}
-
-func decodeShipment(v []byte) (Shipment, error) {
 	var s Shipment
 	raw := v
 	if len(v) > 0 && v[0] != '{' {
@@ -121,6 +116,15 @@ func decodeShipment(v []byte) (Shipment, error) {
 	}
 	err := json.Unmarshal(raw, &s)
 	return s, err
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // Events are stored as one value per waybill: compress(version 1, count,

@@ -31,8 +31,8 @@ func (db *DB) dayKey(t time.Time) string { return t.In(db.loc).Format("20060102"
 func (db *DB) shipmentCounters(s *Shipment) map[string]int64 {
 	c := map[string]int64{
 		ckMilestone + string([]byte{byte(s.Milestone)}): 1,
-		ckCarrier + s.Carrier:                          1,
-		ckCreated + db.dayKey(s.CreatedAt):             1,
+		ckCarrier + s.Carrier:                           1,
+		ckCreated + db.dayKey(s.CreatedAt):              1,
 	}
 	if s.Milestone == MilestoneDelivered {
 		at := s.MilestoneTime(MilestoneDelivered)
@@ -207,7 +207,7 @@ func (db *DB) recount(ctx context.Context, tx *bolt.Tx) (map[string]int64, error
 				return err
 			}
 		}
-		s, err := decodeShipment(v)
+		s, err := decodeShipment(v, db.loc)
 		if err != nil {
 			return fmt.Errorf("shipment %s: %w", k, err)
 		}

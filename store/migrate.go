@@ -63,7 +63,7 @@ var migrations = []func(db *DB, tx *bolt.Tx) error{
 			return err
 		}
 		return tx.Bucket(bShip).ForEach(func(k, v []byte) error {
-			s, err := decodeShipment(v)
+			s, err := decodeShipment(v, db.loc)
 			if err != nil {
 				return fmt.Errorf("shipment %s: %w", k, err)
 			}

@@ -40,8 +40,8 @@ func TestMigrateV1(t *testing.T) {
 	for _, s := range []*Shipment{
 		{Waybill: "M1", Carrier: "zhongtong", Milestone: MilestoneInTransit, NextPollAt: now.Add(-time.Hour)},
 		{Waybill: "M2", Carrier: "zhongtong", Milestone: MilestoneDelivered, NextPollAt: now.Add(-time.Hour)}, // terminal
-		{Waybill: "M3", Carrier: "zhongtong", Milestone: MilestonePickedUp, NextPollAt: now.Add(time.Hour)},  // not due yet
-		{Waybill: "M4", Carrier: "zhongtong", Milestone: MilestonePickedUp},                                  // never polled
+		{Waybill: "M3", Carrier: "zhongtong", Milestone: MilestonePickedUp, NextPollAt: now.Add(time.Hour)},   // not due yet
+		{Waybill: "M4", Carrier: "zhongtong", Milestone: MilestonePickedUp},                                   // never polled
 	} {
 		mustCreate(t, db, s)
 	}

@@ -169,7 +169,7 @@ func (db *DB) CreateShipment(ctx context.Context, s *Shipment) error {
 	err = db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bShip)
 		if old := b.Get([]byte(s.Waybill)); old != nil {
-			o, err := decodeShipment(old)
+			o, err := decodeShipment(old, db.loc)
 			if err != nil {
 				return err
 			}
@@ -197,18 +197,18 @@ func (db *DB) Shipment(ctx context.Context, waybill string) (Shipment, error) {
 	var s Shipment
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		var err error
-		s, err = getShipment(tx, strings.TrimSpace(waybill))
+		s, err = db.getShipment(tx, strings.TrimSpace(waybill))
 		return err
 	})
 	return s, err
 }
 
-func getShipment(tx *bolt.Tx, waybill string) (Shipment, error) {
+func (db *DB) getShipment(tx *bolt.Tx, waybill string) (Shipment, error) {
 	v := tx.Bucket(bShip).Get([]byte(waybill))
 	if v == nil {
 		return Shipment{}, fmt.Errorf("shipment %s: %w", waybill, ErrNotFound)
 	}
-	s, err := decodeShipment(v)
+	s, err := decodeShipment(v, db.loc)
 	if err != nil {
 		return s, fmt.Errorf("shipment %s: %w", waybill, err)
 	}
@@ -225,11 +225,11 @@ func (db *DB) UpdateShipment(ctx context.Context, waybill string, fn func(*Shipm
 	waybill = strings.TrimSpace(waybill)
 	var out Shipment
 	err := db.update(ctx, func(tx *bolt.Tx) error {
-		old, err := getShipment(tx, waybill)
+		old, err := db.getShipment(tx, waybill)
 		if err != nil {
 			return err
 		}
-		cur, err := getShipment(tx, waybill) // a second copy fn may change freely
+		cur, err := db.getShipment(tx, waybill) // a second copy fn may change freely
 		if err != nil {
 			return err
 		}
@@ -270,7 +270,7 @@ func (db *DB) UpdateShipment(ctx context.Context, waybill string, fn func(*Shipm
 }
 
 // fetch loads the shipments named by waybills, in that order.
-func fetch(tx *bolt.Tx, waybills [][]byte) ([]Shipment, error) {
+func (db *DB) fetch(tx *bolt.Tx, waybills [][]byte) ([]Shipment, error) {
 	out := make([]Shipment, 0, len(waybills))
 	b := tx.Bucket(bShip)
 	for _, wb := range waybills {
@@ -278,7 +278,7 @@ func fetch(tx *bolt.Tx, waybills [][]byte) ([]Shipment, error) {
 		if v == nil {
 			return nil, fmt.Errorf("index names missing shipment %s", wb)
 		}
-		s, err := decodeShipment(v)
+		s, err := decodeShipment(v, db.loc)
 		if err != nil {
 			return nil, fmt.Errorf("shipment %s: %w", wb, err)
 		}
@@ -351,7 +351,7 @@ func (db *DB) ShipmentsByPhone(ctx context.Context, phoneOrLast4 string, limit i
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		hits := scanPrefix(tx.Bucket(bPhone), reverseDigits(d), maxIndexScan, nil)
 		var err error
-		out, err = fetch(tx, newestFirst(hits, limit))
+		out, err = db.fetch(tx, newestFirst(hits, limit))
 		return err
 	})
 	return out, err
@@ -383,7 +383,7 @@ func (db *DB) ShipmentsByName(ctx context.Context, name string, limit int) ([]Sh
 			exact = append(exact, newestFirst(prefix, more)...)
 		}
 		var err error
-		out, err = fetch(tx, exact)
+		out, err = db.fetch(tx, exact)
 		return err
 	})
 	return out, err
@@ -426,7 +426,7 @@ func (db *DB) ShipmentsByState(ctx context.Context, m Milestone, after string, l
 			}
 		}
 		var err error
-		page, err = fetch(tx, wbs)
+		page, err = db.fetch(tx, wbs)
 		return err
 	})
 	return page, next, err
@@ -451,7 +451,7 @@ func (db *DB) ShipmentsByDay(ctx context.Context, from, to time.Time, limit int)
 			wbs = append(wbs, bytes.Clone(k[8:]))
 		}
 		var err error
-		out, err = fetch(tx, wbs)
+		out, err = db.fetch(tx, wbs)
 		return err
 	})
 	return out, err
@@ -469,7 +469,7 @@ func (db *DB) ShipmentsDue(ctx context.Context, now time.Time, limit int) ([]Shi
 			wbs = append(wbs, bytes.Clone(k[8:]))
 		}
 		var err error
-		out, err = fetch(tx, wbs)
+		out, err = db.fetch(tx, wbs)
 		return err
 	})
 	return out, err
@@ -499,7 +499,7 @@ func (db *DB) walk(ctx context.Context, bucket, lo, hi []byte, wbOf func(k []byt
 				last = bytes.Clone(k)
 			}
 			var err error
-			batch, err = fetch(tx, wbs)
+			batch, err = db.fetch(tx, wbs)
 			return err
 		})
 		if err != nil {
