@@ -2,18 +2,359 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/printer/label"
+	"shipdesk/shipping"
+	"shipdesk/store"
 )
 
+// cliUser is the person the command line acts for: a manager named after
+// the login ("cli:alice").
+func cliUser() shipping.User {
+	name := "cli"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = "cli:" + u.Username
+	}
+	return shipping.User{Name: name, Role: store.RoleManager}
+}
+
+// orderJSON is the --json output of order create and order resume.
+type orderJSON struct {
+	OrderID   string  `json:"orderId"`
+	Waybill   string  `json:"waybill"`
+	Carrier   string  `json:"carrier"`
+	Milestone string  `json:"milestone"`
+	Step      string  `json:"step"`
+	Warning   string  `json:"warning,omitempty"`
+	Job       jobJSON `json:"job"`
+}
+
+type jobJSON struct {
+	ID      uint64 `json:"id"`
+	State   string `json:"state"`
+	Printer string `json:"printer"`
+	Error   string `json:"error,omitempty"`
+}
+
 func runOrder(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+	if len(args) == 0 {
+		return usagef("order needs a subcommand: create --order FILE.json [--print URI] [--json], or resume ORDER-ID")
+	}
+	switch args[0] {
+	case "create":
+		return runOrderCreate(ctx, g, args[1:], stdout, stderr)
+	case "resume":
+		return runOrderResume(ctx, g, args[1:], stdout, stderr)
+	case "-h", "--help", "-help":
+		return flagUsage(errors.New("order create --order FILE.json [--print URI] [--size 76x130] [--dpi 203] [--json]"))
+	}
+	return usagef("unknown order subcommand %q (want create or resume)", args[0])
+}
+
+// shipFlags are the print options shared by order create and resume.
+type shipFlags struct {
+	print, size string
+	dpi         int
+	json        bool
+}
+
+func (f *shipFlags) options() (shipping.ShipOptions, error) {
+	opt := shipping.ShipOptions{PrinterURI: f.print, DPI: f.dpi}
+	if f.size != "" {
+		z, err := label.ParseSize(f.size)
+		if err != nil {
+			return opt, usagef("--size: %v", err)
+		}
+		opt.Size = z
+	}
+	if f.dpi != 0 {
+		if err := label.CheckDPI(f.dpi); err != nil {
+			return opt, usagef("--dpi: %v", err)
+		}
+	}
+	return opt, nil
+}
+
+func runOrderCreate(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("order create")
+	var of orderFlags
+	of.register(fs)
+	var sf shipFlags
+	fs.StringVar(&sf.print, "print", "", "printer URI")
+	fs.StringVar(&sf.size, "size", "", "label size")
+	fs.IntVar(&sf.dpi, "dpi", 0, "print resolution")
+	fs.BoolVar(&sf.json, "json", false, "JSON output")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	if len(pos) > 0 {
+		return usagef("order create takes no arguments, got %q", pos[0])
+	}
+	if !of.given() {
+		return usagef("order create needs --order FILE.json (or --to-name, --to-phone and --to-addr)")
+	}
+	opt, err := sf.options()
+	if err != nil {
+		return err
+	}
+	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *runtime) error {
+		o, err := of.load(rt.Settings)
+		if err != nil {
+			return err
+		}
+		if o.Waybill != "" {
+			return usagef("order create issues a new waybill; remove \"waybill\" from the order (use 'shipdesk label' or 'print' for an existing one)")
+		}
+		res, err := rt.Service.Ship(ctx, cliUser(), o, opt)
+		if err != nil {
+			return errors.New(shipping.Describe(err))
+		}
+		return printShipResult(res, sf.json, stdout, stderr)
+	})
+}
+
+func runOrderResume(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("order resume")
+	var sf shipFlags
+	fs.StringVar(&sf.print, "print", "", "printer URI")
+	fs.StringVar(&sf.size, "size", "", "label size")
+	fs.IntVar(&sf.dpi, "dpi", 0, "print resolution")
+	fs.BoolVar(&sf.json, "json", false, "JSON output")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	if len(pos) != 1 {
+		return usagef("order resume needs one order id (SD…)")
+	}
+	opt, err := sf.options()
+	if err != nil {
+		return err
+	}
+	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *runtime) error {
+		res, err := rt.Service.ResumeOpts(ctx, cliUser(), pos[0], opt)
+		if err != nil {
+			return errors.New(shipping.Describe(err))
+		}
+		return printShipResult(res, sf.json, stdout, stderr)
+	})
+}
+
+// printShipResult writes one line "WAYBILL CARRIER JOBSTATE" (or the JSON
+// object) and, when a step after the waybill failed, the warning on stderr.
+func printShipResult(res *shipping.ShipResult, asJSON bool, stdout, stderr io.Writer) error {
+	state := string(res.Job.State)
+	if state == "" {
+		state = "none"
+	}
+	if asJSON {
+		out := orderJSON{
+			OrderID: res.Order.ID, Waybill: res.Order.Waybill, Carrier: res.Order.Carrier,
+			Milestone: res.Shipment.Milestone.String(), Step: string(res.Order.Step), Warning: res.Warning,
+			Job: jobJSON{ID: res.Job.ID, State: state, Printer: res.Job.PrinterURI, Error: res.Job.Error},
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "%s %s %s\n", res.Order.Waybill, res.Order.Carrier, state)
+	}
+	if res.Warning != "" {
+		fmt.Fprintf(stderr, "shipdesk order: %s (order %s)\n", oneLine(res.Warning), res.Order.ID)
+	}
+	return nil
+}
+
+// quietLogf keeps the command line's stdout clean: operator detail goes to
+// stderr only when SHIPDESK_VERBOSE is set.
+func quietLogf(stderr io.Writer) func(string, ...any) {
+	if os.Getenv("SHIPDESK_VERBOSE") == "" {
+		return func(string, ...any) {}
+	}
+	var mu sync.Mutex
+	return func(format string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, format+"\n", a...)
+	}
+}
+
+// withRuntime opens the runtime, runs its background parts (the in-process
+// sandbox must answer while fn works) and closes everything after fn.
+func withRuntime(ctx context.Context, g *globals, opt runtimeOptions, fn func(ctx context.Context, rt *runtime) error) error {
+	rt, err := openRuntime(ctx, g, opt)
+	if err != nil {
+		return err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(runCtx) }()
+	ferr := fn(ctx, rt)
+	cancel()
+	rerr := <-done
+	cerr := rt.Close()
+	return errors.Join(ferr, rerr, cerr)
+}
+
+// shipmentJSON is one element of `shipments --json`.
+type shipmentJSON struct {
+	Waybill       string    `json:"waybill"`
+	Carrier       string    `json:"carrier"`
+	CarrierName   string    `json:"carrierName"`
+	Reference     string    `json:"reference"`
+	Recipient     string    `json:"recipient"`
+	Phone         string    `json:"phone"` // masked
+	Milestone     string    `json:"milestone"`
+	MilestoneName string    `json:"milestoneName"`
+	CreatedAt     time.Time `json:"createdAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
+	Events        int       `json:"events"` // number of tracking events stored
 }
 
 func runShipments(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+	fs := newFlagSet("shipments")
+	stateName := fs.String("state", "", "only this state")
+	asJSON := fs.Bool("json", false, "JSON output")
+	limit := fs.Int("limit", 0, "at most this many (newest first); 0 = all")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	if len(pos) > 0 {
+		return usagef("shipments takes no arguments, got %q", pos[0])
+	}
+	var want *store.Milestone
+	if *stateName != "" {
+		m, err := store.ParseMilestone(*stateName)
+		if err != nil {
+			return usagef("--state: %v", err)
+		}
+		want = &m
+	}
+	db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var list []store.Shipment
+	if want != nil {
+		after := ""
+		for {
+			page, next, err := db.ShipmentsByState(ctx, *want, after, 500)
+			if err != nil {
+				return fmt.Errorf("list shipments: %w", err)
+			}
+			list = append(list, page...)
+			if next == "" || len(page) == 0 || (*limit > 0 && len(list) >= *limit) {
+				break
+			}
+			after = next
+		}
+	} else {
+		if err := db.AllShipments(ctx, func(s store.Shipment) error {
+			list = append(list, s)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("list shipments: %w", err)
+		}
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].CreatedAt.After(list[j].CreatedAt) })
+	if *limit > 0 && len(list) > *limit {
+		list = list[:*limit]
+	}
+	if *asJSON {
+		out := make([]shipmentJSON, 0, len(list))
+		for _, s := range list {
+			out = append(out, shipmentJSON{
+				Waybill: s.Waybill, Carrier: s.Carrier, CarrierName: kuaidi100.CarrierName(s.Carrier),
+				Reference: s.Reference, Recipient: s.RecipientName, Phone: store.MaskPhone(s.RecipientPhone),
+				Milestone: s.Milestone.String(), MilestoneName: s.Milestone.Chinese(),
+				CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Events: s.EventCount,
+			})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WAYBILL\tCARRIER\tSTATE\tRECIPIENT\tPHONE\tREFERENCE\tCREATED\tUPDATED")
+	for _, s := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Waybill, s.Carrier, s.Milestone, s.RecipientName,
+			store.MaskPhone(s.RecipientPhone), dash(s.Reference), s.CreatedAt.Local().Format("2006-01-02 15:04"),
+			s.UpdatedAt.Local().Format("2006-01-02 15:04"))
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+	fs := newFlagSet("daemon")
+	listen := fs.String("push-listen", "", "address the push receiver listens on")
+	pushURL := fs.String("push-url", "", "callback URL given to Kuaidi100")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	if len(pos) > 0 {
+		return usagef("daemon takes no arguments, got %q", pos[0])
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, PushListen: *listen, PushURL: *pushURL, Logf: quietLogf(stderr)})
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+
+	// One line per milestone change.
+	var mu sync.Mutex
+	last := map[string]store.Milestone{}
+	if err := rt.DB.ActiveShipments(ctx, func(s store.Shipment) error {
+		last[s.Waybill] = s.Milestone
+		return nil
+	}); err != nil {
+		return fmt.Errorf("daemon: read shipments: %w", err)
+	}
+	active := len(last)
+	stop := rt.Worker.OnChange(func(s store.Shipment) {
+		mu.Lock()
+		defer mu.Unlock()
+		if prev, ok := last[s.Waybill]; ok && prev == s.Milestone {
+			return
+		}
+		last[s.Waybill] = s.Milestone
+		fmt.Fprintf(stdout, "%s %s %s %s %s\n", time.Now().Format(time.RFC3339), s.Waybill, s.Carrier, s.Milestone, s.Milestone.Chinese())
+	})
+	defer stop()
+	push := "polling only (no push address)"
+	if rt.PushURL != "" {
+		push = "push " + rt.PushURL
+		if rt.PushListen != "" {
+			push += " (listening on " + rt.PushListen + ")"
+		}
+	}
+	logf("shipdesk daemon: %s; %s; %d active shipments; Ctrl-C stops", rt.Mode, push, active)
+	err = rt.Run(ctx)
+	logf("shipdesk daemon: stopped")
+	return err
 }

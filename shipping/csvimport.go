@@ -322,10 +322,10 @@ func carrierCode(s string) (string, bool) {
 
 // BatchResult is the outcome of one order of a batch.
 type BatchResult struct {
-	Index  int          // position in the batch
-	Result *ShipResult  // nil when the order never got saved
-	Err    error        // nil when the waybill was issued
-	Order  store.Order  // the order as submitted (with its id once saved)
+	Index  int         // position in the batch
+	Result *ShipResult // nil when the order never got saved
+	Err    error       // nil when the waybill was issued
+	Order  store.Order // the order as submitted (with its id once saved)
 }
 
 // ShipBatch ships orders one after another, calling progress (if not nil)

@@ -456,9 +456,15 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 				res.Preview = img
 				if err != nil {
 					// The label could not be made (font, size): stay here
-					// so a resume tries again once fixed.
+					// so a resume tries again once fixed, but start
+					// tracking the waybill that exists anyway.
 					fail(Describe(err), err)
-					return res, save()
+					if s.d.Tracker != nil {
+						if serr := s.d.Tracker.Subscribe(ctx, res.Order.Waybill); serr != nil {
+							s.logf("shipping: subscribe %s: %v", res.Order.Waybill, serr)
+						}
+					}
+					return s.finishResult(ctx, res), save()
 				}
 				res.Job = job
 				if job.State == store.JobFailed {
@@ -747,7 +753,7 @@ func Describe(err error) string {
 	}
 	switch {
 	case errors.Is(err, label.ErrMissingGlyph), errors.Is(err, label.ErrTextTooLong), errors.Is(err, label.ErrNoWaybill):
-		return "面单无法生成：" + err.Error()
+		return "面单无法生成：" + fromHan(err.Error())
 	case errors.Is(err, label.ErrSize):
 		return "不支持这个标签尺寸，请选 76x130、100x150 或 100x180。"
 	case errors.Is(err, store.ErrNotFound):
@@ -761,9 +767,24 @@ func Describe(err error) string {
 	}
 	msg := err.Error()
 	if hasHan(msg) {
-		return msg
+		return fromHan(msg)
 	}
 	return "操作失败：" + msg
+}
+
+// fromHan drops the English "op: " prefixes wrapping a Chinese message.
+func fromHan(msg string) string {
+	for i, r := range msg {
+		if r >= 0x4E00 && r <= 0x9FFF {
+			// Keep an opening quote or bracket right before it.
+			j := strings.LastIndex(msg[:i], ": ")
+			if j >= 0 && j+2 <= i && !strings.ContainsAny(msg[j+2:i], ":") {
+				return msg[j+2:]
+			}
+			return msg[i:]
+		}
+	}
+	return msg
 }
 
 func hasHan(s string) bool {

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/kuaidi100/sandbox"
+	"shipdesk/printer"
+	"shipdesk/shipping"
+	"shipdesk/sms"
+	"shipdesk/store"
+	"shipdesk/tracking"
+)
+
+// DemoSpeed is how much faster than real time parcels move in the built-in
+// sandbox of demo mode (600: a three-day journey takes about seven minutes).
+const DemoSpeed = 600
+
+// Default paths the receiver serves: Kuaidi100 tracking pushes and SMS
+// delivery receipts.
+const (
+	defaultPushPath = "/kuaidi100/push"
+	smsReceiptPath  = "/kuaidi100/sms"
+)
+
+// runtimeOptions choose what openRuntime starts.
+type runtimeOptions struct {
+	// Worker runs the tracking worker and the SMS sender in Run (the GUI
+	// and the daemon); without it Run serves only the sandbox.
+	Worker bool
+	// PushListen and PushURL override (and are remembered in) the
+	// settings: the receiver listens on PushListen and Kuaidi100 is told
+	// to call PushURL (default http://<PushListen>/kuaidi100/push).
+	PushListen, PushURL string
+	// Logf receives operator detail; nil means log.Printf.
+	Logf func(format string, args ...any)
+	// SandboxSpeed overrides DemoSpeed for the in-process sandbox.
+	SandboxSpeed float64
+}
+
+// runtime is everything the GUI and the command line work with, wired
+// together. openRuntime builds it; Run runs its background parts; Close
+// releases the database. The fields are read-only after openRuntime.
+type runtime struct {
+	DataDir  string
+	DB       *store.DB
+	Settings store.Settings
+	Client   *kuaidi100.Client
+	// Sandbox is the in-process sandbox (nil in production or with
+	// --api-base); SandboxURL is where it is served.
+	Sandbox    *sandbox.Server
+	SandboxURL string
+	Queue      *printer.Queue
+	Service    *shipping.Service
+	Worker     *tracking.Worker
+	SMS        *sms.Notifier
+	// Demo is true when no real Kuaidi100 account is used: the in-process
+	// sandbox or a sandbox at --api-base. The GUI marks it clearly.
+	Demo bool
+	// Mode describes the connection for the status bar: "demo (built-in
+	// sandbox)", "sandbox at URL" or "production".
+	Mode string
+	// PushURL is the callback address given to Kuaidi100 ("" = poll only);
+	// PushListen is where the receiver listens.
+	PushURL, PushListen string
+	// DefaultPrinter is used when no printer is configured.
+	DefaultPrinter string
+
+	opt        runtimeOptions
+	logf       func(string, ...any)
+	sbLn       net.Listener
+	pushLn     net.Listener
+	pushPath   string
+	closeOnce  sync.Once
+	runStarted chan struct{}
+}
+
+// openRuntime opens the store in g.DataDir, reads settings and secrets,
+// builds the Kuaidi100 client (the in-process sandbox in demo mode), the
+// print queue (recovering jobs interrupted by a crash), the SMS notifier, the
+// tracking worker and the shipping service, and binds the listeners Run will
+// serve. The caller must Close the runtime.
+func openRuntime(ctx context.Context, g *globals, opt runtimeOptions) (*runtime, error) {
+	rt := &runtime{DataDir: g.DataDir, opt: opt, logf: opt.Logf, runStarted: make(chan struct{})}
+	if rt.logf == nil {
+		rt.logf = log.Printf
+	}
+	if err := os.MkdirAll(g.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	rt.DB = db
+	ok := false
+	defer func() {
+		if !ok {
+			rt.Close()
+		}
+	}()
+	if err := rt.configure(ctx, g); err != nil {
+		return nil, err
+	}
+	ok = true
+	return rt, nil
+}
+
+func (rt *runtime) configure(ctx context.Context, g *globals) error {
+	st, err := rt.DB.Settings(ctx)
+	if err != nil {
+		return fmt.Errorf("read settings: %w", err)
+	}
+	sec, err := store.LoadSecrets(g.DataDir)
+	if err != nil {
+		return err
+	}
+	cfg := kuaidi100.ConfigFromEnv(kuaidi100.Config{
+		Key: sec.Key, Customer: sec.Customer, Secret: sec.Secret, UserID: sec.UserID, SMSSeller: sec.SMSSeller,
+	})
+	apiBase := g.APIBase
+	if apiBase == "" && !g.Sandbox {
+		apiBase = st.APIBase
+	}
+	switch {
+	case g.Sandbox || (apiBase == "" && (st.Mode != "production" || !cfg.HasQueryCredentials())):
+		if !g.Sandbox && st.Mode == "production" {
+			rt.logf("shipdesk: production mode but no Kuaidi100 credentials: running the built-in sandbox (demo)")
+		}
+		if err := rt.startSandbox(&cfg); err != nil {
+			return err
+		}
+		rt.Demo = true
+		rt.Mode = "demo (built-in sandbox)"
+	case apiBase != "":
+		if !cfg.HasQueryCredentials() {
+			demo := sandbox.DemoCredentials()
+			cfg.Key, cfg.Customer, cfg.Secret, cfg.UserID, cfg.SMSSeller = demo.Key, demo.Customer, demo.Secret, demo.UserID, demo.SMSSeller
+		}
+		cfg.BaseURL = apiBase
+		rt.Demo = true
+		rt.Mode = "sandbox at " + apiBase
+	default:
+		rt.Mode = "production"
+	}
+	rt.Client = kuaidi100.New(cfg)
+
+	// Push receiver: explicit flags win and are remembered; then the
+	// settings; in demo mode a local receiver the sandbox can reach.
+	listen, pushURL := rt.opt.PushListen, rt.opt.PushURL
+	if listen != "" || pushURL != "" {
+		if listen == "" {
+			u, err := url.Parse(pushURL)
+			if err != nil || u.Host == "" {
+				return usagef("--push-url %q is not an http URL", pushURL)
+			}
+			listen = u.Host
+		}
+		if pushURL == "" {
+			pushURL = "http://" + listen + defaultPushPath
+		}
+		if st.Tracking.PushListen != listen || st.Tracking.PushURL != pushURL {
+			st.Tracking.PushListen, st.Tracking.PushURL = listen, pushURL
+			if err := rt.DB.SaveSettings(ctx, st); err != nil {
+				return fmt.Errorf("remember push address: %w", err)
+			}
+		}
+	} else if !rt.Demo || rt.Sandbox == nil {
+		listen, pushURL = st.Tracking.PushListen, st.Tracking.PushURL
+		if listen != "" && pushURL == "" {
+			pushURL = "http://" + listen + defaultPushPath
+		}
+	}
+	if st.Tracking.PollOnly {
+		pushURL = ""
+	}
+	rt.Settings = st
+	if rt.opt.Worker {
+		if listen == "" && rt.Sandbox != nil {
+			listen = "127.0.0.1:0"
+		}
+		if listen != "" {
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return fmt.Errorf("push receiver: listen on %s: %w", listen, err)
+			}
+			rt.pushLn = ln
+			if pushURL == "" || strings.HasSuffix(listen, ":0") {
+				pushURL = "http://" + ln.Addr().String() + defaultPushPath
+			}
+			rt.PushListen = ln.Addr().String()
+		}
+	}
+	rt.PushURL = pushURL
+	rt.pushPath = defaultPushPath
+	if u, err := url.Parse(pushURL); err == nil && u.Path != "" {
+		rt.pushPath = u.Path
+	}
+	smsCallback := ""
+	if rt.pushLn != nil && pushURL != "" {
+		if u, err := url.Parse(pushURL); err == nil {
+			u.Path, u.RawQuery = smsReceiptPath, ""
+			smsCallback = u.String()
+		}
+	}
+
+	rt.Queue = printer.NewQueue(rt.DB, nil)
+	if err := rt.Queue.Recover(context.WithoutCancel(ctx)); err != nil {
+		rt.logf("shipdesk: recover print queue: %v", err)
+	}
+	rt.DefaultPrinter = "virtual:///" + strings.TrimPrefix(filepath.ToSlash(filepath.Join(g.DataDir, "labels")), "/")
+	rt.SMS = sms.New(sms.Config{DB: rt.DB, Client: rt.Client, CallbackURL: smsCallback, Logf: rt.logf})
+	rt.Worker = tracking.New(tracking.Config{
+		DB: rt.DB, Client: rt.Client, Notifier: rt.SMS, PushURL: pushURL,
+		QueriesPerSecond: st.Tracking.QueriesPerSecond, Logf: rt.logf,
+	})
+	rt.Service = shipping.New(shipping.Deps{
+		DB: rt.DB, Waybills: rt.Client, Queue: rt.Queue, Tracker: rt.Worker, SMS: rt.SMS,
+		DefaultPrinter: rt.DefaultPrinter, Logf: rt.logf,
+	})
+	return nil
+}
+
+// startSandbox creates the in-process sandbox and binds it to a loopback
+// port; cfg gets its credentials and base URL.
+func (rt *runtime) startSandbox(cfg *kuaidi100.Config) error {
+	o := sandbox.DefaultOptions()
+	o.Speed = DemoSpeed
+	if rt.opt.SandboxSpeed > 0 {
+		o.Speed = rt.opt.SandboxSpeed
+	}
+	o.Seed = time.Now().UnixNano()
+	o.Creds = sandbox.DemoCredentials()
+	o.Logf = rt.logf
+	rt.Sandbox = sandbox.New(o)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("start sandbox: %w", err)
+	}
+	rt.sbLn = ln
+	rt.SandboxURL = "http://" + ln.Addr().String()
+	creds := rt.Sandbox.Credentials()
+	*cfg = kuaidi100.Config{
+		Key: creds.Key, Customer: creds.Customer, Secret: creds.Secret, UserID: creds.UserID,
+		SMSSeller: creds.SMSSeller, BaseURL: rt.SandboxURL,
+	}
+	return nil
+}
+
+// Run serves the in-process sandbox and runs, with opt.Worker, the push
+// receiver, the tracking worker and the SMS sender, until ctx ends; it first
+// completes orders whose tracking subscription did not go through. It
+// returns nil when ctx ends and the first error of any part otherwise.
+// Call it once.
+func (rt *runtime) Run(ctx context.Context) error {
+	close(rt.runStarted)
+	g, ctx := errgroup.WithContext(ctx)
+	serve := func(name string, ln net.Listener, h http.Handler) {
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		g.Go(func() error {
+			err := srv.Serve(ln)
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil
+			}
+			return fmt.Errorf("%s: %w", name, err)
+		})
+		g.Go(func() error {
+			<-ctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		})
+	}
+	if rt.Sandbox != nil {
+		serve("sandbox", rt.sbLn, rt.Sandbox)
+		g.Go(func() error { return ignoreCanceled(rt.Sandbox.Run(ctx)) })
+	}
+	if rt.opt.Worker {
+		if rt.pushLn != nil {
+			mux := http.NewServeMux()
+			mux.Handle(rt.pushPath, rt.Worker.Handler())
+			mux.Handle(smsReceiptPath, rt.SMS.CallbackHandler())
+			serve("push receiver", rt.pushLn, mux)
+		}
+		g.Go(func() error { return ignoreCanceled(rt.Worker.Run(ctx)) })
+		g.Go(func() error { return ignoreCanceled(rt.SMS.Run(ctx)) })
+		g.Go(func() error {
+			if n, err := rt.Service.FinishSubscriptions(ctx, shipping.System); err != nil && ctx.Err() == nil {
+				rt.logf("shipdesk: finish subscriptions: %v", err)
+			} else if n > 0 {
+				rt.logf("shipdesk: finished %d interrupted orders", n)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+func ignoreCanceled(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	return err
+}
+
+// Close releases the listeners Run did not take over and closes the
+// database. Call it after Run has returned.
+func (rt *runtime) Close() error {
+	var err error
+	rt.closeOnce.Do(func() {
+		select {
+		case <-rt.runStarted:
+		default:
+			for _, ln := range []net.Listener{rt.sbLn, rt.pushLn} {
+				if ln != nil {
+					ln.Close()
+				}
+			}
+		}
+		if rt.DB != nil {
+			err = rt.DB.Close()
+		}
+	})
+	return err
+}
