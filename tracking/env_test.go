@@ -74,7 +74,7 @@ func (r *recorder) of(waybill string) []store.Milestone {
 
 // env is one station: store, sandbox, client and a worker factory.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	db      *store.DB
 	sb      *sandbox.Server
 	client  *kuaidi100.Client
@@ -112,7 +112,7 @@ const testPushURL = "http://station.example:8090/kuaidi100/push"
 
 // newEnv builds a station inside the current synctest bubble. pushURL ""
 // means poll only. opts tweak the sandbox.
-func newEnv(t *testing.T, pushURL string, opts func(*sandbox.Options)) *env {
+func newEnv(t testing.TB, pushURL string, opts func(*sandbox.Options)) *env {
 	t.Helper()
 	e := &env{t: t, notes: &recorder{}, logs: &logBuffer{}, pushURL: pushURL}
 	db, err := store.Open(filepath.Join(t.TempDir(), "shipdesk.db"), store.Options{NoSync: true, Location: cst})

@@ -267,6 +267,7 @@ func simulate(cfg simConfig) simResult {
 		for n < len(p.plan) && !p.plan[n].at.After(t) {
 			n++
 		}
+		prev := p.seen
 		for i := p.seen; i < n; i++ {
 			if p.plan[i].code != "101" { // the app made the waybill itself
 				d := t.Sub(p.plan[i].at).Hours()
@@ -277,8 +278,10 @@ func simulate(cfg simConfig) simResult {
 			}
 		}
 		p.seen = max(p.seen, n)
+		// The newest event the app knew and the new ones are enough for
+		// merge: the older ones it has already folded in.
 		tr := &kuaidi100.Track{}
-		for i := n - 1; i >= 0; i-- {
+		for i := n - 1; i >= max(prev-1, 0); i-- {
 			c := p.plan[i].code
 			tr.Events = append(tr.Events, store.TrackingEvent{Time: p.plan[i].at, Context: p.plan[i].text, RawState: c, Milestone: kuaidi100.MilestoneOf(c)})
 		}
@@ -300,14 +303,19 @@ func simulate(cfg simConfig) simResult {
 			heap.Push(h, pollItem{at, p})
 		}
 	}
-	// Peak of parcels on their way (by the plan), sampled hourly.
-	for t := start; t.Before(end); t = t.Add(time.Hour) {
-		a := 0
-		for _, p := range parcels {
-			if !p.s.CreatedAt.After(t) && p.plan[len(p.plan)-1].at.After(t) {
-				a++
-			}
-		}
+	// Peak of parcels on their way (by the plan): a sweep over starts and ends.
+	type edge struct {
+		at time.Time
+		d  int
+	}
+	edges := make([]edge, 0, 2*len(parcels))
+	for _, p := range parcels {
+		edges = append(edges, edge{p.s.CreatedAt, 1}, edge{p.plan[len(p.plan)-1].at, -1})
+	}
+	slices.SortFunc(edges, func(a, b edge) int { return a.at.Compare(b.at) })
+	a := 0
+	for _, e := range edges {
+		a += e.d
 		res.peakActive = max(res.peakActive, a)
 	}
 	return res
