@@ -3,13 +3,272 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"shipdesk/printer"
+	"shipdesk/store"
 )
 
-func runPrint(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+// openCLIStore opens the database in the data folder for a printing
+// command. The caller closes it.
+func openCLIStore(g *globals) (*store.DB, error) {
+	return store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{})
 }
 
+// printFlags are the flags of shipdesk print.
+type printFlags struct {
+	printer  string
+	lang     string
+	size     string
+	dpi      int
+	order    orderFlags
+	who      string
+	timeout  time.Duration
+	prnFiles []string
+}
+
+// runPrint sends one job through the persisted queue: FILE.prn as it is, or
+// the e-waybill label built from the order flags. The job is stored before a
+// byte is sent; a failure leaves it failed and retryable.
+func runPrint(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	var f printFlags
+	fs := newFlagSet("print")
+	fs.StringVar(&f.printer, "printer", "", "printer URI")
+	fs.StringVar(&f.lang, "lang", "", "tspl or zpl (labels built from order flags)")
+	fs.StringVar(&f.size, "size", "", "label size: 76x130, 100x150 or 100x180")
+	fs.IntVar(&f.dpi, "dpi", 0, "203 or 300")
+	f.order.register(fs)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	f.prnFiles = pos
+	if f.printer == "" {
+		return usagef("--printer URI is required (e.g. --printer tcp://192.168.1.50 or --printer usb://)")
+	}
+	if _, err := printer.ParseURI(f.printer); err != nil {
+		return usagef("%v", err)
+	}
+	if f.lang != "" && f.lang != "tspl" && f.lang != "zpl" {
+		return usagef("--lang must be tspl or zpl")
+	}
+	switch {
+	case len(pos) > 1:
+		return usagef("print takes one FILE.prn, got %d", len(pos))
+	case len(pos) == 1 && f.order.given():
+		return usagef("give FILE.prn or order flags, not both")
+	case len(pos) == 0 && !f.order.given():
+		return usagef("give FILE.prn or order flags (--order FILE.json, or --waybill and --to-name ...)")
+	}
+
+	db, err := openCLIStore(g)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	q := printer.NewQueue(db, nil)
+	if err := q.Recover(ctx); err != nil {
+		return err
+	}
+	job := store.PrintJob{PrinterURI: f.printer, Who: cliUser().Name}
+	if len(pos) == 1 {
+		data, err := os.ReadFile(pos[0])
+		if err != nil {
+			return fmt.Errorf("read %s: %w", pos[0], err)
+		}
+		if len(data) == 0 {
+			return fmt.Errorf("%s is empty: nothing to print", pos[0])
+		}
+		job.Data = data
+		job.Format = printer.SniffLanguage(data)
+	} else {
+		if err := buildOrderJob(ctx, db, &f, &job); err != nil {
+			return err
+		}
+	}
+	j, err := q.Submit(ctx, job)
+	if err != nil {
+		if j.ID == 0 {
+			return err
+		}
+		return fmt.Errorf("%s job %d is kept as failed; retry it from the print queue (%v)", printer.Describe(err), j.ID, err)
+	}
+	fmt.Fprintf(stdout, "job %d sent: %d bytes to %s\n", j.ID, len(j.Data), j.PrinterURI)
+	return nil
+}
+
+// printerJSON is the stable --json shape of shipdesk printers (one element
+// per printer).
+type printerJSON struct {
+	URI          string `json:"uri"`
+	Name         string `json:"name"`
+	Model        string `json:"model"`
+	Manufacturer string `json:"manufacturer"`
+	Language     string `json:"language"`
+	Transport    string `json:"transport"`
+	Status       string `json:"status"`
+	StatusText   string `json:"statusText"`
+	Configured   bool   `json:"configured"`
+}
+
+// statusProbeTimeout bounds asking all printers for their status.
+const statusProbeTimeout = 4 * time.Second
+
+// runPrinters lists the configured printers (from the settings) and the
+// discovered ones (USB printer-class devices, serial ports), with status.
+// Discovered serial ports are not probed: sending bytes to an unknown port
+// could disturb another device.
 func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+	fs := newFlagSet("printers")
+	asJSON := fs.Bool("json", false, "JSON output")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	if len(pos) > 0 {
+		return usagef("printers takes no arguments, got %q", pos[0])
+	}
+
+	var profiles []store.PrinterProfile
+	if db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{LockTimeout: 300 * time.Millisecond}); err != nil {
+		fmt.Fprintf(stderr, "shipdesk printers: configured printers not shown: %v\n", err)
+	} else {
+		s, err := db.Settings(ctx)
+		db.Close()
+		if err != nil {
+			return err
+		}
+		profiles = s.Printers
+	}
+	found, derr := printer.Discover(ctx)
+	if derr != nil {
+		fmt.Fprintf(stderr, "shipdesk printers: %v\n", derr)
+	}
+	list := mergePrinters(profiles, found)
+	probeStatuses(ctx, list)
+	if *asJSON {
+		if list == nil {
+			list = []printerRow{}
+		}
+		out := make([]printerJSON, len(list))
+		for i, r := range list {
+			out[i] = r.printerJSON
+		}
+		return writeJSONOut(stdout, out)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(stdout, "no printers found or configured")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "URI\tNAME\tLANGUAGE\tSTATUS\tCONFIGURED")
+	for _, r := range list {
+		conf := ""
+		if r.Configured {
+			conf = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s (%s)\t%s\n", r.URI, dash(r.Name), dash(r.Language), r.Status, r.StatusText, conf)
+	}
+	return tw.Flush()
+}
+
+// printerRow is one line of the printers list; probe says whether asking
+// it for status is safe.
+type printerRow struct {
+	printerJSON
+	probe bool
+}
+
+// mergePrinters lists configured printers first (filled in from discovery
+// where the same device was found), then the other discovered ones.
+func mergePrinters(profiles []store.PrinterProfile, found []printer.Info) []printerRow {
+	used := make([]bool, len(found))
+	var rows []printerRow
+	for _, p := range profiles {
+		r := printerRow{printerJSON: printerJSON{URI: p.URI, Name: p.Name, Language: p.Language, Configured: true}, probe: true}
+		u, err := printer.ParseURI(p.URI)
+		if err == nil {
+			r.Transport = u.Scheme
+			for i, in := range found {
+				if !used[i] && sameDevice(u, in) {
+					used[i] = true
+					r.Model, r.Manufacturer = in.Model, in.Manufacturer
+					if r.Language == "" {
+						r.Language = in.Language
+					}
+					if r.Name == "" {
+						r.Name = in.Name
+					}
+					break
+				}
+			}
+		}
+		rows = append(rows, r)
+	}
+	for i, in := range found {
+		if used[i] {
+			continue
+		}
+		rows = append(rows, printerRow{printerJSON: printerJSON{URI: in.URI, Name: in.Name, Model: in.Model,
+			Manufacturer: in.Manufacturer, Language: in.Language, Transport: in.Transport}, probe: in.Transport == "usb"})
+	}
+	return rows
+}
+
+// sameDevice reports whether a configured address names a discovered device.
+func sameDevice(u printer.URI, in printer.Info) bool {
+	if u.Scheme != in.Transport {
+		return false
+	}
+	switch u.Scheme {
+	case "usb":
+		if u.VendorID == 0 && u.ProductID == 0 {
+			return true // usb:// is the first printer
+		}
+		return u.VendorID == in.VendorID && u.ProductID == in.ProductID && (u.Serial == "" || u.Serial == in.Serial)
+	case "serial":
+		return u.Path == in.Name
+	}
+	return false
+}
+
+// probeStatuses asks every probe-able printer at once, within
+// statusProbeTimeout; no answer is "unknown".
+func probeStatuses(ctx context.Context, rows []printerRow) {
+	ctx, cancel := context.WithTimeout(ctx, statusProbeTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range rows {
+		r := &rows[i]
+		r.Status, r.StatusText = printer.Unknown.String(), printer.Unknown.Chinese()
+		if !r.probe {
+			continue
+		}
+		wg.Go(func() {
+			st := printer.Unknown
+			dev, err := printer.Open(ctx, r.URI)
+			if err == nil {
+				st, _ = dev.Status(ctx)
+				if in := dev.Info(); r.Language == "" {
+					r.Language = in.Language
+				}
+				dev.Close()
+			} else if !errors.Is(err, printer.ErrBadURI) && !errors.Is(err, printer.ErrUSBNotBuilt) {
+				st = printer.Offline
+			}
+			r.Status, r.StatusText = st.String(), st.Chinese()
+		})
+	}
+	wg.Wait()
+}
+
+// buildOrderJob lays out the e-waybill of the order given by the flags.
+func buildOrderJob(ctx context.Context, db *store.DB, f *printFlags, job *store.PrintJob) error {
+	return errors.New("printing from order flags needs the label encoders, which are not in this build yet; print a FILE.prn")
 }

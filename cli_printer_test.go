@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"shipdesk/store"
+)
+
+const testJob = "SIZE 76 mm,130 mm\r\nGAP 2 mm,0 mm\r\nCLS\r\nBAR 0,96,608,3\r\nPRINT 1,1\r\n"
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(t.Context(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func writePRN(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "label.prn")
+	if err := os.WriteFile(p, []byte(testJob), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPrintToFile(t *testing.T) {
+	data := t.TempDir()
+	out := filepath.Join(t.TempDir(), "out.prn")
+	code, stdout, stderr := runCLI(t, "--data-dir", data, "print", "--printer", "file://"+filepath.ToSlash(out), writePRN(t))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(out); string(b) != testJob {
+		t.Fatalf("file got %q", b)
+	}
+	if !strings.HasPrefix(stdout, "job 1 sent: ") || !strings.Contains(stdout, "file://") {
+		t.Errorf("stdout %q", stdout)
+	}
+}
+
+func TestPrintOverTCPAndPersist(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 8)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			b, _ := io.ReadAll(c)
+			c.Close()
+			got <- b
+		}
+	}()
+	data := t.TempDir()
+	uri := "tcp://" + ln.Addr().String()
+	code, _, stderr := runCLI(t, "--data-dir", data, "print", writePRN(t), "--printer", uri)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var job []byte
+	for job = <-got; len(job) <= 3; job = <-got { // skip the status query
+	}
+	if string(job) != testJob {
+		t.Fatalf("printer got %q", job)
+	}
+
+	// The printer goes away: the job fails, exit 1, one line naming the job.
+	ln.Close()
+	code, _, stderr = runCLI(t, "--data-dir", data, "print", "--printer", uri, writePRN(t))
+	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "job 2") || !strings.Contains(stderr, "拒绝连接") {
+		t.Fatalf("refused: exit %d, stderr %q", code, stderr)
+	}
+	// Both jobs survive in the store, the second failed and retryable.
+	db, err := store.Open(filepath.Join(data, "shipdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	jobs, err := db.Jobs(context.Background(), store.JobFilter{})
+	if err != nil || len(jobs) != 2 || jobs[0].State != store.JobFailed || jobs[1].State != store.JobSent || string(jobs[0].Data) != testJob {
+		t.Fatalf("stored jobs: %+v, %v", jobs, err)
+	}
+}
+
+func TestPrintOverSerialPTY(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pty: %v", err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	got := make(chan []byte, 1)
+	go func() {
+		b := make([]byte, 3+len(testJob)) // the status query, then the job
+		n, _ := io.ReadFull(ptmx, b)
+		got <- b[:n]
+	}()
+	code, stdout, stderr := runCLI(t, "--data-dir", t.TempDir(), "print", "--printer", "serial://"+tty.Name()+"?baud=115200", writePRN(t))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	select {
+	case b := <-got:
+		if string(b) != "\x1b!?"+testJob {
+			t.Fatalf("serial end got %q", b)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing arrived on the serial line")
+	}
+	if !strings.Contains(stdout, "serial://") {
+		t.Errorf("stdout %q", stdout)
+	}
+}
+
+func TestPrintUsage(t *testing.T) {
+	prn := writePRN(t)
+	for _, args := range [][]string{
+		{"print", prn},
+		{"print", "--printer", "lpt://x", prn},
+		{"print", "--printer", "file:///tmp/x.prn"},
+		{"print", "--printer", "file:///tmp/x.prn", prn, prn},
+		{"print", "--printer", "file:///tmp/x.prn", "--lang", "epl", prn},
+		{"print", "--printer", "file:///tmp/x.prn", "--waybill", "YT1", prn},
+	} {
+		code, _, stderr := runCLI(t, append([]string{"--data-dir", t.TempDir()}, args...)...)
+		if code != 2 || stderr == "" {
+			t.Errorf("%q: exit %d, stderr %q; want usage error", args, code, stderr)
+		}
+	}
+}
+
+func TestPrintersJSON(t *testing.T) {
+	data := t.TempDir()
+	db, err := store.Open(filepath.Join(data, "shipdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := db.Settings(context.Background())
+	s.Printers = []store.PrinterProfile{{Name: "前台", URI: "file://" + filepath.ToSlash(t.TempDir()), Language: "tspl"}}
+	if err := db.SaveSettings(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, stdout, stderr := runCLI(t, "--data-dir", data, "printers", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &list); err != nil {
+		t.Fatalf("%v in %s", err, stdout)
+	}
+	if len(list) == 0 {
+		t.Fatalf("configured printer missing: %s", stdout)
+	}
+	first := list[0]
+	for _, k := range []string{"uri", "name", "model", "manufacturer", "language", "transport", "status", "statusText", "configured"} {
+		if _, ok := first[k]; !ok {
+			t.Errorf("field %q missing in %v", k, first)
+		}
+	}
+	if first["name"] != "前台" || first["configured"] != true || first["status"] != "ready" || first["statusText"] != "就绪" || first["transport"] != "file" {
+		t.Errorf("configured printer: %v", first)
+	}
+}
