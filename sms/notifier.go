@@ -120,10 +120,14 @@ var (
 
 // Reasons stored in a message's Reply. They are shown in the SMS log.
 const (
-	ReplyUnknown       = "发送结果未知（程序中断），如需请手动重发"
-	ReplyOptedOut      = "患者已退订短信，未发送"
-	ReplyNoMobile      = "收件人电话不是手机号，未发送"
-	ReplyDisabled      = "短信提醒已关闭，未发送"
+	ReplyUnknown    = "发送结果未知（程序中断），如需请手动重发"
+	ReplyOptedOut   = "患者已退订短信，未发送"
+	ReplyNoMobile   = "收件人电话不是手机号，未发送"
+	ReplyDisabled   = "短信提醒已关闭，未发送"
+	ReplyNoTemplate = "这个节点没有配置短信模板编号，未发送"
+)
+
+const (
 	manualPrefix       = "人工重发"
 	receiptPrefix      = "回执："
 	replySeparator     = "；"
@@ -204,6 +208,11 @@ func (n *Notifier) Notify(ctx context.Context, s store.Shipment, m store.Milesto
 		}
 		msg.State = store.SMSSkipped
 		msg.Reply = reason
+		return n.add(ctx, &msg)
+	}
+	if strings.TrimSpace(msg.TemplateID) == "" {
+		msg.State = store.SMSSkipped
+		msg.Reply = ReplyNoTemplate
 		return n.add(ctx, &msg)
 	}
 	now := n.now().In(n.loc)

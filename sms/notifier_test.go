@@ -356,6 +356,17 @@ func TestOptOutAndLandline(t *testing.T) {
 	}
 }
 
+func TestEnabledRuleWithoutTemplate(t *testing.T) {
+	f := newFixture(t)
+	f.settings(t, func(c *store.SMSSettings) { c.Milestones[0].TemplateID = " " })
+	s := f.shipment(t, "YT1000000020", "13700002020")
+	f.notify(t, s, store.MilestonePickedUp)
+	ms := f.messages(t, s.Waybill)
+	if len(f.sender.sent()) != 0 || len(ms) != 1 || ms[0].State != store.SMSSkipped || ms[0].Reply != ReplyNoTemplate {
+		t.Fatalf("%d sends, messages %+v", len(f.sender.sent()), ms)
+	}
+}
+
 func TestDailyCapCount(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
