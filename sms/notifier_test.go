@@ -296,6 +296,12 @@ func TestHeldMessageRecheckedAtRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.settings(t, func(c *store.SMSSettings) { c.Milestones[1].Enabled = false })
+	// A held message whose shipment is gone from the store.
+	gone := store.SMSMessage{Waybill: "GONE0001", Milestone: store.MilestonePickedUp, TemplateID: "1001", Phone: "13700000001",
+		State: store.SMSHeld, SendAfter: time.Date(2026, 11, 27, 8, 0, 0, 0, shanghai), CreatedAt: f.clock.Now()}
+	if err := f.db.AddSMS(ctx, &gone); err != nil {
+		t.Fatal(err)
+	}
 	f.clock.Set(time.Date(2026, 11, 27, 9, 0, 0, 0, shanghai))
 	if _, err := f.n.ReleaseDue(ctx); err != nil {
 		t.Fatal(err)
@@ -303,7 +309,7 @@ func TestHeldMessageRecheckedAtRelease(t *testing.T) {
 	if n := len(f.sender.sent()); n != 0 {
 		t.Fatalf("%d sends, want 0", n)
 	}
-	for wb, reason := range map[string]string{optOut.Waybill: ReplyOptedOut, disabled.Waybill: ReplyDisabled} {
+	for wb, reason := range map[string]string{optOut.Waybill: ReplyOptedOut, disabled.Waybill: ReplyDisabled, gone.Waybill: replyNoShipment} {
 		ms := f.messages(t, wb)
 		if len(ms) != 1 || ms[0].State != store.SMSSkipped || ms[0].Reply != reason {
 			t.Errorf("%s: %+v, want skipped %q", wb, ms, reason)

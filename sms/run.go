@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -111,6 +112,8 @@ func (n *Notifier) ReleaseDue(ctx context.Context) (next time.Time, err error) {
 	return next, nil
 }
 
+const replyNoShipment = "运单已不在系统中，未发送"
+
 // release decides again for one held message and sends it. It returns a new
 // SendAfter when the message must wait longer.
 func (n *Notifier) release(ctx context.Context, m store.SMSMessage) (time.Time, error) {
@@ -128,10 +131,14 @@ func (n *Notifier) release(ctx context.Context, m store.SMSMessage) (time.Time, 
 		skip = ReplyDisabled
 	default:
 		s, err := n.db.Shipment(ctx, m.Waybill)
-		if err != nil {
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			skip = replyNoShipment
+		case err != nil:
 			return time.Time{}, fmt.Errorf("shipment %s: %w", m.Waybill, err)
+		default:
+			skip = refusal(st, s)
 		}
-		skip = refusal(st, s)
 	}
 	now := n.now().In(n.loc)
 	var later time.Time
