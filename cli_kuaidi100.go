@@ -91,7 +91,7 @@ func runSandbox(ctx context.Context, g *globals, args []string, stdout, stderr i
 	fmt.Fprintf(stdout, "Kuaidi100 sandbox listening on %s (speed %g, seed %d)\n", base, o.Speed, o.Seed)
 	printSandboxCreds(stdout, sb.Credentials())
 	fmt.Fprintf(stdout, "Try: shipdesk --api-base %s track NUMBER    counters: %s/sandbox/stats\n", base, base)
-	return serveSandbox(ctx, sb, ln)
+	return sb.Serve(ctx, ln)
 }
 
 func printSandboxCreds(w io.Writer, c kuaidi100.Config) {
@@ -119,29 +119,6 @@ func mask(s string) string {
 	return string(r[:2]) + strings.Repeat("*", len(r)-4) + string(r[len(r)-2:])
 }
 
-// serveSandbox serves sb on ln and runs its delivery loop until ctx ends.
-func serveSandbox(ctx context.Context, sb *sandbox.Server, ln net.Listener) error {
-	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 2)
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() { errc <- sb.Run(runCtx) }()
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-	case err := <-errc:
-		if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.Canceled) {
-			cancel()
-			return fmt.Errorf("sandbox: %w", err)
-		}
-	}
-	cancel()
-	shut, done := context.WithTimeout(context.Background(), 3*time.Second)
-	defer done()
-	srv.Shutdown(shut)
-	return nil
-}
-
 // kuaidiClient builds the client the global flags ask for: an in-process
 // sandbox (--sandbox), one base URL (--api-base, demo credentials unless the
 // environment has some), or the real service with the stored secrets and
@@ -150,18 +127,13 @@ func kuaidiClient(ctx context.Context, g *globals) (c *kuaidi100.Client, online 
 	hc := &http.Client{Timeout: 30 * time.Second}
 	switch {
 	case g.Sandbox:
-		o := sandboxOptionsFromEnv()
-		sb := sandbox.New(o)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		sb, base, stop, err := sandbox.Start(ctx, "", sandboxOptionsFromEnv())
 		if err != nil {
-			return nil, false, nil, fmt.Errorf("sandbox: %w", err)
+			return nil, false, nil, err
 		}
-		sctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { serveSandbox(sctx, sb, ln); close(done) }()
 		cfg := sb.Credentials()
-		cfg.BaseURL, cfg.HTTPClient = "http://"+ln.Addr().String(), hc
-		return kuaidi100.New(cfg), true, func() { cancel(); <-done }, nil
+		cfg.BaseURL, cfg.HTTPClient = base, hc
+		return kuaidi100.New(cfg), true, stop, nil
 	case g.APIBase != "":
 		cfg := kuaidi100.ConfigFromEnv(sandbox.DemoCredentials())
 		cfg.BaseURL, cfg.HTTPClient = g.APIBase, hc

@@ -540,7 +540,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now
 		delete(s.orders, "")
 	}
 	if p.NeedSubscribe {
-		s.subscribe(pc.Com, pc.Num, p.PollCallBackURL, p.Salt, "4", now, false)
+		s.subscribe(pc.Com, pc.Num, p.PollCallBackURL, p.Salt, p.ResultV2, now, false)
 	}
 	s.logf("sandbox: issued %s %s (order %s)", pc.Com, pc.Num, p.OrderID)
 	s.count(ep, "200")

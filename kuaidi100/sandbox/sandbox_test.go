@@ -600,3 +600,21 @@ func TestAcceleratedRealTime(t *testing.T) {
 		t.Errorf("Run returned %v", err)
 	}
 }
+
+func TestStartAndStop(t *testing.T) {
+	ctx := context.Background()
+	sb, base, stop, err := sandbox.Start(ctx, "", sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sb.Credentials()
+	cfg.BaseURL = base
+	c, err := kuaidi100.New(cfg).AutoNumber(ctx, "SF1342567604302")
+	if err != nil || c[0].Code != "shunfeng" {
+		t.Errorf("%+v %v", c, err)
+	}
+	stop()
+	if _, err := kuaidi100.New(cfg).AutoNumber(ctx, "SF1342567604302"); err == nil {
+		t.Error("sandbox still answering after stop")
+	}
+}
