@@ -56,3 +56,10 @@ func (b *bucket) reserve(now time.Time) time.Duration {
 	}
 	return time.Duration(-b.tokens / b.rate * float64(time.Second))
 }
+
+// perSecond returns the current rate.
+func (b *bucket) perSecond() float64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.rate
+}

@@ -8,8 +8,10 @@ import (
 	"shipdesk/store"
 )
 
-// checkRules applies the manager's exception rules to every active
-// shipment: not picked up within NotPickedUpHours of printing (or of
+// checkRules walks every active shipment once: it sizes the poll pace
+// (Hints.Stretch) to the number of polled parcels, schedules shipments
+// that have no next poll time yet, and applies the manager's exception
+// rules: not picked up within NotPickedUpHours of printing (or of
 // creation when never printed), no new event for NoUpdateHours, not
 // delivered within LateDays of creation. A rule set to 0 is off.
 //
@@ -30,9 +32,6 @@ func (w *Worker) checkRules(ctx context.Context, now time.Time) error {
 	w.mu.Lock()
 	rules := w.rules
 	w.mu.Unlock()
-	if rules.NotPickedUpHours <= 0 && rules.NoUpdateHours <= 0 && rules.LateDays <= 0 {
-		return nil
-	}
 	type hit struct {
 		waybill string
 		kind    store.ExceptionKind
@@ -40,14 +39,34 @@ func (w *Worker) checkRules(ctx context.Context, now time.Time) error {
 		detail  string
 	}
 	var hits []hit
+	var unscheduled []string
+	polled := 0
 	err := w.db.ActiveShipments(ctx, func(s store.Shipment) error {
 		for _, h := range ruleHits(&s, rules, now) {
 			hits = append(hits, hit{s.Waybill, h.kind, h.since, h.detail})
+		}
+		if !w.pushActive(&s) {
+			polled++
+		}
+		if s.NextPollAt.IsZero() {
+			unscheduled = append(unscheduled, s.Waybill)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("walk active shipments: %w", err)
+	}
+	// The same walk sizes the poll pace to the global rate and picks up
+	// shipments nobody scheduled (stored while the worker ran, without a
+	// call to Subscribe).
+	st := w.policy.Stretch(polled, w.queries.perSecond())
+	w.mu.Lock()
+	w.stretch = st
+	w.mu.Unlock()
+	for _, n := range unscheduled {
+		if err := w.Subscribe(ctx, n); err != nil && ctx.Err() == nil {
+			w.logf("tracking: schedule %s: %v", n, err)
+		}
 	}
 	for _, h := range hits {
 		w.mu.Lock()

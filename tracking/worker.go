@@ -112,6 +112,7 @@ type Worker struct {
 	subRetry  map[string]backoffState // per number, subscribe failures
 	inflight  map[string]bool
 	legs      map[string]Leg // newest event's leg, kept in memory only
+	stretch   float64        // Hints.Stretch from the last walk
 	pauseTill time.Time      // global back-off after service-wide failures
 	pauseN    int            // consecutive global pauses
 	failRun   int            // consecutive transient failures across numbers
@@ -240,9 +241,9 @@ func (w *Worker) pushEnabled() bool {
 // hints returns what the worker knows of s beyond the record.
 func (w *Worker) hints(s *store.Shipment) Hints {
 	w.mu.Lock()
-	leg := w.legs[s.Waybill]
+	leg, st := w.legs[s.Waybill], w.stretch
 	w.mu.Unlock()
-	return Hints{PushActive: w.pushActive(s), Leg: leg}
+	return Hints{PushActive: w.pushActive(s), Leg: leg, Stretch: st}
 }
 
 func (w *Worker) setLeg(waybill string, l Leg) {
