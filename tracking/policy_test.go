@@ -114,10 +114,10 @@ func TestPolicyFollowsTheModel(t *testing.T) {
 
 func TestLegOf(t *testing.T) {
 	for text, want := range map[string]Leg{
-		"快件已到达【北京转运中心】":             LegArrived,
-		"快件离开【南开区营业部】，已发往【天津转运中心】":  LegDeparted,
+		"快件已到达【北京转运中心】":              LegArrived,
+		"快件离开【南开区营业部】，已发往【天津转运中心】":   LegDeparted,
 		"快件已从【天津转运中心】发出，下一站【北京转运中心】": LegDeparted,
-		"【天津市】南开区营业部 已揽收":           LegUnknown,
+		"【天津市】南开区营业部 已揽收":            LegUnknown,
 	} {
 		if got := LegOf(text); got != want {
 			t.Errorf("LegOf(%q) = %d, want %d", text, got, want)
