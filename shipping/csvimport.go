@@ -313,7 +313,7 @@ func carrierCode(s string) (string, bool) {
 		}
 	}
 	for _, c := range kuaidi100.Carriers() {
-		if c.Kind == "国内运输商" && (strings.TrimSuffix(strings.TrimSuffix(c.Name, "快递"), "速递") == s) {
+		if (strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(c.Name, "快递"), "速递"), "速运") == s) {
 			return c.Code, true
 		}
 	}
