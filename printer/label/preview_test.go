@@ -17,7 +17,7 @@ func TestPreviewFiles(t *testing.T) {
 	}
 	for _, s := range Sizes {
 		for _, dpi := range DPIs {
-			l, err := EWaybill(sampleData(), s, dpi)
+			l, err := EWaybill(Sample(SampleTime), s, dpi)
 			if err != nil {
 				t.Fatal(err)
 			}
