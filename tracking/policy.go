@@ -8,8 +8,8 @@ import (
 	"shipdesk/store"
 )
 
-// China Standard Time: Kuaidi100's times, the carriers' working day and
-// the calendar day of the per-number query count all use it.
+// China Standard Time: Kuaidi100's times and the calendar day of the
+// per-number query count use it.
 var cst = time.FixedZone("CST", 8*3600)
 
 // Policy is the pure poll-scheduling rule: given what is stored about a
@@ -18,17 +18,24 @@ var cst = time.FixedZone("CST", 8*3600)
 // the very same rule. A zero Policy is not usable; start from
 // DefaultPolicy.
 //
-// The rule spends queries where news is likely. Rate returns the expected
-// number of new trace events per hour for the shipment's stage at a given
-// moment (a pickup is likely in the late afternoon, a delivery in the day
-// once the parcel is out for delivery, a line-haul leg takes many hours).
-// The next poll is the first moment t after the last poll at which
+// The rule spends queries where news is likely. Rate gives the density of
+// the next trace event at a moment, from a model of how long each stage
+// takes after its newest event (DefaultRate: nothing can follow a pickup
+// within the first hour, a delivery follows "out for delivery" within
+// hours, a long line-haul leg takes 5 to 20 hours, a problem about a day),
+// conditioned on no event having come by the last poll. The next poll is
+// the earliest of
 //
-//	∫ sqrt(Rate(u)) du  (hours)  >=  Theta
+//	the first t with ∫ sqrt(Rate(u)) du (hours, from the last poll) >= Theta
+//	the moment Rate has been at least LiveRate for LiveCap since the last poll
+//	MaxInterval after the last poll
 //
 // The square root is the classic answer to "minimise the mean delay of
-// Poisson events for a fixed number of polls": poll density proportional to
-// sqrt(rate). With a constant rate r the interval is Theta/sqrt(r) hours.
+// events for a fixed number of polls": poll density proportional to
+// sqrt(density). LiveCap bounds the delay (and so the 95th percentile)
+// wherever an event is possible, while dead time right after an event
+// costs nothing. Hints.Stretch scales Theta and LiveCap when the station
+// has more parcels than the global query rate serves at that pace.
 //
 // Kuaidi100's limits are enforced here, not left to luck: never sooner
 // than MinInterval after the previous query (31 minutes, so that any 24

@@ -522,3 +522,17 @@ func newSalt() string {
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
+
+// AcceleratedClock returns a Config.Now and Config.After for a worker that
+// follows a clock running speed times faster than real time, such as the
+// demo sandbox's (now = (*sandbox.Server).Now, speed = its Options.Speed):
+// the worker then schedules, rate-limits and waits in the sandbox's time,
+// as a worker against the real service does in real time.
+func AcceleratedClock(now func() time.Time, speed float64) (func() time.Time, func(time.Duration) <-chan time.Time) {
+	if speed <= 0 {
+		speed = 1
+	}
+	return now, func(d time.Duration) <-chan time.Time {
+		return time.After(time.Duration(float64(d) / speed))
+	}
+}

@@ -245,3 +245,19 @@ func TestRefreshObeysLimits(t *testing.T) {
 		}
 	})
 }
+
+// TestAcceleratedClock: waits shrink by the speed factor.
+func TestAcceleratedClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sim := time.Date(2026, 11, 26, 8, 0, 0, 0, cst)
+		now, after := AcceleratedClock(func() time.Time { return sim }, 60)
+		start := time.Now()
+		<-after(time.Hour)
+		if got := time.Since(start); got != time.Minute {
+			t.Errorf("an hour at speed 60 took %v", got)
+		}
+		if !now().Equal(sim) {
+			t.Errorf("now %v", now())
+		}
+	})
+}
