@@ -3,11 +3,15 @@ package tracking
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"shipdesk/kuaidi100"
 	"shipdesk/store"
 )
 
@@ -258,6 +262,120 @@ func TestAcceleratedClock(t *testing.T) {
 		}
 		if !now().Equal(sim) {
 			t.Errorf("now %v", now())
+		}
+	})
+}
+
+// TestResubscribeOnNewURL: a worker started with a new callback URL
+// subscribes every active shipment again, within the monthly limit.
+func TestResubscribeOnNewURL(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		e := newEnv(t, testPushURL, nil)
+		w := e.worker(nil)
+		a := subscribed(ctx, t, e, w, 1)
+		b := subscribed(ctx, t, e, w, 2)
+		// b has used its four subscriptions this month already.
+		if _, err := e.db.UpdateShipment(ctx, b.Waybill, func(s *store.Shipment) error {
+			s.Subscription.MonthCount = MaxSubscriptionsPerMonth
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		before := e.sb.Stats().Requests["subscribe"]
+		const newURL = "http://relay.example.com/kd100/push"
+		e.pushURL = newURL
+		stop := run(ctx, t, e.worker(nil).Run)
+		time.Sleep(time.Minute)
+		stop()
+		if got := e.sb.Stats().Requests["subscribe"] - before; got != 1 {
+			t.Errorf("%d subscriptions on start, want 1 (b is over its monthly limit)", got)
+		}
+		ga, _ := e.db.Shipment(ctx, a.Waybill)
+		if ga.Subscription.CallbackURL != newURL || ga.Subscription.MonthCount != 2 || ga.Subscription.State != store.SubActive {
+			t.Errorf("a after restart: %+v", ga.Subscription)
+		}
+		gb, _ := e.db.Shipment(ctx, b.Waybill)
+		if gb.Subscription.CallbackURL != testPushURL || gb.NextPollAt.IsZero() {
+			t.Errorf("b after restart: %+v next %v", gb.Subscription, gb.NextPollAt)
+		}
+	})
+}
+
+// TestAbortThenResubscribe: an abort push stops the subscription; the
+// worker subscribes again half an hour later and polls meanwhile.
+func TestAbortThenResubscribe(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		e := newEnv(t, testPushURL, nil)
+		w := e.worker(nil)
+		s := subscribed(ctx, t, e, w, 1)
+		stop := run(ctx, t, w.Run)
+		time.Sleep(2 * time.Hour)
+		abort := pushForm(s.Waybill, "abort", nil, s.Subscription.Salt)
+		if code, ok := post(w.Handler(), abort); code != http.StatusOK || !ok {
+			t.Fatalf("abort push: %d %v", code, ok)
+		}
+		got, _ := e.db.Shipment(ctx, s.Waybill)
+		if got.Subscription.State != store.SubAborted {
+			t.Fatalf("after abort: %s", got.Subscription.State)
+		}
+		before := e.sb.Stats().Requests["subscribe"]
+		time.Sleep(20 * time.Minute)
+		if n := e.sb.Stats().Requests["subscribe"] - before; n != 0 {
+			t.Errorf("re-subscribed %d times within 20 minutes of the abort", n)
+		}
+		time.Sleep(15 * time.Minute)
+		stop()
+		got, _ = e.db.Shipment(ctx, s.Waybill)
+		if n := e.sb.Stats().Requests["subscribe"] - before; n != 1 || got.Subscription.State != store.SubActive || got.Subscription.MonthCount != 2 {
+			t.Errorf("35 min after the abort: %d subscriptions, %+v", n, got.Subscription)
+		}
+	})
+}
+
+// lockingTracker answers ErrLocked for one number and counts its queries.
+type lockingTracker struct {
+	Tracker
+	num   string
+	mu    sync.Mutex
+	times []time.Time
+}
+
+func (l *lockingTracker) Query(ctx context.Context, r kuaidi100.QueryRequest) (*kuaidi100.Track, error) {
+	if r.Num == l.num {
+		l.mu.Lock()
+		l.times = append(l.times, time.Now())
+		l.mu.Unlock()
+		return nil, fmt.Errorf("query: %w", kuaidi100.ErrLocked)
+	}
+	return l.Tracker.Query(ctx, r)
+}
+
+// TestLockedNumberWaits: a number Kuaidi100 reports locked is left alone
+// for 24 hours.
+func TestLockedNumberWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		e := newEnv(t, "", nil)
+		s := e.ship(ctx, 1)
+		e.ship(ctx, 2)
+		lt := &lockingTracker{Tracker: e.client, num: s.Waybill}
+		stop := run(ctx, t, e.worker(func(c *Config) { c.Client = lt }).Run)
+		time.Sleep(50 * time.Hour)
+		stop()
+		lt.mu.Lock()
+		defer lt.mu.Unlock()
+		if len(lt.times) < 2 {
+			t.Fatalf("locked number queried %d times in 50 h", len(lt.times))
+		}
+		for i := 1; i < len(lt.times); i++ {
+			if d := lt.times[i].Sub(lt.times[i-1]); d < 24*time.Hour {
+				t.Errorf("locked number queried again after %v", d)
+			}
+		}
+		if !e.logs.contains("locked") {
+			t.Error("lock not logged")
 		}
 	})
 }
