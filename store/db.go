@@ -172,8 +172,24 @@ func (db *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return db.bolt.Update(fn)
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range appendBuckets {
+			if b := tx.Bucket(name); b != nil {
+				b.FillPercent = appendFill
+			}
+		}
+		return fn(tx)
+	})
 }
+
+// appendBuckets mostly receive keys in increasing order (sequences, times,
+// waybill numbers that carriers issue in runs). bbolt splits a full page
+// at FillPercent, so the default 0.5 would leave such pages half empty;
+// appendFill keeps them nearly full. Buckets with random keys (phone, name)
+// keep the default.
+var appendBuckets = [][]byte{bShip, bEvents, bDay, bState, bDue, bOrders, bJobs, bSMS, bExc, bAudit, bSMSOut}
+
+const appendFill = 0.9
 
 // Check runs bbolt's consistency check over the whole file and returns the
 // first problem found, or nil. It reads every page, so it is slow on a big

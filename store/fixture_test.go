@@ -20,7 +20,7 @@ import (
 
 // fixtureVersion changes whenever the generator or the layout changes; a
 // cached file with another version (or another N, or schema) is rebuilt.
-const fixtureVersion = 2
+const fixtureVersion = 3
 
 var keyFixture = []byte("benchFixture")
 

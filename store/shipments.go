@@ -101,10 +101,12 @@ func dueKey(s *Shipment) []byte {
 	return cat(timeKey(s.NextPollAt), []byte(s.Waybill))
 }
 
+// stateKey orders a milestone's shipments oldest first, so new shipments
+// append at the end of their milestone's range; lists read it backwards.
 func stateKey(m Milestone, created time.Time, waybill string) []byte {
 	k := make([]byte, 0, 9+len(waybill))
 	k = append(k, byte(m))
-	k = binary.BigEndian.AppendUint64(k, ^(uint64(created.UnixNano()) ^ (1 << 63)))
+	k = append(k, timeKey(created)...)
 	return append(k, waybill...)
 }
 
@@ -410,20 +412,26 @@ func (db *DB) ShipmentsByState(ctx context.Context, m Milestone, after string, l
 	}
 	err = db.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bState).Cursor()
+		// Position on the newest entry before the cursor (or of m).
+		var k []byte
+		if after != "" {
+			k, _ = c.Seek(start)
+		} else {
+			k, _ = c.Seek([]byte{byte(m) + 1})
+		}
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
 		var wbs [][]byte
 		var last []byte
-		k, _ := c.Seek(start)
-		if after != "" && bytes.Equal(k, start) {
-			k, _ = c.Next()
-		}
-		for ; k != nil && k[0] == byte(m) && len(wbs) < limit; k, _ = c.Next() {
+		for ; k != nil && k[0] == byte(m) && len(wbs) < limit; k, _ = c.Prev() {
 			wbs = append(wbs, bytes.Clone(k[9:]))
 			last = k
 		}
-		if len(wbs) == limit {
-			if k2, _ := c.Next(); k2 != nil && k2[0] == byte(m) {
-				next = hex.EncodeToString(last[1:])
-			}
+		if len(wbs) == limit && k != nil && k[0] == byte(m) {
+			next = hex.EncodeToString(last[1:])
 		}
 		var err error
 		page, err = db.fetch(tx, wbs)
@@ -518,7 +526,7 @@ func (db *DB) walk(ctx context.Context, bucket, lo, hi []byte, wbOf func(k []byt
 }
 
 // ActiveShipments calls fn for every shipment whose milestone is not
-// terminal, grouped by milestone, newest first within each. fn runs outside
+// terminal, grouped by milestone, oldest first within each. fn runs outside
 // any transaction and may call the DB; a shipment changed during the walk
 // may be seen twice or not at all. An error from fn stops the walk and is
 // returned.
