@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"shipdesk/printer"
+	"shipdesk/printer/label"
+	"shipdesk/printer/tspl"
+	"shipdesk/printer/zpl"
 	"shipdesk/store"
 )
 
@@ -268,7 +271,93 @@ func probeStatuses(ctx context.Context, rows []printerRow) {
 	wg.Wait()
 }
 
-// buildOrderJob lays out the e-waybill of the order given by the flags.
+// buildOrderJob lays out the e-waybill of the order given by the flags and
+// encodes it in the printer's language: --lang, else the configured
+// profile's, else what a USB printer's device ID says, else TSPL.
 func buildOrderJob(ctx context.Context, db *store.DB, f *printFlags, job *store.PrintJob) error {
-	return errors.New("printing from order flags needs the label encoders, which are not in this build yet; print a FILE.prn")
+	s, err := db.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	o, err := f.order.load(s)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if o.Waybill == "" {
+		return usagef("a label needs a waybill number: give --waybill N (or use 'order create' to issue one)")
+	}
+	var ship *store.Shipment
+	if sh, err := db.Shipment(ctx, o.Waybill); err == nil {
+		ship = &sh
+	}
+	profile := store.PrinterProfile{URI: f.printer}
+	for _, p := range s.Printers {
+		if p.URI == f.printer {
+			profile = p
+			break
+		}
+	}
+	sizeName := f.size
+	if sizeName == "" && len(profile.Sizes) > 0 {
+		sizeName = profile.Sizes[0]
+	}
+	if sizeName == "" {
+		sizeName = s.Label.Size
+	}
+	size, err := label.ParseSize(sizeName)
+	if err != nil {
+		return usagef("--size %s: %v (use 76x130, 100x150 or 100x180)", sizeName, err)
+	}
+	dpi := f.dpi
+	if dpi == 0 {
+		dpi = s.Label.DPI
+	}
+	if err := label.CheckDPI(dpi); err != nil {
+		return usagef("--dpi %d: %v (use 203 or 300)", dpi, err)
+	}
+	l, err := label.EWaybill(label.DataFromOrder(o, ship, time.Now(), s.Label.MaskPhones), size, dpi)
+	if err != nil {
+		return fmt.Errorf("lay out the label: %w", err)
+	}
+	lang := f.lang
+	if lang == "" {
+		lang = profile.Language
+	}
+	if lang == "" {
+		lang = deviceLanguage(ctx, f.printer)
+	}
+	if lang == "" {
+		lang = "tspl"
+	}
+	profile.Language = lang
+	var data []byte
+	if lang == "zpl" {
+		data, err = zpl.Encode(l, profile)
+	} else {
+		data, err = tspl.Encode(l, profile)
+	}
+	if err != nil {
+		return fmt.Errorf("encode the label as %s: %w", lang, err)
+	}
+	job.Data, job.Format, job.Size = data, lang, size.String()
+	job.Waybill, job.OrderID = o.Waybill, o.ID
+	return nil
+}
+
+// deviceLanguage asks the printer which language it speaks: USB printers
+// say it in their device ID, other addresses only through ?lang=.
+func deviceLanguage(ctx context.Context, uri string) string {
+	u, err := printer.ParseURI(uri)
+	if err != nil {
+		return ""
+	}
+	if u.Language != "" || u.Scheme != "usb" {
+		return u.Language
+	}
+	dev, err := printer.OpenURI(ctx, u)
+	if err != nil {
+		return ""
+	}
+	defer dev.Close()
+	return dev.Info().Language
 }

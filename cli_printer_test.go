@@ -178,3 +178,42 @@ func TestPrintersJSON(t *testing.T) {
 		t.Errorf("configured printer: %v", first)
 	}
 }
+
+func TestPrintFromOrderFlags(t *testing.T) {
+	data := t.TempDir()
+	order := []string{"--waybill", "YT7512345678901", "--carrier", "yuantong", "--to-name", "王芳", "--to-phone", "13700001111",
+		"--to-addr", "天津市河西区友谊路32号", "--from-name", "天津眼科医院视光中心", "--from-phone", "022-23346655", "--from-addr", "天津市南开区复康路4号"}
+	for _, tt := range []struct {
+		lang, prefix string
+	}{{"", "SIZE 76 mm,130 mm"}, {"zpl", "^XA"}} {
+		out := filepath.Join(t.TempDir(), "label.prn")
+		args := append([]string{"--data-dir", data, "print", "--printer", "file://" + filepath.ToSlash(out)}, order...)
+		if tt.lang != "" {
+			args = append(args, "--lang", tt.lang)
+		}
+		code, stdout, stderr := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("lang %q: exit %d: %s", tt.lang, code, stderr)
+		}
+		b, _ := os.ReadFile(out)
+		if !bytes.Contains(b[:min(len(b), 200)], []byte(tt.prefix)) || !bytes.Contains(b, []byte("YT7512345678901")) {
+			t.Fatalf("lang %q: label starts %q", tt.lang, b[:min(len(b), 80)])
+		}
+		if !strings.HasPrefix(stdout, "job ") {
+			t.Errorf("stdout %q", stdout)
+		}
+	}
+	// The virtual printer draws it.
+	dir := t.TempDir()
+	code, _, stderr := runCLI(t, append([]string{"--data-dir", data, "print", "--printer", "virtual://" + filepath.ToSlash(dir), "--size", "100x150"}, order...)...)
+	if code != 0 {
+		t.Fatalf("virtual: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "label-1.png")); err != nil {
+		t.Fatal(err)
+	}
+	// No waybill: bad usage.
+	if code, _, _ := runCLI(t, "--data-dir", data, "print", "--printer", "file:///tmp/x.prn", "--to-name", "王芳"); code != 2 {
+		t.Errorf("order without waybill: exit %d, want 2", code)
+	}
+}

@@ -1,11 +1,18 @@
 package printer
 
 import (
-	"errors"
 	"image"
+
+	"shipdesk/printer/tspl"
+	"shipdesk/printer/zpl"
 )
 
-// TEMPORARY until printer/tspl and printer/zpl land.
+// renderLabel draws a job with the in-repo interpreters (the same ones
+// `shipdesk render` uses), so the virtual printer shows what a real one
+// would print.
 func renderLabel(lang string, job []byte) (*image.Gray, error) {
-	return nil, errors.New("renderer pending")
+	if lang == "zpl" {
+		return zpl.Render(job)
+	}
+	return tspl.Render(job)
 }
