@@ -239,6 +239,19 @@ func runTrack(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	}
 	num := kuaidi100.NormalizeNumber(pos[0])
 	com := strings.ToLower(strings.TrimSpace(*carrier))
+	if com != "" {
+		if _, ok := kuaidi100.LookupCarrier(com); !ok {
+			return usagef("unknown carrier code %q (see shipdesk detect NUMBER)", com)
+		}
+	}
+	c, online, stop, err := kuaidiClient(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if !online {
+		return errNoCredentials
+	}
 	if com == "" {
 		cands := kuaidi100.Guess(num)
 		if len(cands) == 0 {
@@ -248,16 +261,6 @@ func runTrack(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		if !*asJSON {
 			fmt.Fprintf(stderr, "carrier guessed from the number: %s %s (%.0f%%); pass --carrier to choose\n", com, cands[0].Name, cands[0].Confidence*100)
 		}
-	} else if _, ok := kuaidi100.LookupCarrier(com); !ok {
-		return usagef("unknown carrier code %q (see shipdesk detect NUMBER)", com)
-	}
-	c, online, stop, err := kuaidiClient(ctx, g)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	if !online {
-		return errNoCredentials
 	}
 	tr, err := c.Query(ctx, kuaidi100.QueryRequest{Com: com, Num: num, Phone: *phone})
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -196,8 +195,6 @@ func truncate(s string) string {
 	return s
 }
 
-var errNoCredentials = errors.New("credentials missing")
-
 func (c *Client) need(op string, fields ...string) error {
 	var missing []string
 	for i := 0; i+1 < len(fields); i += 2 {
@@ -208,5 +205,5 @@ func (c *Client) need(op string, fields ...string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	return &Error{Op: op, Code: "config", Message: "未配置快递100账号信息（" + strings.Join(missing, "、") + "），请在设置中填写或设置 KUAIDI100_* 环境变量", err: errNoCredentials}
+	return &Error{Op: op, Code: "config", Message: "未配置快递100账号信息（" + strings.Join(missing, "、") + "），请在设置中填写或设置 KUAIDI100_* 环境变量", kind: ErrNoCredentials}
 }

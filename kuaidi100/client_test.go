@@ -281,7 +281,7 @@ func TestOrderRequestFields(t *testing.T) {
 	p := f.Get("param")
 	for _, want := range []string{`"kuaidicom":"jtexpress"`, `"orderId":"SD20261126-0001"`, `"reorder":false`, `"printType":"IMAGE"`,
 		`"recMan":{"name":"王芳","mobile":"13700001111","printAddr":"天津市河西区友谊路32号"}`, `"tel":"022-23346655"`,
-		`"printAddr":"天津市天津市南开区复康路4号"`, `"cargo":"眼镜"`, `"count":3`, `"weight":0.5`, `"payType":"SHIPPER"`, `"expType":"标准快递"`,
+		`"printAddr":"天津市南开区复康路4号"`, `"cargo":"眼镜"`, `"count":3`, `"weight":0.5`, `"payType":"SHIPPER"`, `"expType":"标准快递"`,
 		`"remark":"易碎"`, `"valinsPay":800`, `"needChild":"1"`, `"needSubscribe":true`, `"pollCallBackUrl":"http://relay/push"`, `"salt":"s"`} {
 		if !strings.Contains(p, want) {
 			t.Errorf("param lacks %s:\n%s", want, p)
@@ -419,7 +419,7 @@ func TestHugeBodiesRefused(t *testing.T) {
 func TestMissingCredentials(t *testing.T) {
 	cl := kuaidi100.New(kuaidi100.Config{})
 	_, err := cl.Query(context.Background(), kuaidi100.QueryRequest{Com: "ems", Num: "1136281381675"})
-	if err == nil || !strings.Contains(err.Error(), "KUAIDI100_") {
+	if !errors.Is(err, kuaidi100.ErrNoCredentials) || !strings.Contains(err.Error(), "KUAIDI100_") {
 		t.Errorf("err %v", err)
 	}
 }

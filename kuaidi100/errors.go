@@ -9,6 +9,7 @@ import (
 // Sentinels for the conditions callers branch on. Every *Error returned by
 // the client matches at most one of them with errors.Is.
 var (
+	ErrNoCredentials     = errors.New("kuaidi100: credentials not configured")
 	ErrAuth              = errors.New("kuaidi100: bad or missing key/customer")
 	ErrSignature         = errors.New("kuaidi100: signature rejected")
 	ErrQuota             = errors.New("kuaidi100: quota exhausted or key expired")

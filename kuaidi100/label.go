@@ -144,7 +144,11 @@ func manInfo(p store.Party) ManInfo {
 	addr := strings.TrimSpace(p.Address)
 	if p.Province+p.City+p.District != "" && !strings.HasPrefix(addr, p.Province) {
 		m.Addr = addr
-		m.PrintAddr = p.Province + p.City + p.District + addr
+		region := p.Province
+		if p.City != p.Province {
+			region += p.City
+		}
+		m.PrintAddr = region + p.District + addr
 	} else {
 		m.PrintAddr = addr
 	}

@@ -116,9 +116,6 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, ep, "500", "查询无结果，请隔段时间再查")
 		return
 	}
-	if h := s.queries[q.Num]; h != nil && !h.frozenAt.IsZero() {
-		evs = p.visible(h.frozenAt)
-	}
 	s.count(ep, "200")
 	writeJSON(w, p.result(evs, string(q.ResultV2)))
 }
@@ -127,7 +124,6 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 type queryHist struct {
 	times       []time.Time // within the last 24 h
 	lockedUntil time.Time
-	frozenAt    time.Time // trace frozen at lock time until unlock
 }
 
 // lockQuery records a query of num at now and reports whether the number is
@@ -153,7 +149,6 @@ func (s *Server) lockQuery(num string, now time.Time) bool {
 		h.lockedUntil = now.Add(LockDuration)
 		return true
 	}
-	h.frozenAt = time.Time{}
 	var why string
 	if n := len(h.times); n > 0 && now.Sub(h.times[n-1]) < QueryMinInterval {
 		why = "query_interval"
@@ -165,7 +160,6 @@ func (s *Server) lockQuery(num string, now time.Time) bool {
 	}
 	s.stats.violations[why]++
 	h.lockedUntil = now.Add(LockDuration)
-	h.frozenAt = now
 	s.logf("sandbox: %s locked (%s)", num, why)
 	return true
 }
