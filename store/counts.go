@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -151,7 +152,7 @@ func (db *DB) Counts(ctx context.Context, now time.Time, days int) (Counts, erro
 			}
 		}
 		cur := b.Cursor()
-		for k, v := cur.Seek([]byte(ckCarrier)); k != nil && string(k[:2]) == ckCarrier; k, v = cur.Next() {
+		for k, v := cur.Seek([]byte(ckCarrier)); k != nil && bytes.HasPrefix(k, []byte(ckCarrier)); k, v = cur.Next() {
 			c.ByCarrier[string(k[2:])] = int(int64(binary.BigEndian.Uint64(v)))
 		}
 		today := db.dayStart(now)

@@ -313,7 +313,6 @@ func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 			return err
 		}
 		e.ID = id
-		b.FillPercent = 0.95 // keys only ever grow
 		return putJSON(b, u64(id), &e)
 	})
 	if err != nil {

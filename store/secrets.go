@@ -92,7 +92,6 @@ func LoadSecrets(dir string) (Secrets, error) {
 			ErrInsecureSecrets, path, st.Mode().Perm(), path, path)
 	}
 	dec := json.NewDecoder(f)
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
 		return Secrets{}, fmt.Errorf("load secrets %s: %w", path, err)
 	}

@@ -5,8 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -148,11 +148,16 @@ func deleteIndex(tx *bolt.Tx, entries []ixEntry) error {
 }
 
 // CreateShipment stores a new shipment. It trims the waybill, sets CreatedAt
-// (when zero) and UpdatedAt, and records MilestoneAt for the current
-// milestone when missing. Errors: ErrInvalid (empty waybill or carrier,
-// unknown milestone), ErrDuplicate (the waybill is stored for another
-// carrier), ErrExists (same waybill and carrier). On error nothing is written.
-func (db *DB) CreateShipment(ctx context.Context, s *Shipment) error {
+// (when zero) and UpdatedAt and records MilestoneAt for the current
+// milestone when missing; on success *in is updated to the stored form.
+// Errors: ErrInvalid (empty waybill or carrier, unknown milestone; the
+// message names the field), ErrDuplicate (the waybill is stored for another
+// carrier), ErrExists (same waybill and carrier). On error nothing is
+// written and *in is unchanged.
+func (db *DB) CreateShipment(ctx context.Context, in *Shipment) error {
+	s := new(Shipment)
+	*s = *in
+	s.MilestoneAt = maps.Clone(in.MilestoneAt)
 	if err := validateShipment(s); err != nil {
 		return fmt.Errorf("create shipment: %w", err)
 	}
@@ -191,6 +196,7 @@ func (db *DB) CreateShipment(ctx context.Context, s *Shipment) error {
 	if err != nil {
 		return fmt.Errorf("create shipment: %w", err)
 	}
+	*in = *s
 	return nil
 }
 
@@ -548,5 +554,3 @@ func (db *DB) ActiveShipments(ctx context.Context, fn func(Shipment) error) erro
 func (db *DB) AllShipments(ctx context.Context, fn func(Shipment) error) error {
 	return db.walk(ctx, bShip, nil, nil, func(k []byte) []byte { return k }, fn)
 }
-
-var errStop = errors.New("stop")

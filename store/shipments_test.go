@@ -65,6 +65,9 @@ func TestCreateShipmentErrors(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("CreateShipment err = %v, want %v", err, tc.want)
 			}
+			if tc.s.MilestoneAt != nil || !tc.s.UpdatedAt.IsZero() {
+				t.Errorf("failed create changed its input: %+v", tc.s)
+			}
 			if !strings.Contains(err.Error(), tc.field) {
 				t.Errorf("error %q does not name %q", err, tc.field)
 			}
