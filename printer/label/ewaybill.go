@@ -149,10 +149,10 @@ func layoutFor(s Size) (layout, error) {
 	switch s {
 	case Size76x130:
 		return layout{margin: 2, header: 9, routing: 11, barcode: 17, pkg: 7, sender: 14, items: 11, foot: 24, minRecipient: 22,
-			big: 4.2, name: 4.2, addr: 4.6, addrMin: 2.6, small: 2.6, tiny: 2.1, bigPen: 8}, nil
+			big: 3.8, name: 3.8, addr: 3.9, addrMin: 2.6, small: 2.5, tiny: 2.0, bigPen: 7}, nil
 	case Size100x150:
 		return layout{margin: 2, header: 11, routing: 13, barcode: 21, pkg: 8, sender: 16, items: 13, foot: 28, minRecipient: 26,
-			big: 5, name: 5, addr: 5.6, addrMin: 3, small: 3, tiny: 2.4, bigPen: 9.5}, nil
+			big: 4.2, name: 4.4, addr: 4.4, addrMin: 3, small: 2.8, tiny: 2.2, bigPen: 8}, nil
 	case Size100x180:
 		return layout{margin: 2, header: 12, routing: 15, barcode: 24, pkg: 9, sender: 20, items: 18, foot: 32, minRecipient: 30,
 			big: 5.5, name: 5.5, addr: 6, addrMin: 3, small: 3.2, tiny: 2.6, bigPen: 11}, nil
@@ -383,7 +383,7 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 	}
 	tinyLine := lay.tiny * 1.6
 	qrBox := lay.foot - tinyLine - 2
-	cell := min(b.d(0.62), b.d(qrBox)/qm)
+	cell := min(b.d(0.75), b.d(qrBox)/qm)
 	if cell < 2 {
 		return nil, fmt.Errorf("二维码内容太长，面单上放不下: %w", ErrTextTooLong)
 	}

@@ -195,13 +195,13 @@ func TestTestLabel(t *testing.T) {
 
 func TestMaskPhone(t *testing.T) {
 	for in, want := range map[string]string{
-		"13700001111":      "137****1111",
+		"13700001111":       "137****1111",
 		"+86 137 0000 1111": "137****1111",
-		"022-23346655":     "022-****6655",
-		"0755-8888-1234":   "0755-****1234",
-		"95338":            "*5338",
-		"":                 "",
-		"123":              "***",
+		"022-23346655":      "022-****6655",
+		"0755-8888-1234":    "0755-****1234",
+		"95338":             "*5338",
+		"":                  "",
+		"123":               "***",
 	} {
 		if got := label.MaskPhone(in); got != want {
 			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
@@ -240,7 +240,7 @@ func TestDataFromOrderPrefersShipment(t *testing.T) {
 	}
 }
 
-func BenchmarkEWaybill76x130(b *testing.B) { benchBuild(b, label.Size76x130) }
+func BenchmarkEWaybill76x130(b *testing.B)  { benchBuild(b, label.Size76x130) }
 func BenchmarkEWaybill100x150(b *testing.B) { benchBuild(b, label.Size100x150) }
 
 func benchBuild(b *testing.B, s label.Size) {
@@ -252,7 +252,7 @@ func benchBuild(b *testing.B, s label.Size) {
 	}
 }
 
-func BenchmarkRender76x130(b *testing.B) { benchRender(b, label.Size76x130) }
+func BenchmarkRender76x130(b *testing.B)  { benchRender(b, label.Size76x130) }
 func BenchmarkRender100x150(b *testing.B) { benchRender(b, label.Size100x150) }
 
 func benchRender(b *testing.B, s label.Size) {

@@ -98,15 +98,21 @@ func setup(b *bytes.Buffer, l *label.Label, p store.PrinterProfile) {
 	}
 }
 
-// bitmap writes BITMAP in overwrite mode 0 with TSPL's polarity: a 0 bit
+// bitmap sends bm as tiles cropped to ink (TSPL has no compression, so
+// white costs bytes on the wire), each as BITMAP in overwrite mode 0 with TSPL's polarity: a 0 bit
 // burns a dot, so the label's 1 = black bits are inverted.
 func bitmap(b *bytes.Buffer, x, y int, bm *label.Bitmap) {
-	fmt.Fprintf(b, "BITMAP %d,%d,%d,%d,0,", x, y, bm.Stride, bm.H)
-	for _, v := range bm.Bits {
-		b.WriteByte(^v)
+	for _, t := range bm.Tiles(bitmapHeader) {
+		fmt.Fprintf(b, "BITMAP %d,%d,%d,%d,0,", x+t.X, y+t.Y, t.Bitmap.Stride, t.Bitmap.H)
+		for _, v := range t.Bitmap.Bits {
+			b.WriteByte(^v)
+		}
+		b.WriteString("\r\n")
 	}
-	b.WriteString("\r\n")
 }
+
+// bitmapHeader is about what one more BITMAP command costs on the wire.
+const bitmapHeader = 24
 
 // quote escapes a double quote the TSPL way, \["], and drops CR and LF,
 // which would end the command.
