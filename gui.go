@@ -3,9 +3,149 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+
+	shipapp "shipdesk/app"
+	"shipdesk/kuaidi100"
+	"shipdesk/store"
 )
 
+// appID is the application's unique id (FyneApp.toml agrees).
+const appID = "cn.shipdesk.app"
+
+// dashboardRefresh is the dashboard's fallback refresh for changes the
+// worker does not announce (counters moved by another process).
+const dashboardRefresh = 5 * time.Second
+
+// runGUI opens the runtime (store, Kuaidi100 client or the demo sandbox,
+// print queue, tracking worker, SMS), runs its background parts while the
+// window is open and keeps them running when the window is closed to the
+// system tray; the tray's Quit item (or SIGINT/SIGTERM) ends everything.
 func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+	logger := log.New(stderr, "", log.LstdFlags)
+	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, Logf: logger.Printf})
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	runErr := make(chan error, 1)
+	go func() { runErr <- rt.Run(runCtx) }()
+
+	if err := shipapp.UseLanguage(rt.Settings.Language); err != nil {
+		logger.Printf("shipdesk: %v", err)
+	}
+	a := fyneapp.NewWithID(appID)
+	ui := shipapp.New(shipapp.Deps{
+		App:            a,
+		Service:        rt.Service,
+		Queue:          rt.Queue,
+		DefaultPrinter: rt.DefaultPrinter,
+		Demo:           rt.Demo,
+		Mode:           rt.Mode,
+		DataDir:        rt.DataDir,
+		OnChange:       rt.Worker.OnChange,
+		TestConnection: rt.testConnection,
+		Logf:           logger.Printf,
+	})
+	ui.StartRefresh(dashboardRefresh)
+	w := ui.Window()
+
+	quit := func() {
+		ui.Close()
+		a.Quit()
+	}
+	if d, ok := a.(desktop.App); ok {
+		d.SetSystemTrayIcon(shipapp.Icon())
+		d.SetSystemTrayMenu(fyne.NewMenu(lang.L("Shipdesk"),
+			fyne.NewMenuItem(lang.L("Show"), func() { w.Show(); w.RequestFocus() }),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem(lang.L("Quit"), quit),
+		))
+		d.SetSystemTrayWindow(w)
+		told := false
+		w.SetCloseIntercept(func() {
+			w.Hide()
+			if !told {
+				told = true
+				a.SendNotification(fyne.NewNotification(lang.L("Shipdesk"),
+					lang.L("Still running in the system tray: tracking and SMS carry on. Use Quit in the tray menu to stop.")))
+			}
+		})
+	} else {
+		w.SetCloseIntercept(quit)
+	}
+
+	// The background parts ending (an error, or a signal) ends the app.
+	var bgErr error
+	bgDone := make(chan struct{})
+	go func() {
+		defer close(bgDone)
+		select {
+		case bgErr = <-runErr:
+			if bgErr != nil {
+				logger.Printf("shipdesk: background work stopped: %v", bgErr)
+			}
+		case <-ctx.Done():
+		}
+		fyne.Do(quit)
+	}()
+
+	w.ShowAndRun()
+	ui.Close()
+	stopRun()
+	select {
+	case <-bgDone:
+	case <-time.After(5 * time.Second):
+	}
+	if bgErr == nil {
+		select {
+		case bgErr = <-runErr:
+		case <-time.After(5 * time.Second):
+			bgErr = errors.New("background work did not stop within 5 s")
+		}
+	}
+	if errors.Is(bgErr, context.Canceled) {
+		bgErr = nil
+	}
+	return bgErr
+}
+
+// testConnection checks Kuaidi100 credentials with one real-time query for
+// a number that cannot exist: "no trace" means the account answered. With
+// production false it asks the sandbox this runtime uses (demo credentials
+// when none are given).
+func (rt *runtime) testConnection(ctx context.Context, sec store.Secrets, production bool) error {
+	cfg := kuaidi100.Config{Key: sec.Key, Customer: sec.Customer, Secret: sec.Secret, UserID: sec.UserID, SMSSeller: sec.SMSSeller}
+	if !production {
+		base := rt.Client.Config()
+		if rt.SandboxURL != "" {
+			base.BaseURL = rt.SandboxURL
+		}
+		if cfg.Key == "" || rt.Demo {
+			cfg = base
+		} else {
+			cfg.BaseURL = base.BaseURL
+		}
+	}
+	if !cfg.HasQueryCredentials() {
+		return fmt.Errorf("test connection: %w", kuaidi100.ErrAuth)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	_, err := kuaidi100.New(cfg).Query(ctx, kuaidi100.QueryRequest{Com: "zhongtong", Num: "73100000000001", Phone: "0000"})
+	if err == nil || errors.Is(err, kuaidi100.ErrNoResult) || errors.Is(err, kuaidi100.ErrBadNumber) {
+		return nil
+	}
+	return err
 }

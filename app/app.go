@@ -1,0 +1,485 @@
+// Package app is Shipdesk's desktop GUI (Fyne): the ship form with its live
+// label preview, reprint and search, the dashboard, printers and settings.
+// Screens are thin: each reads its widgets, calls one shipping (or printer)
+// method and shows the result; the rules live in package shipping.
+//
+// One file per screen. Every label goes through lang.L with the English text
+// as the key; translation/zh.json and translation/en.json hold the texts and
+// Chinese is the default (see UseLanguage).
+//
+// Threading: widget callbacks run on Fyne's main goroutine. Work that may
+// block (Kuaidi100 calls, printing, searches, statistics) runs in a goroutine
+// started by UI.async and hands its result back with fyne.Do.
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image/color"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"shipdesk/assets"
+	"shipdesk/shipping"
+	"shipdesk/store"
+)
+
+// Deps are what the GUI works with. App and Service are required.
+type Deps struct {
+	// App is the Fyne application (app.NewWithID in main, test.NewApp in
+	// tests).
+	App fyne.App
+	// Service runs every workflow; its store is also where the settings
+	// live.
+	Service *shipping.Service
+	// Queue sends test prints and calibration jobs; usually *printer.Queue.
+	// Nil hides test printing.
+	Queue shipping.PrintQueue
+	// DefaultPrinter is the printer used when none is configured (the
+	// virtual printer in demo mode).
+	DefaultPrinter string
+	// Demo is true when no real Kuaidi100 account is used; Mode describes
+	// the connection for the banner.
+	Demo bool
+	Mode string
+	// DataDir is where the Kuaidi100 credentials are saved.
+	DataDir string
+	// OnChange registers a listener for shipments the tracking worker
+	// changed (tracking.Worker.OnChange); nil means no live updates beyond
+	// the dashboard's periodic refresh.
+	OnChange func(fn func(store.Shipment)) (cancel func())
+	// TestConnection checks Kuaidi100 credentials against production (or
+	// the sandbox); nil hides the button.
+	TestConnection func(ctx context.Context, sec store.Secrets, production bool) error
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logf receives detail for the operator; nil discards it.
+	Logf func(format string, args ...any)
+}
+
+// UI is the main window and its screens. Create it with New; its methods
+// must be called on Fyne's main goroutine. Close stops its background
+// refreshes.
+type UI struct {
+	deps     Deps
+	app      fyne.App
+	win      fyne.Window
+	svc      *shipping.Service
+	now      func() time.Time
+	user     shipping.User
+	settings store.Settings
+
+	tabs       *container.AppTabs
+	banner     fyne.CanvasObject
+	userSelect *widget.Select
+	statusBar  *widget.Label
+
+	ship     *shipScreen
+	reprint  *reprintScreen
+	dash     *dashboard
+	printers *printersScreen
+	setup    *settingsScreen
+
+	tabShip, tabReprint, tabDash, tabPrinters, tabSettings *container.TabItem
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	pending sync.WaitGroup // background work started by async
+	stopOn  func()
+	ticker  *time.Ticker
+	closed  bool
+}
+
+// New builds the main window (not yet shown) with every screen, signed in as
+// the first user who needs no PIN (or asking for a PIN when all have one).
+func New(d Deps) *UI {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logf == nil {
+		d.Logf = func(string, ...any) {}
+	}
+	u := &UI{deps: d, app: d.App, svc: d.Service, now: d.Now}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	st, err := u.svc.Settings(u.ctx)
+	if err != nil {
+		d.Logf("shipdesk: read settings: %v", err)
+		st = store.DefaultSettings()
+	}
+	u.settings = st
+	u.app.Settings().SetTheme(NewTheme())
+	u.app.SetIcon(Icon())
+	u.win = u.app.NewWindow(lang.L("Shipdesk"))
+	u.win.SetIcon(Icon())
+	var ask bool
+	u.user, ask = firstUser(st)
+
+	u.ship = newShipScreen(u)
+	u.reprint = newReprintScreen(u)
+	u.dash = newDashboard(u)
+	u.printers = newPrintersScreen(u)
+	u.setup = newSettingsScreen(u)
+
+	u.tabShip = container.NewTabItemWithIcon(lang.L("Ship"), theme.MailSendIcon(), u.ship.content)
+	u.tabReprint = container.NewTabItemWithIcon(lang.L("Reprint & search"), theme.SearchIcon(), u.reprint.content)
+	u.tabDash = container.NewTabItemWithIcon(lang.L("Dashboard"), theme.GridIcon(), u.dash.content)
+	u.tabPrinters = container.NewTabItemWithIcon(lang.L("Printers"), theme.DocumentPrintIcon(), u.printers.content)
+	u.tabSettings = container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), u.setup.content)
+	u.tabs = container.NewAppTabs(u.tabShip, u.tabReprint, u.tabDash, u.tabPrinters, u.tabSettings)
+	u.tabs.OnSelected = u.onTab
+
+	u.userSelect = widget.NewSelect(userNames(st), nil)
+	u.userSelect.SetSelected(u.user.Name)
+	u.userSelect.OnChanged = u.onUserChosen
+	u.statusBar = widget.NewLabel("")
+	top := container.NewBorder(nil, nil, nil,
+		container.NewHBox(widget.NewIcon(theme.AccountIcon()), u.userSelect),
+		u.statusBar)
+	u.banner = u.demoBanner()
+	u.win.SetContent(container.NewBorder(container.NewVBox(u.banner, top), nil, nil, nil, u.tabs))
+
+	w, h := st.WindowWidth, st.WindowHeight
+	if w < 800 || h < 560 {
+		w, h = 1280, 820
+	}
+	u.win.Resize(fyne.NewSize(w, h))
+	u.ship.register()
+	u.applyRole()
+	u.updateStatus()
+
+	if d.OnChange != nil {
+		u.stopOn = d.OnChange(u.shipmentChanged)
+	}
+	if ask {
+		u.askPIN(u.user.Name, func(bool) {})
+	}
+	return u
+}
+
+// Window is the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// User is the person signed in.
+func (u *UI) User() shipping.User { return u.user }
+
+// StartRefresh refreshes the dashboard every interval (a fallback for
+// changes the worker does not announce) until Close.
+func (u *UI) StartRefresh(interval time.Duration) {
+	if u.ticker != nil || interval <= 0 {
+		return
+	}
+	u.ticker = time.NewTicker(interval)
+	t := u.ticker
+	ctx := u.ctx
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fyne.Do(func() {
+					if u.tabs.Selected() == u.tabDash || u.dash.detached != nil {
+						u.dash.refresh()
+					}
+					u.printers.refreshQueue()
+				})
+			}
+		}
+	}()
+}
+
+// Close stops the background refreshes and listeners and remembers the
+// window size. It waits for work in flight to finish.
+func (u *UI) Close() {
+	if u.closed {
+		return
+	}
+	u.closed = true
+	u.rememberSize()
+	if u.stopOn != nil {
+		u.stopOn()
+	}
+	if u.ticker != nil {
+		u.ticker.Stop()
+	}
+	u.cancel()
+	u.ship.stopPreview()
+	u.pending.Wait()
+}
+
+// rememberSize stores the window size in the settings (not audited: it is
+// the window, not a setting a person changed).
+func (u *UI) rememberSize() {
+	sz := u.win.Canvas().Size()
+	if sz.Width < 100 || sz.Height < 100 {
+		return
+	}
+	st, err := u.svc.Settings(context.Background())
+	if err != nil {
+		return
+	}
+	if st.WindowWidth == sz.Width && st.WindowHeight == sz.Height {
+		return
+	}
+	st.WindowWidth, st.WindowHeight = sz.Width, sz.Height
+	if err := u.svc.DB().SaveSettings(context.Background(), st); err != nil {
+		u.deps.Logf("shipdesk: remember window size: %v", err)
+	}
+}
+
+// async runs work on its own goroutine and then done (if not nil) on the
+// main goroutine. Tests wait for it with wait.
+func (u *UI) async(work func(ctx context.Context), done func()) {
+	u.pending.Add(1)
+	go func() {
+		defer u.pending.Done()
+		work(u.ctx)
+		if done != nil {
+			fyne.DoAndWait(done)
+		}
+	}()
+}
+
+// wait blocks until every background job started so far has finished.
+func (u *UI) wait() { u.pending.Wait() }
+
+// shipmentChanged runs on the worker's goroutine: it must return quickly.
+func (u *UI) shipmentChanged(s store.Shipment) {
+	if u.closed {
+		return
+	}
+	fyne.Do(func() {
+		if s.Milestone == store.MilestoneProblem || s.Milestone == store.MilestoneRefused {
+			u.app.SendNotification(fyne.NewNotification(
+				lang.L("Parcel needs attention"),
+				fmt.Sprintf("%s %s: %s", s.Waybill, s.RecipientName, milestoneText(s.Milestone))))
+		}
+		u.dash.changed()
+		u.reprint.changed(s)
+	})
+}
+
+func (u *UI) onTab(t *container.TabItem) {
+	switch t {
+	case u.tabDash:
+		u.dash.refresh()
+	case u.tabReprint:
+		u.reprint.log.refresh()
+		u.win.Canvas().Focus(u.reprint.search)
+	case u.tabPrinters:
+		u.printers.refresh()
+	case u.tabShip:
+		u.win.Canvas().Focus(u.ship.name)
+	case u.tabSettings:
+		u.setup.load()
+	}
+}
+
+// allowed asks shipping's role rules about the signed-in user.
+func (u *UI) allowed(a shipping.Action) bool { return shipping.Allowed(u.user.Role, a) }
+
+// applyRole shows and hides what the signed-in user's role decides.
+func (u *UI) applyRole() {
+	u.setTab(u.tabShip, u.allowed(shipping.ActShip))
+	u.setTab(u.tabDash, u.allowed(shipping.ActStats))
+	u.setTab(u.tabSettings, u.allowed(shipping.ActSettings))
+	u.ship.applyRole()
+	u.reprint.applyRole()
+	u.dash.applyRole()
+	u.printers.applyRole()
+	u.setup.applyRole()
+	u.updateStatus()
+}
+
+// setTab puts a tab in its fixed place or takes it out.
+func (u *UI) setTab(t *container.TabItem, show bool) {
+	present := false
+	for _, it := range u.tabs.Items {
+		if it == t {
+			present = true
+		}
+	}
+	switch {
+	case show && !present:
+		order := []*container.TabItem{u.tabShip, u.tabReprint, u.tabDash, u.tabPrinters, u.tabSettings}
+		var items []*container.TabItem
+		for _, it := range order {
+			if it == t {
+				items = append(items, it)
+				continue
+			}
+			for _, cur := range u.tabs.Items {
+				if cur == it {
+					items = append(items, it)
+				}
+			}
+		}
+		sel := u.tabs.Selected()
+		u.tabs.SetItems(items)
+		if sel != nil {
+			u.tabs.Select(sel)
+		}
+	case !show && present:
+		u.tabs.Remove(t)
+	}
+}
+
+func (u *UI) updateStatus() {
+	if u.statusBar == nil {
+		return
+	}
+	mode := lang.L("Production")
+	if u.deps.Demo {
+		mode = lang.L("Demo mode")
+	}
+	u.statusBar.SetText(fmt.Sprintf("%s · %s: %s (%s)", mode, lang.L("User"), u.user.Name, roleText(u.user.Role)))
+}
+
+// demoBanner is the clear mark of demo mode: a coloured strip saying that
+// waybills and printing are simulated and how to switch.
+func (u *UI) demoBanner() fyne.CanvasObject {
+	if !u.deps.Demo {
+		return container.NewStack()
+	}
+	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xc1, 0x07, 0xff})
+	txt := canvas.NewText(lang.L("DEMO MODE: waybills come from the built-in sandbox and labels go to the virtual printer. Enter Kuaidi100 credentials under Settings to go live."), color.Black)
+	txt.TextStyle = fyne.TextStyle{Bold: true}
+	txt.Alignment = fyne.TextAlignCenter
+	return container.NewStack(bg, container.NewPadded(txt))
+}
+
+// onUserChosen switches the signed-in user, asking for a PIN where one is
+// set.
+func (u *UI) onUserChosen(name string) {
+	if name == u.user.Name {
+		return
+	}
+	st := u.settings
+	for _, usr := range st.Users {
+		if usr.Name != name {
+			continue
+		}
+		if usr.PINHash == "" {
+			u.signIn(usr)
+			return
+		}
+		u.askPIN(name, func(ok bool) {
+			if !ok {
+				u.userSelect.SetSelected(u.user.Name)
+			}
+		})
+		return
+	}
+}
+
+func (u *UI) signIn(usr store.User) {
+	u.user = shipping.User{Name: usr.Name, Role: usr.Role}
+	u.userSelect.SetSelected(usr.Name)
+	u.applyRole()
+}
+
+// askPIN asks for name's PIN; done reports whether the user signed in.
+func (u *UI) askPIN(name string, done func(bool)) {
+	pin := widget.NewPasswordEntry()
+	msg := widget.NewLabel("")
+	items := []*widget.FormItem{widget.NewFormItem(lang.L("PIN"), pin), widget.NewFormItem("", msg)}
+	var d *dialog.FormDialog
+	d = dialog.NewForm(fmt.Sprintf(lang.L("Sign in as %s"), name), lang.L("Sign in"), lang.L("Cancel"), items, func(ok bool) {
+		if !ok {
+			done(false)
+			return
+		}
+		for _, usr := range u.settings.Users {
+			if usr.Name == name && checkPIN(usr, pin.Text) {
+				u.signIn(usr)
+				done(true)
+				return
+			}
+		}
+		dialog.ShowInformation(lang.L("Sign in"), lang.L("Wrong PIN. Please try again."), u.win)
+		done(false)
+	}, u.win)
+	pin.OnSubmitted = func(string) { d.Submit() }
+	d.Show()
+	u.win.Canvas().Focus(pin)
+}
+
+// settingsChanged is called after the settings were saved.
+func (u *UI) settingsChanged(st store.Settings) {
+	u.settings = st
+	u.userSelect.Options = userNames(st)
+	u.userSelect.Refresh()
+	u.ship.settingsChanged()
+}
+
+// showError shows err as one sentence a clerk can act on.
+func (u *UI) showError(title string, err error) {
+	u.deps.Logf("shipdesk: %s: %v", title, err)
+	dialog.ShowInformation(title, shipping.Describe(err), u.win)
+}
+
+// firstUser is who the app starts as: the first user without a PIN. When
+// every user has a PIN it starts as the first one with no role (nothing
+// allowed) and ask says to ask for the PIN.
+func firstUser(st store.Settings) (u shipping.User, ask bool) {
+	for _, usr := range st.Users {
+		if usr.PINHash == "" {
+			return shipping.User{Name: usr.Name, Role: usr.Role}, false
+		}
+	}
+	if len(st.Users) > 0 {
+		return shipping.User{Name: st.Users[0].Name}, true
+	}
+	return shipping.User{Name: lang.L("Front desk"), Role: store.RoleFrontDesk}, false
+}
+
+func userNames(st store.Settings) []string {
+	var out []string
+	for _, usr := range st.Users {
+		out = append(out, usr.Name)
+	}
+	return out
+}
+
+// pinHash is the stored form of a PIN: hex SHA-256 of salt+PIN
+// (store.User.PINHash).
+func pinHash(salt, pin string) string {
+	sum := sha256.Sum256([]byte(salt + pin))
+	return hex.EncodeToString(sum[:])
+}
+
+func checkPIN(usr store.User, pin string) bool {
+	return usr.PINHash == "" || pinHash(usr.PINSalt, pin) == usr.PINHash
+}
+
+func roleText(r store.Role) string {
+	switch r {
+	case store.RoleFrontDesk:
+		return lang.L("Front desk")
+	case store.RoleWarehouse:
+		return lang.L("Warehouse")
+	case store.RoleManager:
+		return lang.L("Manager")
+	}
+	return string(r)
+}
+
+func milestoneText(m store.Milestone) string {
+	if currentLanguage == "en" {
+		return m.English()
+	}
+	return m.Chinese()
+}
+
+// Icon is the application icon as a Fyne resource.
+func Icon() fyne.Resource { return fyne.NewStaticResource("icon.png", assets.IconPNG) }

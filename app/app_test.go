@@ -1,0 +1,517 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	flang "fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/kuaidi100/sandbox"
+	"shipdesk/printer"
+	"shipdesk/shipping"
+	"shipdesk/store"
+)
+
+// env is a UI over real parts: a bbolt store in a temporary folder, the
+// Kuaidi100 sandbox behind an httptest server, the persisted print queue
+// and a virtual printer that writes each label as a PNG.
+type env struct {
+	ui     *UI
+	db     *store.DB
+	svc    *shipping.Service
+	labels string // the virtual printer's folder
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "shipdesk.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := sandbox.New(sandbox.Options{Seed: 7})
+	srv := httptest.NewServer(sb)
+	cfg := sb.Credentials()
+	cfg.BaseURL = srv.URL
+	client := kuaidi100.New(cfg)
+	q := printer.NewQueue(db, nil)
+	labels := filepath.Join(dir, "labels")
+	if err := os.MkdirAll(labels, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	vp := "virtual:///" + strings.TrimPrefix(filepath.ToSlash(labels), "/")
+	svc := shipping.New(shipping.Deps{DB: db, Waybills: client, Queue: q, DefaultPrinter: vp, Logf: t.Logf})
+	a := test.NewApp()
+	ui := New(Deps{App: a, Service: svc, Queue: q, DefaultPrinter: vp, Demo: true, Mode: "demo", DataDir: dir, Logf: t.Logf})
+	t.Cleanup(func() {
+		ui.Close()
+		srv.Close()
+		db.Close()
+		a.Quit()
+	})
+	ui.wait()
+	return &env{ui: ui, db: db, svc: svc, labels: labels}
+}
+
+// as signs in as the default user with role.
+func (e *env) as(t *testing.T, role store.Role) {
+	t.Helper()
+	for _, u := range e.ui.settings.Users {
+		if u.Role == role {
+			e.ui.signIn(u)
+			e.ui.wait()
+			return
+		}
+	}
+	t.Fatalf("no user with role %s", role)
+}
+
+func (e *env) pngs(t *testing.T) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(e.labels, "*.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// fill types a patient into the ship form the way a clerk would: the paste
+// box, then Tab/Enter through the rest.
+func (e *env) fill(t *testing.T, name, phone, addr string) {
+	t.Helper()
+	s := e.ui.ship
+	test.Type(s.name, name)
+	test.Type(s.phone, phone)
+	test.Type(s.address, addr)
+	test.Type(s.reference, "PJ-001")
+	e.ui.wait()
+}
+
+func TestShipCtrlEnterPrintsAndClears(t *testing.T) {
+	e := newEnv(t)
+	s := e.ui.ship
+	if got := e.ui.win.Canvas().Focused(); got != s.name {
+		t.Fatalf("focus at start = %T, want the name field", got)
+	}
+	e.fill(t, "王芳", "13700001111", "天津市河西区友谊路32号")
+	if s.preview.Image == nil {
+		t.Fatal("no live preview after filling the form")
+	}
+	// Ctrl+Enter in the last field ships.
+	s.reference.TypedShortcut(ctrlEnter)
+	e.ui.wait()
+
+	if s.name.Text != "" || s.phone.Text != "" || s.address.Text != "" || s.reference.Text != "" {
+		t.Errorf("form not cleared: %q %q %q %q", s.name.Text, s.phone.Text, s.address.Text, s.reference.Text)
+	}
+	if s.items.Text != e.ui.settings.DefaultItems {
+		t.Errorf("items = %q, want the default %q back", s.items.Text, e.ui.settings.DefaultItems)
+	}
+	jobs, err := e.db.Jobs(context.Background(), store.JobFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].State != store.JobSent || jobs[0].Waybill == "" {
+		t.Fatalf("jobs = %+v, want one sent job", jobs)
+	}
+	if n := len(e.pngs(t)); n != 1 {
+		t.Fatalf("virtual printer holds %d labels, want 1", n)
+	}
+	if !strings.Contains(s.status.Text, jobs[0].Waybill) {
+		t.Errorf("status %q does not name waybill %s", s.status.Text, jobs[0].Waybill)
+	}
+	sh, err := e.db.Shipment(context.Background(), jobs[0].Waybill)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.RecipientName != "王芳" || sh.Reference != "PJ-001" {
+		t.Errorf("shipment = %+v", sh)
+	}
+	if got := e.ui.win.Canvas().Focused(); got != s.name {
+		t.Errorf("focus after shipping = %T, want the name field for the next patient", got)
+	}
+}
+
+func TestShipWindowShortcutAndEnterMovesOn(t *testing.T) {
+	e := newEnv(t)
+	s := e.ui.ship
+	c := e.ui.win.Canvas()
+	c.Focus(s.name)
+	test.Type(s.name, "李四")
+	s.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if c.Focused() != s.phone {
+		t.Fatalf("Enter in name moved focus to %T, want phone", c.Focused())
+	}
+	test.Type(s.phone, "13912345678")
+	s.phone.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if c.Focused() != s.address {
+		t.Fatalf("Enter in phone moved focus to %T, want address", c.Focused())
+	}
+	test.Type(s.address, "天津市和平区南京路219号")
+	e.ui.wait()
+	// With the focus on a select, the window's own shortcut ships.
+	c.Focus(s.payType)
+	c.(fyne.Shortcutable).TypedShortcut(ctrlEnter)
+	e.ui.wait()
+	if n := len(e.pngs(t)); n != 1 {
+		t.Fatalf("virtual printer holds %d labels, want 1", n)
+	}
+}
+
+func TestShipShowsFieldErrors(t *testing.T) {
+	e := newEnv(t)
+	s := e.ui.ship
+	test.Type(s.name, "王芳")
+	test.Type(s.phone, "12")
+	test.Type(s.weight, "x")
+	s.submit()
+	e.ui.wait()
+	if !s.errs[shipping.FieldRecipientPhone].Visible() || s.errs[shipping.FieldRecipientPhone].Text == "" {
+		t.Error("no message next to the phone field")
+	}
+	if !s.errs[shipping.FieldRecipientAddress].Visible() {
+		t.Error("no message next to the empty address")
+	}
+	if !s.errs[shipping.FieldWeight].Visible() {
+		t.Error("no message next to the weight that is not a number")
+	}
+	if e.ui.win.Canvas().Focused() != s.phone {
+		t.Errorf("focus = %T, want the first wrong field (phone)", e.ui.win.Canvas().Focused())
+	}
+	if n := len(e.pngs(t)); n != 0 {
+		t.Fatalf("printed %d labels for an invalid form", n)
+	}
+	if s.name.Text != "王芳" {
+		t.Error("the form was cleared although nothing shipped")
+	}
+}
+
+func TestSmartPasteFillsFields(t *testing.T) {
+	e := newEnv(t)
+	s := e.ui.ship
+	s.paste.SetText("收件人：张三，电话：138 1234 5678，地址：天津市和平区南京路219号")
+	e.ui.wait()
+	if s.name.Text != "张三" || s.phone.Text != "13812345678" || !strings.Contains(s.address.Text, "南京路219号") {
+		t.Fatalf("paste gave name=%q phone=%q address=%q", s.name.Text, s.phone.Text, s.address.Text)
+	}
+}
+
+// shipOne ships a parcel through the form and returns its waybill.
+func (e *env) shipOne(t *testing.T, name, phone, addr string) string {
+	t.Helper()
+	e.fill(t, name, phone, addr)
+	e.ui.ship.submit()
+	e.ui.wait()
+	jobs, err := e.db.Jobs(context.Background(), store.JobFilter{Limit: 1})
+	if err != nil || len(jobs) == 0 {
+		t.Fatalf("no print job after shipping: %v (status %q)", err, e.ui.ship.status.Text)
+	}
+	return jobs[0].Waybill
+}
+
+func TestScanAndReprintWithReason(t *testing.T) {
+	e := newEnv(t)
+	e.as(t, store.RoleManager)
+	wb := e.shipOne(t, "王芳", "13700001111", "天津市河西区友谊路32号")
+	e.shipOne(t, "李四", "13912345678", "天津市和平区南京路219号")
+
+	e.as(t, store.RoleWarehouse)
+	r := e.ui.reprint
+	// A scanner types the number and presses Enter.
+	test.Type(r.search, wb)
+	r.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	e.ui.wait()
+	if r.selected != wb {
+		t.Fatalf("scan opened %q, want %s", r.selected, wb)
+	}
+	if r.search.Text != "" {
+		t.Errorf("search box not emptied for the next scan: %q", r.search.Text)
+	}
+	if !strings.Contains(r.head.Text, "王芳") {
+		t.Errorf("detail = %q", r.head.Text)
+	}
+	if r.reprintBtn.Disabled() {
+		t.Fatal("warehouse cannot press reprint")
+	}
+	if len(r.rows) != 1 || strings.Contains(r.rows[0].RecipientPhone, "00001111") {
+		t.Errorf("warehouse sees rows %+v, want one with the phone masked", r.rows)
+	}
+
+	// No reason: refused, nothing printed.
+	before := len(e.pngs(t))
+	r.doReprint("")
+	e.ui.wait()
+	if len(e.pngs(t)) != before {
+		t.Fatal("reprinted without a reason")
+	}
+	r.doReprint("面单撕破")
+	e.ui.wait()
+	if len(e.pngs(t)) != before+1 {
+		t.Fatalf("labels = %d, want %d after the reprint", len(e.pngs(t)), before+1)
+	}
+	jobs, err := e.db.Jobs(context.Background(), store.JobFilter{Waybill: wb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reprint *store.PrintJob
+	for i := range jobs {
+		if jobs[i].Reprint {
+			reprint = &jobs[i]
+		}
+	}
+	if reprint == nil || reprint.Reason != "面单撕破" || reprint.Who != "仓库" {
+		t.Fatalf("reprint job = %+v", reprint)
+	}
+	// The print log lists it with who and why.
+	r.log.refresh()
+	e.ui.wait()
+	found := false
+	for _, j := range r.log.jobs {
+		if j.ID == reprint.ID {
+			found = jobCell(j, 2) == "仓库" && jobCell(j, 4) == "面单撕破"
+		}
+	}
+	if !found {
+		t.Error("print log does not show the reprint with who and why")
+	}
+	audit, err := e.db.AuditLog(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) == 0 || audit[0].Action != "reprint" || audit[0].Who != "仓库" {
+		t.Errorf("audit = %+v", audit)
+	}
+}
+
+func TestDashboardMatchesStore(t *testing.T) {
+	e := newEnv(t)
+	e.as(t, store.RoleManager)
+	e.shipOne(t, "王芳", "13700001111", "天津市河西区友谊路32号")
+	e.shipOne(t, "李四", "13912345678", "天津市和平区南京路219号")
+	e.shipOne(t, "赵六", "13600001234", "天津市南开区复康路4号")
+	ctx := context.Background()
+	wb := e.shipOne(t, "钱七", "13500005678", "北京市朝阳区建国路88号")
+	if _, err := e.db.RaiseException(ctx, &store.Exception{Waybill: wb, Kind: store.ExcProblem, Detail: "地址不详", RaisedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Count independently from the records.
+	today := time.Now().Format("2006-01-02")
+	created, printed := 0, 0
+	if err := e.db.AllShipments(ctx, func(s store.Shipment) error {
+		if s.CreatedAt.Local().Format("2006-01-02") == today {
+			created++
+		}
+		if !s.PrintedAt.IsZero() {
+			printed++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d := e.ui.dash
+	e.ui.tabs.Select(e.ui.tabDash)
+	e.ui.wait()
+	if d.created.Text != fmt.Sprint(created) || created != 4 {
+		t.Errorf("created card = %s, store has %d", d.created.Text, created)
+	}
+	if d.printed.Text != fmt.Sprint(printed) {
+		t.Errorf("printed card = %s, store has %d", d.printed.Text, printed)
+	}
+	if d.problems.Text != "1" || len(d.exceptions) != 1 || d.exceptions[0].Waybill != wb {
+		t.Errorf("problems = %s, exceptions = %+v", d.problems.Text, d.exceptions)
+	}
+	if len(d.chart.days) != chartDays || d.chart.days[chartDays-1].a != created {
+		t.Errorf("chart = %+v, want %d days ending with %d shipped", d.chart.days, chartDays, created)
+	}
+	// Working through the list: resolve the exception.
+	d.excList.Select(0)
+	d.resolve()
+	e.ui.wait()
+	if d.problems.Text != "0" || len(d.exceptions) != 0 {
+		t.Errorf("after resolving: problems = %s, list = %d", d.problems.Text, len(d.exceptions))
+	}
+
+	// The detached window shows the same figures and follows changes.
+	d.openWindow()
+	e.ui.wait()
+	if d.detached == nil || d.detached.created.Text != d.created.Text {
+		t.Fatal("dashboard window missing or different")
+	}
+	e.shipOne(t, "孙八", "13400004321", "天津市河东区大直沽八号路1号")
+	if d.detached.created.Text != "5" {
+		t.Errorf("dashboard window shows %s created after a new parcel, want 5", d.detached.created.Text)
+	}
+}
+
+func TestRolesDecideWhatIsVisible(t *testing.T) {
+	e := newEnv(t)
+	has := func(tab string) bool {
+		for _, it := range e.ui.tabs.Items {
+			if it.Text == tab {
+				return true
+			}
+		}
+		return false
+	}
+	e.as(t, store.RoleManager)
+	e.shipOne(t, "王芳", "13700001111", "天津市河西区友谊路32号")
+
+	cases := []struct {
+		role                       store.Role
+		dashboard, settings, ship  bool
+		reprint, cancel, fullPhone bool
+	}{
+		{store.RoleFrontDesk, false, false, true, false, true, false},
+		{store.RoleWarehouse, false, false, false, true, false, false},
+		{store.RoleManager, true, true, true, true, true, true},
+	}
+	for _, c := range cases {
+		e.as(t, c.role)
+		if has(e.ui.tabDash.Text) != c.dashboard || has(e.ui.tabSettings.Text) != c.settings || has(e.ui.tabShip.Text) != c.ship {
+			t.Errorf("%s: tabs %v", c.role, tabNames(e.ui))
+		}
+		r := e.ui.reprint
+		r.onSubmit("1111")
+		e.ui.wait()
+		if len(r.rows) != 1 {
+			t.Fatalf("%s: search by last four found %d", c.role, len(r.rows))
+		}
+		if full := r.rows[0].RecipientPhone == "13700001111"; full != c.fullPhone {
+			t.Errorf("%s: phone shown as %q", c.role, r.rows[0].RecipientPhone)
+		}
+		if !strings.Contains(r.head.Text, r.rows[0].RecipientPhone) {
+			t.Errorf("%s: detail %q shows another phone than the list", c.role, r.head.Text)
+		}
+		if r.reprintBtn.Disabled() == c.reprint || r.cancelBtn.Disabled() == c.cancel {
+			t.Errorf("%s: reprint enabled=%v cancel enabled=%v", c.role, !r.reprintBtn.Disabled(), !r.cancelBtn.Disabled())
+		}
+		if e.ui.setup.saveBtn.Disabled() == c.settings {
+			t.Errorf("%s: settings save enabled=%v", c.role, !e.ui.setup.saveBtn.Disabled())
+		}
+	}
+	// A front-desk clerk cannot save settings even by calling the action.
+	e.as(t, store.RoleFrontDesk)
+	err := e.svc.SaveSettings(context.Background(), e.ui.user, e.ui.settings)
+	if err == nil {
+		t.Fatal("front desk saved settings")
+	}
+}
+
+func TestPINGuardsAUser(t *testing.T) {
+	e := newEnv(t)
+	e.as(t, store.RoleManager)
+	st := e.ui.settings
+	for i := range st.Users {
+		if st.Users[i].Role == store.RoleManager {
+			st.Users[i].PINSalt = "s"
+			st.Users[i].PINHash = pinHash("s", "1234")
+		}
+	}
+	e.ui.saveSettings(st, nil)
+	e.ui.wait()
+	e.as(t, store.RoleFrontDesk)
+	e.ui.onUserChosen("主管")
+	if e.ui.user.Role != store.RoleFrontDesk {
+		t.Fatal("switched to the manager without the PIN")
+	}
+	if !checkPIN(e.ui.settings.Users[2], "1234") || checkPIN(e.ui.settings.Users[2], "0000") {
+		t.Fatal("PIN check wrong")
+	}
+}
+
+func tabNames(u *UI) []string {
+	var out []string
+	for _, it := range u.tabs.Items {
+		out = append(out, it.Text)
+	}
+	return out
+}
+
+func TestSettingsSaveAndAudit(t *testing.T) {
+	e := newEnv(t)
+	e.as(t, store.RoleManager)
+	e.ui.tabs.Select(e.ui.tabSettings)
+	s := e.ui.setup
+	s.defItems.SetText("隐形眼镜")
+	s.notPicked.SetText("12")
+	s.save()
+	e.ui.wait()
+	st, err := e.db.Settings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.DefaultItems != "隐形眼镜" || st.Rules.NotPickedUpHours != 12 {
+		t.Fatalf("saved %q %d", st.DefaultItems, st.Rules.NotPickedUpHours)
+	}
+	if e.ui.ship.items.Text != "隐形眼镜" {
+		t.Errorf("ship form default items = %q after saving", e.ui.ship.items.Text)
+	}
+	audit, _ := e.db.AuditLog(context.Background(), 5)
+	if len(audit) == 0 || audit[0].Action != "settings" || audit[0].Who != "主管" {
+		t.Errorf("audit = %+v", audit)
+	}
+	s.noUpdate.SetText("abc")
+	s.save()
+	e.ui.wait()
+	if !strings.Contains(s.msg.Text, flang.L("No update for (hours)")) {
+		t.Errorf("bad number message = %q", s.msg.Text)
+	}
+}
+
+func TestPrintersTestPrintAndQueue(t *testing.T) {
+	e := newEnv(t)
+	e.as(t, store.RoleManager)
+	p := e.ui.printers
+	e.ui.tabs.Select(e.ui.tabPrinters)
+	e.ui.wait()
+	if len(p.rows) == 0 || p.rows[0].profile.URI != e.ui.deps.DefaultPrinter {
+		t.Fatalf("printer rows = %+v", p.rows)
+	}
+	if p.rows[0].status == "" || p.rows[0].status == "…" {
+		t.Errorf("virtual printer status not read: %q", p.rows[0].status)
+	}
+	p.choose(0)
+	p.testPrint()
+	e.ui.wait()
+	if n := len(e.pngs(t)); n != 1 {
+		t.Fatalf("test print made %d labels", n)
+	}
+	// Save it as the default for 100x150 with darkness 10.
+	p.sizes.SetSelected([]string{"100x150"})
+	p.darkness.SetValue(10)
+	p.save()
+	e.ui.wait()
+	st, _ := e.db.Settings(context.Background())
+	if len(st.Printers) != 1 || st.Printers[0].Darkness != 10 || st.Printers[0].Sizes[0] != "100x150" {
+		t.Fatalf("printers = %+v", st.Printers)
+	}
+	// A job to a printer that is not there fails and waits in the queue.
+	p.uri.SetText("tcp://127.0.0.1:1")
+	p.testPrint()
+	e.ui.wait()
+	p.queue.refresh()
+	e.ui.wait()
+	if len(p.queue.jobs) != 1 || p.queue.jobs[0].State != store.JobFailed {
+		t.Fatalf("queue = %+v", p.queue.jobs)
+	}
+	p.queue.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	if p.queue.retry.Disabled() || p.queue.cancel.Disabled() {
+		t.Fatal("failed job cannot be retried or cancelled")
+	}
+	p.queue.doCancel()
+	e.ui.wait()
+	if len(p.queue.jobs) != 0 {
+		t.Fatalf("queue after cancel = %+v", p.queue.jobs)
+	}
+}

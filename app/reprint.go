@@ -1,0 +1,516 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/shipping"
+	"shipdesk/store"
+)
+
+// searchLimit is how many shipments one search shows.
+const searchLimit = 200
+
+// reprintScreen is 补打: one search box that also takes barcode-scanner
+// input, the results, the selected shipment's timeline and actions, and the
+// print log.
+type reprintScreen struct {
+	ui      *UI
+	content fyne.CanvasObject
+
+	search   *widget.Entry
+	summary  *widget.Label
+	results  *widget.Table
+	rows     []store.Shipment
+	selected string // waybill shown in the detail panel
+
+	head                                   *widget.Label
+	timeline                               *widget.List
+	events                                 []store.TrackingEvent
+	reprintBtn, cancelBtn, smsBtn, copyBtn *widget.Button
+	detailMsg                              *widget.Label
+
+	log *printLog
+}
+
+var resultCols = []string{"Waybill", "Carrier", "Name", "Phone", "Status", "Last update"}
+
+func newReprintScreen(u *UI) *reprintScreen {
+	r := &reprintScreen{ui: u}
+	r.search = widget.NewEntry()
+	r.search.SetPlaceHolder(lang.L("Scan or type a waybill number, phone (or its last 4 digits) or name, then Enter"))
+	r.search.OnSubmitted = r.onSubmit
+	r.summary = widget.NewLabel("")
+	findBtn := widget.NewButtonWithIcon(lang.L("Search"), theme.SearchIcon(), func() { r.onSubmit(r.search.Text) })
+
+	r.results = widget.NewTableWithHeaders(
+		func() (int, int) { return len(r.rows), len(resultCols) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row < len(r.rows) {
+				o.(*widget.Label).SetText(resultCell(r.rows[id.Row], id.Col))
+			}
+		})
+	r.results.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
+	r.results.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		l := o.(*widget.Label)
+		if id.Row < 0 && id.Col >= 0 {
+			l.SetText(lang.L(resultCols[id.Col]))
+			l.TextStyle = fyne.TextStyle{Bold: true}
+		} else if id.Col < 0 {
+			l.SetText(fmt.Sprint(id.Row + 1))
+		}
+	}
+	for i, w := range []float32{170, 110, 100, 130, 90, 150} {
+		r.results.SetColumnWidth(i, w)
+	}
+	r.results.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(r.rows) {
+			r.show(r.rows[id.Row].Waybill)
+		}
+	}
+
+	r.head = widget.NewLabel(lang.L("Choose a shipment to see its tracking."))
+	r.head.Wrapping = fyne.TextWrapWord
+	r.timeline = widget.NewList(
+		func() int { return len(r.events) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Wrapping = fyne.TextWrapWord
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(r.events) {
+				ev := r.events[i]
+				o.(*widget.Label).SetText(fmt.Sprintf("%s  [%s]  %s", ev.Time.Local().Format("01-02 15:04"), milestoneText(ev.Milestone), ev.Context))
+				r.timeline.SetItemHeight(i, o.MinSize().Height)
+			}
+		})
+	r.reprintBtn = widget.NewButtonWithIcon(lang.L("Reprint…"), theme.DocumentPrintIcon(), r.askReprint)
+	r.reprintBtn.Importance = widget.HighImportance
+	r.cancelBtn = widget.NewButtonWithIcon(lang.L("Cancel waybill…"), theme.CancelIcon(), r.askCancel)
+	r.smsBtn = widget.NewButtonWithIcon(lang.L("Resend SMS…"), theme.MailComposeIcon(), r.askResend)
+	r.copyBtn = widget.NewButtonWithIcon(lang.L("Copy number"), theme.ContentCopyIcon(), func() {
+		if r.selected != "" {
+			r.ui.app.Clipboard().SetContent(r.selected)
+			r.detailMsg.SetText(fmt.Sprintf(lang.L("%s copied."), r.selected))
+		}
+	})
+	r.detailMsg = widget.NewLabel("")
+	r.detailMsg.Wrapping = fyne.TextWrapWord
+	actions := container.NewGridWithColumns(2, r.reprintBtn, r.cancelBtn, r.smsBtn, r.copyBtn)
+	detail := container.NewBorder(container.NewVBox(r.head, actions, r.detailMsg, widget.NewSeparator()), nil, nil, nil, r.timeline)
+
+	split := container.NewHSplit(r.results, container.NewPadded(detail))
+	split.Offset = 0.6
+	searchTab := container.NewBorder(
+		container.NewVBox(container.NewBorder(nil, nil, nil, findBtn, r.search), r.summary),
+		nil, nil, nil, split)
+
+	r.log = newPrintLog(u)
+	inner := container.NewAppTabs(
+		container.NewTabItem(lang.L("Search"), searchTab),
+		container.NewTabItem(lang.L("Print log"), r.log.content),
+	)
+	inner.OnSelected = func(t *container.TabItem) {
+		if t.Text == lang.L("Print log") {
+			r.log.refresh()
+		}
+	}
+	r.content = inner
+	r.setActions(false)
+	return r
+}
+
+func resultCell(s store.Shipment, col int) string {
+	switch col {
+	case 0:
+		return s.Waybill
+	case 1:
+		return kuaidi100.CarrierName(s.Carrier)
+	case 2:
+		return s.RecipientName
+	case 3:
+		return s.RecipientPhone
+	case 4:
+		return milestoneText(s.Milestone)
+	case 5:
+		t := s.UpdatedAt
+		if s.LastEventAt.After(t) {
+			t = s.LastEventAt
+		}
+		return t.Local().Format("2006-01-02 15:04")
+	}
+	return ""
+}
+
+func (r *reprintScreen) applyRole() {
+	r.setActions(r.selected != "")
+	r.log.applyRole()
+}
+
+func (r *reprintScreen) setActions(on bool) {
+	set := func(b *widget.Button, ok bool) {
+		if on && ok {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	set(r.reprintBtn, r.ui.allowed(shipping.ActReprint))
+	set(r.cancelBtn, r.ui.allowed(shipping.ActCancel))
+	set(r.smsBtn, r.ui.allowed(shipping.ActResendSMS))
+	set(r.copyBtn, true)
+}
+
+// onSubmit searches for what was typed or scanned. A scanned waybill (the
+// only result, or an exact number match) opens straight away, and the box
+// is emptied for the next scan.
+func (r *reprintScreen) onSubmit(q string) {
+	q = strings.TrimSpace(q)
+	var rows []store.Shipment
+	var err error
+	start := r.ui.now()
+	r.ui.async(func(ctx context.Context) {
+		rows, err = r.ui.svc.Search(ctx, r.ui.user, q, time.Time{}, time.Time{}, searchLimit)
+	}, func() {
+		if err != nil {
+			r.summary.SetText(shipping.Describe(err))
+			return
+		}
+		r.rows = rows
+		r.results.UnselectAll()
+		r.results.Refresh()
+		took := r.ui.now().Sub(start).Round(time.Millisecond)
+		r.summary.SetText(fmt.Sprintf(lang.L("“%s”: %d found (%s)."), q, len(rows), took))
+		clean := shipping.CleanScan(q)
+		for i, s := range rows {
+			if len(rows) == 1 || (clean != "" && s.Waybill == clean) {
+				r.results.Select(widget.TableCellID{Row: i, Col: 0})
+				r.show(s.Waybill)
+				r.search.SetText("")
+				break
+			}
+		}
+		r.ui.win.Canvas().Focus(r.search)
+	})
+}
+
+// show loads one shipment into the detail panel.
+func (r *reprintScreen) show(waybill string) {
+	var d shipping.Detail
+	var err error
+	r.ui.async(func(ctx context.Context) {
+		d, err = r.ui.svc.DetailAs(ctx, r.ui.user, waybill)
+	}, func() {
+		if err != nil {
+			r.detailMsg.SetText(shipping.Describe(err))
+			return
+		}
+		r.selected = waybill
+		sh := d.Shipment
+		r.head.SetText(fmt.Sprintf("%s  %s\n%s  %s  %s\n%s: %s  ·  %s: %d",
+			kuaidi100.CarrierName(sh.Carrier), sh.Waybill,
+			sh.RecipientName, sh.RecipientPhone, sh.RecipientAddr,
+			lang.L("Status"), milestoneText(sh.Milestone), lang.L("Reprints"), sh.ReprintCount))
+		r.events = d.Events
+		r.timeline.Refresh()
+		r.detailMsg.SetText("")
+		r.setActions(true)
+	})
+}
+
+// changed is told of a shipment the worker changed.
+func (r *reprintScreen) changed(s store.Shipment) {
+	for i := range r.rows {
+		if r.rows[i].Waybill == s.Waybill {
+			r.rows[i].Milestone, r.rows[i].UpdatedAt, r.rows[i].LastEventAt = s.Milestone, s.UpdatedAt, s.LastEventAt
+			r.results.Refresh()
+		}
+	}
+	if s.Waybill == r.selected {
+		r.show(s.Waybill)
+	}
+}
+
+// askReason asks for the reason a sensitive action needs, then runs do.
+func (r *reprintScreen) askReason(title, confirm string, suggestions []string, do func(reason string)) {
+	reason := widget.NewSelectEntry(suggestions)
+	reason.SetPlaceHolder(lang.L("Why? (required)"))
+	msg := widget.NewLabel("")
+	items := []*widget.FormItem{
+		widget.NewFormItem(lang.L("Waybill"), widget.NewLabel(r.selected)),
+		widget.NewFormItem(lang.L("Reason"), reason),
+		widget.NewFormItem("", msg),
+	}
+	d := dialog.NewForm(title, confirm, lang.L("Cancel"), items, func(ok bool) {
+		if ok {
+			do(strings.TrimSpace(reason.Text))
+		}
+	}, r.ui.win)
+	reason.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return shipping.ErrReasonRequired
+		}
+		return nil
+	}
+	reason.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(460, 240))
+	d.Show()
+	r.ui.win.Canvas().Focus(reason)
+}
+
+func (r *reprintScreen) askReprint() {
+	r.askReason(lang.L("Reprint label"), lang.L("Reprint"),
+		[]string{lang.L("Label torn"), lang.L("Label smudged"), lang.L("Label lost"), lang.L("Printer jammed")},
+		func(reason string) { r.doReprint(reason) })
+}
+
+// doReprint prints the selected waybill again with the reason given.
+func (r *reprintScreen) doReprint(reason string) {
+	wb := r.selected
+	var job store.PrintJob
+	var err error
+	r.ui.async(func(ctx context.Context) {
+		job, err = r.ui.svc.Reprint(ctx, r.ui.user, wb, reason, "")
+	}, func() {
+		if err != nil {
+			r.detailMsg.SetText(shipping.Describe(err))
+			r.ui.showError(lang.L("Reprint"), err)
+			return
+		}
+		if job.State == store.JobFailed {
+			r.detailMsg.SetText(fmt.Sprintf(lang.L("The printer did not take the label: %s"), job.Error))
+		} else {
+			r.detailMsg.SetText(fmt.Sprintf(lang.L("Label for %s sent to the printer again."), wb))
+		}
+		r.log.refresh()
+		r.show(wb)
+		r.ui.win.Canvas().Focus(r.search)
+	})
+}
+
+func (r *reprintScreen) askCancel() {
+	r.askReason(lang.L("Cancel waybill"), lang.L("Cancel waybill"),
+		[]string{lang.L("Order cancelled by the patient"), lang.L("Wrong address"), lang.L("Shipped twice")},
+		func(reason string) {
+			wb := r.selected
+			var err error
+			r.ui.async(func(ctx context.Context) {
+				err = r.ui.svc.Cancel(ctx, r.ui.user, wb, reason)
+			}, func() {
+				if err != nil {
+					r.ui.showError(lang.L("Cancel waybill"), err)
+					return
+				}
+				r.detailMsg.SetText(fmt.Sprintf(lang.L("Waybill %s cancelled."), wb))
+				r.show(wb)
+			})
+		})
+}
+
+func (r *reprintScreen) askResend() {
+	var names []string
+	var ms []store.Milestone
+	for _, m := range r.ui.settings.SMS.Milestones {
+		names = append(names, milestoneText(m.Milestone))
+		ms = append(ms, m.Milestone)
+	}
+	sel := widget.NewSelect(names, nil)
+	if len(names) > 0 {
+		sel.SetSelectedIndex(0)
+	}
+	dialog.ShowForm(lang.L("Resend SMS"), lang.L("Send"), lang.L("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(lang.L("Message"), sel)}, func(ok bool) {
+			i := sel.SelectedIndex()
+			if !ok || i < 0 {
+				return
+			}
+			wb := r.selected
+			var err error
+			r.ui.async(func(ctx context.Context) {
+				err = r.ui.svc.ResendSMS(ctx, r.ui.user, wb, ms[i])
+			}, func() {
+				if err != nil {
+					r.ui.showError(lang.L("Resend SMS"), err)
+					return
+				}
+				r.detailMsg.SetText(lang.L("SMS sent again."))
+			})
+		}, r.ui.win)
+}
+
+// printLog lists every print and reprint with who and why.
+type printLog struct {
+	ui      *UI
+	content fyne.CanvasObject
+	table   *widget.Table
+	jobs    []store.PrintJob
+	retry   *widget.Button
+	cancel  *widget.Button
+	sel     int
+	msg     *widget.Label
+	// failedOnly lists only jobs still waiting or failed (the printers
+	// screen's queue).
+	failedOnly bool
+}
+
+var logCols = []string{"Time", "Waybill", "Who", "Kind", "Reason", "State", "Printer"}
+
+func newPrintLog(u *UI) *printLog {
+	p := &printLog{ui: u, sel: -1}
+	p.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(p.jobs), len(logCols) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row < len(p.jobs) {
+				o.(*widget.Label).SetText(jobCell(p.jobs[id.Row], id.Col))
+			}
+		})
+	p.table.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
+	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		l := o.(*widget.Label)
+		if id.Row < 0 && id.Col >= 0 {
+			l.SetText(lang.L(logCols[id.Col]))
+			l.TextStyle = fyne.TextStyle{Bold: true}
+		} else if id.Col < 0 {
+			l.SetText(fmt.Sprint(id.Row + 1))
+		}
+	}
+	for i, w := range []float32{140, 170, 80, 70, 160, 80, 260} {
+		p.table.SetColumnWidth(i, w)
+	}
+	p.table.OnSelected = func(id widget.TableCellID) { p.sel = id.Row; p.applyRole() }
+	p.retry = widget.NewButtonWithIcon(lang.L("Retry job"), theme.ViewRefreshIcon(), p.doRetry)
+	p.cancel = widget.NewButtonWithIcon(lang.L("Cancel job"), theme.CancelIcon(), p.doCancel)
+	p.msg = widget.NewLabel("")
+	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), p.refresh)
+	p.content = container.NewBorder(container.NewHBox(refresh, p.retry, p.cancel, p.msg), nil, nil, nil, p.table)
+	p.applyRole()
+	return p
+}
+
+func jobCell(j store.PrintJob, col int) string {
+	switch col {
+	case 0:
+		return j.CreatedAt.Local().Format("01-02 15:04:05")
+	case 1:
+		return j.Waybill
+	case 2:
+		return j.Who
+	case 3:
+		if j.Reprint {
+			return lang.L("Reprint")
+		}
+		return lang.L("Print")
+	case 4:
+		return j.Reason
+	case 5:
+		return jobStateText(j.State)
+	case 6:
+		return j.PrinterURI
+	}
+	return ""
+}
+
+func jobStateText(s store.JobState) string {
+	switch s {
+	case store.JobQueued:
+		return lang.L("Queued")
+	case store.JobSending:
+		return lang.L("Sending")
+	case store.JobSent:
+		return lang.L("Printed")
+	case store.JobFailed:
+		return lang.L("Failed")
+	case store.JobCancelled:
+		return lang.L("Cancelled")
+	}
+	return string(s)
+}
+
+func (p *printLog) applyRole() {
+	ok := p.ui.allowed(shipping.ActPrintQueue) && p.sel >= 0 && p.sel < len(p.jobs)
+	if ok && p.jobs[p.sel].State == store.JobFailed {
+		p.retry.Enable()
+	} else {
+		p.retry.Disable()
+	}
+	if ok && (p.jobs[p.sel].State == store.JobFailed || p.jobs[p.sel].State == store.JobQueued) {
+		p.cancel.Enable()
+	} else {
+		p.cancel.Disable()
+	}
+}
+
+func (p *printLog) refresh() {
+	var jobs []store.PrintJob
+	var err error
+	p.ui.async(func(ctx context.Context) {
+		jobs, err = p.ui.svc.PrintLog(ctx, 500)
+	}, func() {
+		if err != nil {
+			p.msg.SetText(shipping.Describe(err))
+			return
+		}
+		if p.failedOnly {
+			var keep []store.PrintJob
+			for _, j := range jobs {
+				if j.State == store.JobFailed || j.State == store.JobQueued || j.State == store.JobSending {
+					keep = append(keep, j)
+				}
+			}
+			jobs = keep
+		}
+		p.jobs = jobs
+		p.sel = -1
+		p.table.UnselectAll()
+		p.table.Refresh()
+		p.applyRole()
+	})
+}
+
+func (p *printLog) doRetry() {
+	if p.sel < 0 || p.sel >= len(p.jobs) {
+		return
+	}
+	id := p.jobs[p.sel].ID
+	var job store.PrintJob
+	var err error
+	p.ui.async(func(ctx context.Context) {
+		job, err = p.ui.svc.RetryJob(ctx, p.ui.user, id)
+	}, func() {
+		if err != nil {
+			p.ui.showError(lang.L("Retry job"), err)
+		} else {
+			p.msg.SetText(fmt.Sprintf(lang.L("Job %d: %s"), job.ID, jobStateText(job.State)))
+		}
+		p.refresh()
+	})
+}
+
+func (p *printLog) doCancel() {
+	if p.sel < 0 || p.sel >= len(p.jobs) {
+		return
+	}
+	id := p.jobs[p.sel].ID
+	var err error
+	p.ui.async(func(ctx context.Context) {
+		err = p.ui.svc.CancelJob(ctx, p.ui.user, id)
+	}, func() {
+		if err != nil {
+			p.ui.showError(lang.L("Cancel job"), err)
+		}
+		p.refresh()
+	})
+}

@@ -1,0 +1,638 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"shipdesk/printer/label"
+	"shipdesk/shipping"
+	"shipdesk/store"
+)
+
+// settingsScreen is 设置 (managers only): the Kuaidi100 account and a
+// connection test, sender presets, defaults, SMS rules, the push address,
+// exception thresholds, users and roles, language, backup and CSV export.
+// Every field edits a working copy; "Save settings" stores it through
+// shipping (audited).
+type settingsScreen struct {
+	ui      *UI
+	content fyne.CanvasObject
+	st      store.Settings // the working copy
+
+	// Kuaidi100 account
+	production                               *widget.RadioGroup
+	key, customer, secret, userID, smsSeller *widget.Entry
+	apiBase                                  *widget.Entry
+	connMsg                                  *widget.Label
+	testBtn                                  *widget.Button
+
+	// Senders
+	senders  *widget.List
+	senderIx int
+
+	// Defaults
+	defItems, defCarrier, defWeight *widget.Entry
+	defPay                          *widget.Select
+	labelSize, labelDPI             *widget.Select
+	maskPhones                      *widget.Check
+
+	// SMS
+	smsEnabled           *widget.Check
+	smsRules             []smsRuleWidgets
+	quietStart, quietEnd *widget.Entry
+	dailyCap             *widget.Entry
+
+	// Tracking and rules
+	pollOnly                      *widget.Check
+	pushListen, pushURL           *widget.Entry
+	notPicked, noUpdate, lateDays *widget.Entry
+	promised                      *widget.Entry
+
+	// Users
+	users  *widget.List
+	userIx int
+
+	language *widget.Select
+	saveBtn  *widget.Button
+	msg      *widget.Label
+	audit    *widget.List
+	auditLog []store.AuditEntry
+}
+
+type smsRuleWidgets struct {
+	on   *widget.Check
+	tpl  *widget.Entry
+	text *widget.Entry
+}
+
+func newSettingsScreen(u *UI) *settingsScreen {
+	s := &settingsScreen{ui: u, senderIx: -1, userIx: -1}
+	s.production = widget.NewRadioGroup([]string{lang.L("Demo (built-in sandbox)"), lang.L("Production (real Kuaidi100 account)")}, nil)
+	s.key, s.customer, s.secret, s.userID, s.smsSeller = widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry(), widget.NewEntry()
+	s.key.Password = true
+	s.apiBase = widget.NewEntry()
+	s.apiBase.SetPlaceHolder(lang.L("Empty: the official service"))
+	s.connMsg = widget.NewLabel("")
+	s.connMsg.Wrapping = fyne.TextWrapWord
+	s.testBtn = widget.NewButtonWithIcon(lang.L("Test connection"), theme.MediaPlayIcon(), s.testConnection)
+	if u.deps.TestConnection == nil {
+		s.testBtn.Hide()
+	}
+	saveCreds := widget.NewButtonWithIcon(lang.L("Save credentials"), theme.DocumentSaveIcon(), s.saveCredentials)
+	account := container.NewVBox(
+		widget.NewForm(
+			widget.NewFormItem(lang.L("Mode"), s.production),
+			widget.NewFormItem("key", s.key),
+			widget.NewFormItem("customer", s.customer),
+			widget.NewFormItem("secret", s.secret),
+			widget.NewFormItem("userid", s.userID),
+			widget.NewFormItem(lang.L("SMS sender"), s.smsSeller),
+			widget.NewFormItem(lang.L("API address"), s.apiBase),
+		),
+		container.NewHBox(saveCreds, s.testBtn),
+		widget.NewLabel(lang.L("Switching between demo and production takes effect at the next start.")),
+		s.connMsg)
+
+	// Sender presets.
+	s.senders = widget.NewList(
+		func() int { return len(s.st.Senders) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(s.st.Senders) {
+				p := s.st.Senders[i]
+				o.(*widget.Label).SetText(fmt.Sprintf("%s  %s  %s", p.Name, p.Phone, p.Address))
+			}
+		})
+	s.senders.OnSelected = func(i widget.ListItemID) { s.senderIx = i }
+	senderBox := container.NewBorder(nil, container.NewHBox(
+		widget.NewButtonWithIcon(lang.L("Add"), theme.ContentAddIcon(), func() { s.editSender(-1) }),
+		widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { s.editSender(s.senderIx) }),
+		widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() {
+			if s.senderIx >= 0 && s.senderIx < len(s.st.Senders) {
+				s.st.Senders = append(s.st.Senders[:s.senderIx], s.st.Senders[s.senderIx+1:]...)
+				s.senderIx = -1
+				s.senders.UnselectAll()
+				s.senders.Refresh()
+			}
+		}),
+		widget.NewLabel(lang.L("The first is the default.")),
+	), nil, nil, s.senders)
+
+	// Defaults.
+	s.defItems, s.defCarrier, s.defWeight = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	s.defCarrier.SetPlaceHolder(lang.L("Empty: guess the carrier"))
+	var payNames []string
+	for _, p := range payTypes {
+		payNames = append(payNames, payTypeText(p))
+	}
+	s.defPay = widget.NewSelect(payNames, nil)
+	var sizes []string
+	for _, z := range label.Sizes {
+		sizes = append(sizes, z.String())
+	}
+	s.labelSize = widget.NewSelect(sizes, nil)
+	s.labelDPI = widget.NewSelect([]string{"203", "300"}, nil)
+	s.maskPhones = widget.NewCheck(lang.L("Mask phone numbers on labels"), nil)
+	defaults := widget.NewForm(
+		widget.NewFormItem(lang.L("Items"), s.defItems),
+		widget.NewFormItem(lang.L("Carrier"), s.defCarrier),
+		widget.NewFormItem(lang.L("Weight (kg)"), s.defWeight),
+		widget.NewFormItem(lang.L("Payment"), s.defPay),
+		widget.NewFormItem(lang.L("Label size"), s.labelSize),
+		widget.NewFormItem(lang.L("Resolution (dpi)"), s.labelDPI),
+		widget.NewFormItem("", s.maskPhones),
+	)
+
+	// SMS.
+	s.smsEnabled = widget.NewCheck(lang.L("Send SMS to patients"), nil)
+	s.quietStart, s.quietEnd, s.dailyCap = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	smsBox := container.NewVBox(s.smsEnabled)
+	for _, m := range store.DefaultSettings().SMS.Milestones {
+		w := smsRuleWidgets{on: widget.NewCheck(milestoneText(m.Milestone), nil), tpl: widget.NewEntry(), text: widget.NewMultiLineEntry()}
+		w.text.Wrapping = fyne.TextWrapWord
+		w.tpl.SetPlaceHolder(lang.L("Template ID"))
+		s.smsRules = append(s.smsRules, w)
+		smsBox.Add(container.NewBorder(nil, nil, container.NewHBox(w.on, w.tpl), nil, w.text))
+	}
+	smsBox.Add(widget.NewForm(
+		widget.NewFormItem(lang.L("Quiet hours from"), s.quietStart),
+		widget.NewFormItem(lang.L("Quiet hours until"), s.quietEnd),
+		widget.NewFormItem(lang.L("Daily cap (messages)"), s.dailyCap),
+	))
+
+	// Tracking and exception rules.
+	s.pollOnly = widget.NewCheck(lang.L("Polling only (no push callback)"), nil)
+	s.pushListen, s.pushURL = widget.NewEntry(), widget.NewEntry()
+	s.pushListen.SetPlaceHolder("0.0.0.0:8090")
+	s.pushURL.SetPlaceHolder("http://203.0.113.5:8090/kuaidi100/push")
+	s.notPicked, s.noUpdate, s.lateDays, s.promised = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	tracking := widget.NewForm(
+		widget.NewFormItem("", s.pollOnly),
+		widget.NewFormItem(lang.L("Push receiver listens on"), s.pushListen),
+		widget.NewFormItem(lang.L("Push callback address"), s.pushURL),
+		widget.NewFormItem(lang.L("Not picked up after (hours)"), s.notPicked),
+		widget.NewFormItem(lang.L("No update for (hours)"), s.noUpdate),
+		widget.NewFormItem(lang.L("Late after (days)"), s.lateDays),
+		widget.NewFormItem(lang.L("Delivery promise (days)"), s.promised),
+	)
+
+	// Users and roles.
+	s.users = widget.NewList(
+		func() int { return len(s.st.Users) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(s.st.Users) {
+				usr := s.st.Users[i]
+				pin := ""
+				if usr.PINHash != "" {
+					pin = " · PIN"
+				}
+				o.(*widget.Label).SetText(fmt.Sprintf("%s  (%s)%s", usr.Name, roleText(usr.Role), pin))
+			}
+		})
+	s.users.OnSelected = func(i widget.ListItemID) { s.userIx = i }
+	usersBox := container.NewBorder(nil, container.NewHBox(
+		widget.NewButtonWithIcon(lang.L("Add"), theme.ContentAddIcon(), func() { s.editUser(-1) }),
+		widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { s.editUser(s.userIx) }),
+		widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() {
+			if s.userIx >= 0 && s.userIx < len(s.st.Users) && len(s.st.Users) > 1 {
+				s.st.Users = append(s.st.Users[:s.userIx], s.st.Users[s.userIx+1:]...)
+				s.userIx = -1
+				s.users.UnselectAll()
+				s.users.Refresh()
+			}
+		}),
+	), nil, nil, s.users)
+
+	// Language, data.
+	s.language = widget.NewSelect([]string{"中文", "English"}, nil)
+	backup := widget.NewButtonWithIcon(lang.L("Back up the database…"), theme.StorageIcon(), s.backup)
+	export := widget.NewButtonWithIcon(lang.L("Export shipments as CSV…"), theme.DownloadIcon(), s.export)
+	s.audit = widget.NewList(
+		func() int { return len(s.auditLog) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(s.auditLog) {
+				e := s.auditLog[i]
+				o.(*widget.Label).SetText(fmt.Sprintf("%s  %s  %s  %s  %s", e.Time.Local().Format("01-02 15:04"), e.Who, e.Action, e.Target, e.Detail))
+			}
+		})
+	data := container.NewBorder(container.NewVBox(
+		widget.NewForm(widget.NewFormItem(lang.L("Language"), container.NewHBox(s.language, widget.NewLabel(lang.L("(applies at the next start)"))))),
+		container.NewHBox(backup, export),
+		widget.NewLabelWithStyle(lang.L("Audit log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	), nil, nil, nil, s.audit)
+
+	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save settings"), theme.DocumentSaveIcon(), s.save)
+	s.saveBtn.Importance = widget.HighImportance
+	s.msg = widget.NewLabel("")
+	tabs := container.NewAppTabs(
+		container.NewTabItem(lang.L("Kuaidi100 account"), container.NewVScroll(account)),
+		container.NewTabItem(lang.L("Senders"), senderBox),
+		container.NewTabItem(lang.L("Defaults"), container.NewVScroll(defaults)),
+		container.NewTabItem(lang.L("SMS"), container.NewVScroll(smsBox)),
+		container.NewTabItem(lang.L("Tracking & exceptions"), container.NewVScroll(tracking)),
+		container.NewTabItem(lang.L("Users & roles"), usersBox),
+		container.NewTabItem(lang.L("Language & data"), data),
+	)
+	tabs.SetTabLocation(container.TabLocationLeading)
+	s.content = container.NewBorder(nil, container.NewHBox(s.saveBtn, s.msg), nil, nil, tabs)
+	s.load()
+	return s
+}
+
+func (s *settingsScreen) applyRole() {
+	if s.ui.allowed(shipping.ActSettings) {
+		s.saveBtn.Enable()
+	} else {
+		s.saveBtn.Disable()
+	}
+}
+
+// load fills the widgets from the stored settings and secrets.
+func (s *settingsScreen) load() {
+	st, err := s.ui.svc.Settings(context.Background())
+	if err != nil {
+		s.msg.SetText(shipping.Describe(err))
+		return
+	}
+	s.st = st
+	if st.Mode == "production" {
+		s.production.SetSelected(s.production.Options[1])
+	} else {
+		s.production.SetSelected(s.production.Options[0])
+	}
+	s.apiBase.SetText(st.APIBase)
+	if s.ui.deps.DataDir != "" && s.ui.allowed(shipping.ActSettings) {
+		if sec, err := store.LoadSecrets(s.ui.deps.DataDir); err == nil {
+			s.key.SetText(sec.Key)
+			s.customer.SetText(sec.Customer)
+			s.secret.SetText(sec.Secret)
+			s.userID.SetText(sec.UserID)
+			s.smsSeller.SetText(sec.SMSSeller)
+		} else {
+			s.connMsg.SetText(err.Error())
+		}
+	}
+	s.defItems.SetText(st.DefaultItems)
+	s.defCarrier.SetText(st.DefaultCarrier)
+	s.defWeight.SetText(strconv.FormatFloat(st.DefaultWeightKg, 'f', -1, 64))
+	for i, p := range payTypes {
+		if p == st.DefaultPayType {
+			s.defPay.SetSelectedIndex(i)
+		}
+	}
+	s.labelSize.SetSelected(st.Label.Size)
+	s.labelDPI.SetSelected(strconv.Itoa(st.Label.DPI))
+	s.maskPhones.SetChecked(st.Label.MaskPhones)
+	s.smsEnabled.SetChecked(st.SMS.Enabled)
+	for i, w := range s.smsRules {
+		m := store.DefaultSettings().SMS.Milestones[i].Milestone
+		w.on.SetChecked(false)
+		for _, r := range st.SMS.Milestones {
+			if r.Milestone == m {
+				w.on.SetChecked(r.Enabled)
+				w.tpl.SetText(r.TemplateID)
+				w.text.SetText(r.Text)
+			}
+		}
+	}
+	s.quietStart.SetText(st.SMS.QuietStart)
+	s.quietEnd.SetText(st.SMS.QuietEnd)
+	s.dailyCap.SetText(strconv.Itoa(st.SMS.DailyCap))
+	s.pollOnly.SetChecked(st.Tracking.PollOnly)
+	s.pushListen.SetText(st.Tracking.PushListen)
+	s.pushURL.SetText(st.Tracking.PushURL)
+	s.notPicked.SetText(strconv.Itoa(st.Rules.NotPickedUpHours))
+	s.noUpdate.SetText(strconv.Itoa(st.Rules.NoUpdateHours))
+	s.lateDays.SetText(strconv.Itoa(st.Rules.LateDays))
+	s.promised.SetText(strconv.Itoa(st.PromisedDays))
+	if st.Language == "en" {
+		s.language.SetSelectedIndex(1)
+	} else {
+		s.language.SetSelectedIndex(0)
+	}
+	s.senders.Refresh()
+	s.users.Refresh()
+	if s.ui.allowed(shipping.ActSettings) {
+		var log []store.AuditEntry
+		s.ui.async(func(ctx context.Context) {
+			log, _ = s.ui.svc.AuditLog(ctx, s.ui.user, 200)
+		}, func() {
+			s.auditLog = log
+			s.audit.Refresh()
+		})
+	}
+}
+
+// collect reads the widgets into the working copy; bad numbers are named.
+func (s *settingsScreen) collect() (store.Settings, error) {
+	st := s.st
+	num := func(name, text string) (int, error) {
+		v, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil || v < 0 {
+			return 0, fmt.Errorf(lang.L("%s: please enter a whole number."), lang.L(name))
+		}
+		return v, nil
+	}
+	var err error
+	if s.production.Selected == s.production.Options[1] {
+		st.Mode = "production"
+	} else {
+		st.Mode = "sandbox"
+	}
+	st.APIBase = strings.TrimSpace(s.apiBase.Text)
+	st.DefaultItems = strings.TrimSpace(s.defItems.Text)
+	st.DefaultCarrier = strings.TrimSpace(s.defCarrier.Text)
+	if w, e := strconv.ParseFloat(strings.TrimSpace(s.defWeight.Text), 64); e == nil && w > 0 {
+		st.DefaultWeightKg = w
+	} else {
+		return st, fmt.Errorf(lang.L("%s: please enter a number."), lang.L("Weight (kg)"))
+	}
+	if i := s.defPay.SelectedIndex(); i >= 0 {
+		st.DefaultPayType = payTypes[i]
+	}
+	st.Label.Size = s.labelSize.Selected
+	st.Label.DPI, _ = strconv.Atoi(s.labelDPI.Selected)
+	st.Label.MaskPhones = s.maskPhones.Checked
+	st.SMS.Enabled = s.smsEnabled.Checked
+	var rules []store.SMSMilestone
+	for i, w := range s.smsRules {
+		rules = append(rules, store.SMSMilestone{
+			Milestone: store.DefaultSettings().SMS.Milestones[i].Milestone, Enabled: w.on.Checked,
+			TemplateID: strings.TrimSpace(w.tpl.Text), Text: strings.TrimSpace(w.text.Text),
+		})
+	}
+	st.SMS.Milestones = rules
+	st.SMS.QuietStart, st.SMS.QuietEnd = strings.TrimSpace(s.quietStart.Text), strings.TrimSpace(s.quietEnd.Text)
+	if st.SMS.DailyCap, err = num("Daily cap (messages)", s.dailyCap.Text); err != nil {
+		return st, err
+	}
+	st.Tracking.PollOnly = s.pollOnly.Checked
+	st.Tracking.PushListen, st.Tracking.PushURL = strings.TrimSpace(s.pushListen.Text), strings.TrimSpace(s.pushURL.Text)
+	if st.Rules.NotPickedUpHours, err = num("Not picked up after (hours)", s.notPicked.Text); err != nil {
+		return st, err
+	}
+	if st.Rules.NoUpdateHours, err = num("No update for (hours)", s.noUpdate.Text); err != nil {
+		return st, err
+	}
+	if st.Rules.LateDays, err = num("Late after (days)", s.lateDays.Text); err != nil {
+		return st, err
+	}
+	if st.PromisedDays, err = num("Delivery promise (days)", s.promised.Text); err != nil {
+		return st, err
+	}
+	st.Language = "zh"
+	if s.language.SelectedIndex() == 1 {
+		st.Language = "en"
+	}
+	return st, nil
+}
+
+func (s *settingsScreen) save() {
+	st, err := s.collect()
+	if err != nil {
+		s.msg.SetText(err.Error())
+		return
+	}
+	s.ui.saveSettings(st, func() {
+		s.st = st
+		s.msg.SetText(lang.L("Settings saved."))
+	})
+}
+
+// saveSettings stores st through shipping (managers only; audited) and
+// tells the screens; done runs after a successful save.
+func (u *UI) saveSettings(st store.Settings, done func()) {
+	var err error
+	u.async(func(ctx context.Context) {
+		err = u.svc.SaveSettings(ctx, u.user, st)
+	}, func() {
+		if err != nil {
+			u.showError(lang.L("Settings"), err)
+			return
+		}
+		u.settingsChanged(st)
+		if done != nil {
+			done()
+		}
+	})
+}
+
+func (s *settingsScreen) secrets() store.Secrets {
+	return store.Secrets{
+		Key: strings.TrimSpace(s.key.Text), Customer: strings.TrimSpace(s.customer.Text),
+		Secret: strings.TrimSpace(s.secret.Text), UserID: strings.TrimSpace(s.userID.Text),
+		SMSSeller: strings.TrimSpace(s.smsSeller.Text),
+	}
+}
+
+// saveCredentials writes the Kuaidi100 credentials to the owner-only file
+// and records the change in the audit log (never the values).
+func (s *settingsScreen) saveCredentials() {
+	if !s.ui.allowed(shipping.ActSettings) || s.ui.deps.DataDir == "" {
+		s.connMsg.SetText(shipping.ErrForbidden.Error())
+		return
+	}
+	sec := s.secrets()
+	var err error
+	s.ui.async(func(ctx context.Context) {
+		if err = store.SaveSecrets(s.ui.deps.DataDir, sec); err != nil {
+			return
+		}
+		err = s.ui.svc.DB().Audit(ctx, store.AuditEntry{Who: s.ui.user.Name, Action: "settings", Target: "credentials", Detail: "Kuaidi100 credentials changed"})
+	}, func() {
+		if err != nil {
+			s.connMsg.SetText(shipping.Describe(err))
+			return
+		}
+		s.connMsg.SetText(lang.L("Credentials saved. Choose Production and save the settings to go live; it takes effect at the next start."))
+	})
+}
+
+func (s *settingsScreen) testConnection() {
+	sec := s.secrets()
+	prod := s.production.Selected == s.production.Options[1]
+	s.connMsg.SetText(lang.L("Testing…"))
+	var err error
+	s.ui.async(func(ctx context.Context) {
+		err = s.ui.deps.TestConnection(ctx, sec, prod)
+	}, func() {
+		if err != nil {
+			s.connMsg.SetText(lang.L("Connection failed: ") + shipping.Describe(err))
+			return
+		}
+		s.connMsg.SetText(lang.L("Connection works."))
+	})
+}
+
+// editSender edits preset i (or adds one when i < 0).
+func (s *settingsScreen) editSender(i int) {
+	var p store.Party
+	if i >= 0 && i < len(s.st.Senders) {
+		p = s.st.Senders[i]
+	} else {
+		i = -1
+	}
+	name, phone, addr := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	name.SetText(p.Name)
+	phone.SetText(p.Phone)
+	addr.SetText(p.Address)
+	dialog.ShowForm(lang.L("Sender"), lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{
+		widget.NewFormItem(lang.L("Name"), name), widget.NewFormItem(lang.L("Phone"), phone), widget.NewFormItem(lang.L("Address"), addr),
+	}, func(ok bool) {
+		if !ok {
+			return
+		}
+		p.Name, p.Phone, p.Address = strings.TrimSpace(name.Text), strings.TrimSpace(phone.Text), strings.TrimSpace(addr.Text)
+		p.Province, p.City, p.District = shipping.Region(p.Address)
+		if i < 0 {
+			s.st.Senders = append(s.st.Senders, p)
+		} else {
+			s.st.Senders[i] = p
+		}
+		s.senders.Refresh()
+	}, s.ui.win)
+}
+
+// editUser edits user i (or adds one when i < 0); an empty PIN keeps the
+// old one, "-" removes it.
+func (s *settingsScreen) editUser(i int) {
+	var usr store.User
+	if i >= 0 && i < len(s.st.Users) {
+		usr = s.st.Users[i]
+	} else {
+		i = -1
+		usr.Role = store.RoleFrontDesk
+	}
+	roles := []store.Role{store.RoleFrontDesk, store.RoleWarehouse, store.RoleManager}
+	var roleNames []string
+	for _, r := range roles {
+		roleNames = append(roleNames, roleText(r))
+	}
+	name := widget.NewEntry()
+	name.SetText(usr.Name)
+	role := widget.NewSelect(roleNames, nil)
+	role.SetSelected(roleText(usr.Role))
+	pin := widget.NewPasswordEntry()
+	pin.SetPlaceHolder(lang.L("Empty: keep; - : no PIN"))
+	dialog.ShowForm(lang.L("User"), lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{
+		widget.NewFormItem(lang.L("Name"), name), widget.NewFormItem(lang.L("Role"), role), widget.NewFormItem(lang.L("PIN"), pin),
+	}, func(ok bool) {
+		if !ok || strings.TrimSpace(name.Text) == "" {
+			return
+		}
+		usr.Name = strings.TrimSpace(name.Text)
+		if j := role.SelectedIndex(); j >= 0 {
+			usr.Role = roles[j]
+		}
+		switch p := strings.TrimSpace(pin.Text); p {
+		case "":
+		case "-":
+			usr.PINHash, usr.PINSalt = "", ""
+		default:
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			usr.PINSalt = hex.EncodeToString(b)
+			usr.PINHash = pinHash(usr.PINSalt, p)
+		}
+		if i < 0 {
+			s.st.Users = append(s.st.Users, usr)
+		} else {
+			s.st.Users[i] = usr
+		}
+		s.users.Refresh()
+	}, s.ui.win)
+}
+
+// backup copies the database to a file the manager chooses.
+func (s *settingsScreen) backup() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		s.ui.longWork(lang.L("Backing up…"), func(ctx context.Context, _ func(float64)) error {
+			return s.ui.svc.Backup(ctx, s.ui.user, path)
+		}, func() { s.msg.SetText(fmt.Sprintf(lang.L("Backup written to %s."), path)) })
+	}, s.ui.win)
+	d.SetFileName("shipdesk-backup.db")
+	d.Show()
+}
+
+// export writes every shipment as CSV to a file the manager chooses.
+func (s *settingsScreen) export() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		uri := w.URI()
+		s.ui.longWork(lang.L("Exporting…"), func(ctx context.Context, _ func(float64)) error {
+			err := s.ui.svc.ExportCSV(ctx, s.ui.user, w)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				_ = storage.Delete(uri)
+			}
+			return err
+		}, func() { s.msg.SetText(fmt.Sprintf(lang.L("Shipments exported to %s."), uri.Path())) })
+	}, s.ui.win)
+	d.SetFileName("shipments.csv")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
+	d.Show()
+}
+
+// longWork shows a progress dialog with a Cancel button while work runs;
+// work reports progress in [0,1] (or never, for an endless bar). done runs
+// after success; an error (other than cancelling) is shown.
+func (u *UI) longWork(title string, work func(ctx context.Context, progress func(float64)) error, done func()) {
+	ctx, cancel := context.WithCancel(u.ctx)
+	bar := widget.NewProgressBar()
+	inf := widget.NewProgressBarInfinite()
+	stack := container.NewStack(inf, bar)
+	bar.Hide()
+	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(stack,
+		widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), cancel)), u.win)
+	d.Resize(fyne.NewSize(420, 140))
+	d.Show()
+	var err error
+	u.async(func(context.Context) {
+		err = work(ctx, func(f float64) {
+			fyne.Do(func() {
+				inf.Hide()
+				inf.Stop()
+				bar.Show()
+				bar.SetValue(f)
+			})
+		})
+	}, func() {
+		cancel()
+		inf.Stop()
+		d.Hide()
+		switch {
+		case err == nil:
+			if done != nil {
+				done()
+			}
+		case errors.Is(err, context.Canceled):
+			dialog.ShowInformation(title, lang.L("Stopped."), u.win)
+		default:
+			u.showError(title, err)
+		}
+	})
+}

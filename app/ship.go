@@ -1,0 +1,553 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/printer/label"
+	"shipdesk/shipping"
+	"shipdesk/store"
+)
+
+// previewDelay is how long the form must be still before the label preview
+// is rendered again.
+const previewDelay = 300 * time.Millisecond
+
+// payTypes are the payment types in the order the form offers them.
+var payTypes = []string{"MONTHLY", "SHIPPER", "CONSIGNEE"}
+
+func payTypeText(p string) string {
+	switch p {
+	case "MONTHLY":
+		return lang.L("Monthly account")
+	case "SHIPPER":
+		return lang.L("Sender pays")
+	case "CONSIGNEE":
+		return lang.L("Recipient pays")
+	}
+	return p
+}
+
+// shipScreen is 发货: the form, the live label preview and the one key that
+// obtains the waybill, prints and clears the form for the next patient.
+type shipScreen struct {
+	ui      *UI
+	content fyne.CanvasObject
+
+	paste      *formEntry
+	name       *formEntry
+	phone      *formEntry
+	address    *formEntry
+	sender     *widget.Select
+	carrier    *widget.SelectEntry
+	guess      *widget.Label
+	items      *formEntry
+	count      *formEntry
+	weight     *formEntry
+	payType    *widget.Select
+	insured    *formEntry
+	remark     *formEntry
+	reference  *formEntry
+	shipBtn    *widget.Button
+	status     *widget.Label
+	preview    *canvas.Image
+	previewMsg *widget.Label
+
+	errs map[string]*widget.Label
+
+	// carrierGuessed is true while the carrier field holds a suggestion
+	// nobody confirmed; carrierCodes maps the shown names to codes.
+	carrierGuessed bool
+	carrierCodes   map[string]string
+	settingCarrier bool
+
+	mu        sync.Mutex // guards timer and seq
+	timer     *time.Timer
+	seq       int
+	busy      bool
+	lastPaste string
+}
+
+func newShipScreen(u *UI) *shipScreen {
+	s := &shipScreen{ui: u, errs: map[string]*widget.Label{}, carrierCodes: map[string]string{}}
+	submit := s.submit
+	s.paste = newFormMultiLine(submit)
+	s.paste.SetPlaceHolder(lang.L("Paste name, phone and address here, e.g. 王芳 13700001111 天津市河西区友谊路32号"))
+	s.paste.SetMinRowsVisible(2)
+	s.paste.OnChanged = s.onPasteChanged
+	s.name = newFormEntry(submit)
+	s.phone = newFormEntry(submit)
+	s.address = newFormEntry(submit)
+	s.address.SetPlaceHolder(lang.L("Province, city, district, street and number"))
+	s.sender = widget.NewSelect(nil, func(string) { s.changed() })
+	s.carrier = widget.NewSelectEntry(nil)
+	s.carrier.SetPlaceHolder(lang.L("Empty: guess the carrier"))
+	s.carrier.OnChanged = s.onCarrierChanged
+	s.guess = widget.NewLabel(lang.L("guessed"))
+	s.guess.Importance = widget.WarningImportance
+	s.guess.Hide()
+	s.items = newFormEntry(submit)
+	s.count = newFormEntry(submit)
+	s.weight = newFormEntry(submit)
+	var payNames []string
+	for _, p := range payTypes {
+		payNames = append(payNames, payTypeText(p))
+	}
+	s.payType = widget.NewSelect(payNames, func(string) { s.changed() })
+	s.insured = newFormEntry(submit)
+	s.insured.SetPlaceHolder("0")
+	s.remark = newFormEntry(submit)
+	s.reference = newFormEntry(submit)
+	s.reference.SetPlaceHolder(lang.L("Our order reference, e.g. glasses order number"))
+
+	// Enter moves on; every change refreshes the preview.
+	chain := []*formEntry{s.name, s.phone, s.address, s.items, s.count, s.weight, s.insured, s.remark, s.reference}
+	for i, e := range chain {
+		e.OnChanged = func(string) { s.changed() }
+		if i+1 < len(chain) {
+			next := chain[i+1]
+			e.OnSubmitted = func(string) { s.ui.win.Canvas().Focus(next) }
+		} else {
+			e.OnSubmitted = func(string) { s.ui.win.Canvas().Focus(s.shipBtn) }
+		}
+	}
+	s.name.OnChanged = func(string) { s.changed() }
+
+	s.shipBtn = widget.NewButtonWithIcon(lang.L("Get waybill and print (Ctrl+Enter)"), theme.DocumentPrintIcon(), s.submit)
+	s.shipBtn.Importance = widget.HighImportance
+	s.status = widget.NewLabel(lang.L("Ready for the next parcel."))
+	s.status.Wrapping = fyne.TextWrapWord
+
+	s.preview = canvas.NewImageFromImage(nil)
+	s.preview.FillMode = canvas.ImageFillContain
+	s.preview.ScaleMode = canvas.ImageScaleFastest
+	s.preview.SetMinSize(fyne.NewSize(360, 560))
+	s.previewMsg = widget.NewLabel("")
+	s.previewMsg.Wrapping = fyne.TextWrapWord
+
+	field := func(key string, obj fyne.CanvasObject) fyne.CanvasObject {
+		e := errorText()
+		s.errs[key] = e
+		return container.NewVBox(obj, e)
+	}
+	row := func(objs ...fyne.CanvasObject) fyne.CanvasObject {
+		return container.New(layout.NewGridLayoutWithColumns(len(objs)), objs...)
+	}
+	labelled := func(text string, obj fyne.CanvasObject) fyne.CanvasObject {
+		l := widget.NewLabel(lang.L(text))
+		l.TextStyle = fyne.TextStyle{Bold: true}
+		return container.NewBorder(nil, nil, l, nil, obj)
+	}
+	pasteBtn := widget.NewButtonWithIcon(lang.L("Fill in"), theme.ContentPasteIcon(), func() { s.fillFromPaste(s.paste.Text) })
+	form := container.NewVBox(
+		widget.NewLabelWithStyle(lang.L("Recipient"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, nil, pasteBtn, s.paste),
+		labelled("Name", field(shipping.FieldRecipientName, s.name)),
+		labelled("Phone", field(shipping.FieldRecipientPhone, s.phone)),
+		labelled("Address", field(shipping.FieldRecipientAddress, s.address)),
+		widget.NewSeparator(),
+		labelled("Sender", field(shipping.FieldSenderName, s.sender)),
+		labelled("Carrier", field(shipping.FieldCarrier, container.NewBorder(nil, nil, nil, s.guess, s.carrier))),
+		labelled("Items", s.items),
+		row(labelled("Count", field(shipping.FieldCount, s.count)), labelled("Weight (kg)", field(shipping.FieldWeight, s.weight))),
+		row(labelled("Payment", s.payType), labelled("Insured value (yuan)", field("insured", s.insured))),
+		labelled("Remark", s.remark),
+		labelled("Order ref.", s.reference),
+		widget.NewSeparator(),
+		s.shipBtn,
+		s.status,
+	)
+	// The sender errors are shown under the sender preset.
+	s.errs[shipping.FieldSenderPhone] = s.errs[shipping.FieldSenderName]
+	s.errs[shipping.FieldSenderAddress] = s.errs[shipping.FieldSenderName]
+
+	previewBox := container.NewBorder(
+		widget.NewLabelWithStyle(lang.L("Label preview (what will print)"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
+		s.previewMsg, nil, nil, s.preview)
+	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), container.NewPadded(previewBox))
+	split.Offset = 0.58
+	s.content = split
+	s.settingsChanged()
+	return s
+}
+
+// register installs the window-wide Ctrl+Enter (for when a select or the
+// button has the focus).
+func (s *shipScreen) register() {
+	s.ui.win.Canvas().AddShortcut(ctrlEnter, func(fyne.Shortcut) {
+		if s.ui.tabs.Selected() == s.ui.tabShip {
+			s.submit()
+		}
+	})
+	s.ui.win.Canvas().Focus(s.name)
+}
+
+func (s *shipScreen) applyRole() {
+	if s.ui.allowed(shipping.ActShip) {
+		s.shipBtn.Enable()
+	} else {
+		s.shipBtn.Disable()
+	}
+}
+
+// settingsChanged reloads the presets and defaults; the form is cleared.
+func (s *shipScreen) settingsChanged() {
+	st := s.ui.settings
+	var names []string
+	for _, p := range st.Senders {
+		names = append(names, p.Name)
+	}
+	s.sender.Options = names
+	s.sender.Refresh()
+	s.clear()
+}
+
+// clear empties the form for the next patient and puts the defaults back.
+func (s *shipScreen) clear() {
+	st := s.ui.settings
+	for _, e := range []*formEntry{s.paste, s.name, s.phone, s.address, s.insured, s.remark, s.reference} {
+		e.SetText("")
+	}
+	s.lastPaste = ""
+	s.items.SetText(st.DefaultItems)
+	s.count.SetText("1")
+	w := st.DefaultWeightKg
+	if w <= 0 {
+		w = 0.5
+	}
+	s.weight.SetText(strconv.FormatFloat(w, 'f', -1, 64))
+	if len(st.Senders) > 0 {
+		s.sender.SetSelectedIndex(0)
+	}
+	pt := st.DefaultPayType
+	s.payType.SetSelectedIndex(0)
+	for i, p := range payTypes {
+		if p == pt {
+			s.payType.SetSelectedIndex(i)
+		}
+	}
+	s.setCarrier(st.DefaultCarrier, false)
+	if st.DefaultCarrier == "" {
+		s.setCarrier("", true)
+	}
+	for _, e := range s.errs {
+		setError(e, "")
+	}
+	s.changed()
+}
+
+// carrierText is how a carrier shows in the field: "中通快递 zhongtong".
+func carrierText(code string) string {
+	if code == "" {
+		return ""
+	}
+	return kuaidi100.CarrierName(code) + " " + code
+}
+
+// setCarrier fills the carrier field; guessed marks it as a suggestion.
+func (s *shipScreen) setCarrier(code string, guessed bool) {
+	s.settingCarrier = true
+	s.carrier.SetText(carrierText(code))
+	s.settingCarrier = false
+	s.carrierGuessed = guessed
+	if guessed && code != "" {
+		s.guess.Show()
+	} else {
+		s.guess.Hide()
+	}
+}
+
+func (s *shipScreen) onCarrierChanged(string) {
+	if s.settingCarrier {
+		return
+	}
+	// A person typed or picked: no longer a guess.
+	s.carrierGuessed = s.carrier.Text == ""
+	s.guess.Hide()
+	s.changed()
+}
+
+// carrierCode reads the carrier field: "中通快递 zhongtong", a code or a
+// Chinese name.
+func (s *shipScreen) carrierCode() string {
+	t := strings.TrimSpace(s.carrier.Text)
+	if t == "" {
+		return ""
+	}
+	if c, ok := s.carrierCodes[t]; ok {
+		return c
+	}
+	if i := strings.LastIndexByte(t, ' '); i >= 0 {
+		t = t[i+1:]
+	}
+	if _, ok := kuaidi100.LookupCarrier(t); ok {
+		return t
+	}
+	for _, c := range kuaidi100.Carriers() {
+		if c.Name == t {
+			return c.Code
+		}
+	}
+	return t
+}
+
+func (s *shipScreen) onPasteChanged(text string) {
+	old := s.lastPaste
+	s.lastPaste = text
+	// A paste (several characters at once) fills the fields straight away;
+	// typing waits for the button.
+	if len([]rune(text))-len([]rune(old)) > 3 {
+		s.fillFromPaste(text)
+	}
+}
+
+// fillFromPaste splits a pasted block into name, phone and address.
+func (s *shipScreen) fillFromPaste(text string) {
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	p := shipping.ParsePaste(text)
+	if p.Name != "" {
+		s.name.SetText(p.Name)
+	}
+	if p.Phone != "" {
+		s.phone.SetText(p.Phone)
+	}
+	if p.Address != "" {
+		s.address.SetText(p.Address)
+	}
+	s.ui.win.Canvas().Focus(s.items)
+}
+
+// order reads the form. Numbers that do not parse are reported in errs.
+func (s *shipScreen) order() (store.Order, map[string]string) {
+	st := s.ui.settings
+	bad := map[string]string{}
+	num := func(key, text string, def float64) float64 {
+		t := strings.TrimSpace(text)
+		if t == "" {
+			return def
+		}
+		v, err := strconv.ParseFloat(t, 64)
+		if err != nil || v < 0 {
+			bad[key] = lang.L("Please enter a number.")
+			return def
+		}
+		return v
+	}
+	o := store.Order{
+		Reference: strings.TrimSpace(s.reference.Text),
+		Recipient: store.Party{
+			Name:    strings.TrimSpace(s.name.Text),
+			Phone:   strings.TrimSpace(s.phone.Text),
+			Address: strings.TrimSpace(s.address.Text),
+		},
+		Carrier:      s.carrierCode(),
+		Items:        strings.TrimSpace(s.items.Text),
+		Count:        int(num(shipping.FieldCount, s.count.Text, 1)),
+		Weight:       num(shipping.FieldWeight, s.weight.Text, st.DefaultWeightKg),
+		Product:      st.DefaultProduct,
+		InsuredValue: num("insured", s.insured.Text, 0),
+		Remark:       strings.TrimSpace(s.remark.Text),
+	}
+	if i := s.sender.SelectedIndex(); i >= 0 && i < len(st.Senders) {
+		o.Sender = st.Senders[i]
+	}
+	if i := s.payType.SelectedIndex(); i >= 0 {
+		o.PayType = payTypes[i]
+	}
+	return o, bad
+}
+
+// changed schedules a preview (and carrier suggestion) once the form has
+// been still for previewDelay.
+func (s *shipScreen) changed() {
+	if s.ui.win == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	if s.timer != nil && s.timer.Stop() {
+		s.ui.pending.Done()
+	}
+	s.ui.pending.Add(1)
+	s.timer = time.AfterFunc(previewDelay, func() {
+		defer s.ui.pending.Done()
+		fyne.DoAndWait(s.refreshPreview)
+	})
+}
+
+func (s *shipScreen) stopPreview() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timer != nil && s.timer.Stop() {
+		s.ui.pending.Done()
+	}
+	s.timer = nil
+}
+
+// refreshPreview suggests a carrier when the field is empty or guessed, and
+// renders the label the form would print.
+func (s *shipScreen) refreshPreview() {
+	if s.ui.closed {
+		return
+	}
+	o, _ := s.order()
+	s.mu.Lock()
+	seq := s.seq
+	s.mu.Unlock()
+	guess := s.carrierGuessed
+	var img image.Image
+	var cands []kuaidi100.Candidate
+	var perr error
+	s.ui.async(func(ctx context.Context) {
+		if guess {
+			cands = s.ui.svc.SuggestCarriers(ctx, o)
+			if len(cands) > 0 && o.Carrier == "" {
+				o.Carrier = cands[0].Code
+			}
+		}
+		img, perr = s.ui.svc.Preview(ctx, o, label.Size{}, 0)
+	}, func() {
+		s.mu.Lock()
+		stale := seq != s.seq
+		s.mu.Unlock()
+		if len(cands) > 0 {
+			var opts []string
+			for _, c := range cands {
+				t := carrierText(c.Code)
+				s.carrierCodes[t] = c.Code
+				opts = append(opts, t)
+			}
+			s.carrier.SetOptions(opts)
+			if s.carrierGuessed && !stale {
+				s.setCarrier(cands[0].Code, true)
+			}
+		}
+		if stale {
+			return
+		}
+		if perr != nil {
+			s.previewMsg.SetText(shipping.Describe(perr))
+			return
+		}
+		s.previewMsg.SetText("")
+		s.preview.Image = img
+		s.preview.Refresh()
+	})
+}
+
+// submit validates the form and, when it is complete, obtains the
+// waybill, prints the label and clears the form.
+func (s *shipScreen) submit() {
+	if s.busy || !s.ui.allowed(shipping.ActShip) {
+		return
+	}
+	o, bad := s.order()
+	fe := s.ui.svc.Validate(o)
+	if s.showFieldErrors(fe, bad) {
+		s.status.SetText(lang.L("Please correct the marked fields."))
+		return
+	}
+	s.busy = true
+	s.shipBtn.Disable()
+	s.status.SetText(lang.L("Getting the waybill…"))
+	var res *shipping.ShipResult
+	var err error
+	s.ui.async(func(ctx context.Context) {
+		res, err = s.ui.svc.Ship(ctx, s.ui.user, o, shipping.ShipOptions{})
+	}, func() {
+		s.busy = false
+		s.applyRole()
+		s.shipped(res, err)
+	})
+}
+
+func (s *shipScreen) shipped(res *shipping.ShipResult, err error) {
+	var ve *shipping.ValidationError
+	if errors.As(err, &ve) {
+		s.showFieldErrors(ve.Fields, nil)
+		s.status.SetText(lang.L("Please correct the marked fields."))
+		return
+	}
+	if err != nil {
+		s.status.SetText(shipping.Describe(err))
+		s.ui.showError(lang.L("No waybill"), err)
+		return
+	}
+	msg := fmt.Sprintf(lang.L("Waybill %s (%s) for %s: label sent to the printer."),
+		res.Shipment.Waybill, kuaidi100.CarrierName(res.Shipment.Carrier), res.Shipment.RecipientName)
+	if res.Warning != "" {
+		msg = fmt.Sprintf(lang.L("Waybill %s obtained, but: %s"), res.Shipment.Waybill, res.Warning)
+		dialog.ShowInformation(lang.L("Waybill obtained"), res.Warning, s.ui.win)
+	}
+	s.status.SetText(msg)
+	s.clear()
+	if res.Preview != nil {
+		s.preview.Image = res.Preview
+		s.preview.Refresh()
+	}
+	s.ui.win.Canvas().Focus(s.name)
+	s.ui.dash.changed()
+}
+
+// showFieldErrors puts each message next to its field and focuses the
+// first; it reports whether there was any.
+func (s *shipScreen) showFieldErrors(fe []shipping.FieldError, local map[string]string) bool {
+	for _, e := range s.errs {
+		setError(e, "")
+	}
+	msgs := map[string]string{}
+	var order []string
+	for _, f := range fe {
+		if _, ok := msgs[f.Field]; !ok {
+			order = append(order, f.Field)
+		}
+		msgs[f.Field] = f.Message
+	}
+	for k, v := range local {
+		if _, ok := msgs[k]; !ok {
+			order = append(order, k)
+		}
+		msgs[k] = v
+	}
+	if len(msgs) == 0 {
+		return false
+	}
+	for k, v := range msgs {
+		if l, ok := s.errs[k]; ok {
+			setError(l, v)
+		} else {
+			dialog.ShowInformation(lang.L("Please check the form"), v, s.ui.win)
+		}
+	}
+	focus := map[string]fyne.Focusable{
+		shipping.FieldRecipientName: s.name, shipping.FieldRecipientPhone: s.phone,
+		shipping.FieldRecipientAddress: s.address, shipping.FieldCount: s.count,
+		shipping.FieldWeight: s.weight, "insured": s.insured, shipping.FieldCarrier: s.carrier,
+	}
+	for _, k := range order {
+		if f, ok := focus[k]; ok {
+			s.ui.win.Canvas().Focus(f)
+			break
+		}
+	}
+	return true
+}
