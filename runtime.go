@@ -224,7 +224,7 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 	rt.DefaultPrinter = "virtual:///" + strings.TrimPrefix(filepath.ToSlash(filepath.Join(g.DataDir, "labels")), "/")
 	rt.SMS = sms.New(sms.Config{DB: rt.DB, Client: rt.Client, CallbackURL: smsCallback, Logf: rt.logf})
 	rt.Worker = tracking.New(tracking.Config{
-		DB: rt.DB, Client: rt.Client, Notifier: rt.SMS, PushURL: pushURL,
+		DB: rt.DB, Client: rt.Client, Notifier: shipping.NotifyEveryReached(rt.SMS), PushURL: pushURL,
 		QueriesPerSecond: st.Tracking.QueriesPerSecond, Logf: rt.logf,
 	})
 	rt.Service = shipping.New(shipping.Deps{
