@@ -313,7 +313,7 @@ func carrierCode(s string) (string, bool) {
 		}
 	}
 	for _, c := range kuaidi100.Carriers() {
-		if (strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(c.Name, "快递"), "速递"), "速运") == s) {
+		if strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(c.Name, "快递"), "速递"), "速运") == s {
 			return c.Code, true
 		}
 	}
