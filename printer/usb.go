@@ -186,7 +186,7 @@ func (p *usbPrinter) Status(ctx context.Context) (Status, error) {
 // parseDeviceIDReply decodes a GET_DEVICE_ID reply: a two-byte big-endian
 // length that counts itself, then the ID. Some printers send the length
 // little-endian; like PAPPL, fall back to that when the big-endian value is
-// implausible. Trailing NULs are dropped.
+// implausible. Trailing NULs, spaces and line ends are dropped.
 func parseDeviceIDReply(b []byte) (string, error) {
 	if len(b) < 2 {
 		return "", fmt.Errorf("device id: reply of %d bytes", len(b))
@@ -199,5 +199,5 @@ func parseDeviceIDReply(b []byte) (string, error) {
 		// Neither order fits: use what arrived.
 		n = len(b)
 	}
-	return strings.TrimRight(string(b[2:n]), "\x00"), nil
+	return strings.TrimRight(string(b[2:n]), "\x00 \r\n"), nil
 }
