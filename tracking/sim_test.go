@@ -372,7 +372,7 @@ func BenchmarkScheduler(b *testing.B) {
 		b.ReportMetric(naive.delayQuantile(0.95), "naive-delay-p95-h")
 		b.ReportMetric(float64(naive.violations), "naive-violations")
 		b.ReportMetric(float64(smart.peakActive), "peak-active")
-		b.Logf("smart: %d parcels, %d finished, %d queries, %d still queued at the end; naive: %d finished, %d queries, %d queued",
+		b.Logf("smart: %d parcels, %d finished, %d queries, %d pending at the end; naive: %d finished, %d queries, %d pending",
 			smart.parcels, smart.finished, smart.queries, smart.endQueue, naive.finished, naive.queries, naive.endQueue)
 	}
 }
