@@ -152,7 +152,7 @@ func layoutFor(s Size) (layout, error) {
 			big: 3.8, name: 3.8, addr: 3.9, addrMin: 2.6, small: 2.5, tiny: 2.0, bigPen: 7}, nil
 	case Size100x150:
 		return layout{margin: 2, header: 11, routing: 13, barcode: 21, pkg: 8, sender: 16, items: 13, foot: 28, minRecipient: 26,
-			big: 4.2, name: 4.4, addr: 4.4, addrMin: 3, small: 2.8, tiny: 2.2, bigPen: 8}, nil
+			big: 4.2, name: 4.2, addr: 4.2, addrMin: 3, small: 2.7, tiny: 2.2, bigPen: 8}, nil
 	case Size100x180:
 		return layout{margin: 2, header: 12, routing: 15, barcode: 24, pkg: 9, sender: 20, items: 18, foot: 32, minRecipient: 30,
 			big: 5.5, name: 5.5, addr: 6, addrMin: 3, small: 3.2, tiny: 2.6, bigPen: 11}, nil
@@ -389,7 +389,7 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 	}
 	qpx := qm * cell
 	b.add(&QR{X: b.d(m + 1.5), Y: b.d(y+1) + (b.d(qrBox)-qpx)/2, Cell: cell, ECC: 'M', Content: qrContent, Modules: qm})
-	right := m + 1.5 + float64(qpx)*25.4/float64(dpi) + 2
+	right := m + 1.5 + float64(qpx)/dpmm(dpi) + 2
 	rw2 := W - m - 1.5 - right
 	sigH := qrBox * 0.62
 	b.add(&Box{X: b.d(right), Y: b.d(y + 1.2), W: b.d(rw2), H: b.d(sigH), Thickness: 1 + b.lineW()/2})
@@ -405,6 +405,13 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 		return nil, err
 	}
 	return b.l, nil
+}
+
+func dpmm(dpi int) float64 {
+	if dpi == 203 {
+		return 8
+	}
+	return float64(dpi) / 25.4
 }
 
 func nonEmpty(ss ...string) []string {

@@ -81,6 +81,10 @@ func CheckDPI(dpi int) error {
 }
 
 // Dots converts millimetres to printer dots at dpi, rounding to nearest.
+// 203 dpi heads are exactly 8 dots/mm (a 100 mm label is 800 dots).
 func Dots(mm float64, dpi int) int {
+	if dpi == 203 {
+		return int(mm*8 + 0.5)
+	}
 	return int(mm*float64(dpi)/25.4 + 0.5)
 }

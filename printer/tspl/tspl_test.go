@@ -157,11 +157,11 @@ func TestQuotedContent(t *testing.T) {
 func TestRenderRejects(t *testing.T) {
 	for _, in := range []string{
 		"",
-		"CLS\r\nBAR 0,0,10,10\r\n",                             // no SIZE
-		"SIZE 1000 mm,10 mm\r\n",                               // absurd size
+		"CLS\r\nBAR 0,0,10,10\r\n", // no SIZE
+		"SIZE 1000 mm,10 mm\r\n",   // absurd size
 		"SIZE 76 mm,130 mm\r\nTEXT 1,1,\"3\",0,1,1,\"x\"\r\n", // outside the subset
-		"SIZE 76 mm,130 mm\r\nBITMAP 0,0,10,10,0,abc",          // short data
-		"SIZE 76 mm,130 mm\r\nBITMAP 0,0,100000,100000,0,",     // absurd bitmap
+		"SIZE 76 mm,130 mm\r\nBITMAP 0,0,10,10,0,abc",         // short data
+		"SIZE 76 mm,130 mm\r\nBITMAP 0,0,100000,100000,0,",    // absurd bitmap
 		"SIZE 76 mm,130 mm\r\nBARCODE 0,0,\"39\",10,0,0,2,2,\"A\"\r\n",
 	} {
 		if _, err := tspl.Render([]byte(in)); !errors.Is(err, tspl.ErrSyntax) {
