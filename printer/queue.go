@@ -198,8 +198,19 @@ func (q *Queue) deliver(ctx context.Context, uri string, data []byte) error {
 		return err
 	}
 	defer dev.Close()
+	if h, ok := dev.(languageHinter); ok {
+		h.hintLanguage(SniffLanguage(data))
+	}
 	if st, err := dev.Status(ctx); err == nil && st.Blocking() {
 		return &StatusError{Status: st}
 	}
 	return dev.Print(ctx, data)
+}
+
+// languageHinter is implemented by devices that cannot tell their language
+// themselves (TCP, serial, USB without a device ID): the queue tells them the
+// job's language so the status query is one the printer understands. An
+// address's ?lang= or a device ID always wins.
+type languageHinter interface {
+	hintLanguage(lang string)
 }

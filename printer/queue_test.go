@@ -243,3 +243,30 @@ func TestQueueRejectsBadJobs(t *testing.T) {
 		t.Errorf("rejected jobs were stored: %+v", jobs)
 	}
 }
+
+func TestQueueAsksInTheJobsLanguage(t *testing.T) {
+	db := openStore(t, filepath.Join(t.TempDir(), "shipdesk.db"))
+	defer db.Close()
+	for _, tt := range []struct{ data, query string }{
+		{"^XA^FO10,10^GB100,3,3^FS^XZ", "~HS"},
+		{"SIZE 76 mm,130 mm\r\nCLS\r\nPRINT 1\r\n", "\x1b!?"},
+	} {
+		got := make(chan []byte, 4)
+		addr := fakeNetPrinter(t, func(c *net.TCPConn) {
+			var b bytes.Buffer
+			b.ReadFrom(c)
+			got <- b.Bytes()
+		})
+		job := newJob(tt.data)
+		job.PrinterURI = "tcp://" + addr
+		if _, err := NewQueue(db, nil).Submit(t.Context(), job); err != nil {
+			t.Fatal(err)
+		}
+		if q := <-got; string(q) != tt.query {
+			t.Errorf("job %q: status asked with %q, want %q", tt.data[:3], q, tt.query)
+		}
+		if b := <-got; string(b) != tt.data {
+			t.Errorf("job %q: printer got %q", tt.data[:3], b)
+		}
+	}
+}

@@ -195,3 +195,9 @@ func classifySerialErr(err error) error {
 	}
 	return err
 }
+
+func (p *serialPrinter) hintLanguage(lang string) {
+	if p.u.Language == "" {
+		p.u.Language = lang
+	}
+}

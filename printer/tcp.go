@@ -121,3 +121,9 @@ func classifyNetErr(err error) error {
 	}
 	return err
 }
+
+func (p *tcpPrinter) hintLanguage(lang string) {
+	if p.u.Language == "" {
+		p.u.Language = lang
+	}
+}

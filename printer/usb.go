@@ -201,3 +201,9 @@ func parseDeviceIDReply(b []byte) (string, error) {
 	}
 	return strings.TrimRight(string(b[2:n]), "\x00 \r\n"), nil
 }
+
+func (p *usbPrinter) hintLanguage(lang string) {
+	if p.lang == "" {
+		p.lang = lang
+	}
+}
