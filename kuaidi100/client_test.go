@@ -135,12 +135,12 @@ func TestQueryPhoneLastFour(t *testing.T) {
 
 func TestNumbersAsStringsAndStringsAsNumbers(t *testing.T) {
 	body := `{"message":"ok","nu":75000000000000,"com":"zhongtong","ischeck":1,"status":200,"state":3,"condition":"F00",
-	  "data":[{"time":"2025-03-03 10:01:00","ftime":"2025-03-03 10:01:00","context":"已签收","status":"签收","statusCode":301}]}`
+	  "data":[{"time":"2025-03-03 10:01:00","ftime":"2025-03-03 10:01:00","context":"\u5df2\u7b7e\u6536 \"ok\"","status":"签收","statusCode":301}]}`
 	tr, err := kuaidi100.DecodeQueryResponse([]byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr.Num != "75000000000000" || tr.State != "3" || !tr.Signed || tr.Milestone != store.MilestoneDelivered || tr.Events[0].RawState != "301" {
+	if tr.Num != "75000000000000" || tr.State != "3" || !tr.Signed || tr.Milestone != store.MilestoneDelivered || tr.Events[0].RawState != "301" || tr.Events[0].Context != `已签收 "ok"` {
 		t.Errorf("track %+v", tr)
 	}
 	c, err := kuaidi100.DecodeAutoNumber([]byte(`[{"lengthPre":"15","comCode":"yuantong","name":"圆通速递"},{"lengthPre":15,"comCode":"shentong"}]`))

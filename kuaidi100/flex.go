@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Str is a JSON value that arrives as a string, a number, a boolean or null
@@ -18,6 +19,8 @@ func (s *Str) UnmarshalJSON(b []byte) error {
 	switch {
 	case len(b) == 0 || string(b) == "null":
 		*s = ""
+	case b[0] == '"' && len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b):
+		*s = Str(b[1 : len(b)-1]) // no escapes: the bytes are the text
 	case b[0] == '"':
 		var v string
 		if err := json.Unmarshal(b, &v); err != nil {
