@@ -280,11 +280,15 @@ func runShipments(ctx context.Context, g *globals, args []string, stdout, stderr
 	if *asJSON {
 		out := make([]shipmentJSON, 0, len(list))
 		for _, s := range list {
+			events := s.EventCount
+			if evs, err := db.Events(ctx, s.Waybill); err == nil && len(evs) > events {
+				events = len(evs)
+			}
 			out = append(out, shipmentJSON{
 				Waybill: s.Waybill, Carrier: s.Carrier, CarrierName: kuaidi100.CarrierName(s.Carrier),
 				Reference: s.Reference, Recipient: s.RecipientName, Phone: store.MaskPhone(s.RecipientPhone),
 				Milestone: s.Milestone.String(), MilestoneName: s.Milestone.Chinese(),
-				CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Events: s.EventCount,
+				CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Events: events,
 			})
 		}
 		enc := json.NewEncoder(stdout)
