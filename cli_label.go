@@ -1,15 +1,212 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"shipdesk/printer/label"
+	"shipdesk/printer/tspl"
+	"shipdesk/printer/zpl"
+	"shipdesk/store"
 )
 
+// runLabel makes the label of an existing waybill from order flags or an
+// order file, as a PNG preview or as TSPL/ZPL printer bytes.
 func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+	settings := store.DefaultSettings()
+	fs := flag.NewFlagSet("label", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var of orderFlags
+	of.register(fs)
+	format := fs.String("format", "", "png, tspl or zpl (default: from --out's extension, else "+settings.Label.Format+")")
+	sizeFlag := fs.String("size", settings.Label.Size, "label size: 76x130, 100x150 or 100x180")
+	dpi := fs.Int("dpi", settings.Label.DPI, "print resolution: 203 or 300")
+	out := fs.String("out", "", "output file (- for standard output)")
+	fullPhone := fs.Bool("full-phone", false, "print the recipient's phone in full instead of masked")
+	if err := fs.Parse(args); err != nil {
+		return usagef("label: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("label: unexpected argument %q", fs.Arg(0))
+	}
+	if *out == "" {
+		return usagef("label: give --out FILE (.png, .prn, .tspl or .zpl)")
+	}
+	f := strings.ToLower(*format)
+	if f == "" {
+		f = formatFromExt(*out, settings.Label.Format)
+	}
+	if f != "png" && f != "tspl" && f != "zpl" {
+		return usagef("label: --format %q: want png, tspl or zpl", *format)
+	}
+	size, err := label.ParseSize(*sizeFlag)
+	if err != nil {
+		return usagef("label: --size %q: want 76x130, 100x150 or 100x180", *sizeFlag)
+	}
+	if err := label.CheckDPI(*dpi); err != nil {
+		return usagef("label: --dpi %d: want 203 or 300", *dpi)
+	}
+	if !of.given() {
+		return usagef("label: give --waybill N with the order flags, or --order FILE.json")
+	}
+	order, err := of.load(settings)
+	if err != nil {
+		return err
+	}
+	if order.Waybill == "" {
+		return usagef("label: a label needs a waybill number: give --waybill N (the label of an existing waybill) or \"waybill\" in the order file; 'shipdesk order create' issues new waybills")
+	}
+	d := label.DataFromOrder(order, nil, time.Now(), settings.Label.MaskPhones && !*fullPhone)
+	l, err := label.EWaybill(d, size, *dpi)
+	if err != nil {
+		return fmt.Errorf("label: %w", err)
+	}
+	var data []byte
+	switch f {
+	case "png":
+		img, err := label.Render(l)
+		if err != nil {
+			return fmt.Errorf("label: %w", err)
+		}
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			return fmt.Errorf("label: encode png: %w", err)
+		}
+		data = b.Bytes()
+	case "tspl":
+		data, err = tspl.Encode(l, store.PrinterProfile{Language: "tspl"})
+	case "zpl":
+		data, err = zpl.Encode(l, store.PrinterProfile{Language: "zpl"})
+	}
+	if err != nil {
+		return fmt.Errorf("label: %w", err)
+	}
+	if err := writeOut(*out, data, stdout); err != nil {
+		return err
+	}
+	if *out != "-" {
+		fmt.Fprintf(stdout, "%s: %s label %s mm, %d dpi, %d bytes\n", *out, f, size, *dpi, len(data))
+	}
+	return nil
 }
 
+// runRender is the virtual printer: TSPL or ZPL bytes to a PNG.
 func runRender(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not yet available in this build")
+	fs := flag.NewFlagSet("render", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	out := fs.String("out", "", "PNG to write")
+	format := fs.String("format", "", "tspl or zpl (default: sniffed from the bytes)")
+	dpi := fs.Int("dpi", 0, "TSPL resolution, 203 or 300 (default: inferred)")
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return usagef("render: %v", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		return usagef("render: give exactly one FILE.prn")
+	}
+	if *out == "" {
+		return usagef("render: give --out FILE.png")
+	}
+	if *dpi != 0 {
+		if err := label.CheckDPI(*dpi); err != nil {
+			return usagef("render: --dpi %d: want 203 or 300", *dpi)
+		}
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	f := strings.ToLower(*format)
+	if f == "" {
+		f = sniffFormat(data)
+	}
+	switch f {
+	case "tspl":
+		im, err := tspl.RenderDPI(data, *dpi)
+		if err != nil {
+			return fmt.Errorf("render %s: %w", files[0], err)
+		}
+		return writePNG(*out, im, stdout)
+	case "zpl":
+		im, err := zpl.Render(data)
+		if err != nil {
+			return fmt.Errorf("render %s: %w", files[0], err)
+		}
+		return writePNG(*out, im, stdout)
+	case "":
+		return errors.New("render: cannot tell TSPL from ZPL (no ^XA, no SIZE); give --format tspl or --format zpl")
+	}
+	return usagef("render: --format %q: want tspl or zpl", *format)
+}
+
+func writePNG(path string, img *image.Gray, stdout io.Writer) error {
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return fmt.Errorf("render: encode png: %w", err)
+	}
+	if err := writeOut(path, b.Bytes(), stdout); err != nil {
+		return err
+	}
+	if path != "-" {
+		fmt.Fprintf(stdout, "%s: %dx%d dots\n", path, img.Rect.Dx(), img.Rect.Dy())
+	}
+	return nil
+}
+
+// writeOut writes data to path, or to stdout for "-".
+func writeOut(path string, data []byte, stdout io.Writer) error {
+	if path == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// formatFromExt picks the label format from the output file's extension.
+func formatFromExt(path, def string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png":
+		return "png"
+	case ".zpl":
+		return "zpl"
+	case ".tspl", ".tsc":
+		return "tspl"
+	}
+	return def
+}
+
+// sniffFormat tells ZPL (^XA) from TSPL (SIZE); "" when neither.
+func sniffFormat(data []byte) string {
+	head := data
+	if len(head) > 4096 {
+		head = head[:4096]
+	}
+	if bytes.Contains(head, []byte("^XA")) || bytes.Contains(head, []byte("^xa")) {
+		return "zpl"
+	}
+	up := bytes.ToUpper(head)
+	if bytes.HasPrefix(bytes.TrimSpace(up), []byte("SIZE ")) || bytes.Contains(up, []byte("\nSIZE ")) {
+		return "tspl"
+	}
+	return ""
 }
