@@ -3,11 +3,13 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -353,9 +355,10 @@ func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) {
 	if ok && form.Get("method") != "" {
 		method = form.Get("method")
 	}
-	ep := method
-	if ep == "" {
-		ep = "label"
+	ep := "label" // stats key: the method when it is one the sandbox knows
+	switch method {
+	case "order", "cancel", "printOld":
+		ep = method
 	}
 	s.stats.requests[ep]++
 	if !ok {
@@ -411,12 +414,7 @@ var formats = map[string]func(r *rand.Rand) string{
 
 // IssuingCarriers lists the carrier codes the sandbox issues e-waybills for.
 func IssuingCarriers() []string {
-	out := make([]string, 0, len(formats))
-	for c := range formats {
-		out = append(out, c)
-	}
-	sortStrings(out)
-	return out
+	return slices.Sorted(maps.Keys(formats))
 }
 
 func digits(r *rand.Rand, n int) string {
@@ -529,9 +527,8 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now
 	if p.PrintType == "IMAGE" || p.PrintType == "HTML" {
 		data.Label = "http://" + r.Host + "/sandbox/label/" + pc.TaskID
 	}
-	s.orders[p.OrderID] = &orderRec{at: now, data: data}
-	if p.OrderID == "" {
-		delete(s.orders, "")
+	if p.OrderID != "" {
+		s.orders[p.OrderID] = &orderRec{at: now, data: data}
 	}
 	if p.NeedSubscribe {
 		s.subscribe(pc.Com, pc.Num, p.PollCallBackURL, p.Salt, p.ResultV2, now, false)

@@ -216,5 +216,3 @@ func (s *Server) handleLabelImage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/png")
 	png.Encode(w, bc)
 }
-
-func sortStrings(v []string) { sort.Strings(v) }
