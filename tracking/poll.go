@@ -165,6 +165,7 @@ func (w *Worker) commit(ctx context.Context, waybill string, tr *kuaidi100.Track
 	now := w.now()
 	s, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
 		from = s.Milestone
+		s.EventCount += added // AddEvents leaves the count to its caller
 		if merge(s, tr) {
 			w.setLeg(waybill, newestLeg(tr))
 		}
@@ -186,7 +187,6 @@ func (w *Worker) commit(ctx context.Context, waybill string, tr *kuaidi100.Track
 			w.logf("tracking: %s %s -> %s", waybill, from, to)
 			w.milestoneReached(ctx, s, to)
 		}
-		_ = added
 		w.changed(s)
 	}
 	return post, s, nil

@@ -321,32 +321,36 @@ func simulate(cfg simConfig) simResult {
 	return res
 }
 
-// TestSimulatedSchedulerBeatsNaive runs a small simulation: the policy
+// TestSimulatedSchedulerBeatsNaive runs small simulations: the policy
 // must keep every limit and need fewer queries per finished parcel with a
-// smaller median and 95th-percentile delay than polling every 2 hours.
+// smaller median and 95th-percentile delay than polling every 2 hours, both
+// at the benchmark's load scaled down (300 parcels on 0.03 queries/s, where
+// the global rate binds) and at light load (300 parcels on 1 query/s).
 func TestSimulatedSchedulerBeatsNaive(t *testing.T) {
-	cfg := simConfig{seed: 7, active: 300, duration: 4 * 24 * time.Hour, qps: 0.03}
-	pol := DefaultPolicy()
-	cfg.scheduler, cfg.policy = smartScheduler(pol), &pol
-	smart := simulate(cfg)
-	cfg.scheduler, cfg.policy = naiveScheduler(2*time.Hour), nil
-	naive := simulate(cfg)
-	t.Logf("smart: %d parcels, %d finished, %.1f queries/finished, delay median %.2f h p95 %.2f h, violations %d",
-		smart.parcels, smart.finished, smart.perFinished(), smart.delayQuantile(0.5), smart.delayQuantile(0.95), smart.violations)
-	t.Logf("naive: %d parcels, %d finished, %.1f queries/finished, delay median %.2f h p95 %.2f h, violations %d",
-		naive.parcels, naive.finished, naive.perFinished(), naive.delayQuantile(0.5), naive.delayQuantile(0.95), naive.violations)
-	if smart.violations != 0 {
-		t.Errorf("smart scheduler broke a limit %d times", smart.violations)
-	}
-	if smart.finished < smart.parcels/2 {
-		t.Errorf("only %d of %d parcels finished", smart.finished, smart.parcels)
-	}
-	if smart.perFinished() >= naive.perFinished() {
-		t.Errorf("smart used %.1f queries per parcel, naive %.1f", smart.perFinished(), naive.perFinished())
-	}
-	if smart.delayQuantile(0.5) >= naive.delayQuantile(0.5) || smart.delayQuantile(0.95) >= naive.delayQuantile(0.95) {
-		t.Errorf("smart delays (median %.2f, p95 %.2f) not below naive (%.2f, %.2f)",
-			smart.delayQuantile(0.5), smart.delayQuantile(0.95), naive.delayQuantile(0.5), naive.delayQuantile(0.95))
+	for _, qps := range []float64{0.03, 1} {
+		cfg := simConfig{seed: 7, active: 300, duration: 4 * 24 * time.Hour, qps: qps}
+		pol := DefaultPolicy()
+		cfg.scheduler, cfg.policy = smartScheduler(pol), &pol
+		smart := simulate(cfg)
+		cfg.scheduler, cfg.policy = naiveScheduler(2*time.Hour), nil
+		naive := simulate(cfg)
+		t.Logf("%.2f q/s smart: %d parcels, %d finished, %.1f queries/finished, delay median %.2f h p95 %.2f h, violations %d",
+			qps, smart.parcels, smart.finished, smart.perFinished(), smart.delayQuantile(0.5), smart.delayQuantile(0.95), smart.violations)
+		t.Logf("%.2f q/s naive: %d parcels, %d finished, %.1f queries/finished, delay median %.2f h p95 %.2f h, violations %d",
+			qps, naive.parcels, naive.finished, naive.perFinished(), naive.delayQuantile(0.5), naive.delayQuantile(0.95), naive.violations)
+		if smart.violations != 0 {
+			t.Errorf("%.2f q/s: smart scheduler broke a limit %d times", qps, smart.violations)
+		}
+		if smart.finished < smart.parcels/2 {
+			t.Errorf("%.2f q/s: only %d of %d parcels finished", qps, smart.finished, smart.parcels)
+		}
+		if smart.perFinished() >= naive.perFinished() {
+			t.Errorf("%.2f q/s: smart used %.1f queries per parcel, naive %.1f", qps, smart.perFinished(), naive.perFinished())
+		}
+		if smart.delayQuantile(0.5) >= naive.delayQuantile(0.5) || smart.delayQuantile(0.95) >= naive.delayQuantile(0.95) {
+			t.Errorf("%.2f q/s: smart delays (median %.2f, p95 %.2f) not below naive (%.2f, %.2f)", qps,
+				smart.delayQuantile(0.5), smart.delayQuantile(0.95), naive.delayQuantile(0.5), naive.delayQuantile(0.95))
+		}
 	}
 }
 

@@ -456,7 +456,7 @@ func (w *Worker) process(ctx context.Context, s store.Shipment) {
 		// Never spin on a shipment the limits hold back.
 		next = now.Add(time.Minute)
 	}
-	upd, err := w.db.UpdateShipment(ctx, s.Waybill, func(sh *store.Shipment) error {
+	_, err := w.db.UpdateShipment(ctx, s.Waybill, func(sh *store.Shipment) error {
 		if !sh.NextPollAt.Equal(s.NextPollAt) {
 			return errSkipped // changed meanwhile (push, refresh): leave it
 		}
@@ -470,7 +470,6 @@ func (w *Worker) process(ctx context.Context, s store.Shipment) {
 		}
 		return
 	}
-	_ = upd
 }
 
 // errSkipped means a poll was not sent because the limits or another

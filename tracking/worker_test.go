@@ -55,6 +55,9 @@ func checkFinished(ctx context.Context, t *testing.T, e *env) {
 		if err != nil || len(evs) < 3 {
 			t.Errorf("%s: %d events stored (%v)", s.Waybill, len(evs), err)
 		}
+		if s.EventCount != len(evs) {
+			t.Errorf("%s: EventCount %d, %d events stored", s.Waybill, s.EventCount, len(evs))
+		}
 		if !evs[0].Time.Equal(s.LastEventAt) {
 			t.Errorf("%s: LastEventAt %v, newest stored event %v", s.Waybill, s.LastEventAt, evs[0].Time)
 		}
