@@ -618,3 +618,22 @@ func TestStartAndStop(t *testing.T) {
 		t.Error("sandbox still answering after stop")
 	}
 }
+
+func TestAbortCorrectsCarrier(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, sandbox.Options{})
+	res, _ := e.cl.Order(ctx, order("W", "zhongtong"))
+	// Subscribed under the wrong carrier: no trace for 3 days, then an abort
+	// naming the right one.
+	if err := e.cl.Subscribe(ctx, kuaidi100.SubscribeRequest{Com: "yuantong", Num: res.Waybill, CallbackURL: e.recv.URL + "/push", Salt: salt}); err != nil {
+		t.Fatal(err)
+	}
+	e.advance(76*time.Hour, 4*time.Hour)
+	got := e.gotPushes()
+	if len(got) != 1 || got[0].Status != kuaidi100.PushAbort || got[0].ComNew != "zhongtong" {
+		t.Fatalf("pushes %+v", got)
+	}
+	if _, err := e.cl.Query(ctx, kuaidi100.QueryRequest{Com: "yuantong", Num: res.Waybill}); !errors.Is(err, kuaidi100.ErrNoResult) {
+		t.Errorf("query under the wrong carrier: %v", err)
+	}
+}
