@@ -46,6 +46,7 @@ type Error struct {
 	err  error // underlying transport error
 }
 
+// Error returns one line: the operation, the clerk's message and the code.
 func (e *Error) Error() string {
 	s := fmt.Sprintf("kuaidi100 %s: %s (code %s", e.Op, e.Message, e.Code)
 	if e.ServiceMessage != "" && !strings.Contains(e.Message, e.ServiceMessage) {
