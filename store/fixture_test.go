@@ -200,7 +200,7 @@ func (db *DB) bulkLoad(ctx context.Context, n int) error {
 }
 
 func fixtureTag(n int) string {
-	return fmt.Sprintf("fixture v%d schema v%d n=%d", fixtureVersion, SchemaVersion, n)
+	return fmt.Sprintf("fixture v%d schema v%d n=%d", fixtureVersion, schemaVersion, n)
 }
 
 // benchShipments is SHIPDESK_BENCH_SHIPMENTS or 1,000,000.
@@ -228,7 +228,9 @@ func fixtureOptions() Options {
 // cached).
 func ensureFixture(n int) (string, time.Duration, error) {
 	path := fixturePath(n)
-	if db, err := Open(path, fixtureOptions()); err == nil {
+	if _, err := os.Stat(path); err != nil {
+		// missing: build it
+	} else if db, err := Open(path, fixtureOptions()); err == nil {
 		var tag string
 		db.bolt.View(func(tx *bolt.Tx) error {
 			tag = string(tx.Bucket(bMeta).Get(keyFixture))

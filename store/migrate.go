@@ -75,8 +75,8 @@ var migrations = []func(db *DB, tx *bolt.Tx) error{
 	},
 }
 
-// SchemaVersion is the layout version this package writes.
-var SchemaVersion = uint64(len(migrations))
+// schemaVersion is the layout version this package writes.
+var schemaVersion = uint64(len(migrations))
 
 func (db *DB) migrate() error {
 	var ver uint64
@@ -86,10 +86,10 @@ func (db *DB) migrate() error {
 	}); err != nil {
 		return err
 	}
-	if ver > SchemaVersion {
-		return fmt.Errorf("database schema v%d is newer than this Shipdesk understands (v%d); install the newer Shipdesk", ver, SchemaVersion)
+	if ver > schemaVersion {
+		return fmt.Errorf("database schema v%d is newer than this Shipdesk understands (v%d); install the newer Shipdesk", ver, schemaVersion)
 	}
-	for ver < SchemaVersion {
+	for ver < schemaVersion {
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			if err := migrations[ver](db, tx); err != nil {
 				return err

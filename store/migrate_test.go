@@ -60,8 +60,8 @@ func TestMigrateV1(t *testing.T) {
 	}
 	t.Cleanup(func() { checkAndClose(t, db) })
 	db.bolt.View(func(tx *bolt.Tx) error {
-		if v := schemaOf(tx); v != SchemaVersion {
-			t.Errorf("schema after Open = %d, want %d", v, SchemaVersion)
+		if v := schemaOf(tx); v != schemaVersion {
+			t.Errorf("schema after Open = %d, want %d", v, schemaVersion)
 		}
 		return nil
 	})
@@ -99,7 +99,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 	db.Close()
 	rawUpdate(t, path, func(tx *bolt.Tx) error {
-		return tx.Bucket(bMeta).Put(keySchema, u64(SchemaVersion+1))
+		return tx.Bucket(bMeta).Put(keySchema, u64(schemaVersion+1))
 	})
 	if _, err := Open(path, Options{NoSync: true}); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("Open(newer schema) err = %v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,8 +48,13 @@ func TestEvents(t *testing.T) {
 	if _, err := db.AddEvents(ctx, "nope", evs); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown waybill: %v", err)
 	}
-	if _, err := db.AddEvents(ctx, "E1", []TrackingEvent{{Time: t0, Context: ""}}); !errors.Is(err, ErrInvalid) {
+	// One bad event rejects the whole batch.
+	mixed := []TrackingEvent{{Time: t0.Add(time.Hour), Context: "新的一条", Milestone: MilestoneInTransit}, {Time: t0, Context: ""}}
+	if _, err := db.AddEvents(ctx, "E1", mixed); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "events[1].context") {
 		t.Errorf("empty context: %v", err)
+	}
+	if got, _ := db.Events(ctx, "E1"); len(got) != 3 {
+		t.Errorf("rejected batch was written: %d events", len(got))
 	}
 	mustCreate(t, db, testShipment("E2"))
 	if got, err := db.Events(ctx, "E2"); err != nil || len(got) != 0 {
