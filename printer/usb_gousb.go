@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/google/gousb"
@@ -278,11 +280,23 @@ func mapUSBCtxErr(ctx context.Context, err error) error {
 	return mapUSBErr(err)
 }
 
+var libusbCode = regexp.MustCompile(`libusb: [^\[]*\[code (-?[0-9]+)\]`)
+
 // mapUSBErr wraps libusb errors with this package's sentinels; an unplugged
 // device (NO_DEVICE, IO, transfer error) is ErrDisconnected.
 func mapUSBErr(err error) error {
 	var ue gousb.Error
-	if errors.As(err, &ue) {
+	found := errors.As(err, &ue)
+	if !found {
+		// gousb's Config and Interface format libusb errors with %v, so
+		// only the text "libusb: ... [code N]" is left.
+		if m := libusbCode.FindStringSubmatch(err.Error()); m != nil {
+			if n, convErr := strconv.Atoi(m[1]); convErr == nil {
+				ue, found = gousb.Error(n), true
+			}
+		}
+	}
+	if found {
 		switch ue {
 		case gousb.ErrorNoDevice, gousb.ErrorIO, gousb.ErrorPipe:
 			return fmt.Errorf("%w: %w", ErrDisconnected, err)

@@ -73,6 +73,16 @@ func TestMapUSBErr(t *testing.T) {
 		{gousb.TransferTimedOut, ErrTimeout},
 		{fmt.Errorf("claim: %w", gousb.ErrorNotFound), ErrNotFound},
 	}
+	// gousb's Config/Interface flatten libusb errors with %v.
+	for err, want := range map[error]error{
+		fmt.Errorf("failed to claim interface 0 on vid=1203,pid=0230,bus=1,addr=2,config=1: %v", gousb.ErrorBusy):         ErrBusy,
+		fmt.Errorf("Can't detach kernel driver of the device x and interface 0: %v", gousb.ErrorAccess):                   ErrPermission,
+		fmt.Errorf("failed to query active config of the device vid=1203,pid=0230,bus=1,addr=2: %v", gousb.ErrorNoDevice): ErrDisconnected,
+	} {
+		if got := mapUSBErr(err); !errors.Is(got, want) {
+			t.Errorf("mapUSBErr(%v) = %v, want %v", err, got, want)
+		}
+	}
 	for _, tt := range tests {
 		got := mapUSBErr(tt.err)
 		if !errors.Is(got, tt.want) {
