@@ -288,7 +288,7 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 	}
 	bw := mods * mod
 	b.add(&Code128{X: (b.l.WidthDots - bw) / 2, Y: b.d(y + 1.2), Module: mod, Height: b.d(barH), Content: d.Waybill, Modules: mods})
-	if err := b.text("运单号", spaced(d.Waybill), m, y+1+barH, iw, numH, lay.small*1.45, lay.tiny, true, Center, 1); err != nil {
+	if err := b.text("运单号", d.Waybill, m, y+1+barH, iw, numH, lay.small*1.45, lay.tiny, true, Center, 1); err != nil {
 		return nil, err
 	}
 	y += lay.barcode
@@ -442,9 +442,6 @@ func recipientAddress(p store.Party) string {
 	}
 	return a
 }
-
-// spaced groups a long number in fours for reading aloud; short ones stay.
-func spaced(s string) string { return s }
 
 func yuan(v float64) string {
 	s := fmt.Sprintf("%.2f", v)

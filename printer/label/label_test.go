@@ -105,7 +105,16 @@ func TestEWaybillNeedsWaybill(t *testing.T) {
 // TestEWaybillPreviewDecodes renders every template and reads its barcode
 // and QR code back.
 func TestEWaybillPreviewDecodes(t *testing.T) {
-	d := label.Sample(label.SampleTime)
+	plain := label.Sample(label.SampleTime)
+	plain.Routing = store.Routing{}
+	plain.COD, plain.InsuredValue, plain.ChildIndex, plain.ChildTotal = 128.5, 300, 2, 3
+	plain.Remark, plain.Reference, plain.CarrierName, plain.Carrier = "", "", "", "zhongtong"
+	for _, d := range []label.Data{label.Sample(label.SampleTime), plain} {
+		previewDecodes(t, d)
+	}
+}
+
+func previewDecodes(t *testing.T, d label.Data) {
 	for _, s := range label.Sizes {
 		for _, dpi := range label.DPIs {
 			l, err := label.EWaybill(d, s, dpi)

@@ -23,10 +23,11 @@ var ErrCRC = errors.New("zpl: graphic field CRC mismatch")
 
 // Limits that keep the virtual printer's memory bounded whatever it is fed.
 const (
-	maxDots    = 4000 // ^PW and ^LL, dots
-	maxGraphic = 1 << 20
-	maxModule  = 20
-	maxContent = 2000
+	maxDots     = 2400     // ^PW, dots (8 in at 300 dpi); ^LL may be twice that
+	maxGraphic  = 1 << 20  // one ^GF, bytes
+	maxGraphics = 16 << 20 // all ^GF of a job together, bytes
+	maxModule   = 20
+	maxContent  = 2000
 )
 
 // Render is the virtual printer: it draws the first format (^XA...^XZ) of a
@@ -55,6 +56,7 @@ func Render(data []byte) (*image.Gray, error) {
 		bqMag    int
 		hexEsc   byte
 		done     bool
+		gfTotal  int
 	)
 	for len(s) > 0 && !done {
 		c := s[0]
@@ -129,6 +131,9 @@ func Render(data []byte) (*image.Gray, error) {
 			bm, err := parseGF(args)
 			if err != nil {
 				return nil, err
+			}
+			if gfTotal += len(bm.Bits); gfTotal > maxGraphics {
+				return nil, fmt.Errorf("graphic fields hold more than %d bytes: %w", maxGraphics, ErrSyntax)
 			}
 			ops = append(ops, func(img *image.Gray) error { label.DrawBitmap(img, x, y, bm, false); return nil })
 		case "^BY":

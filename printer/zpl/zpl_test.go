@@ -204,7 +204,7 @@ func FuzzZPLRender(f *testing.F) {
 	f.Add([]byte("^XA^FO1,1^BY2^BCN,10,N,N,N,A^FH^FD_5E^FS^FO1,1^BQN,2,3^FDHA,x^FS^XZ"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := zpl.Render(data)
-		if err == nil && (img.Rect.Dx() > 2000 || img.Rect.Dy() > 5000) {
+		if err == nil && (img.Rect.Dx() > 2400 || img.Rect.Dy() > 4800) {
 			t.Fatalf("image %v beyond the limits", img.Rect)
 		}
 	})
