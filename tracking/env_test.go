@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -178,10 +179,17 @@ func (e *env) ship(ctx context.Context, i int) store.Shipment {
 	return s
 }
 
-// violations returns the sandbox's limit violations, or "" when none.
+// violations returns the limit violations the sandbox reports at GET
+// /sandbox/stats, or "" when none.
 func (e *env) violations() string {
+	rec := httptest.NewRecorder()
+	e.sb.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/sandbox/stats", nil))
+	var st sandbox.Stats
+	if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil || rec.Code != http.StatusOK {
+		return fmt.Sprintf("stats unreadable: %d %v", rec.Code, err)
+	}
 	var b strings.Builder
-	for k, v := range e.sb.Stats().Violations {
+	for k, v := range st.Violations {
 		if v != 0 {
 			fmt.Fprintf(&b, "%s=%d ", k, v)
 		}

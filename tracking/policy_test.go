@@ -41,7 +41,7 @@ func TestPolicyNeverBreaksLimits(t *testing.T) {
 		if next.IsZero() {
 			t.Fatalf("case %d: non-terminal %s never polled", i, s.Milestone)
 		}
-		if !s.LastPollAt.IsZero() && next.Sub(s.LastPollAt) < p.MinInterval {
+		if !s.LastPollAt.IsZero() && next.Sub(s.LastPollAt) <= 30*time.Minute {
 			t.Fatalf("case %d: next poll %v only %v after the last", i, next, next.Sub(s.LastPollAt))
 		}
 		if s.PollDay == dayOf(next) && s.PollsToday >= p.DailyCap {
@@ -54,6 +54,11 @@ func TestPolicyNeverBreaksLimits(t *testing.T) {
 		if p.Allowed(&s, next.Add(-time.Second)) && !s.LastPollAt.IsZero() && next.Add(-time.Second).Sub(s.LastPollAt) < p.MinInterval {
 			t.Fatalf("case %d: Allowed before MinInterval", i)
 		}
+	}
+	// Kuaidi100 locks a number queried within 30 minutes or 48 times in 24
+	// hours; the spacing alone must keep both.
+	if p.MinInterval <= 30*time.Minute || int(24*time.Hour/p.MinInterval)+1 >= 48 {
+		t.Errorf("MinInterval %v allows a lock", p.MinInterval)
 	}
 	for _, m := range store.Milestones() {
 		if !m.Terminal() {

@@ -229,7 +229,11 @@ func TestRefreshObeysLimits(t *testing.T) {
 		if err := w.Refresh(ctx, s.Waybill); !errors.Is(err, ErrTooSoon) {
 			t.Fatalf("second refresh at once: %v, want ErrTooSoon", err)
 		}
-		time.Sleep(31 * time.Minute)
+		time.Sleep(29 * time.Minute)
+		if err := w.Refresh(ctx, s.Waybill); !errors.Is(err, ErrTooSoon) {
+			t.Fatalf("refresh after 29 min: %v, want ErrTooSoon", err)
+		}
+		time.Sleep(2 * time.Minute)
 		if err := w.Refresh(ctx, s.Waybill); err != nil {
 			t.Fatalf("refresh after 31 min: %v", err)
 		}
