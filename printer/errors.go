@@ -41,6 +41,7 @@ type StatusError struct {
 	Status Status
 }
 
+// Error says which condition stopped the job, in English for the log.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("printer not ready: %s", e.Status)
 }
