@@ -287,3 +287,49 @@ func (db *DB) Recount(ctx context.Context) error {
 		return nil
 	})
 }
+
+// CheckIndexes recomputes every shipment index entry from the records (a
+// full scan) and returns a line per missing, stale or wrong entry; none
+// means the indexes are consistent.
+func (db *DB) CheckIndexes(ctx context.Context) ([]string, error) {
+	var diffs []string
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		want := map[string]map[string]string{}
+		for _, b := range [][]byte{bPhone, bName, bState, bDay, bDue} {
+			want[string(b)] = map[string]string{}
+		}
+		err := tx.Bucket(bShip).ForEach(func(k, v []byte) error {
+			s, err := decodeShipment(v, db.loc)
+			if err != nil {
+				return fmt.Errorf("shipment %s: %w", k, err)
+			}
+			if s.Waybill != string(k) {
+				diffs = append(diffs, fmt.Sprintf("shipment stored under %q says waybill %q", k, s.Waybill))
+			}
+			for _, e := range shipmentIndex(&s) {
+				want[string(e.bucket)][string(e.key)] = string(e.val)
+			}
+			return ctx.Err()
+		})
+		if err != nil {
+			return err
+		}
+		for _, name := range slices.Sorted(maps.Keys(want)) {
+			w := want[name]
+			tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
+				if exp, ok := w[string(k)]; !ok {
+					diffs = append(diffs, fmt.Sprintf("%s: stale entry %q", name, k))
+				} else if exp != string(v) {
+					diffs = append(diffs, fmt.Sprintf("%s: entry %q has value %x, want %x", name, k, v, exp))
+				}
+				delete(w, string(k))
+				return nil
+			})
+			for _, k := range slices.Sorted(maps.Keys(w)) {
+				diffs = append(diffs, fmt.Sprintf("%s: missing entry %q", name, k))
+			}
+		}
+		return nil
+	})
+	return diffs, err
+}

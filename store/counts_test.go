@@ -96,6 +96,12 @@ func TestRecountRepairs(t *testing.T) {
 	if len(diffs) != 1 {
 		t.Fatalf("CheckCounters = %v, want one difference", diffs)
 	}
+	// And an index entry.
+	db.bolt.Update(func(tx *boltTx) error { return tx.Bucket(bPhone).Put([]byte("1234\x00ghost"), nil) })
+	if diffs, _ := db.CheckIndexes(ctx); len(diffs) != 1 {
+		t.Errorf("CheckIndexes = %v, want one stale entry", diffs)
+	}
+	db.bolt.Update(func(tx *boltTx) error { return tx.Bucket(bPhone).Delete([]byte("1234\x00ghost")) })
 	if err := db.Recount(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,11 @@ func checkAndClose(t *testing.T, db *DB) {
 	} else if len(diffs) > 0 {
 		t.Errorf("counters differ from records:\n%v", diffs)
 	}
+	if diffs, err := db.CheckIndexes(ctx); err != nil {
+		t.Errorf("CheckIndexes: %v", err)
+	} else if len(diffs) > 0 {
+		t.Errorf("indexes differ from records:\n%v", diffs)
+	}
 	if err := db.Check(ctx); err != nil {
 		t.Errorf("bbolt check: %v", err)
 	}
