@@ -55,7 +55,17 @@ func (l *logBuffer) logf(format string, args ...any) {
 
 func newEnv(t *testing.T, mod func(*Deps)) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), logs: &logBuffer{}}
+	e := newEnvMod(t, mod)
+	e.t = t
+	return e
+}
+
+// newEnvTB is newEnv for benchmarks.
+func newEnvTB(tb testing.TB) *env { return newEnvMod(tb, nil) }
+
+func newEnvMod(t testing.TB, mod func(*Deps)) *env {
+	t.Helper()
+	e := &env{dir: t.TempDir(), logs: &logBuffer{}}
 	db, err := store.Open(filepath.Join(e.dir, "shipdesk.db"), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
