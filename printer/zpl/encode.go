@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"shipdesk/printer/label"
 	"shipdesk/store"
@@ -116,7 +117,9 @@ func field(b *bytes.Buffer, s string) {
 // graphic writes ^GFA with Z64 data; total bytes = bytes per row x rows.
 func graphic(b, zbuf *bytes.Buffer, x, y int, bm *label.Bitmap) error {
 	zbuf.Reset()
-	zw, _ := zlib.NewWriterLevel(zbuf, zlib.BestCompression)
+	zw := zlibPool.Get().(*zlib.Writer)
+	defer zlibPool.Put(zw)
+	zw.Reset(zbuf)
 	if _, err := zw.Write(bm.Bits); err != nil {
 		return fmt.Errorf("zpl encode: %w", err)
 	}
@@ -128,6 +131,13 @@ func graphic(b, zbuf *bytes.Buffer, x, y int, bm *label.Bitmap) error {
 	fmt.Fprintf(b, "^FO%d,%d^GFA,%d,%d,%d,:Z64:%s:%04X^FS\n", x, y, total, total, bm.Stride, enc, CRC16(enc))
 	return nil
 }
+
+// zlibPool keeps compressors: making one costs far more than compressing
+// a line of text.
+var zlibPool = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(nil, zlib.BestCompression)
+	return zw
+}}
 
 // CRC16 is CRC-16/XMODEM (polynomial 0x1021, initial value 0, no
 // reflection), which Z64 and B64 fields carry over their base64 text.
