@@ -280,9 +280,34 @@ func (s *Service) Ship(ctx context.Context, u User, o store.Order, opt ShipOptio
 	}
 	o = normalizeOrder(o)
 	if o.ID != "" {
-		if stored, err := s.d.DB.Order(ctx, o.ID); err == nil && stored.Step != "" {
+		stored, err := s.d.DB.Order(ctx, o.ID)
+		switch {
+		case err == nil && stored.Step == store.StepSaved && stored.Waybill == "" && fingerprint(stored) != fingerprint(o):
+			// No waybill yet and the clerk corrected the order. The last
+			// try may still have issued a waybill for the old content
+			// (a timeout), which the same orderId would return; so the
+			// corrected order gets a new id and the old one is closed.
+			if errs := CheckOrder(o, KnownCarrier); len(errs) > 0 {
+				return nil, &ValidationError{Fields: errs}
+			}
+			old := o.ID
+			unlock := s.lock(old)
+			if again, err := s.d.DB.Order(ctx, old); err == nil && again.Step == store.StepSaved && again.Waybill == "" {
+				o.ID = ""
+				if err := s.saveNew(ctx, u, &o); err != nil {
+					unlock()
+					return nil, err
+				}
+				again.Step, again.LastError = store.StepDone, "已修改，改用新订单 "+o.ID
+				if err := s.d.DB.SaveOrder(ctx, &again); err != nil {
+					s.logf("shipping: close corrected order %s: %v", old, err)
+				}
+			}
+			unlock()
+			return s.run(ctx, u, o.ID, opt)
+		case err == nil:
 			return s.run(ctx, u, stored.ID, opt)
-		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		case !errors.Is(err, store.ErrNotFound):
 			return nil, fmt.Errorf("ship: load order %s: %w", o.ID, err)
 		}
 	}

@@ -718,3 +718,34 @@ func TestPreviewIsMarked(t *testing.T) {
 		t.Error("the preview is not marked as a preview")
 	}
 }
+
+func TestCorrectedOrderAfterFailedWaybill(t *testing.T) {
+	fw := &flakyWaybills{lose: 1}
+	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw })
+	ctx := context.Background()
+	res, err := e.svc.Ship(ctx, frontDesk, testOrder(60), ShipOptions{NoPrint: true})
+	if err == nil {
+		t.Fatal("first try succeeded")
+	}
+	o := res.Order
+	o.Recipient.Address = "天津市和平区南京路219号"
+	res2, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
+	if err != nil || !res2.Done() || res2.Order.ID == o.ID {
+		t.Fatalf("corrected: %v %+v", err, res2.Order)
+	}
+	if len(fw.issued) != 2 || fw.issued[0] == fw.issued[1] {
+		t.Errorf("issued %v: the corrected order must not reuse the old orderId", fw.issued)
+	}
+	old, _ := e.db.Order(ctx, o.ID)
+	if old.Step != store.StepDone || !strings.Contains(old.LastError, res2.Order.ID) {
+		t.Errorf("old order %+v", old)
+	}
+	un, _ := e.svc.Unfinished(ctx)
+	if len(un) != 0 {
+		t.Errorf("unfinished %v", un)
+	}
+	sh, _ := e.db.Shipment(ctx, res2.Order.Waybill)
+	if sh.RecipientAddr != "天津市和平区南京路219号" {
+		t.Errorf("shipment address %q", sh.RecipientAddr)
+	}
+}
