@@ -401,11 +401,13 @@ func (w *Worker) reconcile(ctx context.Context) error {
 			w.logf("tracking: start %s: %v", n, err)
 			continue
 		}
-		if w.pushEnabled() && w.needsSubscribe(&s, w.now()) {
-			w.subscribe(ctx, s.Waybill) // logs and reschedules itself
-			continue
+		if w.pushEnabled() {
+			if at, ok := w.subscribeDue(&s, w.now()); ok && !at.After(w.now()) {
+				w.subscribe(ctx, s.Waybill) // logs and reschedules itself
+				continue
+			}
 		}
-		w.reschedule(ctx, s.Waybill)
+		w.reschedule(ctx, s.Waybill) // a later re-subscription is part of the schedule
 	}
 	if len(todo) > 0 {
 		w.logf("tracking: start: %d shipments scheduled or subscribed", len(todo))
@@ -447,7 +449,14 @@ func (w *Worker) process(ctx context.Context, s store.Shipment) {
 	w.mu.Unlock()
 	pollAt := w.policy.Next(&s, w.hints(&s), now)
 	if !pollAt.IsZero() && !pollAt.After(now) && !b.until.After(now) && w.policy.Allowed(&s, now) {
-		if err := w.poll(ctx, s.Waybill, false); err == nil || !errors.Is(err, errSkipped) {
+		err := w.poll(ctx, s.Waybill, false)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		if !errors.Is(err, errSkipped) {
+			// The store failed around the query; don't spin on it.
+			w.logf("tracking: %v", err)
+			w.pause(w.now(), time.Minute)
 			return
 		}
 	}

@@ -328,7 +328,10 @@ func TestAbortThenResubscribe(t *testing.T) {
 			t.Fatalf("after abort: %s", got.Subscription.State)
 		}
 		before := e.sb.Stats().Requests["subscribe"]
-		time.Sleep(20 * time.Minute)
+		time.Sleep(10 * time.Minute)
+		stop() // a restart must not forget the half-hour wait
+		stop = run(ctx, t, e.worker(nil).Run)
+		time.Sleep(10 * time.Minute)
 		if n := e.sb.Stats().Requests["subscribe"] - before; n != 0 {
 			t.Errorf("re-subscribed %d times within 20 minutes of the abort", n)
 		}
