@@ -34,53 +34,53 @@ func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	out := fs.String("out", "", "output file (- for standard output)")
 	fullPhone := fs.Bool("full-phone", false, "print the recipient's phone in full instead of masked")
 	if err := fs.Parse(args); err != nil {
-		return usagef("label: %v", err)
+		return usagef("%v", err)
 	}
 	if fs.NArg() > 0 {
-		return usagef("label: unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if *out == "" {
-		return usagef("label: give --out FILE (.png, .prn, .tspl or .zpl)")
+		return usagef("give --out FILE (.png, .prn, .tspl or .zpl)")
 	}
 	f := strings.ToLower(*format)
 	if f == "" {
 		f = formatFromExt(*out, settings.Label.Format)
 	}
 	if f != "png" && f != "tspl" && f != "zpl" {
-		return usagef("label: --format %q: want png, tspl or zpl", *format)
+		return usagef("--format %q: want png, tspl or zpl", *format)
 	}
 	size, err := label.ParseSize(*sizeFlag)
 	if err != nil {
-		return usagef("label: --size %q: want 76x130, 100x150 or 100x180", *sizeFlag)
+		return usagef("--size %q: want 76x130, 100x150 or 100x180", *sizeFlag)
 	}
 	if err := label.CheckDPI(*dpi); err != nil {
-		return usagef("label: --dpi %d: want 203 or 300", *dpi)
+		return usagef("--dpi %d: want 203 or 300", *dpi)
 	}
 	if !of.given() {
-		return usagef("label: give --waybill N with the order flags, or --order FILE.json")
+		return usagef("give --waybill N with the order flags, or --order FILE.json")
 	}
 	order, err := of.load(settings)
 	if err != nil {
 		return err
 	}
 	if order.Waybill == "" {
-		return usagef("label: a label needs a waybill number: give --waybill N (the label of an existing waybill) or \"waybill\" in the order file; 'shipdesk order create' issues new waybills")
+		return usagef("a label needs a waybill number: give --waybill N (the label of an existing waybill) or \"waybill\" in the order file; 'shipdesk order create' issues new waybills")
 	}
 	d := label.DataFromOrder(order, nil, time.Now(), settings.Label.MaskPhones && !*fullPhone)
 	l, err := label.EWaybill(d, size, *dpi)
 	if err != nil {
-		return fmt.Errorf("label: %w", err)
+		return err
 	}
 	var data []byte
 	switch f {
 	case "png":
 		img, err := label.Render(l)
 		if err != nil {
-			return fmt.Errorf("label: %w", err)
+			return err
 		}
 		var b bytes.Buffer
 		if err := png.Encode(&b, img); err != nil {
-			return fmt.Errorf("label: encode png: %w", err)
+			return fmt.Errorf("encode png: %w", err)
 		}
 		data = b.Bytes()
 	case "tspl":
@@ -89,7 +89,7 @@ func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		data, err = zpl.Encode(l, store.PrinterProfile{Language: "zpl"})
 	}
 	if err != nil {
-		return fmt.Errorf("label: %w", err)
+		return err
 	}
 	if err := writeOut(*out, data, stdout); err != nil {
 		return err
@@ -110,7 +110,7 @@ func runRender(ctx context.Context, g *globals, args []string, stdout, stderr io
 	var files []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return usagef("render: %v", err)
+			return usagef("%v", err)
 		}
 		if fs.NArg() == 0 {
 			break
@@ -119,19 +119,19 @@ func runRender(ctx context.Context, g *globals, args []string, stdout, stderr io
 		args = fs.Args()[1:]
 	}
 	if len(files) != 1 {
-		return usagef("render: give exactly one FILE.prn")
+		return usagef("give exactly one FILE.prn")
 	}
 	if *out == "" {
-		return usagef("render: give --out FILE.png")
+		return usagef("give --out FILE.png")
 	}
 	if *dpi != 0 {
 		if err := label.CheckDPI(*dpi); err != nil {
-			return usagef("render: --dpi %d: want 203 or 300", *dpi)
+			return usagef("--dpi %d: want 203 or 300", *dpi)
 		}
 	}
 	data, err := os.ReadFile(files[0])
 	if err != nil {
-		return fmt.Errorf("render: %w", err)
+		return err
 	}
 	f := strings.ToLower(*format)
 	if f == "" {
@@ -141,25 +141,25 @@ func runRender(ctx context.Context, g *globals, args []string, stdout, stderr io
 	case "tspl":
 		im, err := tspl.RenderDPI(data, *dpi)
 		if err != nil {
-			return fmt.Errorf("render %s: %w", files[0], err)
+			return fmt.Errorf("%s: %w", files[0], err)
 		}
 		return writePNG(*out, im, stdout)
 	case "zpl":
 		im, err := zpl.Render(data)
 		if err != nil {
-			return fmt.Errorf("render %s: %w", files[0], err)
+			return fmt.Errorf("%s: %w", files[0], err)
 		}
 		return writePNG(*out, im, stdout)
 	case "":
-		return errors.New("render: cannot tell TSPL from ZPL (no ^XA, no SIZE); give --format tspl or --format zpl")
+		return errors.New("cannot tell TSPL from ZPL (no ^XA, no SIZE); give --format tspl or --format zpl")
 	}
-	return usagef("render: --format %q: want tspl or zpl", *format)
+	return usagef("--format %q: want tspl or zpl", *format)
 }
 
 func writePNG(path string, img *image.Gray, stdout io.Writer) error {
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
-		return fmt.Errorf("render: encode png: %w", err)
+		return fmt.Errorf("encode png: %w", err)
 	}
 	if err := writeOut(path, b.Bytes(), stdout); err != nil {
 		return err
