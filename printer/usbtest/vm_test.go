@@ -241,7 +241,7 @@ func moduleClosure(modDir string, names []string) ([]string, error) {
 		return nil, err
 	}
 	deps := map[string][]string{} // module path -> its dependencies
-	byName := map[string]string{}  // "usb_f_printer" -> path
+	byName := map[string]string{} // "usb_f_printer" -> path
 	for _, line := range strings.Split(string(dep), "\n") {
 		mod, rest, ok := strings.Cut(line, ":")
 		if !ok {
