@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"os"
+	goruntime "runtime"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -65,7 +67,7 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 		ui.Close()
 		a.Quit()
 	}
-	if d, ok := a.(desktop.App); ok {
+	if d, ok := a.(desktop.App); ok && trayAvailable() {
 		d.SetSystemTrayIcon(shipapp.Icon())
 		d.SetSystemTrayMenu(fyne.NewMenu(lang.L("Shipdesk"),
 			fyne.NewMenuItem(lang.L("Show"), func() { w.Show(); w.RequestFocus() }),
@@ -83,6 +85,7 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 			}
 		})
 	} else {
+		// No tray to come back from: closing the window quits.
 		w.SetCloseIntercept(quit)
 	}
 
@@ -119,6 +122,17 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 		bgErr = nil
 	}
 	return bgErr
+}
+
+// trayAvailable reports whether a system tray can be used. On Linux and
+// the BSDs the tray speaks DBus; without a session bus Fyne's tray fails to
+// start and then crashes on quit, so the app goes without it.
+func trayAvailable() bool {
+	switch goruntime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+		return os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
+	}
+	return true
 }
 
 // testConnection checks Kuaidi100 credentials with one real-time query for

@@ -61,18 +61,18 @@ func newDashboard(u *UI) *dashboard {
 		return t
 	}
 	card := func(title string, t *canvas.Text) fyne.CanvasObject {
-		l := widget.NewLabelWithStyle(lang.L(title), fyne.TextAlignCenter, fyne.TextStyle{})
+		l := widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{})
 		return widget.NewCard("", "", container.NewVBox(t, l))
 	}
 	d.created, d.printed, d.pickedUp, d.inTransit, d.delivered, d.problems = big(), big(), big(), big(), big(), big()
 	d.problems.Color = theme.Color(theme.ColorNameError)
 	d.onTime, d.median, d.smsSent, d.smsCost = big(), big(), big(), big()
 	cards := container.NewGridWithColumns(6,
-		card("Created today", d.created), card("Printed today", d.printed), card("Picked up", d.pickedUp),
-		card("In transit", d.inTransit), card("Delivered today", d.delivered), card("Problems", d.problems))
+		card(lang.L("Created today"), d.created), card(lang.L("Printed today"), d.printed), card(lang.L("Picked up"), d.pickedUp),
+		card(lang.L("In transit"), d.inTransit), card(lang.L("Delivered today"), d.delivered), card(lang.L("Problems"), d.problems))
 	cards2 := container.NewGridWithColumns(4,
-		card("On-time rate", d.onTime), card("Median transit (h)", d.median),
-		card("SMS sent today", d.smsSent), card("SMS cost today (yuan)", d.smsCost))
+		card(lang.L("On-time rate"), d.onTime), card(lang.L("Median transit (h)"), d.median),
+		card(lang.L("SMS sent today"), d.smsSent), card(lang.L("SMS cost today (yuan)"), d.smsCost))
 
 	d.excList = widget.NewList(
 		func() int { return len(d.exceptions) },
@@ -102,7 +102,7 @@ func newDashboard(u *UI) *dashboard {
 		widget.NewLabelWithStyle(lang.L("Last 14 days: shipped (blue) and delivered (green)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, d.chart)
 
-	carCols := []string{"Carrier", "Shipments", "Delivered", "On-time rate", "Median transit (h)"}
+	carCols := []string{lang.L("Carrier"), lang.L("Shipments"), lang.L("Delivered"), lang.L("On-time rate"), lang.L("Median transit (h)")}
 	d.carriers = widget.NewTableWithHeaders(
 		func() (int, int) { return len(d.byCar), len(carCols) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -115,7 +115,7 @@ func newDashboard(u *UI) *dashboard {
 	d.carriers.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
 	d.carriers.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(lang.L(carCols[id.Col]))
+			o.(*widget.Label).SetText(carCols[id.Col])
 			o.(*widget.Label).TextStyle = fyne.TextStyle{Bold: true}
 		}
 	}

@@ -51,10 +51,9 @@ type printersScreen struct {
 	queue *printLog
 }
 
-var printerCols = []string{"Name", "Address", "Model", "Language", "Status", "Default for"}
-
 func newPrintersScreen(u *UI) *printersScreen {
 	p := &printersScreen{ui: u, sel: -1}
+	printerCols := []string{lang.L("Name"), lang.L("Address"), lang.L("Model"), lang.L("Language"), lang.L("Status"), lang.L("Default for")}
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.rows), len(printerCols) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -67,7 +66,7 @@ func newPrintersScreen(u *UI) *printersScreen {
 	p.table.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
 	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(lang.L(printerCols[id.Col]))
+			o.(*widget.Label).SetText(printerCols[id.Col])
 			o.(*widget.Label).TextStyle = fyne.TextStyle{Bold: true}
 		}
 	}

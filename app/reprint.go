@@ -43,10 +43,9 @@ type reprintScreen struct {
 	log *printLog
 }
 
-var resultCols = []string{"Waybill", "Carrier", "Name", "Phone", "Status", "Last update"}
-
 func newReprintScreen(u *UI) *reprintScreen {
 	r := &reprintScreen{ui: u}
+	resultCols := []string{lang.L("Waybill"), lang.L("Carrier"), lang.L("Name"), lang.L("Phone"), lang.L("Status"), lang.L("Last update")}
 	r.search = widget.NewEntry()
 	r.search.SetPlaceHolder(lang.L("Scan or type a waybill number, phone (or its last 4 digits) or name, then Enter"))
 	r.search.OnSubmitted = r.onSubmit
@@ -65,7 +64,7 @@ func newReprintScreen(u *UI) *reprintScreen {
 	r.results.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		l := o.(*widget.Label)
 		if id.Row < 0 && id.Col >= 0 {
-			l.SetText(lang.L(resultCols[id.Col]))
+			l.SetText(resultCols[id.Col])
 			l.TextStyle = fyne.TextStyle{Bold: true}
 		} else if id.Col < 0 {
 			l.SetText(fmt.Sprint(id.Row + 1))
@@ -365,10 +364,9 @@ type printLog struct {
 	failedOnly bool
 }
 
-var logCols = []string{"Time", "Waybill", "Who", "Kind", "Reason", "State", "Printer"}
-
 func newPrintLog(u *UI) *printLog {
 	p := &printLog{ui: u, sel: -1}
+	logCols := []string{lang.L("Time"), lang.L("Waybill"), lang.L("Who"), lang.L("Kind"), lang.L("Reason"), lang.L("State"), lang.L("Printer")}
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.jobs), len(logCols) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -381,7 +379,7 @@ func newPrintLog(u *UI) *printLog {
 	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		l := o.(*widget.Label)
 		if id.Row < 0 && id.Col >= 0 {
-			l.SetText(lang.L(logCols[id.Col]))
+			l.SetText(logCols[id.Col])
 			l.TextStyle = fyne.TextStyle{Bold: true}
 		} else if id.Col < 0 {
 			l.SetText(fmt.Sprint(id.Row + 1))

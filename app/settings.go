@@ -344,7 +344,7 @@ func (s *settingsScreen) collect() (store.Settings, error) {
 	num := func(name, text string) (int, error) {
 		v, err := strconv.Atoi(strings.TrimSpace(text))
 		if err != nil || v < 0 {
-			return 0, fmt.Errorf(lang.L("%s: please enter a whole number."), lang.L(name))
+			return 0, fmt.Errorf(lang.L("%s: please enter a whole number."), name)
 		}
 		return v, nil
 	}
@@ -378,21 +378,21 @@ func (s *settingsScreen) collect() (store.Settings, error) {
 	}
 	st.SMS.Milestones = rules
 	st.SMS.QuietStart, st.SMS.QuietEnd = strings.TrimSpace(s.quietStart.Text), strings.TrimSpace(s.quietEnd.Text)
-	if st.SMS.DailyCap, err = num("Daily cap (messages)", s.dailyCap.Text); err != nil {
+	if st.SMS.DailyCap, err = num(lang.L("Daily cap (messages)"), s.dailyCap.Text); err != nil {
 		return st, err
 	}
 	st.Tracking.PollOnly = s.pollOnly.Checked
 	st.Tracking.PushListen, st.Tracking.PushURL = strings.TrimSpace(s.pushListen.Text), strings.TrimSpace(s.pushURL.Text)
-	if st.Rules.NotPickedUpHours, err = num("Not picked up after (hours)", s.notPicked.Text); err != nil {
+	if st.Rules.NotPickedUpHours, err = num(lang.L("Not picked up after (hours)"), s.notPicked.Text); err != nil {
 		return st, err
 	}
-	if st.Rules.NoUpdateHours, err = num("No update for (hours)", s.noUpdate.Text); err != nil {
+	if st.Rules.NoUpdateHours, err = num(lang.L("No update for (hours)"), s.noUpdate.Text); err != nil {
 		return st, err
 	}
-	if st.Rules.LateDays, err = num("Late after (days)", s.lateDays.Text); err != nil {
+	if st.Rules.LateDays, err = num(lang.L("Late after (days)"), s.lateDays.Text); err != nil {
 		return st, err
 	}
-	if st.PromisedDays, err = num("Delivery promise (days)", s.promised.Text); err != nil {
+	if st.PromisedDays, err = num(lang.L("Delivery promise (days)"), s.promised.Text); err != nil {
 		return st, err
 	}
 	st.Language = "zh"

@@ -150,7 +150,7 @@ func newShipScreen(u *UI) *shipScreen {
 		return container.New(layout.NewGridLayoutWithColumns(len(objs)), objs...)
 	}
 	labelled := func(text string, obj fyne.CanvasObject) fyne.CanvasObject {
-		l := widget.NewLabel(lang.L(text))
+		l := widget.NewLabel(text)
 		l.TextStyle = fyne.TextStyle{Bold: true}
 		return container.NewBorder(nil, nil, l, nil, obj)
 	}
@@ -158,17 +158,17 @@ func newShipScreen(u *UI) *shipScreen {
 	form := container.NewVBox(
 		widget.NewLabelWithStyle(lang.L("Recipient"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, pasteBtn, s.paste),
-		labelled("Name", field(shipping.FieldRecipientName, s.name)),
-		labelled("Phone", field(shipping.FieldRecipientPhone, s.phone)),
-		labelled("Address", field(shipping.FieldRecipientAddress, s.address)),
+		labelled(lang.L("Name"), field(shipping.FieldRecipientName, s.name)),
+		labelled(lang.L("Phone"), field(shipping.FieldRecipientPhone, s.phone)),
+		labelled(lang.L("Address"), field(shipping.FieldRecipientAddress, s.address)),
 		widget.NewSeparator(),
-		labelled("Sender", field(shipping.FieldSenderName, s.sender)),
-		labelled("Carrier", field(shipping.FieldCarrier, container.NewBorder(nil, nil, nil, s.guess, s.carrier))),
-		labelled("Items", s.items),
-		row(labelled("Count", field(shipping.FieldCount, s.count)), labelled("Weight (kg)", field(shipping.FieldWeight, s.weight))),
-		row(labelled("Payment", s.payType), labelled("Insured value (yuan)", field("insured", s.insured))),
-		labelled("Remark", s.remark),
-		labelled("Order ref.", s.reference),
+		labelled(lang.L("Sender"), field(shipping.FieldSenderName, s.sender)),
+		labelled(lang.L("Carrier"), field(shipping.FieldCarrier, container.NewBorder(nil, nil, nil, s.guess, s.carrier))),
+		labelled(lang.L("Items"), s.items),
+		row(labelled(lang.L("Count"), field(shipping.FieldCount, s.count)), labelled(lang.L("Weight (kg)"), field(shipping.FieldWeight, s.weight))),
+		row(labelled(lang.L("Payment"), s.payType), labelled(lang.L("Insured value (yuan)"), field("insured", s.insured))),
+		labelled(lang.L("Remark"), s.remark),
+		labelled(lang.L("Order ref."), s.reference),
 		widget.NewSeparator(),
 		s.shipBtn,
 		s.status,
