@@ -228,7 +228,13 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 	b := &builder{dpi: dpi, l: &Label{Size: size, DPI: dpi, WidthDots: Dots(float64(size.WidthMM), dpi), HeightDots: Dots(float64(size.HeightMM), dpi)}}
 	W, H, m := float64(size.WidthMM), float64(size.HeightMM), lay.margin
 	iw := W - 2*m // inner width
-	hasRouting := d.Routing.BigPen != "" || d.Routing.SortCode != ""
+	pen := strings.TrimSpace(strings.Join(nonEmpty(d.Routing.BigPen, d.Routing.SortCode), " "))
+	if pen == "" {
+		// No sorting code from the carrier: print the destination city
+		// large instead, as templates without 大头笔 do.
+		pen = destination(d.Recipient)
+	}
+	hasRouting := pen != ""
 	hasPkg := d.Routing.PkgName != "" || d.Routing.DestCode != "" || d.Routing.PkgCode != ""
 	fixed := lay.header + lay.barcode + lay.sender + lay.items + lay.foot
 	if hasRouting {
@@ -269,7 +275,6 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 
 	// 2. Routing: 大头笔 / 三段码.
 	if hasRouting {
-		pen := strings.TrimSpace(strings.Join(nonEmpty(d.Routing.BigPen, d.Routing.SortCode), " "))
 		if err := b.text("大头笔", pen, m, y, iw, lay.routing, lay.bigPen, lay.big, true, Center, 1); err != nil {
 			return nil, err
 		}
@@ -412,6 +417,25 @@ func dpmm(dpi int) float64 {
 		return 8
 	}
 	return float64(dpi) / 25.4
+}
+
+// destination is the recipient's province and city ("江苏省南京市",
+// "天津市") from the party's fields or the start of the address; "" when
+// neither says.
+func destination(p store.Party) string {
+	if p.City != "" {
+		if p.Province != "" && p.Province != p.City {
+			return p.Province + p.City
+		}
+		return p.City
+	}
+	a := []rune(strings.TrimSpace(p.Address))
+	for i, r := range a {
+		if r == '市' && i > 0 && i < 12 {
+			return string(a[:i+1])
+		}
+	}
+	return ""
 }
 
 func nonEmpty(ss ...string) []string {

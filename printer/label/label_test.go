@@ -275,3 +275,24 @@ func benchRender(b *testing.B, s label.Size) {
 		}
 	}
 }
+
+func TestNoRoutingPrintsDestinationCity(t *testing.T) {
+	for addr, want := range map[string]string{"江苏省南京市鼓楼区中山北路100号": "江苏省南京市", "天津市河西区友谊路32号": "天津市"} {
+		d := label.Sample(label.SampleTime)
+		d.Routing = store.Routing{}
+		d.Recipient.Address = addr
+		l, err := label.EWaybill(d, label.Size76x130, 203)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range l.Elements {
+			if txt, ok := e.(*label.Text); ok && txt.Content == want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: no destination %q on the label", addr, want)
+		}
+	}
+}
