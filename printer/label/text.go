@@ -47,6 +47,9 @@ type glyph struct {
 	adv          fixed.Int26_6
 }
 
+// maxCachedGlyphs bounds the rasterised-glyph cache (a few MB).
+const maxCachedGlyphs = 20000
+
 var (
 	fontOnce sync.Once
 	fontErr  error
@@ -85,6 +88,11 @@ func (fs *fontState) glyphLocked(px int, r rune) (*glyph, error) {
 	k := glyphKey{px, r}
 	if g, ok := fs.glyphs[k]; ok {
 		return g, nil
+	}
+	if len(fs.glyphs) > maxCachedGlyphs {
+		// Bound memory in a long-running app: start over.
+		clear(fs.glyphs)
+		clear(fs.advs)
 	}
 	if r == ' ' || r == '\u3000' {
 		g := &glyph{adv: fixed.I(px) / 2}
@@ -138,6 +146,9 @@ func (fs *fontState) advLocked(px int, r rune) (fixed.Int26_6, error) {
 	k := glyphKey{px, r}
 	if a, ok := fs.advs[k]; ok {
 		return a, nil
+	}
+	if len(fs.advs) > 4*maxCachedGlyphs {
+		clear(fs.advs)
 	}
 	if g, ok := fs.glyphs[k]; ok {
 		return g.adv, nil

@@ -54,7 +54,7 @@ func Encode(l *label.Label, p store.PrinterProfile) ([]byte, error) {
 		b.WriteString("^MMT\n")
 	}
 	if p.Speed > 0 {
-		fmt.Fprintf(&b, "^PR%d\n", p.Speed)
+		fmt.Fprintf(&b, "^PR%d\n", min(max(p.Speed, 2), 14))
 	}
 	if p.Direction == 1 {
 		b.WriteString("^POI\n")
