@@ -150,9 +150,6 @@ func (fs *fontState) advLocked(px int, r rune) (fixed.Int26_6, error) {
 	if len(fs.advs) > 4*maxCachedGlyphs {
 		clear(fs.advs)
 	}
-	if g, ok := fs.glyphs[k]; ok {
-		return g.adv, nil
-	}
 	if r == ' ' || r == '\u3000' {
 		g, err := fs.glyphLocked(px, r)
 		if err != nil {
@@ -409,7 +406,13 @@ func (fs *fontState) renderLocked(s string, lines []string, px int, o TextOpts) 
 					}
 				}
 			}
-			pen += g.adv
+			// Advance as measured, whatever the cache holds, so layout
+			// never depends on which glyphs were drawn before.
+			a, err := fs.advLocked(px, r)
+			if err != nil {
+				return nil, err
+			}
+			pen += a
 		}
 	}
 	// Crop to ink.
