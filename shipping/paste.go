@@ -38,6 +38,10 @@ var (
 	labelRe = func() *regexp.Regexp {
 		var alts []string
 		for _, l := range pasteLabels {
+			if l.label[0] < utf8.RuneSelf {
+				alts = append(alts, `\b`+regexp.QuoteMeta(l.label)) // not "Hotel"
+				continue
+			}
 			alts = append(alts, regexp.QuoteMeta(l.label))
 		}
 		return regexp.MustCompile(`(?i)(` + strings.Join(alts, "|") + `)\s*(?:[:：]\s*|\s+)`)
@@ -64,7 +68,7 @@ func ParsePaste(text string) Pasted {
 
 	// Labelled parts first.
 	var rest []string
-	locs := labelRe.FindAllStringSubmatchIndex(t, -1)
+	locs := findLabels(t)
 	var labelled []string // address parts, in order
 	if len(locs) > 0 {
 		rest = append(rest, t[:locs[0][0]])
@@ -126,6 +130,22 @@ func ParsePaste(text string) Pasted {
 	return p
 }
 
+// findLabels returns the label matches in t. A label without a colon
+// counts only at the start of the text or after a separator, so "地区" in
+// "某某地区 南京路" stays part of the address.
+func findLabels(t string) [][]int {
+	var out [][]int
+	for _, loc := range labelRe.FindAllStringSubmatchIndex(t, -1) {
+		if !strings.ContainsAny(t[loc[3]:loc[1]], ":：") && loc[0] > 0 {
+			if r, _ := utf8.DecodeLastRuneInString(t[:loc[0]]); !isSeparator(r) {
+				continue
+			}
+		}
+		out = append(out, loc)
+	}
+	return out
+}
+
 func labelField(label string) string {
 	l := strings.ToLower(label)
 	for _, x := range pasteLabels {
@@ -185,13 +205,31 @@ func isSeparator(r rune) bool {
 
 func tokenize(s string) []string {
 	var out []string
+	prevLatin := false
 	for _, f := range strings.FieldsFunc(s, isSeparator) {
 		f = strings.Trim(f, "。.:：()（）[]【】<>《》\"'“”")
-		if f != "" {
-			out = append(out, f)
+		if f == "" {
+			continue
 		}
+		// "Tom Lee": Latin words in a row stay one token.
+		latin := isLatinWord(f)
+		if latin && prevLatin {
+			out[len(out)-1] += " " + f
+			continue
+		}
+		prevLatin = latin
+		out = append(out, f)
 	}
 	return out
+}
+
+func isLatinWord(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z') && !(r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isNoise reports tokens that are neither name nor address: "收", titles
@@ -255,7 +293,7 @@ func looksLikeName(tok string) bool {
 		case unicode.Is(unicode.Han, r):
 			han++
 		case r == '·' || r == '•':
-		case (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || r == '.':
+		case (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || r == '.' || r == ' ':
 			latin++
 		default:
 			return false

@@ -109,6 +109,10 @@ var pasteCases = []struct {
 		Pasted{Address: tjAddr}, "天津市", "天津市", "和平区"},
 	{"only phone", "  13812345678  ", Pasted{Phone: "13812345678"}, "", "", ""},
 	{"empty", "", Pasted{}, "", "", ""},
+	{"english word containing a label", "Tom Lee 13812345678 北京市朝阳区建国路88号Hilton Hotel 3楼",
+		Pasted{Name: "Tom Lee", Phone: "13812345678", Address: "北京市朝阳区建国路88号Hilton Hotel 3楼"}, "北京市", "北京市", "朝阳区"},
+	{"label word inside address", "张三 13812345678 内蒙古自治区包头市青山区 某某地区 幸福路1号",
+		Pasted{Name: "张三", Phone: "13812345678", Address: "内蒙古自治区包头市青山区某某地区幸福路1号"}, "内蒙古自治区", "包头市", "青山区"},
 	{"unknown region", "张三 13812345678 某某小区3号楼2单元",
 		Pasted{Name: "张三", Phone: "13812345678", Address: "某某小区3号楼2单元"}, "", "", ""},
 }
