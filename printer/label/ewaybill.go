@@ -257,16 +257,16 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 	if name == "" {
 		name = CarrierName(d.Carrier)
 	}
-	if err := b.text("快递公司", name, m, y, iw*0.5, lay.header, lay.big, lay.small, true, Left, 1); err != nil {
+	if err := b.text("快递公司", name, m, y, iw*0.4, lay.header, lay.big, lay.small, true, Left, 1); err != nil {
 		return nil, err
 	}
 	if d.ChildTotal > 1 {
-		if err := b.text("子单序号", fmt.Sprintf("%d/%d", d.ChildIndex, d.ChildTotal), m+iw*0.5, y, iw*0.18, lay.header, lay.big, lay.small, true, Center, 1); err != nil {
+		if err := b.text("子单序号", fmt.Sprintf("%d/%d", d.ChildIndex, d.ChildTotal), m+iw*0.4, y, iw*0.15, lay.header, lay.big, lay.small, true, Center, 1); err != nil {
 			return nil, err
 		}
 	}
-	if d.Product != "" {
-		if err := b.text("产品类型", d.Product, m+iw*0.68, y, iw*0.32, lay.header, lay.big, lay.small, true, Right, 1); err != nil {
+	if head := joinSpace(d.Product, payName(d.PayType)); head != "" {
+		if err := b.text("产品类型", head, m+iw*0.55, y, iw*0.45, lay.header, lay.big, lay.small, true, Right, 1); err != nil {
 			return nil, err
 		}
 	}
@@ -410,6 +410,19 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 		return nil, err
 	}
 	return b.l, nil
+}
+
+// payName is how the payment type reads on a label.
+func payName(p string) string {
+	switch strings.ToUpper(strings.TrimSpace(p)) {
+	case "SHIPPER":
+		return "寄付"
+	case "CONSIGNEE":
+		return "到付"
+	case "MONTHLY":
+		return "月结"
+	}
+	return strings.TrimSpace(p)
 }
 
 func dpmm(dpi int) float64 {
