@@ -330,7 +330,7 @@ type BatchResult struct {
 
 // ShipBatch ships orders one after another, calling progress (if not nil)
 // after each with the number done and the total. Cancelling ctx stops
-// before the next order (an order in flight finishes its current call);
+// before the next order (the order in flight finishes all its steps);
 // the results so far are returned with ctx's error. A failing order does
 // not stop the batch: its error is in its BatchResult.
 func (s *Service) ShipBatch(ctx context.Context, u User, orders []store.Order, opt ShipOptions, progress func(done, total int)) ([]BatchResult, error) {
@@ -342,7 +342,9 @@ func (s *Service) ShipBatch(ctx context.Context, u User, orders []store.Order, o
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		res, err := s.Ship(ctx, u, o, opt)
+		// Cancelling stops between orders: the one in flight finishes
+		// (its waybill, label and subscription belong together).
+		res, err := s.Ship(context.WithoutCancel(ctx), u, o, opt)
 		br := BatchResult{Index: i, Result: res, Err: err, Order: o}
 		if res != nil {
 			br.Order = res.Order

@@ -432,7 +432,8 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 	}
 	res := &ShipResult{Order: o}
 	save := func() error {
-		if err := s.d.DB.SaveOrder(ctx, &res.Order); err != nil {
+		// The outcome is stored even when ctx ended meanwhile.
+		if err := s.d.DB.SaveOrder(context.WithoutCancel(ctx), &res.Order); err != nil {
 			return fmt.Errorf("ship %s: save step %s: %w", id, res.Order.Step, err)
 		}
 		return nil
@@ -575,11 +576,13 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 		Milestone: store.MilestoneOrdered, CreatedAt: now, UpdatedAt: now, CreatedBy: u.Name,
 	}
 	sh.SetMilestoneTime(store.MilestoneOrdered, now)
-	switch err := s.d.DB.CreateShipment(ctx, &sh); {
+	// A waybill obtained is stored even if ctx ended meanwhile.
+	wctx := context.WithoutCancel(ctx)
+	switch err := s.d.DB.CreateShipment(wctx, &sh); {
 	case errors.Is(err, store.ErrExists):
 		// A retry after a crash between issuing and saving the step: the
 		// same waybill came back and is already stored.
-		existing, gerr := s.d.DB.Shipment(ctx, r.Waybill)
+		existing, gerr := s.d.DB.Shipment(wctx, r.Waybill)
 		if gerr != nil {
 			return store.Shipment{}, fmt.Errorf("store shipment: %w", gerr)
 		}
@@ -594,7 +597,7 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 	if r.CarrierOrder != "" {
 		detail += " carrierOrder=" + r.CarrierOrder
 	}
-	if err := s.d.DB.Audit(ctx, store.AuditEntry{Time: now, Who: u.Name, Action: "waybill", Target: r.Waybill, Detail: detail}); err != nil {
+	if err := s.d.DB.Audit(wctx, store.AuditEntry{Time: now, Who: u.Name, Action: "waybill", Target: r.Waybill, Detail: detail}); err != nil {
 		s.logf("shipping: audit waybill %s: %v", r.Waybill, err)
 	}
 	return sh, nil
