@@ -155,7 +155,7 @@ func layoutFor(s Size) (layout, error) {
 			big: 4.2, name: 4.2, addr: 4.2, addrMin: 3, small: 2.7, tiny: 2.2, bigPen: 8}, nil
 	case Size100x180:
 		return layout{margin: 2, header: 12, routing: 15, barcode: 24, pkg: 9, sender: 20, items: 18, foot: 32, minRecipient: 30,
-			big: 5.5, name: 5.5, addr: 6, addrMin: 3, small: 3.2, tiny: 2.6, bigPen: 11}, nil
+			big: 4.4, name: 4.6, addr: 4.8, addrMin: 3, small: 2.9, tiny: 2.3, bigPen: 9}, nil
 	}
 	return layout{}, fmt.Errorf("e-waybill %s: %w", s, ErrSize)
 }

@@ -17,7 +17,7 @@ func Sample(now time.Time) Data {
 		Recipient: store.Party{Name: "王堃喆", Phone: "13700001111", Address: "天津市河西区友谊路32号镕珺小区3号楼2单元501室（昇华眼镜店旁）"},
 		Sender:    store.Party{Name: "天津眼科医院视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
 		Items:     "眼镜 1副", Remark: "易碎，轻拿轻放", Count: 1, Weight: 0.5, InsuredValue: 2000,
-		PrintedAt: now, MaskPhones: true, Reference: "PJ20261126-001",
+		PayType: "MONTHLY", PrintedAt: now, MaskPhones: true, Reference: "PJ20261126-001",
 	}
 }
 
