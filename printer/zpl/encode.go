@@ -135,7 +135,7 @@ func graphic(b, zbuf *bytes.Buffer, x, y int, bm *label.Bitmap) error {
 // zlibPool keeps compressors: making one costs far more than compressing
 // a line of text.
 var zlibPool = sync.Pool{New: func() any {
-	zw, _ := zlib.NewWriterLevel(nil, zlib.BestCompression)
+	zw, _ := zlib.NewWriterLevel(nil, zlib.DefaultCompression)
 	return zw
 }}
 
