@@ -515,3 +515,34 @@ func TestPrintersTestPrintAndQueue(t *testing.T) {
 		t.Fatalf("queue after cancel = %+v", p.queue.jobs)
 	}
 }
+
+func TestImportCSVShipsBatchWithProgress(t *testing.T) {
+	e := newEnv(t)
+	csv := "收件人,电话,地址,配镜单号,快递\n" +
+		"王芳,13700001111,天津市河西区友谊路32号,PJ-1,zhongtong\n" +
+		"李四,13912345678,天津市和平区南京路219号,PJ-2,yuantong\n" +
+		"坏行,12,,PJ-3,zhongtong\n"
+	path := filepath.Join(t.TempDir(), "orders.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.ui.ship
+	s.readCSV(f) // parses, then asks (a dialog) before shipping
+	e.ui.wait()
+	orders, rowErrs, err := e.svc.ImportCSV(context.Background(), e.ui.user, strings.NewReader(csv))
+	if err != nil || len(orders) != 2 || len(rowErrs) == 0 {
+		t.Fatalf("import: %d orders, %v, %v", len(orders), rowErrs, err)
+	}
+	s.shipBatch(orders)
+	e.ui.wait()
+	if n := len(e.pngs(t)); n != 2 {
+		t.Fatalf("batch printed %d labels, want 2", n)
+	}
+	if want := fmt.Sprintf(flang.L("%d shipped, %d failed."), 2, 0); s.status.Text != want {
+		t.Errorf("status = %q", s.status.Text)
+	}
+}

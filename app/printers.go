@@ -53,7 +53,7 @@ type printersScreen struct {
 
 func newPrintersScreen(u *UI) *printersScreen {
 	p := &printersScreen{ui: u, sel: -1}
-	printerCols := []string{lang.L("Name"), lang.L("Address"), lang.L("Model"), lang.L("Language"), lang.L("Status"), lang.L("Default for")}
+	printerCols := []string{lang.L("Printer name"), lang.L("Address"), lang.L("Model"), lang.L("Printer language"), lang.L("Status"), lang.L("Default for")}
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.rows), len(printerCols) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -70,7 +70,7 @@ func newPrintersScreen(u *UI) *printersScreen {
 			o.(*widget.Label).TextStyle = fyne.TextStyle{Bold: true}
 		}
 	}
-	for i, w := range []float32{150, 300, 130, 80, 110, 150} {
+	for i, w := range []float32{150, 250, 90, 70, 110, 130} {
 		p.table.SetColumnWidth(i, w)
 	}
 	p.table.OnSelected = func(id widget.TableCellID) { p.choose(id.Row) }
@@ -97,6 +97,7 @@ func newPrintersScreen(u *UI) *printersScreen {
 		p.darkness.Refresh()
 	}
 	p.speed = widget.NewSelect([]string{"2", "3", "4", "5", "6"}, nil)
+	p.speed.PlaceHolder = lang.L("Printer default")
 	p.saveBtn = widget.NewButtonWithIcon(lang.L("Save printer"), theme.DocumentSaveIcon(), p.save)
 	p.removeBtn = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), p.remove)
 	p.testBtn = widget.NewButtonWithIcon(lang.L("Test print"), theme.DocumentPrintIcon(), p.testPrint)
@@ -106,9 +107,9 @@ func newPrintersScreen(u *UI) *printersScreen {
 	p.msg.Wrapping = fyne.TextWrapWord
 
 	form := widget.NewForm(
-		widget.NewFormItem(lang.L("Name"), p.name),
+		widget.NewFormItem(lang.L("Printer name"), p.name),
 		widget.NewFormItem(lang.L("Address"), p.uri),
-		widget.NewFormItem(lang.L("Language"), p.language),
+		widget.NewFormItem(lang.L("Printer language"), p.language),
 		widget.NewFormItem(lang.L("Default for"), p.sizes),
 		widget.NewFormItem(lang.L("Darkness"), container.NewBorder(nil, nil, nil, p.darkText, p.darkness)),
 		widget.NewFormItem(lang.L("Speed (ips)"), p.speed),

@@ -33,6 +33,8 @@ type reprintScreen struct {
 	results  *widget.Table
 	rows     []store.Shipment
 	selected string // waybill shown in the detail panel
+	// lastQuery is the last search, repeated when the user changes.
+	lastQuery *string
 
 	head                                   *widget.Label
 	timeline                               *widget.List
@@ -148,13 +150,21 @@ func resultCell(s store.Shipment, col int) string {
 		if s.LastEventAt.After(t) {
 			t = s.LastEventAt
 		}
-		return t.Local().Format("2006-01-02 15:04")
+		return t.Local().Format("01-02 15:04")
 	}
 	return ""
 }
 
 func (r *reprintScreen) applyRole() {
 	r.setActions(r.selected != "")
+	// What a role may see (full phone numbers) changed: look again.
+	if r.lastQuery != nil {
+		q, sel := *r.lastQuery, r.selected
+		r.find(q, false)
+		if sel != "" {
+			r.show(sel)
+		}
+	}
 	r.log.applyRole()
 }
 
@@ -175,8 +185,13 @@ func (r *reprintScreen) setActions(on bool) {
 // onSubmit searches for what was typed or scanned. A scanned waybill (the
 // only result, or an exact number match) opens straight away, and the box
 // is emptied for the next scan.
-func (r *reprintScreen) onSubmit(q string) {
+func (r *reprintScreen) onSubmit(q string) { r.find(q, true) }
+
+// find searches for q; with jump a single or exact match opens at once and
+// the box is emptied for the next scan.
+func (r *reprintScreen) find(q string, jump bool) {
 	q = strings.TrimSpace(q)
+	r.lastQuery = &q
 	var rows []store.Shipment
 	var err error
 	start := r.ui.now()
@@ -194,6 +209,9 @@ func (r *reprintScreen) onSubmit(q string) {
 		r.summary.SetText(fmt.Sprintf(lang.L("“%s”: %d found (%s)."), q, len(rows), took))
 		clean := shipping.CleanScan(q)
 		for i, s := range rows {
+			if !jump {
+				break
+			}
 			if len(rows) == 1 || (clean != "" && s.Waybill == clean) {
 				r.results.Select(widget.TableCellID{Row: i, Col: 0})
 				r.show(s.Waybill)
@@ -201,7 +219,9 @@ func (r *reprintScreen) onSubmit(q string) {
 				break
 			}
 		}
-		r.ui.win.Canvas().Focus(r.search)
+		if jump {
+			r.ui.win.Canvas().Focus(r.search)
+		}
 	})
 }
 

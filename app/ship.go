@@ -65,6 +65,7 @@ type shipScreen struct {
 	remark     *formEntry
 	reference  *formEntry
 	shipBtn    *widget.Button
+	importBtn  *widget.Button
 	status     *widget.Label
 	preview    *canvas.Image
 	previewMsg *widget.Label
@@ -131,6 +132,7 @@ func newShipScreen(u *UI) *shipScreen {
 
 	s.shipBtn = widget.NewButtonWithIcon(lang.L("Get waybill and print (Ctrl+Enter)"), theme.DocumentPrintIcon(), s.submit)
 	s.shipBtn.Importance = widget.HighImportance
+	s.importBtn = widget.NewButtonWithIcon(lang.L("Import CSV…"), theme.FolderOpenIcon(), s.importCSV)
 	s.status = widget.NewLabel(lang.L("Ready for the next parcel."))
 	s.status.Wrapping = fyne.TextWrapWord
 
@@ -170,7 +172,7 @@ func newShipScreen(u *UI) *shipScreen {
 		labelled(lang.L("Remark"), s.remark),
 		labelled(lang.L("Order ref."), s.reference),
 		widget.NewSeparator(),
-		s.shipBtn,
+		container.NewBorder(nil, nil, nil, s.importBtn, s.shipBtn),
 		s.status,
 	)
 	// The sender errors are shown under the sender preset.
@@ -203,6 +205,11 @@ func (s *shipScreen) applyRole() {
 		s.shipBtn.Enable()
 	} else {
 		s.shipBtn.Disable()
+	}
+	if s.ui.allowed(shipping.ActShip) && s.ui.allowed(shipping.ActImport) {
+		s.importBtn.Enable()
+	} else {
+		s.importBtn.Disable()
 	}
 }
 
@@ -500,9 +507,13 @@ func (s *shipScreen) shipped(res *shipping.ShipResult, err error) {
 	}
 	s.status.SetText(msg)
 	s.clear()
+	// Until the next patient is typed, the preview shows the label just
+	// printed.
 	if res.Preview != nil {
+		s.stopPreview()
 		s.preview.Image = res.Preview
 		s.preview.Refresh()
+		s.previewMsg.SetText(fmt.Sprintf(lang.L("Printed: waybill %s."), res.Shipment.Waybill))
 	}
 	s.ui.win.Canvas().Focus(s.name)
 	s.ui.dash.changed()
