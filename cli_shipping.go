@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,9 +11,11 @@ import (
 	"os/user"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
+
+	"golang.org/x/text/width"
 
 	"shipdesk/kuaidi100"
 	"shipdesk/printer/label"
@@ -295,14 +298,53 @@ func runShipments(ctx context.Context, g *globals, args []string, stdout, stderr
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "WAYBILL\tCARRIER\tSTATE\tRECIPIENT\tPHONE\tREFERENCE\tCREATED\tUPDATED")
+	rows := [][]string{{"WAYBILL", "CARRIER", "STATE", "RECIPIENT", "PHONE", "REFERENCE", "CREATED", "UPDATED"}}
 	for _, s := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Waybill, s.Carrier, s.Milestone, s.RecipientName,
+		rows = append(rows, []string{s.Waybill, s.Carrier, s.Milestone.String(), s.RecipientName,
 			store.MaskPhone(s.RecipientPhone), dash(s.Reference), s.CreatedAt.Local().Format("2006-01-02 15:04"),
-			s.UpdatedAt.Local().Format("2006-01-02 15:04"))
+			s.UpdatedAt.Local().Format("2006-01-02 15:04")})
 	}
-	return tw.Flush()
+	return writeTable(stdout, rows)
+}
+
+// writeTable writes rows as columns two spaces apart, padding by display
+// width so Chinese names (two columns each) line up.
+func writeTable(w io.Writer, rows [][]string) error {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	bw := bufio.NewWriter(w)
+	for _, r := range rows {
+		for i, c := range r {
+			bw.WriteString(c)
+			if i < len(r)-1 {
+				bw.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			}
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// displayWidth counts East Asian wide and full-width characters as two
+// columns.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 func dash(s string) string {
