@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +35,10 @@ func TestCountsDays(t *testing.T) {
 	}
 	if c.ByMilestone[MilestoneOrdered] != 5 || len(c.ByMilestone) != NumMilestones || c.ByCarrier["zhongtong"] != 5 {
 		t.Errorf("ByMilestone %v ByCarrier %v", c.ByMilestone, c.ByCarrier)
+	}
+	js, err := json.Marshal(c)
+	if err != nil || !strings.Contains(string(js), `"ordered":5,"out_for_delivery":0,`) || !strings.Contains(string(js), `{"day":"2026-11-26","created":2,"delivered":0,"printed":1,"sms":0,"smsCostFen":0}`) {
+		t.Errorf("JSON = %s, %v", js, err)
 	}
 }
 
