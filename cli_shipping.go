@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -120,6 +121,14 @@ func runOrderCreate(ctx context.Context, g *globals, args []string, stdout, stde
 		}
 		if o.Waybill != "" {
 			return usagef("order create issues a new waybill; remove \"waybill\" from the order (use 'shipdesk label' or 'print' for an existing one)")
+		}
+		if o.Carrier == "" {
+			// "carrier": "" means guess: the settings' default, else the
+			// carrier used most, else the most common one.
+			if c := rt.Service.SuggestCarriers(ctx, o); len(c) > 0 {
+				o.Carrier = c[0].Code
+				fmt.Fprintf(stderr, "shipdesk order: no carrier given, using %s (%s)\n", c[0].Code, c[0].Name)
+			}
 		}
 		res, err := rt.Service.Ship(ctx, cliUser(), o, opt)
 		if err != nil {
@@ -400,6 +409,11 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 		}
 	}
 	logf("shipdesk daemon: %s; %s; %d active shipments; Ctrl-C stops", rt.Mode, push, active)
+	if u, err := url.Parse(rt.PushURL); err == nil && rt.PushURL != "" {
+		if h := u.Hostname(); h == "" || h == "0.0.0.0" || h == "::" {
+			logf("shipdesk daemon: warning: Kuaidi100 cannot call %s; give --push-url with an address it can reach", rt.PushURL)
+		}
+	}
 	err = rt.Run(ctx)
 	logf("shipdesk daemon: stopped")
 	return err

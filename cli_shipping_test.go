@@ -210,3 +210,12 @@ func TestOrderCreateJSONDemo(t *testing.T) {
 		t.Errorf("virtual printer wrote %v", pngs)
 	}
 }
+
+func TestOrderCreateGuessesCarrier(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"--data-dir", t.TempDir(), "--sandbox", "order", "create",
+		"--to-name", "王芳", "--to-phone", "13700001111", "--to-addr", "天津市河西区友谊路32号"}, &out, &errb)
+	if code != 0 || !strings.Contains(errb.String(), "no carrier given, using zhongtong") || !strings.Contains(out.String(), " zhongtong sent") {
+		t.Errorf("exit %d, out %q, stderr %q", code, out.String(), errb.String())
+	}
+}
