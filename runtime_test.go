@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"shipdesk/store"
+)
+
+func TestRuntimeModes(t *testing.T) {
+	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER", "KUAIDI100_SECRET", "KUAIDI100_USERID"} {
+		t.Setenv(env, "")
+	}
+	ctx := context.Background()
+	open := func(g *globals, opt runtimeOptions) *runtime {
+		t.Helper()
+		rt, err := openRuntime(ctx, g, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rt
+	}
+
+	// Nothing configured: demo with the built-in sandbox and the virtual printer.
+	dir := t.TempDir()
+	rt := open(&globals{DataDir: dir}, runtimeOptions{Worker: true})
+	if !rt.Demo || rt.Sandbox == nil || !strings.HasPrefix(rt.SandboxURL, "http://127.0.0.1:") ||
+		!strings.HasPrefix(rt.PushURL, "http://127.0.0.1:") || !strings.HasSuffix(rt.PushURL, "/kuaidi100/push") ||
+		rt.DefaultPrinter != "virtual:///"+strings.TrimPrefix(filepath.ToSlash(filepath.Join(dir, "labels")), "/") {
+		t.Errorf("demo runtime: demo=%v sandbox=%v url=%s push=%s printer=%s", rt.Demo, rt.Sandbox != nil, rt.SandboxURL, rt.PushURL, rt.DefaultPrinter)
+	}
+	rt.Close()
+
+	// --api-base: that sandbox, demo credentials, push settings remembered.
+	rt = open(&globals{DataDir: dir, APIBase: "http://127.0.0.1:1"}, runtimeOptions{PushListen: "127.0.0.1:8099"})
+	if !rt.Demo || rt.Sandbox != nil || rt.Client.Config().BaseURL != "http://127.0.0.1:1" || rt.Client.Config().Key == "" ||
+		rt.PushURL != "http://127.0.0.1:8099/kuaidi100/push" || !strings.HasPrefix(rt.Mode, "sandbox at") {
+		t.Errorf("api-base runtime: %+v push %s mode %s", rt.Client.Config().BaseURL, rt.PushURL, rt.Mode)
+	}
+	rt.Close()
+	rt = open(&globals{DataDir: dir, APIBase: "http://127.0.0.1:1"}, runtimeOptions{})
+	if rt.Settings.Tracking.PushListen != "127.0.0.1:8099" || rt.PushURL != "http://127.0.0.1:8099/kuaidi100/push" {
+		t.Errorf("push address not remembered: %+v %s", rt.Settings.Tracking, rt.PushURL)
+	}
+	rt.Close()
+
+	// Production: settings say so and the environment has credentials.
+	db, err := store.Open(filepath.Join(dir, "shipdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := db.Settings(ctx)
+	st.Mode = "production"
+	if err := db.SaveSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	t.Setenv("KUAIDI100_KEY", "k")
+	t.Setenv("KUAIDI100_CUSTOMER", "c")
+	rt = open(&globals{DataDir: dir}, runtimeOptions{})
+	if rt.Demo || rt.Sandbox != nil || rt.Mode != "production" || rt.Client.Config().BaseURL != "" || rt.Client.Config().Key != "k" {
+		t.Errorf("production runtime: demo=%v mode=%s base=%q", rt.Demo, rt.Mode, rt.Client.Config().BaseURL)
+	}
+	rt.Close()
+	// --sandbox wins over everything.
+	rt = open(&globals{DataDir: dir, Sandbox: true}, runtimeOptions{})
+	if !rt.Demo || rt.Sandbox == nil {
+		t.Error("--sandbox did not start the sandbox")
+	}
+	rt.Close()
+}
