@@ -351,6 +351,12 @@ func (s *Service) Search(ctx context.Context, u User, q string, from, to time.Ti
 		found, err = s.d.DB.ShipmentsByDay(ctx, f, t, limit)
 	case ValidMobile(phone):
 		found, err = s.d.DB.ShipmentsByPhone(ctx, phone, limit)
+		if err == nil && len(found) == 0 && waybillLikeRe.MatchString(scan) {
+			// Some waybill numbers look like mobile numbers.
+			if sh, gerr := s.d.DB.Shipment(ctx, scan); gerr == nil {
+				found = []store.Shipment{sh}
+			}
+		}
 	case last4Re.MatchString(scan):
 		found, err = s.d.DB.ShipmentsByPhone(ctx, scan, limit)
 	case waybillLikeRe.MatchString(scan):
