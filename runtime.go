@@ -79,13 +79,14 @@ type runtime struct {
 	// DefaultPrinter is used when no printer is configured.
 	DefaultPrinter string
 
-	opt        runtimeOptions
-	logf       func(string, ...any)
-	sbLn       net.Listener
-	pushLn     net.Listener
-	pushPath   string
-	closeOnce  sync.Once
-	runStarted chan struct{}
+	opt          runtimeOptions
+	sandboxSpeed float64
+	logf         func(string, ...any)
+	sbLn         net.Listener
+	pushLn       net.Listener
+	pushPath     string
+	closeOnce    sync.Once
+	runStarted   chan struct{}
 }
 
 // openRuntime opens the store in g.DataDir, reads settings and secrets,
@@ -223,10 +224,16 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 	}
 	rt.DefaultPrinter = "virtual:///" + strings.TrimPrefix(filepath.ToSlash(filepath.Join(g.DataDir, "labels")), "/")
 	rt.SMS = sms.New(sms.Config{DB: rt.DB, Client: rt.Client, CallbackURL: smsCallback, Logf: rt.logf})
-	rt.Worker = tracking.New(tracking.Config{
+	tcfg := tracking.Config{
 		DB: rt.DB, Client: rt.Client, Notifier: shipping.NotifyEveryReached(rt.SMS), PushURL: pushURL,
 		QueriesPerSecond: st.Tracking.QueriesPerSecond, Logf: rt.logf,
-	})
+	}
+	if rt.Sandbox != nil {
+		// Parcels move in the sandbox's accelerated time; the worker
+		// schedules and rate-limits in the same time.
+		tcfg.Now, tcfg.After = tracking.AcceleratedClock(rt.Sandbox.Now, rt.sandboxSpeed)
+	}
+	rt.Worker = tracking.New(tcfg)
 	rt.Service = shipping.New(shipping.Deps{
 		DB: rt.DB, Waybills: rt.Client, Queue: rt.Queue, Tracker: rt.Worker, SMS: rt.SMS,
 		DefaultPrinter: rt.DefaultPrinter, Logf: rt.logf,
@@ -242,6 +249,7 @@ func (rt *runtime) startSandbox(cfg *kuaidi100.Config) error {
 	if rt.opt.SandboxSpeed > 0 {
 		o.Speed = rt.opt.SandboxSpeed
 	}
+	rt.sandboxSpeed = o.Speed
 	o.Seed = time.Now().UnixNano()
 	o.Creds = sandbox.DemoCredentials()
 	o.Logf = rt.logf

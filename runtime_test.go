@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"shipdesk/shipping"
 	"shipdesk/store"
 )
 
@@ -70,4 +72,58 @@ func TestRuntimeModes(t *testing.T) {
 		t.Error("--sandbox did not start the sandbox")
 	}
 	rt.Close()
+}
+
+// TestDemoRuntimeParcelMoves runs the GUI's wiring in demo mode with a very
+// fast sandbox: a shipped parcel reaches a terminal state through pushes to
+// the local receiver.
+func TestDemoRuntimeParcelMoves(t *testing.T) {
+	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER"} {
+		t.Setenv(env, "")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rt, err := openRuntime(ctx, &globals{DataDir: t.TempDir()}, runtimeOptions{Worker: true, SandboxSpeed: 200000, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	terminal := make(chan store.Shipment, 1)
+	stop := rt.Worker.OnChange(func(s store.Shipment) {
+		if s.Milestone.Terminal() {
+			select {
+			case terminal <- s:
+			default:
+			}
+		}
+	})
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
+	o := store.Order{Recipient: store.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"},
+		Sender: rt.Settings.Senders[0], Carrier: "zhongtong", Items: "眼镜", Count: 1, Weight: 0.5}
+	res, err := rt.Service.Ship(ctx, shipping.User{Name: "前台", Role: store.RoleFrontDesk}, o, shipping.ShipOptions{})
+	if err != nil || !res.Done() || res.Job.State != store.JobSent {
+		t.Fatalf("ship: %v %+v %+v", err, res.Order, res.Job)
+	}
+	select {
+	case s := <-terminal:
+		if s.Waybill != res.Order.Waybill {
+			t.Errorf("terminal %s, shipped %s", s.Waybill, res.Order.Waybill)
+		}
+	case <-time.After(60 * time.Second):
+		sh, _ := rt.DB.Shipment(ctx, res.Order.Waybill)
+		t.Fatalf("parcel still %s after a minute (subscription %+v)", sh.Milestone, sh.Subscription)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+	if v := rt.Sandbox.Stats().Violations; len(v) > 0 {
+		for k, n := range v {
+			if n > 0 {
+				t.Errorf("violation %s=%d", k, n)
+			}
+		}
+	}
 }
