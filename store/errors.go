@@ -29,6 +29,7 @@ type AlreadyRunningError struct {
 	Dir string // the data folder
 }
 
+// Error names the folder, in English and Chinese, for the person at the desk.
 func (e *AlreadyRunningError) Error() string {
 	return fmt.Sprintf("Shipdesk is already running with this data folder (%s). 发货台已经在使用这个数据文件夹运行，请先关闭另一个发货台窗口。", e.Dir)
 }
