@@ -80,6 +80,9 @@ func validateShipment(s *Shipment) error {
 	if err := validKeyText("recipientName", s.RecipientName, 256); err != nil {
 		return err
 	}
+	if len(s.RecipientPhone) > 64 {
+		return invalid("recipientPhone", "longer than 64 bytes")
+	}
 	for k := range s.MilestoneAt {
 		if _, err := ParseMilestone(k); err != nil {
 			return invalid("milestoneAt", "unknown milestone %q", k)
@@ -127,6 +130,25 @@ func shipmentIndex(s *Shipment) []ixEntry {
 		out = append(out, ixEntry{bDue, k, nil})
 	}
 	return out
+}
+
+// diffIndex returns the entries of old not in new and those of new not in
+// old, so an update only touches the index pages that change.
+func diffIndex(old, new []ixEntry) (gone, added []ixEntry) {
+	same := func(a, b ixEntry) bool {
+		return bytes.Equal(a.bucket, b.bucket) && bytes.Equal(a.key, b.key) && bytes.Equal(a.val, b.val)
+	}
+	for _, o := range old {
+		if !slices.ContainsFunc(new, func(n ixEntry) bool { return same(o, n) }) {
+			gone = append(gone, o)
+		}
+	}
+	for _, n := range new {
+		if !slices.ContainsFunc(old, func(o ixEntry) bool { return same(o, n) }) {
+			added = append(added, n)
+		}
+	}
+	return gone, added
 }
 
 func putIndex(tx *bolt.Tx, entries []ixEntry) error {
@@ -262,10 +284,11 @@ func (db *DB) UpdateShipment(ctx context.Context, waybill string, fn func(*Shipm
 		if err != nil {
 			return err
 		}
-		if err := deleteIndex(tx, shipmentIndex(&old)); err != nil {
+		gone, added := diffIndex(shipmentIndex(&old), shipmentIndex(&cur))
+		if err := deleteIndex(tx, gone); err != nil {
 			return err
 		}
-		if err := putIndex(tx, shipmentIndex(&cur)); err != nil {
+		if err := putIndex(tx, added); err != nil {
 			return err
 		}
 		if err := db.applyCounters(tx, db.shipmentCounters(&old), db.shipmentCounters(&cur)); err != nil {
