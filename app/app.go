@@ -98,6 +98,8 @@ type UI struct {
 	stopOn  func()
 	ticker  *time.Ticker
 	closed  bool
+	// notified remembers the parcels a desktop notification was sent for.
+	notified map[string]bool
 }
 
 // New builds the main window (not yet shown) with every screen, signed in as
@@ -109,7 +111,7 @@ func New(d Deps) *UI {
 	if d.Logf == nil {
 		d.Logf = func(string, ...any) {}
 	}
-	u := &UI{deps: d, app: d.App, svc: d.Service, now: d.Now}
+	u := &UI{deps: d, app: d.App, svc: d.Service, now: d.Now, notified: map[string]bool{}}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	st, err := u.svc.Settings(u.ctx)
 	if err != nil {
@@ -259,7 +261,8 @@ func (u *UI) shipmentChanged(s store.Shipment) {
 		return
 	}
 	fyne.Do(func() {
-		if s.Milestone == store.MilestoneProblem || s.Milestone == store.MilestoneRefused {
+		if s.Milestone.Exceptional() && !u.notified[s.Waybill] {
+			u.notified[s.Waybill] = true
 			u.app.SendNotification(fyne.NewNotification(
 				lang.L("Parcel needs attention"),
 				fmt.Sprintf("%s %s: %s", s.Waybill, s.RecipientName, milestoneText(s.Milestone))))

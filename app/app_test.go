@@ -26,10 +26,11 @@ import (
 // Kuaidi100 sandbox behind an httptest server, the persisted print queue
 // and a virtual printer that writes each label as a PNG.
 type env struct {
-	ui     *UI
-	db     *store.DB
-	svc    *shipping.Service
-	labels string // the virtual printer's folder
+	ui        *UI
+	listeners []func(store.Shipment) // registered through Deps.OnChange
+	db        *store.DB
+	svc       *shipping.Service
+	labels    string // the virtual printer's folder
 }
 
 func newEnv(t *testing.T) *env {
@@ -52,7 +53,13 @@ func newEnv(t *testing.T) *env {
 	vp := "virtual:///" + strings.TrimPrefix(filepath.ToSlash(labels), "/")
 	svc := shipping.New(shipping.Deps{DB: db, Waybills: client, Queue: q, DefaultPrinter: vp, Logf: t.Logf})
 	a := test.NewApp()
-	ui := New(Deps{App: a, Service: svc, Queue: q, DefaultPrinter: vp, Demo: true, Mode: "demo", DataDir: dir, Logf: t.Logf})
+	e := &env{db: db, svc: svc, labels: labels}
+	onChange := func(fn func(store.Shipment)) func() {
+		e.listeners = append(e.listeners, fn)
+		return func() { e.listeners = nil }
+	}
+	ui := New(Deps{App: a, Service: svc, Queue: q, DefaultPrinter: vp, Demo: true, Mode: "demo", DataDir: dir, OnChange: onChange, Logf: t.Logf})
+	e.ui = ui
 	t.Cleanup(func() {
 		ui.Close()
 		srv.Close()
@@ -60,7 +67,7 @@ func newEnv(t *testing.T) *env {
 		a.Quit()
 	})
 	ui.wait()
-	return &env{ui: ui, db: db, svc: svc, labels: labels}
+	return e
 }
 
 // as signs in as the default user with role.
@@ -545,4 +552,47 @@ func TestImportCSVShipsBatchWithProgress(t *testing.T) {
 	if want := fmt.Sprintf(flang.L("%d shipped, %d failed."), 2, 0); s.status.Text != want {
 		t.Errorf("status = %q", s.status.Text)
 	}
+}
+
+// TestWorkerChangesReachTheScreens plays the tracking worker: a shipment
+// turning into a problem sends one desktop notification and refreshes the
+// dashboard and the open detail.
+func TestWorkerChangesReachTheScreens(t *testing.T) {
+	e := newEnv(t)
+	e.as(t, store.RoleManager)
+	wb := e.shipOne(t, "王芳", "13700001111", "天津市河西区友谊路32号")
+	e.ui.tabs.Select(e.ui.tabDash)
+	e.ui.wait()
+	e.ui.reprint.onSubmit(wb)
+	e.ui.wait()
+	if len(e.listeners) != 1 {
+		t.Fatalf("%d listeners registered, want 1", len(e.listeners))
+	}
+	ctx := context.Background()
+	sh, err := e.db.UpdateShipment(ctx, wb, func(s *store.Shipment) error {
+		s.Milestone = store.MilestoneProblem
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.RaiseException(ctx, &store.Exception{Waybill: wb, Kind: store.ExcProblem, Detail: "地址不详", RaisedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	want := fyne.NewNotification(flang.L("Parcel needs attention"), fmt.Sprintf("%s %s: %s", wb, "王芳", milestoneText(store.MilestoneProblem)))
+	test.AssertNotificationSent(t, want, func() {
+		e.listeners[0](sh)
+		e.ui.wait()
+	})
+	if e.ui.dash.problems.Text != "1" {
+		t.Errorf("dashboard problems = %s after the change", e.ui.dash.problems.Text)
+	}
+	if !strings.Contains(e.ui.reprint.head.Text, milestoneText(store.MilestoneProblem)) {
+		t.Errorf("detail not refreshed: %q", e.ui.reprint.head.Text)
+	}
+	// More news about the same parcel: no second notification.
+	test.AssertNotificationSent(t, nil, func() {
+		e.listeners[0](sh)
+		e.ui.wait()
+	})
 }

@@ -21,6 +21,10 @@ import (
 // chartDays is how many days the shipped-vs-delivered chart shows.
 const chartDays = 14
 
+// changeDelay gathers the worker's change announcements into one dashboard
+// refresh.
+const changeDelay = 500 * time.Millisecond
+
 // dashboard is 看板: today's counts, the exceptions to work through, the
 // 14-day chart, per-carrier on-time rate and transit time, and SMS spend.
 // The same view can also live in its own window (a manager's second
@@ -47,6 +51,7 @@ type dashboard struct {
 	stats    shipping.Stats
 	detached *dashboard  // the view in its own window, if open
 	window   fyne.Window // set on the detached view
+	throttle *time.Timer // a refresh asked for by changed, not yet run
 	pending  bool        // a refresh is in flight
 	again    bool        // another change came in meanwhile
 }
@@ -199,14 +204,28 @@ func (d *dashboard) applyRole() {
 	}
 }
 
-// changed is told that something moved; it refreshes the visible views.
+// changed is told that something moved. It refreshes the visible views
+// at most once per changeDelay, however busy the worker is.
 func (d *dashboard) changed() {
-	if d.ui.tabs != nil && d.ui.tabs.Selected() == d.ui.tabDash {
-		d.refresh()
+	if d.throttle != nil || d.ui.closed {
+		return
 	}
-	if d.detached != nil {
-		d.detached.refresh()
-	}
+	d.ui.pending.Add(1)
+	d.throttle = time.AfterFunc(changeDelay, func() {
+		defer d.ui.pending.Done()
+		fyne.DoAndWait(func() {
+			d.throttle = nil
+			if d.ui.closed {
+				return
+			}
+			if d.ui.tabs != nil && d.ui.tabs.Selected() == d.ui.tabDash {
+				d.refresh()
+			}
+			if d.detached != nil {
+				d.detached.refresh()
+			}
+		})
+	})
 }
 
 // refresh reads the figures in the background and shows them. Changes that
@@ -415,7 +434,11 @@ func (r *barRenderer) build() {
 			if v > 0 {
 				t := canvas.NewText(fmt.Sprint(v), fg)
 				t.TextSize = 10
-				t.Move(fyne.NewPos(bx, base-h-valueH+2))
+				tx := bx
+				if w := t.MinSize().Width; tx+w > sz.Width {
+					tx = sz.Width - w
+				}
+				t.Move(fyne.NewPos(tx, base-h-valueH+2))
 				r.objects = append(r.objects, t)
 			}
 		}

@@ -62,6 +62,7 @@ func newReprintScreen(u *UI) *reprintScreen {
 				o.(*widget.Label).SetText(resultCell(r.rows[id.Row], id.Col))
 			}
 		})
+	r.results.ShowHeaderColumn = false
 	r.results.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
 	r.results.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		l := o.(*widget.Label)
@@ -395,6 +396,7 @@ func newPrintLog(u *UI) *printLog {
 				o.(*widget.Label).SetText(jobCell(p.jobs[id.Row], id.Col))
 			}
 		})
+	p.table.ShowHeaderColumn = false
 	p.table.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
 	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		l := o.(*widget.Label)
