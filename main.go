@@ -44,15 +44,15 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 
 // commands is the whole command-line grammar (DESIGN.md §4).
 var commands = []command{
-	{"sandbox", "--addr 127.0.0.1:8100 [--speed N]", "run the Kuaidi100 sandbox alone", runSandbox},
+	{"sandbox", "--addr 127.0.0.1:8100 [--speed N] [--seed N] [-v]", "run the Kuaidi100 sandbox alone", runSandbox},
 	{"detect", "NUMBER [--json]", "carrier candidates for a waybill number", runDetect},
 	{"track", "NUMBER [--carrier CODE] [--phone LAST4] [--json]", "one real-time query, normalised", runTrack},
-	{"label", "[order flags | --order FILE.json] --format png|tspl|zpl [--size 76x130|100x150|100x180] [--dpi 203|300] --out FILE", "render a label", runLabel},
-	{"render", "FILE.prn --out FILE.png [--format tspl|zpl]", "the virtual printer: printer bytes -> picture", runRender},
-	{"print", "--printer URI (FILE.prn | order flags)", "send a job through a real transport", runPrint},
+	{"label", "[order flags | --order FILE.json] --format png|tspl|zpl [--size 76x130|100x150|100x180] [--dpi 203|300] [--full-phone] --out FILE", "render a label (PNG preview, or printer bytes)", runLabel},
+	{"render", "FILE.prn --out FILE.png [--format tspl|zpl] [--dpi 203|300]", "the virtual printer: printer bytes -> picture", runRender},
+	{"print", "--printer URI [--lang tspl|zpl] [--size S] [--dpi D] (FILE.prn | order flags)", "send a job through a real transport", runPrint},
 	{"printers", "[--json]", "discovered and configured printers, with status", runPrinters},
-	{"order", "create --order FILE.json [--print URI]", "the whole workflow without the GUI", runOrder},
-	{"shipments", "[--state S] [--json]", "list stored shipments", runShipments},
+	{"order", "create --order FILE.json [--print URI] [--json] | resume ORDER-ID [--print URI]", "the whole workflow without the GUI", runOrder},
+	{"shipments", "[--state S] [--limit N] [--json]", "list stored shipments", runShipments},
 	{"daemon", "[--push-listen ADDR --push-url URL]", "the background worker without the GUI", runDaemon},
 }
 
@@ -201,7 +201,7 @@ Global flags (before or after the command):
 
 Order flags (label, print):
   --order FILE.json | --waybill N --carrier CODE --to-name S --to-phone S --to-addr S
-  --from-name S --from-phone S --from-addr S --items S --remark S
+  --from-name S --from-phone S --from-addr S --items S --remark S --reference S
 
 Printer URIs:
   usb://  usb://VID:PID[?serial=S]  serial:///dev/ttyUSB0?baud=115200  tcp://HOST[:9100]
