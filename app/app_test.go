@@ -596,3 +596,25 @@ func TestWorkerChangesReachTheScreens(t *testing.T) {
 		e.ui.wait()
 	})
 }
+
+// TestShipBeforeTheCarrierGuessArrives: a clerk who pastes and presses
+// Ctrl+Enter at once still ships, with the suggested carrier.
+func TestShipBeforeTheCarrierGuessArrives(t *testing.T) {
+	e := newEnv(t)
+	s := e.ui.ship
+	s.setCarrier("", true)
+	s.name.SetText("王芳")
+	s.phone.SetText("13700001111")
+	s.address.SetText("天津市河西区友谊路32号")
+	s.stopPreview() // no suggestion has come back yet
+	s.submit()
+	e.ui.wait()
+	jobs, err := e.db.Jobs(context.Background(), store.JobFilter{})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("jobs = %d (%v); status %q", len(jobs), err, s.status.Text)
+	}
+	sh, err := e.db.Shipment(context.Background(), jobs[0].Waybill)
+	if err != nil || sh.Carrier == "" {
+		t.Fatalf("shipment %+v, %v", sh, err)
+	}
+}

@@ -468,7 +468,12 @@ func (s *shipScreen) submit() {
 		return
 	}
 	o, bad := s.order()
+	// The carrier may still be empty when the clerk was faster than the
+	// suggestion: the check then leaves it to the guess below.
 	fe := s.ui.svc.Validate(o)
+	if o.Carrier == "" && s.carrierGuessed {
+		fe = withoutField(fe, shipping.FieldCarrier)
+	}
 	if s.showFieldErrors(fe, bad) {
 		s.status.SetText(lang.L("Please correct the marked fields."))
 		return
@@ -476,15 +481,31 @@ func (s *shipScreen) submit() {
 	s.busy = true
 	s.shipBtn.Disable()
 	s.status.SetText(lang.L("Getting the waybill…"))
+	guess := o.Carrier == "" && s.carrierGuessed
 	var res *shipping.ShipResult
 	var err error
 	s.ui.async(func(ctx context.Context) {
+		if guess {
+			if c := s.ui.svc.SuggestCarriers(ctx, o); len(c) > 0 {
+				o.Carrier = c[0].Code
+			}
+		}
 		res, err = s.ui.svc.Ship(ctx, s.ui.user, o, shipping.ShipOptions{})
 	}, func() {
 		s.busy = false
 		s.applyRole()
 		s.shipped(res, err)
 	})
+}
+
+func withoutField(fe []shipping.FieldError, field string) []shipping.FieldError {
+	var out []shipping.FieldError
+	for _, f := range fe {
+		if f.Field != field {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func (s *shipScreen) shipped(res *shipping.ShipResult, err error) {
