@@ -166,6 +166,15 @@ func TestShipWindowShortcutAndEnterMovesOn(t *testing.T) {
 	}
 	test.Type(s.address, "天津市和平区南京路219号")
 	e.ui.wait()
+	// Tab leaves the multi-line paste box too.
+	if s.paste.AcceptsTab() {
+		t.Error("the paste box keeps the Tab key")
+	}
+	c.Focus(s.paste)
+	test.FocusNext(c)
+	if c.Focused() == s.paste {
+		t.Error("Tab did not leave the paste box")
+	}
 	// With the focus on a select, the window's own shortcut ships.
 	c.Focus(s.payType)
 	c.(fyne.Shortcutable).TypedShortcut(ctrlEnter)

@@ -61,3 +61,7 @@ func setError(l *widget.Label, msg string) {
 		l.Show()
 	}
 }
+
+// AcceptsTab implements fyne.Tabbable: Tab always moves to the next field,
+// also out of the multi-line paste box.
+func (e *formEntry) AcceptsTab() bool { return false }
