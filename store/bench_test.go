@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -143,6 +144,38 @@ func BenchmarkShipmentsByPhone(b *testing.B) {
 				ss, err := db.ShipmentsByPhone(ctx, tc.query(phones[i%len(phones)]), tc.limit)
 				if err != nil || len(ss) == 0 {
 					b.Fatal(err, len(ss))
+				}
+				i++
+				rows += len(ss)
+			}
+			b.ReportMetric(float64(rows)/float64(i), "rows/op")
+		})
+	}
+}
+
+func BenchmarkShipmentsByReference(b *testing.B) {
+	db, n := openFixture(b)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(5, 6))
+	var want []Shipment
+	for range 1000 {
+		s, _ := fixtureShipment(r.IntN(n), n)
+		want = append(want, s)
+	}
+	for _, tc := range []struct {
+		name  string
+		query func(Shipment) string
+	}{
+		{"reference", func(s Shipment) string { return s.Reference }},
+		{"orderId", func(s Shipment) string { return s.OrderID }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			i, rows := 0, 0
+			for b.Loop() {
+				w := want[i%len(want)]
+				ss, err := db.ShipmentsByReference(ctx, tc.query(w), 20)
+				if err != nil || !slices.ContainsFunc(ss, func(s Shipment) bool { return s.Waybill == w.Waybill }) {
+					b.Fatal(err, waybills(ss), w.Waybill)
 				}
 				i++
 				rows += len(ss)

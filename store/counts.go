@@ -295,7 +295,7 @@ func (db *DB) CheckIndexes(ctx context.Context) ([]string, error) {
 	var diffs []string
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		want := map[string]map[string]string{}
-		for _, b := range [][]byte{bPhone, bName, bState, bDay, bDue} {
+		for _, b := range shipmentIndexBuckets {
 			want[string(b)] = map[string]string{}
 		}
 		err := tx.Bucket(bShip).ForEach(func(k, v []byte) error {

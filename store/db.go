@@ -11,17 +11,21 @@
 // number; print jobs, SMS messages, exceptions and audit entries by an 8-byte
 // big-endian sequence. All tracking events of one waybill are one compact
 // value keyed by the waybill. Secondary indexes (phone, recipient name,
-// milestone, creation time, next poll time, ...) and the dashboard counters
-// are updated in the same transaction as the record they describe, so a
-// lookup never scans the database and a crash never leaves them out of step.
+// milestone, creation time, next poll time, reference and order id, ...)
+// and the dashboard counters are updated in the same transaction as the
+// record they describe, so a lookup never scans the database and a crash
+// never leaves them out of step.
 //
 // # API
 //
-//   - Open, Close, Path; Check, CheckCounters and Recount for repair tools.
+//   - Open, Close, Path; Check, CheckCounters, CheckIndexes and Recount for
+//     repair tools. Open migrates older files (schema v3 added the
+//     reference index).
 //   - Orders: SaveOrder (assigns "SD" + yyyymmdd + "-" + 6-digit daily
 //     sequence IDs), Order, OrdersByStep.
 //   - Shipments: CreateShipment, Shipment, UpdateShipment, ShipmentsByPhone,
-//     ShipmentsByName, ShipmentsByState, ShipmentsByDay, ShipmentsDue,
+//     ShipmentsByName, ShipmentsByReference (the clinic's 配镜单号 or our
+//     order id), ShipmentsByState, ShipmentsByDay, ShipmentsDue,
 //     ActiveShipments, AllShipments.
 //   - Tracking events: AddEvents (dedupes on time and context), Events.
 //   - Print jobs: AddJob, Job, UpdateJob, Jobs.

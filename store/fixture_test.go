@@ -20,7 +20,7 @@ import (
 
 // fixtureVersion changes whenever the generator or the layout changes; a
 // cached file with another version (or another N, or schema) is rebuilt.
-const fixtureVersion = 3
+const fixtureVersion = 4
 
 var keyFixture = []byte("benchFixture")
 

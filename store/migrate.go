@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -21,6 +23,7 @@ var (
 	bState      = []byte("ix_state")      // milestone, ^created, waybill -> nil
 	bDay        = []byte("ix_day")        // created, waybill -> nil
 	bDue        = []byte("ix_due")        // nextPollAt, waybill -> nil (schema v2)
+	bRef        = []byte("ix_ref")        // refKey(reference or order id) 0 waybill -> created (schema v3)
 	bCounters   = []byte("counters")      // counter key -> int64
 	bJobs       = []byte("jobs")          // seq -> JSON PrintJob
 	bJobState   = []byte("ix_job_state")  // state 0 seq -> nil
@@ -72,6 +75,34 @@ var migrations = []func(db *DB, tx *bolt.Tx) error{
 			}
 			return nil
 		})
+	},
+	// 2 -> 3: the reference / order id index, so search finds a shipment
+	// by the clinic's 配镜单号 or our order id without scanning.
+	func(db *DB, tx *bolt.Tx) error {
+		ref, err := tx.CreateBucketIfNotExists(bRef)
+		if err != nil {
+			return err
+		}
+		var entries []ixEntry
+		err = tx.Bucket(bShip).ForEach(func(k, v []byte) error {
+			s, err := decodeShipment(v, db.loc)
+			if err != nil {
+				return fmt.Errorf("shipment %s: %w", k, err)
+			}
+			entries = append(entries, refEntries(&s)...)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// In key order, so the B-tree is written page after page.
+		slices.SortFunc(entries, func(a, b ixEntry) int { return bytes.Compare(a.key, b.key) })
+		for _, e := range entries {
+			if err := ref.Put(e.key, e.val); err != nil {
+				return err
+			}
+		}
+		return nil
 	},
 }
 

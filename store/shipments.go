@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -113,11 +114,60 @@ func stateKey(m Milestone, created time.Time, waybill string) []byte {
 	return append(k, waybill...)
 }
 
+// maxRefKey bounds the indexed form of a reference or order id; longer
+// values are indexed (and looked up) by their first maxRefKey bytes.
+const maxRefKey = 128
+
+// refKey is the form references and order ids are indexed and looked up
+// in: full-width ASCII folded to half-width, lower case, with spaces,
+// control characters and dashes removed, so "PJ20261126-001",
+// "pj20261126001" and "ＰＪ２０２６１１２６－００１" are the same key.
+func refKey(ref string) []byte {
+	out := make([]byte, 0, len(ref))
+	for _, r := range ref {
+		if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII
+			r -= 0xFEE0
+		}
+		switch {
+		case unicode.IsSpace(r), unicode.IsControl(r), r == '-', r == '\u2010', r == '\u2011', r == '\u2012', r == '\u2013', r == '\u2014', r == '\u2212':
+			continue
+		case r == utf8.RuneError:
+			continue
+		}
+		r = unicode.ToLower(r)
+		if len(out)+utf8.RuneLen(r) > maxRefKey {
+			break
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
+}
+
+// refEntries lists the ix_ref entries of s: one for the reference and one
+// for the order id (a single one when both give the same key).
+func refEntries(s *Shipment) []ixEntry {
+	var out []ixEntry
+	wb := []byte(s.Waybill)
+	created := timeKey(s.CreatedAt)
+	for _, v := range []string{s.Reference, s.OrderID} {
+		k := refKey(v)
+		if len(k) == 0 {
+			continue
+		}
+		key := cat(k, sep, wb)
+		if len(out) > 0 && bytes.Equal(out[0].key, key) {
+			continue
+		}
+		out = append(out, ixEntry{bRef, key, created})
+	}
+	return out
+}
+
 // shipmentIndex lists the index entries of s.
 func shipmentIndex(s *Shipment) []ixEntry {
 	wb := []byte(s.Waybill)
 	created := timeKey(s.CreatedAt)
-	out := make([]ixEntry, 0, 5)
+	out := make([]ixEntry, 0, 7)
 	if d := normalizePhone(s.RecipientPhone); d != "" {
 		out = append(out, ixEntry{bPhone, cat(reverseDigits(d), sep, wb), created})
 	}
@@ -129,8 +179,11 @@ func shipmentIndex(s *Shipment) []ixEntry {
 	if k := dueKey(s); k != nil {
 		out = append(out, ixEntry{bDue, k, nil})
 	}
-	return out
+	return append(out, refEntries(s)...)
 }
+
+// shipmentIndexBuckets are the buckets shipmentIndex writes to.
+var shipmentIndexBuckets = [][]byte{bPhone, bName, bState, bDay, bDue, bRef}
 
 // diffIndex returns the entries of old not in new and those of new not in
 // old, so an update only touches the index pages that change.
@@ -381,6 +434,26 @@ func (db *DB) ShipmentsByPhone(ctx context.Context, phoneOrLast4 string, limit i
 	var out []Shipment
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		hits := scanPrefix(tx.Bucket(bPhone), reverseDigits(d), maxIndexScan, nil)
+		var err error
+		out, err = db.fetch(tx, newestFirst(hits, limit))
+		return err
+	})
+	return out, err
+}
+
+// ShipmentsByReference returns the shipments whose reference (the
+// clinic's 配镜单号) or order id is ref, newest first. The match is exact
+// except that case, spaces, dashes and full-width forms are ignored, so a
+// scanned or typed "pj20261126001" finds "PJ20261126-001". limit <= 0
+// means no limit. A ref with nothing left to match is ErrInvalid.
+func (db *DB) ShipmentsByReference(ctx context.Context, ref string, limit int) ([]Shipment, error) {
+	k := refKey(ref)
+	if len(k) == 0 {
+		return nil, fmt.Errorf("shipments by reference: %w", invalid("reference", "empty"))
+	}
+	var out []Shipment
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		hits := scanPrefix(tx.Bucket(bRef), cat(k, sep), maxIndexScan, nil)
 		var err error
 		out, err = db.fetch(tx, newestFirst(hits, limit))
 		return err
