@@ -70,3 +70,26 @@ func BenchmarkSearchPhoneLast4(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSearchReference searches 2,000 shipments by a scanned 配镜单号:
+// the waybill lookup misses, then the store's reference index answers.
+func BenchmarkSearchReference(b *testing.B) {
+	e := newEnvTB(b)
+	ctx := context.Background()
+	for i := range 2000 {
+		s := store.Shipment{Waybill: fmt.Sprintf("7500%010d", i), Carrier: "zhongtong", RecipientName: "王芳",
+			RecipientPhone: fmt.Sprintf("137%08d", i), Reference: fmt.Sprintf("PJ20261126-%04d", i),
+			OrderID: fmt.Sprintf("SD20261126-%06d", i), Milestone: store.MilestoneOrdered, CreatedAt: time.Now()}
+		if err := e.db.CreateShipment(ctx, &s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	i := 0
+	for b.Loop() {
+		got, err := e.svc.Search(ctx, warehouse, fmt.Sprintf("PJ20261126-%04d\r\n", i%2000), time.Time{}, time.Time{}, 0)
+		if err != nil || len(got) != 1 || got[0].Waybill != fmt.Sprintf("7500%010d", i%2000) {
+			b.Fatal(err, len(got))
+		}
+		i++
+	}
+}

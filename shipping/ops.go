@@ -7,6 +7,7 @@ import (
 	"image"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -321,10 +322,14 @@ func CleanScan(s string) string {
 
 // Search finds shipments by what a person typed or scanned: a waybill
 // number (exact), a mobile number or its last four digits, a name (exact or
-// prefix), or nothing (everything created in the date range). from and to,
-// when not zero, limit the results to shipments created in that range; to
-// is inclusive of its whole day. Every lookup uses the store's indexes.
-// Phones are masked unless the role may see them. limit <= 0 means 200.
+// prefix), the clinic's reference (配镜单号) or our order id (exact; case,
+// spaces and dashes ignored), or nothing (everything created in the date
+// range). A query shaped like a waybill or a phone that finds nothing as
+// one is tried as a reference; any other text finds reference matches
+// first, then names. from and to, when not zero, limit the results to
+// shipments created in that range; to is inclusive of its whole day. Every
+// lookup uses the store's indexes. Phones are masked unless the role may
+// see them. limit <= 0 means 200.
 func (s *Service) Search(ctx context.Context, u User, q string, from, to time.Time, limit int) ([]store.Shipment, error) {
 	if err := s.allow(u, ActSearch); err != nil {
 		return nil, err
@@ -334,8 +339,9 @@ func (s *Service) Search(ctx context.Context, u User, q string, from, to time.Ti
 	}
 	q = strings.TrimSpace(narrow(q))
 	var (
-		found []store.Shipment
-		err   error
+		found    []store.Shipment
+		err      error
+		triedRef bool
 	)
 	scan := CleanScan(q)
 	phone := NormalizePhone(q)
@@ -370,7 +376,18 @@ func (s *Service) Search(ctx context.Context, u User, q string, from, to time.Ti
 	case ValidPhone(phone):
 		found, err = s.d.DB.ShipmentsByPhone(ctx, phone, limit)
 	default:
-		found, err = s.d.DB.ShipmentsByName(ctx, q, limit)
+		// Free text: a reference such as "A-123" or "配镜2026-88", else a name.
+		found, err = s.byReference(ctx, q, limit)
+		if err == nil {
+			var names []store.Shipment
+			names, err = s.d.DB.ShipmentsByName(ctx, q, limit)
+			found = appendNew(found, names)
+		}
+		triedRef = true
+	}
+	if err == nil && len(found) == 0 && q != "" && !triedRef {
+		// A scanned 配镜单号 or order id looks like a waybill or a phone.
+		found, err = s.byReference(ctx, q, limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q, err)
@@ -386,6 +403,26 @@ func (s *Service) Search(ctx context.Context, u User, q string, from, to time.Ti
 		out = out[:limit]
 	}
 	return out, nil
+}
+
+// byReference looks q up as a reference or order id; text with nothing
+// to match (only dashes, say) finds nothing rather than failing.
+func (s *Service) byReference(ctx context.Context, q string, limit int) ([]store.Shipment, error) {
+	found, err := s.d.DB.ShipmentsByReference(ctx, q, limit)
+	if errors.Is(err, store.ErrInvalid) {
+		return nil, nil
+	}
+	return found, err
+}
+
+// appendNew appends the shipments of more whose waybill is not in list yet.
+func appendNew(list, more []store.Shipment) []store.Shipment {
+	for _, sh := range more {
+		if !slices.ContainsFunc(list, func(x store.Shipment) bool { return x.Waybill == sh.Waybill }) {
+			list = append(list, sh)
+		}
+	}
+	return list
 }
 
 func inRange(t, from, to time.Time) bool {

@@ -487,16 +487,20 @@ func TestCancelOnlyBeforePickup(t *testing.T) {
 func TestSearch(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	var ws []string
-	for i, name := range []string{"王芳", "王小明", "李四"} {
-		o := testOrder(20 + i)
+	var ws, ids []string
+	for i, name := range []string{"王芳", "王小明", "李四", "钱七"} {
+		o := testOrder(20 + i) // reference PJ20261126-020 … -023
 		o.Recipient.Name = name
 		o.Recipient.Phone = fmt.Sprintf("1390000%04d", 1234+i)
+		if name == "钱七" {
+			o.Reference = "眼科A-88" // free text, not shaped like a waybill
+		}
 		r, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ws = append(ws, r.Order.Waybill)
+		ids = append(ids, r.Order.ID)
 	}
 	cases := []struct {
 		q    string
@@ -511,7 +515,17 @@ func TestSearch(t *testing.T) {
 		{"王芳", frontDesk, []string{ws[0]}},
 		{"李四", manager, []string{ws[2]}},
 		{"赵六", manager, nil},
-		{"", manager, []string{ws[0], ws[1], ws[2]}},
+		{"", manager, []string{ws[0], ws[1], ws[2], ws[3]}},
+		// The clinic's 配镜单号 and our order id, typed or scanned.
+		{"PJ20261126-021", warehouse, []string{ws[1]}},
+		{"pj20261126021\r\n", warehouse, []string{ws[1]}},
+		{"ＰＪ２０２６１１２６－０２２", frontDesk, []string{ws[2]}},
+		{ids[0], manager, []string{ws[0]}},
+		{strings.ToLower(strings.ReplaceAll(ids[2], "-", "")), warehouse, []string{ws[2]}},
+		{"眼科a-88", frontDesk, []string{ws[3]}},
+		{"眼科A-8", frontDesk, nil}, // a reference matches whole, not by prefix
+		{"PJ20261126-099", manager, nil},
+		{"---", manager, nil},
 	}
 	for _, c := range cases {
 		got, err := e.svc.Search(ctx, c.u, c.q, time.Time{}, time.Time{}, 0)
