@@ -147,11 +147,12 @@ func (db *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
 }
 
 // appendBuckets mostly receive keys in increasing order (sequences, times,
-// waybill numbers that carriers issue in runs). bbolt splits a full page
+// waybill numbers that carriers issue in runs, order ids and clinic
+// references that start with the date). bbolt splits a full page
 // at FillPercent, so the default 0.5 would leave such pages half empty;
 // appendFill keeps them nearly full. Buckets with random keys (phone, name)
 // keep the default.
-var appendBuckets = [][]byte{bShip, bEvents, bDay, bState, bDue, bOrders, bJobs, bSMS, bExc, bAudit, bSMSOut}
+var appendBuckets = [][]byte{bShip, bEvents, bDay, bState, bDue, bRef, bOrders, bJobs, bSMS, bExc, bAudit, bSMSOut}
 
 const appendFill = 0.9
 

@@ -230,13 +230,17 @@ func ensureFixture(n int) (string, time.Duration, error) {
 	path := fixturePath(n)
 	if _, err := os.Stat(path); err != nil {
 		// missing: build it
-	} else if db, err := Open(path, fixtureOptions()); err == nil {
+	} else if bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second}); err == nil {
+		// Read the tag without Open, which would first migrate a stale
+		// fixture that is about to be thrown away.
 		var tag string
-		db.bolt.View(func(tx *bolt.Tx) error {
-			tag = string(tx.Bucket(bMeta).Get(keyFixture))
+		bdb.View(func(tx *bolt.Tx) error {
+			if meta := tx.Bucket(bMeta); meta != nil {
+				tag = string(meta.Get(keyFixture))
+			}
 			return nil
 		})
-		db.Close()
+		bdb.Close()
 		if tag == fixtureTag(n) {
 			return path, 0, nil
 		}

@@ -96,6 +96,7 @@ var migrations = []func(db *DB, tx *bolt.Tx) error{
 			return err
 		}
 		// In key order, so the B-tree is written page after page.
+		ref.FillPercent = appendFill
 		slices.SortFunc(entries, func(a, b ixEntry) int { return bytes.Compare(a.key, b.key) })
 		for _, e := range entries {
 			if err := ref.Put(e.key, e.val); err != nil {
