@@ -36,6 +36,18 @@ const (
 	smsReceiptPath  = "/kuaidi100/sms"
 )
 
+// The demo sandbox keeps its state in the data folder, so parcels shipped
+// before the app was closed carry on after it is reopened. With it are kept
+// (as sandbox notes) the loopback addresses of the sandbox and of the local
+// push receiver, which the next start binds again when they are free:
+// subscriptions in the sandbox then keep calling the right address, and
+// the tracking worker has no reason to re-subscribe.
+const (
+	sandboxStateFile = "sandbox-state.json"
+	noteSandboxAddr  = "shipdesk.sandboxAddr"
+	notePushAddr     = "shipdesk.pushAddr"
+)
+
 // runtimeOptions choose what openRuntime starts.
 type runtimeOptions struct {
 	// Worker runs the tracking worker and the SMS sender in Run (the GUI
@@ -190,11 +202,18 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 	}
 	rt.Settings = st
 	if rt.opt.Worker {
-		if listen == "" && rt.Sandbox != nil {
+		demoReceiver := listen == "" && rt.Sandbox != nil
+		if demoReceiver {
 			listen = "127.0.0.1:0"
 		}
 		if listen != "" {
-			ln, err := net.Listen("tcp", listen)
+			var ln net.Listener
+			var err error
+			if demoReceiver {
+				ln, err = rt.demoListen(notePushAddr)
+			} else {
+				ln, err = net.Listen("tcp", listen)
+			}
 			if err != nil {
 				return fmt.Errorf("push receiver: listen on %s: %w", listen, err)
 			}
@@ -253,8 +272,9 @@ func (rt *runtime) startSandbox(cfg *kuaidi100.Config) error {
 	o.Seed = time.Now().UnixNano()
 	o.Creds = sandbox.DemoCredentials()
 	o.Logf = rt.logf
+	o.StatePath = filepath.Join(rt.DataDir, sandboxStateFile)
 	rt.Sandbox = sandbox.New(o)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := rt.demoListen(noteSandboxAddr)
 	if err != nil {
 		return fmt.Errorf("start sandbox: %w", err)
 	}
@@ -266,6 +286,36 @@ func (rt *runtime) startSandbox(cfg *kuaidi100.Config) error {
 		SMSSeller: creds.SMSSeller, BaseURL: rt.SandboxURL,
 	}
 	return nil
+}
+
+// demoListen binds a loopback port for the demo sandbox or its push
+// receiver: the one remembered in the sandbox note key when it is free,
+// otherwise a new one, which it remembers. When the push receiver has to
+// move, the sandbox's subscriptions and pending SMS receipts are pointed at
+// the new port (the tracking worker then re-subscribes with the new URL,
+// which the sandbox takes as the duplicate of an active subscription).
+func (rt *runtime) demoListen(key string) (net.Listener, error) {
+	prev := rt.Sandbox.Note(key)
+	var ln net.Listener
+	err := errors.New("no previous address")
+	if host, _, serr := net.SplitHostPort(prev); serr == nil && host == "127.0.0.1" {
+		ln, err = net.Listen("tcp", prev)
+	}
+	if err != nil {
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return nil, err
+		}
+	}
+	addr := ln.Addr().String()
+	if prev != "" && prev != addr {
+		rt.logf("shipdesk: demo address %s is taken; using %s", prev, addr)
+		if key == notePushAddr {
+			n := rt.Sandbox.RedirectCallbacks("http://"+prev+"/", "http://"+addr+"/")
+			rt.logf("shipdesk: %d sandbox callbacks moved to %s", n, addr)
+		}
+	}
+	rt.Sandbox.SetNote(key, addr)
+	return ln, nil
 }
 
 // Run serves the in-process sandbox and runs, with opt.Worker, the push
@@ -336,6 +386,13 @@ func (rt *runtime) Close() error {
 				if ln != nil {
 					ln.Close()
 				}
+			}
+		}
+		if rt.Sandbox != nil {
+			// Run saved it when it stopped; this also covers commands
+			// that used the sandbox without Run.
+			if serr := rt.Sandbox.Save(); serr != nil {
+				rt.logf("shipdesk: %v", serr)
 			}
 		}
 		if rt.DB != nil {

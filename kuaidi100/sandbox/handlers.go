@@ -51,7 +51,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	const ep = "query"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stats.requests[ep]++
+	s.stats.Requests[ep]++
 	if r.Method != http.MethodPost {
 		s.fail(w, ep, "500", "查询无结果，请隔段时间再查")
 		return
@@ -89,7 +89,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.nowLocked()
 	if !s.qBucket.take(now) {
-		s.stats.violations["rate_query"]++
+		s.stats.Violations["rate_query"]++
 		s.fail(w, ep, "502", "服务器繁忙")
 		return
 	}
@@ -109,7 +109,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if p == nil || p.noTrace {
+	if p == nil || p.NoTrace {
 		s.fail(w, ep, "500", "查询无结果，请隔段时间再查")
 		return
 	}
@@ -124,8 +124,8 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 
 // queryHist is the query history of one number on the simulated clock.
 type queryHist struct {
-	times       []time.Time // within the last 24 h
-	lockedUntil time.Time
+	Times       []time.Time `json:"times"` // within the last 24 h
+	LockedUntil time.Time   `json:"lockedUntil"`
 }
 
 // lockQuery records a query of num at now and reports whether the number is
@@ -138,30 +138,30 @@ func (s *Server) lockQuery(num string, now time.Time) bool {
 		h = &queryHist{}
 		s.queries[num] = h
 	}
-	kept := h.times[:0]
-	for _, t := range h.times {
+	kept := h.Times[:0]
+	for _, t := range h.Times {
 		if now.Sub(t) < 24*time.Hour {
 			kept = append(kept, t)
 		}
 	}
-	h.times = kept
-	defer func() { h.times = append(h.times, now) }()
-	if now.Before(h.lockedUntil) {
-		s.stats.violations["query_locked"]++
-		h.lockedUntil = now.Add(LockDuration)
+	h.Times = kept
+	defer func() { h.Times = append(h.Times, now) }()
+	if now.Before(h.LockedUntil) {
+		s.stats.Violations["query_locked"]++
+		h.LockedUntil = now.Add(LockDuration)
 		return true
 	}
 	var why string
-	if n := len(h.times); n > 0 && now.Sub(h.times[n-1]) < QueryMinInterval {
+	if n := len(h.Times); n > 0 && now.Sub(h.Times[n-1]) < QueryMinInterval {
 		why = "query_interval"
-	} else if len(h.times)+1 > QueryMaxPerDay {
+	} else if len(h.Times)+1 > QueryMaxPerDay {
 		why = "query_daily"
 	}
 	if why == "" {
 		return false
 	}
-	s.stats.violations[why]++
-	h.lockedUntil = now.Add(LockDuration)
+	s.stats.Violations[why]++
+	h.LockedUntil = now.Add(LockDuration)
 	s.logf("sandbox: %s locked (%s)", num, why)
 	return true
 }
@@ -199,13 +199,13 @@ func (s *Server) parcelFor(com, num string, now time.Time) *parcel {
 		return p
 	}
 	rng := s.rngFor("adopt", num)
-	p := &parcel{Num: num, Com: com, noTrace: true}
+	p := &parcel{Num: num, Com: com, NoTrace: true}
 	for _, c := range kuaidi100.Guess(num) {
 		if c.Code == com {
-			p.noTrace = false
+			p.NoTrace = false
 		}
 	}
-	if !p.noTrace {
+	if !p.NoTrace {
 		p.Created = now.Add(-time.Duration((6 + rng.Float64()*90) * float64(time.Hour)))
 		p.From, p.To = cities[rng.IntN(len(cities))], cities[rng.IntN(len(cities))]
 		p.Outcome = s.pickOutcome(rng)
@@ -223,7 +223,7 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 	const ep = "subscribe"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stats.requests[ep]++
+	s.stats.Requests[ep]++
 	form, ok := readForm(w, r)
 	if !ok {
 		s.fail(w, ep, "500", "服务器错误")
@@ -264,7 +264,7 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.nowLocked()
 	if !s.sBucket.take(now) {
-		s.stats.violations["rate_subscribe"]++
+		s.stats.Violations["rate_subscribe"]++
 		s.fail(w, ep, "502", "服务器繁忙")
 		return
 	}
@@ -280,12 +280,12 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 // subscribe registers a subscription; it returns "" or "code message".
 func (s *Server) subscribe(com, num, cb, salt, resultv2 string, now time.Time, billed bool) string {
 	key := subKey(com, num)
-	if sub := s.subs[key]; sub != nil && sub.active {
+	if sub := s.subs[key]; sub != nil && sub.Active {
 		return "501 重复订阅"
 	}
 	month := key + "|" + now.In(cst).Format("2006-01")
 	if s.subCounts[month] >= SubscriptionsMonth {
-		s.stats.violations["subscribe_monthly"]++
+		s.stats.Violations["subscribe_monthly"]++
 		return "501 重复订阅：该单号本月订阅次数已达上限（4次）"
 	}
 	if billed && !s.billable(now) {
@@ -296,8 +296,8 @@ func (s *Server) subscribe(com, num, cb, salt, resultv2 string, now time.Time, b
 		resultv2 = "1"
 	}
 	s.parcelFor(com, num, now)
-	s.subs[key] = &subscription{com: com, num: num, callback: cb, salt: salt, resultv2: resultv2,
-		since: now, active: true, nextCheck: now.Add(s.opts.FirstPush)}
+	s.subs[key] = &subscription{Com: com, Num: num, Callback: cb, Salt: salt, ResultV2: resultv2,
+		Since: now, Active: true, NextCheck: now.Add(s.opts.FirstPush)}
 	return ""
 }
 
@@ -307,7 +307,7 @@ func (s *Server) handleAutoNumber(w http.ResponseWriter, r *http.Request) {
 	const ep = "autonumber"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stats.requests[ep]++
+	s.stats.Requests[ep]++
 	r.Body = http.MaxBytesReader(w, r.Body, kuaidi100.MaxBody)
 	_ = r.ParseForm()
 	key, num := r.Form.Get("key"), kuaidi100.NormalizeNumber(r.Form.Get("num"))
@@ -360,7 +360,7 @@ func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) {
 	case "order", "cancel", "printOld":
 		ep = method
 	}
-	s.stats.requests[ep]++
+	s.stats.Requests[ep]++
 	if !ok {
 		s.labelFail(w, ep, 30001, "参数错误：请使用 application/x-www-form-urlencoded 的 POST 请求")
 		return
@@ -392,8 +392,8 @@ func (s *Server) handleLabel(w http.ResponseWriter, r *http.Request) {
 }
 
 type orderRec struct {
-	at   time.Time
-	data kuaidi100.OrderData
+	At   time.Time           `json:"at"`
+	Data kuaidi100.OrderData `json:"data"`
 }
 
 // formats are the waybill number generators of the carriers the sandbox
@@ -472,9 +472,9 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now
 		return
 	}
 	if p.OrderID != "" && p.Reorder != nil && !*p.Reorder {
-		if rec := s.orders[p.OrderID]; rec != nil && now.Sub(rec.at) < OrderIdempotency {
+		if rec := s.orders[p.OrderID]; rec != nil && now.Sub(rec.At) < OrderIdempotency {
 			s.count(ep, "200")
-			writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success", Time: 5, Data: rec.data})
+			writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success", Time: 5, Data: rec.Data})
 			return
 		}
 	}
@@ -528,7 +528,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now
 		data.Label = "http://" + r.Host + "/sandbox/label/" + pc.TaskID
 	}
 	if p.OrderID != "" {
-		s.orders[p.OrderID] = &orderRec{at: now, data: data}
+		s.orders[p.OrderID] = &orderRec{At: now, Data: data}
 	}
 	if p.NeedSubscribe {
 		s.subscribe(pc.Com, pc.Num, p.PollCallBackURL, p.Salt, p.ResultV2, now, false)
@@ -610,19 +610,19 @@ func (s *Server) reprint(w http.ResponseWriter, param string, now time.Time) {
 var mobileRe = regexp.MustCompile(`^1[3-9]\d{9}$`)
 
 type smsJob struct {
-	due      time.Time
-	callback string
-	body     []byte
+	Due      time.Time       `json:"due"`
+	Callback string          `json:"callback"`
+	Body     json.RawMessage `json:"body"`
 }
 
 func (s *Server) handleSMS(w http.ResponseWriter, r *http.Request) {
 	const ep = "sms"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stats.requests[ep]++
+	s.stats.Requests[ep]++
 	reject := func(msg string) {
 		s.count(ep, "0")
-		s.stats.sms["rejected"]++
+		s.stats.SMS["rejected"]++
 		writeJSON(w, kuaidi100.SMSResponse{Status: 0, Msg: msg})
 	}
 	form, ok := readForm(w, r)
@@ -651,7 +651,7 @@ func (s *Server) handleSMS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.nowLocked()
-	s.stats.sms["accepted"]++
+	s.stats.SMS["accepted"]++
 	s.smsSeq++
 	out := form.Get("outorder")
 	if cb := form.Get("callback"); callbackRe.MatchString(cb) {
@@ -661,7 +661,7 @@ func (s *Server) handleSMS(w http.ResponseWriter, r *http.Request) {
 		}
 		body, _ := json.Marshal(kuaidi100.SMSCallback{Status: 1, Msg: "成功", Data: kuaidi100.SMSCallbackData{
 			OutOrder: out, Phone: phone, Status: status, Message: msg, Sign: kuaidi100.SMSCallbackSign(tid, phone, out)}})
-		s.smsQueue = append(s.smsQueue, &smsJob{due: now.Add(30 * time.Second), callback: cb, body: body})
+		s.smsQueue = append(s.smsQueue, &smsJob{Due: now.Add(30 * time.Second), Callback: cb, Body: body})
 	}
 	s.count(ep, "1")
 	writeJSON(w, kuaidi100.SMSResponse{Status: 1, Msg: "短信发送中……"})

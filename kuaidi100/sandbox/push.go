@@ -19,21 +19,26 @@ import (
 
 // subscription is one number being pushed to a callback.
 type subscription struct {
-	com, num, callback, salt, resultv2 string
-	since, nextCheck                   time.Time
-	active                             bool
-	pushed                             int // events successfully pushed
-	job                                *pushJob
+	Com       string    `json:"com"`
+	Num       string    `json:"num"`
+	Callback  string    `json:"callback"`
+	Salt      string    `json:"salt,omitempty"`
+	ResultV2  string    `json:"resultv2"`
+	Since     time.Time `json:"since"`
+	NextCheck time.Time `json:"nextCheck"`
+	Active    bool      `json:"active"`
+	Pushed    int       `json:"pushed"`        // events successfully pushed
+	Job       *pushJob  `json:"job,omitempty"` // a push waiting for (re)delivery
 }
 
 type pushJob struct {
-	sub      *subscription
-	status   string
-	form     url.Values
-	events   int
-	due      time.Time
-	attempts int
-	final    bool
+	sub      *subscription // set again when a state is loaded
+	Status   string        `json:"status"`
+	Form     url.Values    `json:"form"` // param and sign
+	Events   int           `json:"events"`
+	Due      time.Time     `json:"due"`
+	Attempts int           `json:"attempts"`
+	Final    bool          `json:"final"`
 }
 
 // Step delivers everything due on the simulated clock now: subscription
@@ -50,33 +55,35 @@ func (s *Server) Step(ctx context.Context) {
 	now := s.nowLocked()
 	keys := make([]string, 0, len(s.subs))
 	for k, sub := range s.subs {
-		if sub.active {
+		if sub.Active {
 			keys = append(keys, k)
 		}
 	}
 	sort.Strings(keys)
 	var jobs []*pushJob
+	checked := false // something is due: the state changes
 	for _, k := range keys {
 		sub := s.subs[k]
-		if sub.job != nil {
-			if !now.Before(sub.job.due) {
-				jobs = append(jobs, sub.job)
+		if sub.Job != nil {
+			if !now.Before(sub.Job.Due) {
+				jobs = append(jobs, sub.Job)
 			}
 			continue
 		}
-		if now.Before(sub.nextCheck) {
+		if now.Before(sub.NextCheck) {
 			continue
 		}
-		sub.nextCheck = now.Add(s.opts.PushInterval)
+		checked = true
+		sub.NextCheck = now.Add(s.opts.PushInterval)
 		if j := s.check(sub, now); j != nil {
-			sub.job = j
+			sub.Job = j
 			jobs = append(jobs, j)
 		}
 	}
 	var sms []*smsJob
 	keep := s.smsQueue[:0]
 	for _, j := range s.smsQueue {
-		if now.Before(j.due) {
+		if now.Before(j.Due) {
 			keep = append(keep, j)
 		} else {
 			sms = append(sms, j)
@@ -84,14 +91,17 @@ func (s *Server) Step(ctx context.Context) {
 	}
 	s.smsQueue = keep
 	s.mu.Unlock()
+	if checked || len(jobs) > 0 || len(sms) > 0 {
+		defer s.changed()
+	}
 
 	results := make([]bool, len(jobs))
 	for i, j := range jobs {
-		results[i] = s.deliver(ctx, j.sub.callback, "application/x-www-form-urlencoded", []byte(j.form.Encode()), true)
+		results[i] = s.deliver(ctx, j.sub.Callback, "application/x-www-form-urlencoded", []byte(j.Form.Encode()), true)
 	}
 	smsOK := make([]bool, len(sms))
 	for i, j := range sms {
-		smsOK[i] = s.deliver(ctx, j.callback, "application/json; charset=utf-8", j.body, false)
+		smsOK[i] = s.deliver(ctx, j.Callback, "application/json; charset=utf-8", j.Body, false)
 	}
 
 	s.mu.Lock()
@@ -100,74 +110,74 @@ func (s *Server) Step(ctx context.Context) {
 	for i, j := range jobs {
 		sub := j.sub
 		if results[i] {
-			s.stats.pushes["sent"]++
-			s.stats.pushes[j.status]++
-			sub.pushed = max(sub.pushed, j.events)
-			sub.job = nil
-			if j.final {
-				sub.active = false
+			s.stats.Pushes["sent"]++
+			s.stats.Pushes[j.Status]++
+			sub.Pushed = max(sub.Pushed, j.Events)
+			sub.Job = nil
+			if j.Final {
+				sub.Active = false
 			}
 			continue
 		}
-		s.stats.pushes["failed"]++
-		j.attempts++
-		if j.attempts > PushRetries {
-			s.stats.pushes["dropped"]++
-			sub.job = nil
-			if j.final {
-				sub.active = false
+		s.stats.Pushes["failed"]++
+		j.Attempts++
+		if j.Attempts > PushRetries {
+			s.stats.Pushes["dropped"]++
+			sub.Job = nil
+			if j.Final {
+				sub.Active = false
 			}
-			s.logf("sandbox: push of %s to %s dropped after %d retries", sub.num, sub.callback, PushRetries)
+			s.logf("sandbox: push of %s to %s dropped after %d retries", sub.Num, sub.Callback, PushRetries)
 			continue
 		}
-		s.stats.pushes["retried"]++
-		j.due = now.Add(PushRetryDelay)
+		s.stats.Pushes["retried"]++
+		j.Due = now.Add(PushRetryDelay)
 	}
 	for _, ok := range smsOK {
 		if ok {
-			s.stats.sms["receipts"]++
+			s.stats.SMS["receipts"]++
 		} else {
-			s.stats.sms["receiptFailures"]++
+			s.stats.SMS["receiptFailures"]++
 		}
 	}
 }
 
 // check decides whether a subscription needs a push now.
 func (s *Server) check(sub *subscription, now time.Time) *pushJob {
-	p := s.parcels[sub.num]
+	p := s.parcels[sub.Num]
 	var evs []event
-	if p != nil && p.Com == sub.com && !p.noTrace {
+	if p != nil && p.Com == sub.Com && !p.NoTrace {
 		evs = p.visible(now)
 	}
 	pp := kuaidi100.PushParam{AutoCheck: "0", BillStatus: "got"}
 	switch {
 	case len(evs) == 0:
-		if now.Sub(sub.since) < NoTraceAbort {
+		if now.Sub(sub.Since) < NoTraceAbort {
 			return nil
 		}
 		pp.Status, pp.Message = kuaidi100.PushAbort, "3天查询无记录"
-		if p != nil && p.Issued && p.Com != sub.com {
+		if p != nil && p.Issued && p.Com != sub.Com {
 			pp.ComNew = p.Com // the service found the right carrier
 		}
-		pp.LastResult = kuaidi100.ResultEnvelope{Message: "ok", Nu: sub.num, Com: sub.com, Status: "200", IsCheck: "0", Data: []kuaidi100.WireEvent{}}
-	case len(evs) <= sub.pushed:
+		pp.LastResult = kuaidi100.ResultEnvelope{Message: "ok", Nu: sub.Num, Com: sub.Com, Status: "200", IsCheck: "0", Data: []kuaidi100.WireEvent{}}
+	case len(evs) <= sub.Pushed:
 		if now.Sub(evs[len(evs)-1].At) < NoChangeAbort {
 			return nil
 		}
 		pp.Status, pp.Message = kuaidi100.PushAbort, "60天无变化"
-		pp.LastResult = p.result(evs, sub.resultv2)
+		pp.LastResult = p.result(evs, sub.ResultV2)
 	default:
 		pp.Status = kuaidi100.PushPolling
 		if terminal(evs[len(evs)-1].Code) {
 			pp.Status, pp.BillStatus = kuaidi100.PushShutdown, "check"
 		}
-		pp.LastResult = p.result(evs, sub.resultv2)
+		pp.LastResult = p.result(evs, sub.ResultV2)
 	}
 	b, _ := json.Marshal(pp)
 	param := string(b)
-	return &pushJob{sub: sub, status: pp.Status, events: len(evs), due: now,
-		final: pp.Status != kuaidi100.PushPolling,
-		form:  url.Values{"param": {param}, "sign": {kuaidi100.PushSign(param, sub.salt)}}}
+	return &pushJob{sub: sub, Status: pp.Status, Events: len(evs), Due: now,
+		Final: pp.Status != kuaidi100.PushPolling,
+		Form:  url.Values{"param": {param}, "sign": {kuaidi100.PushSign(param, sub.Salt)}}}
 }
 
 // deliver posts body and reports whether the receiver accepted it: HTTP 200

@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"shipdesk/kuaidi100"
@@ -82,6 +83,18 @@ type Options struct {
 	Tick time.Duration
 	// Logf, when set, receives one line per notable event.
 	Logf func(format string, args ...any)
+	// StatePath, when set, makes the sandbox durable: New loads the state
+	// saved there (parcels, waybills and their orderIds, subscriptions,
+	// pending pushes and SMS receipts, query history and locks, quota and
+	// rate counters, the seed and the simulated clock, which resumes where
+	// it stopped: Start is then ignored), Run saves it every SaveEvery when
+	// it changed and when it returns, and Save saves it on demand. A file
+	// that cannot be read or decoded is logged and renamed to
+	// StatePath.corrupt-TIME; the sandbox then starts fresh.
+	StatePath string
+	// SaveEvery is the real interval of Run's saves; 0 means
+	// DefaultSaveEvery.
+	SaveEvery time.Duration
 }
 
 // DefaultOptions are the documented limits: 1 query/s, 10 subscriptions/s,
@@ -115,12 +128,16 @@ type Server struct {
 	hc    *http.Client
 	mux   *http.ServeMux
 
-	stepMu sync.Mutex // one Step at a time
+	stepMu sync.Mutex    // one Step at a time
+	saveMu sync.Mutex    // one Save at a time
+	gen    atomic.Uint64 // counts changes (for Run's periodic save)
+	saved  atomic.Uint64 // gen at the last save
 
 	mu        sync.Mutex
 	realStart time.Time
 	simStart  time.Time
 	offset    time.Duration
+	pcg       *rand.PCG // rng's source, saved with the state
 	rng       *rand.Rand
 	parcels   map[string]*parcel // by number
 	orders    map[string]*orderRec
@@ -135,14 +152,15 @@ type Server struct {
 	quotaUsed int
 	stats     counters
 	smsSeq    int
+	notes     map[string]string // Note/SetNote
 }
 
 type counters struct {
-	requests   map[string]int
-	responses  map[string]int
-	violations map[string]int
-	pushes     map[string]int
-	sms        map[string]int
+	Requests   map[string]int `json:"requests"`
+	Responses  map[string]int `json:"responses"`
+	Violations map[string]int `json:"violations"`
+	Pushes     map[string]int `json:"pushes"`
+	SMS        map[string]int `json:"sms"`
 }
 
 // New returns a sandbox for opts. Start Run to deliver pushes.
@@ -162,6 +180,9 @@ func New(opts Options) *Server {
 	if opts.Tick <= 0 {
 		opts.Tick = 50 * time.Millisecond
 	}
+	if opts.SaveEvery <= 0 {
+		opts.SaveEvery = DefaultSaveEvery
+	}
 	creds := DemoCredentials()
 	fill := func(dst *string, v string) {
 		if v != "" {
@@ -180,15 +201,16 @@ func New(opts Options) *Server {
 	s := &Server{
 		opts: opts, creds: creds, hc: hc,
 		realStart: opts.Clock(),
-		rng:       rand.New(rand.NewPCG(uint64(opts.Seed), 0x6b75616964693130)),
+		pcg:       rand.NewPCG(uint64(opts.Seed), 0x6b75616964693130),
 		parcels:   map[string]*parcel{}, orders: map[string]*orderRec{}, tasks: map[string]*parcel{},
 		queries: map[string]*queryHist{}, subs: map[string]*subscription{}, subCounts: map[string]int{},
-		stats: counters{requests: map[string]int{}, responses: map[string]int{}, violations: map[string]int{}, pushes: map[string]int{}, sms: map[string]int{}},
+		stats: counters{Requests: map[string]int{}, Responses: map[string]int{}, Violations: map[string]int{}, Pushes: map[string]int{}, SMS: map[string]int{}},
 	}
 	s.simStart = opts.Start
 	if s.simStart.IsZero() {
 		s.simStart = s.realStart
 	}
+	s.rng = rand.New(s.pcg)
 	s.qBucket = bucket{rate: opts.QueryRate}
 	s.sBucket = bucket{rate: opts.SubscribeRate}
 	mux := http.NewServeMux()
@@ -201,6 +223,9 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST /sandbox/advance", s.handleAdvance)
 	mux.HandleFunc("GET /sandbox/label/{task}", s.handleLabelImage)
 	s.mux = mux
+	if opts.StatePath != "" {
+		s.restore()
+	}
 	return s
 }
 
@@ -208,7 +233,12 @@ func New(opts Options) *Server {
 func (s *Server) Credentials() kuaidi100.Config { return s.creds }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.changed() // every other request at least counts in the stats
+	}
+}
 
 // Now returns the simulated time.
 func (s *Server) Now() time.Time {
@@ -231,19 +261,33 @@ func (s *Server) Advance(d time.Duration) {
 	s.mu.Lock()
 	s.offset += d
 	s.mu.Unlock()
+	s.changed()
 }
 
 // Run steps the sandbox every Options.Tick (real time), delivering due pushes
-// and SMS receipts, until ctx ends. It returns ctx.Err().
+// and SMS receipts, until ctx ends. With Options.StatePath it also saves the
+// state every Options.SaveEvery when it changed, and once more before it
+// returns (a failed save is logged). It returns ctx.Err().
 func (s *Server) Run(ctx context.Context) error {
 	t := time.NewTicker(s.opts.Tick)
 	defer t.Stop()
+	var save <-chan time.Time
+	if s.opts.StatePath != "" {
+		st := time.NewTicker(s.opts.SaveEvery)
+		defer st.Stop()
+		save = st.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
+			if err := s.Save(); err != nil {
+				s.logf("%v", err)
+			}
 			return ctx.Err()
 		case <-t.C:
 			s.Step(ctx)
+		case <-save:
+			s.saveIfChanged()
 		}
 	}
 }
@@ -256,9 +300,9 @@ func (s *Server) logf(format string, args ...any) {
 
 // bucket is a token bucket on the simulated clock.
 type bucket struct {
-	rate   float64
-	tokens float64
-	last   time.Time
+	rate   float64   // from Options, not saved
+	Tokens float64   `json:"tokens"`
+	Last   time.Time `json:"last"`
 }
 
 func (b *bucket) take(now time.Time) bool {
@@ -266,15 +310,15 @@ func (b *bucket) take(now time.Time) bool {
 		return true
 	}
 	capacity := max(1, b.rate)
-	if b.last.IsZero() {
-		b.tokens, b.last = capacity, now
+	if b.Last.IsZero() {
+		b.Tokens, b.Last = capacity, now
 	}
-	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = min(capacity, b.tokens+el*b.rate)
-		b.last = now
+	if el := now.Sub(b.Last).Seconds(); el > 0 {
+		b.Tokens = min(capacity, b.Tokens+el*b.rate)
+		b.Last = now
 	}
-	if b.tokens >= 1 {
-		b.tokens--
+	if b.Tokens >= 1 {
+		b.Tokens--
 		return true
 	}
 	return false
@@ -292,7 +336,7 @@ func (s *Server) billable(now time.Time) bool {
 		s.quotaDay, s.quotaUsed = day, 0
 	}
 	if s.quotaUsed >= s.opts.DailyQuota {
-		s.stats.violations["quota"]++
+		s.stats.Violations["quota"]++
 		return false
 	}
 	s.quotaUsed++
@@ -328,17 +372,17 @@ func (s *Server) Stats() Stats {
 		}
 		return out
 	}
-	st := Stats{Now: now, Speed: s.opts.Speed, Requests: cp(s.stats.requests), Responses: cp(s.stats.responses),
-		Violations: cp(s.stats.violations), Pushes: cp(s.stats.pushes), SMS: cp(s.stats.sms),
+	st := Stats{Now: now, Speed: s.opts.Speed, Requests: cp(s.stats.Requests), Responses: cp(s.stats.Responses),
+		Violations: cp(s.stats.Violations), Pushes: cp(s.stats.Pushes), SMS: cp(s.stats.SMS),
 		Parcels: len(s.parcels), QuotaUsed: s.quotaUsed, Locked: []string{}}
 	for num, h := range s.queries {
-		if now.Before(h.lockedUntil) {
+		if now.Before(h.LockedUntil) {
 			st.Locked = append(st.Locked, num)
 		}
 	}
 	sort.Strings(st.Locked)
 	for _, sub := range s.subs {
-		if sub.active {
+		if sub.Active {
 			st.Active++
 		}
 	}
@@ -367,7 +411,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 func (s *Server) count(endpoint, code string) {
-	s.stats.responses[endpoint+" "+code]++
+	s.stats.Responses[endpoint+" "+code]++
 }
 
 // hash64 mixes the seed with a string, for per-number determinism.

@@ -35,6 +35,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	for ; received < 2; received++ {
 		<-errc // both goroutines end: Run on cancel, Serve on Shutdown
 	}
+	if err := s.Save(); err != nil { // after the last request
+		s.logf("%v", err)
+	}
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}

@@ -67,10 +67,10 @@ func cityIn(texts ...string) (city, bool) {
 
 // event is one planned trace line.
 type event struct {
-	At      time.Time
-	Code    string // advanced state code
-	Context string
-	Area    city
+	At      time.Time `json:"at"`
+	Code    string    `json:"code"` // advanced state code
+	Context string    `json:"context"`
+	Area    city      `json:"area"`
 }
 
 // outcome is how a parcel's journey ends.
@@ -85,19 +85,21 @@ const (
 
 // parcel is one waybill the sandbox knows.
 type parcel struct {
-	Num, Com  string
-	Created   time.Time
-	From, To  city
-	Phones    []string // last 4 digits accepted for query
-	Events    []event  // the whole plan, oldest first
-	OrderID   string
-	TaskID    string
-	Reprints  int
-	Cancelled bool
-	Issued    bool // issued by label/order (not merely seen)
-	Outcome   outcome
-	Children  []string
-	noTrace   bool // a number the sandbox does not recognise: never any trace
+	Num       string    `json:"num"`
+	Com       string    `json:"com"`
+	Created   time.Time `json:"created"`
+	From      city      `json:"from"`
+	To        city      `json:"to"`
+	Phones    []string  `json:"phones,omitempty"` // last 4 digits accepted for query
+	Events    []event   `json:"events"`           // the whole plan, oldest first
+	OrderID   string    `json:"orderId,omitempty"`
+	TaskID    string    `json:"taskId,omitempty"`
+	Reprints  int       `json:"reprints,omitempty"`
+	Cancelled bool      `json:"cancelled,omitempty"`
+	Issued    bool      `json:"issued,omitempty"` // issued by label/order (not merely seen)
+	Outcome   outcome   `json:"outcome"`
+	Children  []string  `json:"children,omitempty"`
+	NoTrace   bool      `json:"noTrace,omitempty"` // a number the sandbox does not recognise: never any trace
 }
 
 // visible returns the events that have happened by now, oldest first.
