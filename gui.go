@@ -94,29 +94,36 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 	bgDone := make(chan struct{})
 	go func() {
 		defer close(bgDone)
-		select {
-		case bgErr = <-runErr:
-			if bgErr != nil {
-				logger.Printf("shipdesk: background work stopped: %v", bgErr)
-			}
-		case <-ctx.Done():
+		if bgErr = <-runErr; bgErr != nil {
+			logger.Printf("shipdesk: background work stopped: %v", bgErr)
 		}
-		fyne.Do(quit)
+	}()
+	// Quitting before the event loop runs would be lost: wait for it.
+	started, uiDone := make(chan struct{}), make(chan struct{})
+	a.Lifecycle().SetOnStarted(func() { close(started) })
+	go func() {
+		select {
+		case <-bgDone:
+		case <-ctx.Done():
+		case <-uiDone:
+			return
+		}
+		select {
+		case <-started:
+			fyne.Do(quit)
+		case <-uiDone:
+		}
 	}()
 
 	w.ShowAndRun()
+	close(uiDone)
 	ui.Close()
+	ui.Wait()
 	stopRun()
 	select {
 	case <-bgDone:
-	case <-time.After(5 * time.Second):
-	}
-	if bgErr == nil {
-		select {
-		case bgErr = <-runErr:
-		case <-time.After(5 * time.Second):
-			bgErr = errors.New("background work did not stop within 5 s")
-		}
+	case <-time.After(10 * time.Second):
+		return errors.New("background work did not stop within 10 s")
 	}
 	if errors.Is(bgErr, context.Canceled) {
 		bgErr = nil

@@ -52,17 +52,28 @@ func TestGUIUnderX(t *testing.T) {
 		_ = cmd.Process.Kill()
 	})
 
-	// Wait for a top-level window of ours: xwininfo names it 发货台 (or
-	// Shipdesk with English chosen); non-ASCII may come out octal-escaped.
+	// Wait for a new top-level window named 发货台 (or Shipdesk with
+	// English chosen; non-ASCII may come out octal-escaped). Windows that
+	// were there before (another app on the same display) do not count.
 	id := ""
 	re := regexp.MustCompile(`(?m)^\s+(0x[0-9a-f]+) "(发货台|Shipdesk|\\345\\217\\221\\350\\264\\247\\345\\217\\260)"`)
+	before := map[string]bool{}
+	if out, err := exec.Command("xwininfo", "-root", "-tree").Output(); err == nil {
+		for _, m := range re.FindAllSubmatch(out, -1) {
+			before[string(m[1])] = true
+		}
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for id == "" {
 		out, _ := exec.Command("xwininfo", "-root", "-tree").Output()
-		if m := re.FindSubmatch(out); m != nil {
-			id = string(m[1])
+		for _, m := range re.FindAllSubmatch(out, -1) {
+			if !before[string(m[1])] {
+				id = string(m[1])
+			}
+		}
+		if id != "" {
 			break
 		}
 		select {

@@ -200,8 +200,10 @@ func (u *UI) StartRefresh(interval time.Duration) {
 	}()
 }
 
-// Close stops the background refreshes and listeners and remembers the
-// window size. It waits for work in flight to finish.
+// Close stops the background refreshes and listeners, cancels work in
+// flight and remembers the window size. It does not wait (work in flight
+// hands its result to the main goroutine, which may be the caller); call
+// Wait once the event loop has ended.
 func (u *UI) Close() {
 	if u.closed {
 		return
@@ -216,8 +218,11 @@ func (u *UI) Close() {
 	}
 	u.cancel()
 	u.ship.stopPreview()
-	u.pending.Wait()
 }
+
+// Wait blocks until the work UI started has finished. Call it after Close,
+// and not on Fyne's main goroutine while the event loop runs.
+func (u *UI) Wait() { u.pending.Wait() }
 
 // rememberSize stores the window size in the settings (not audited: it is
 // the window, not a setting a person changed).

@@ -62,6 +62,7 @@ func newEnv(t *testing.T) *env {
 	e.ui = ui
 	t.Cleanup(func() {
 		ui.Close()
+		ui.Wait()
 		srv.Close()
 		db.Close()
 		a.Quit()

@@ -124,6 +124,7 @@ func BenchmarkStartup(b *testing.B) {
 		ui.ship.refreshPreview()
 		ui.wait()
 		ui.Close()
+		ui.Wait()
 		ui.win.Close()
 	}
 }
@@ -135,7 +136,7 @@ func BenchmarkSearch(b *testing.B) {
 	a := test.NewApp()
 	defer a.Quit()
 	ui := New(Deps{App: a, Service: svc, Demo: true})
-	defer ui.Close()
+	defer func() { ui.Close(); ui.Wait() }()
 	ui.signIn(store.User{Name: "主管", Role: store.RoleManager})
 	ui.wait()
 	for b.Loop() {
@@ -153,7 +154,7 @@ func BenchmarkDashboard(b *testing.B) {
 	a := test.NewApp()
 	defer a.Quit()
 	ui := New(Deps{App: a, Service: svc, Demo: true})
-	defer ui.Close()
+	defer func() { ui.Close(); ui.Wait() }()
 	ui.signIn(store.User{Name: "主管", Role: store.RoleManager})
 	for b.Loop() {
 		ui.dash.refresh()
