@@ -359,6 +359,19 @@ func TestDashboardMatchesStore(t *testing.T) {
 		t.Errorf("after resolving: problems = %s, list = %d", d.problems.Text, len(d.exceptions))
 	}
 
+	// A parcel the worker saw delivered counts in the delivered total.
+	if _, err := e.db.UpdateShipment(ctx, wb, func(s *store.Shipment) error {
+		s.Milestone = store.MilestoneDelivered
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d.refresh()
+	e.ui.wait()
+	if d.deliveredAll.Text != "1" {
+		t.Errorf("delivered total = %s, want 1", d.deliveredAll.Text)
+	}
+
 	// The detached window shows the same figures and follows changes.
 	d.openWindow()
 	e.ui.wait()

@@ -35,7 +35,7 @@ type dashboard struct {
 
 	// The figures, in the order of the cards.
 	created, printed, pickedUp, inTransit, delivered, problems *canvas.Text
-	onTime, median, smsSent, smsCost                           *canvas.Text
+	onTime, median, deliveredAll, smsSent, smsCost             *canvas.Text
 	updated                                                    *widget.Label
 
 	excList    *widget.List
@@ -71,12 +71,13 @@ func newDashboard(u *UI) *dashboard {
 	}
 	d.created, d.printed, d.pickedUp, d.inTransit, d.delivered, d.problems = big(), big(), big(), big(), big(), big()
 	d.problems.Color = theme.Color(theme.ColorNameError)
-	d.onTime, d.median, d.smsSent, d.smsCost = big(), big(), big(), big()
+	d.onTime, d.median, d.deliveredAll, d.smsSent, d.smsCost = big(), big(), big(), big(), big()
 	cards := container.NewGridWithColumns(6,
 		card(lang.L("Created today"), d.created), card(lang.L("Printed today"), d.printed), card(lang.L("Picked up"), d.pickedUp),
 		card(lang.L("In transit"), d.inTransit), card(lang.L("Delivered today"), d.delivered), card(lang.L("Problems"), d.problems))
-	cards2 := container.NewGridWithColumns(4,
+	cards2 := container.NewGridWithColumns(5,
 		card(lang.L("On-time rate"), d.onTime), card(lang.L("Median transit (h)"), d.median),
+		card(lang.L("Delivered (all)"), d.deliveredAll),
 		card(lang.L("SMS sent today"), d.smsSent), card(lang.L("SMS cost today (yuan)"), d.smsCost))
 
 	d.excList = widget.NewList(
@@ -281,6 +282,7 @@ func (d *dashboard) show(st shipping.Stats) {
 	set(d.problems, fmt.Sprint(st.OpenExceptions))
 	set(d.onTime, rateText(st.OnTimeRate))
 	set(d.median, hoursText(st.MedianHours))
+	set(d.deliveredAll, fmt.Sprint(at(store.MilestoneDelivered)))
 	set(d.smsSent, fmt.Sprint(st.SMSToday))
 	set(d.smsCost, fmt.Sprintf("%.2f", float64(st.SMSTodayCostFen)/100))
 
