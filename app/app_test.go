@@ -641,3 +641,23 @@ func TestShipBeforeTheCarrierGuessArrives(t *testing.T) {
 		t.Fatalf("shipment %+v, %v", sh, err)
 	}
 }
+
+func TestWindowRemembersItsSize(t *testing.T) {
+	e := newEnv(t)
+	e.ui.win.Resize(fyne.NewSize(1100, 700))
+	e.ui.Close()
+	e.ui.Wait()
+	st, err := e.db.Settings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.WindowWidth != 1100 || st.WindowHeight != 700 {
+		t.Fatalf("remembered %vx%v, want 1100x700", st.WindowWidth, st.WindowHeight)
+	}
+	// The next start opens at that size.
+	ui := New(Deps{App: e.ui.app, Service: e.svc, Demo: true})
+	defer func() { ui.Close(); ui.Wait() }()
+	if sz := ui.win.Canvas().Size(); sz.Width != 1100 || sz.Height != 700 {
+		t.Errorf("new window is %v", sz)
+	}
+}
