@@ -72,7 +72,9 @@ type runtime struct {
 	Settings store.Settings
 	Client   *kuaidi100.Client
 	// Sandbox is the in-process sandbox (nil in production or with
-	// --api-base); SandboxURL is where it is served.
+	// --api-base); SandboxURL is where it is served. Its state is kept in
+	// <DataDir>/sandbox-state.json (saved while Run runs and by Close), so
+	// demo parcels carry on after a restart.
 	Sandbox    *sandbox.Server
 	SandboxURL string
 	Queue      *printer.Queue
@@ -374,8 +376,8 @@ func ignoreCanceled(err error) error {
 	return err
 }
 
-// Close releases the listeners Run did not take over and closes the
-// database. Call it after Run has returned.
+// Close releases the listeners Run did not take over, saves the demo
+// sandbox's state and closes the database. Call it after Run has returned.
 func (rt *runtime) Close() error {
 	var err error
 	rt.closeOnce.Do(func() {

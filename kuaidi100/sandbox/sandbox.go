@@ -11,6 +11,10 @@
 // request rates and the daily quota) are measured on the simulated clock,
 // so a client that schedules on the same clock sees the same behaviour at
 // any speed.
+//
+// With Options.StatePath the sandbox is durable: it keeps its state in a
+// JSON file (see Save) and carries on from it after a restart, its
+// simulated clock resuming where it stopped.
 package sandbox
 
 import (
