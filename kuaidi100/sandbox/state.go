@@ -80,9 +80,22 @@ func (s *Server) snapshotLocked() ([]byte, error) {
 			queries[num] = h
 		}
 	}
+	orders := make(map[string]*orderRec, len(s.orders))
+	for id, o := range s.orders {
+		if now.Sub(o.At) < OrderIdempotency { // older ones are issued anew anyway
+			orders[id] = o
+		}
+	}
+	month := "|" + now.In(cst).Format("2006-01")
+	subCounts := make(map[string]int, len(s.subCounts))
+	for k, n := range s.subCounts {
+		if strings.HasSuffix(k, month) { // past months no longer count
+			subCounts[k] = n
+		}
+	}
 	st := state{
 		Version: StateVersion, Now: now, Seed: s.opts.Seed, RNG: rng,
-		Parcels: s.parcels, Orders: s.orders, Queries: queries, Subs: s.subs, SubCounts: s.subCounts,
+		Parcels: s.parcels, Orders: orders, Queries: queries, Subs: s.subs, SubCounts: subCounts,
 		SMSQueue: s.smsQueue, QBucket: s.qBucket, SBucket: s.sBucket, QuotaDay: s.quotaDay, QuotaUsed: s.quotaUsed,
 		SMSSeq: s.smsSeq, Stats: s.stats, Notes: s.notes,
 	}
@@ -183,6 +196,11 @@ func (s *Server) apply(st *state) error {
 // PATH.corrupt-TIME and the server starts fresh.
 func (s *Server) restore() {
 	path := s.opts.StatePath
+	if stale, _ := filepath.Glob(tempPattern(path)); len(stale) > 0 { // left by a crash during Save
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
@@ -245,9 +263,14 @@ func (s *Server) saveIfChanged() {
 // changed records that the state changed (for saveIfChanged).
 func (s *Server) changed() { s.gen.Add(1) }
 
+// tempPattern is the glob of Save's temporary files for path.
+func tempPattern(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+}
+
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, filepath.Base(tempPattern(path)))
 	if err != nil {
 		return err
 	}

@@ -76,10 +76,18 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("state file: %v %v", fi, err)
 	}
+	stale := filepath.Join(filepath.Dir(path), ".sandbox-state.json.tmp-123")
+	os.WriteFile(stale, []byte("half a save"), 0o600)
 
 	o.Seed = 99 // the saved seed wins
 	e.restart(o)
 
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("temporary file of an interrupted save left behind: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
+		t.Errorf("files beside the state: %v", entries)
+	}
 	// The clock resumes where it stopped.
 	if now := e.sb.Now(); !now.Equal(stopped) {
 		t.Errorf("clock resumed at %s, stopped at %s", now, stopped)
