@@ -9,7 +9,7 @@
 //
 // Threading: widget callbacks run on Fyne's main goroutine. Work that may
 // block (Kuaidi100 calls, printing, searches, statistics) runs in a goroutine
-// started by UI.async and hands its result back with fyne.Do.
+// started by UI.async and hands its result back through UI.onMain (fyne.Do).
 package app
 
 import (
@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"image/color"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -63,6 +64,10 @@ type Deps struct {
 	TestConnection func(ctx context.Context, sec store.Secrets, production bool) error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// After runs f once d has passed (on any goroutine) and returns a func
+	// that cancels it, reporting whether it did; nil means time.AfterFunc.
+	// Tests inject a manual timer here.
+	After func(d time.Duration, f func()) (stop func() bool)
 	// Logf receives detail for the operator; nil discards it.
 	Logf func(format string, args ...any)
 }
@@ -95,9 +100,10 @@ type UI struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	pending sync.WaitGroup // background work started by async
+	mainMu  sync.Mutex     // held by callbacks handed to the main goroutine
 	stopOn  func()
 	ticker  *time.Ticker
-	closed  bool
+	closed  atomic.Bool
 	// notified remembers the parcels a desktop notification was sent for.
 	notified map[string]bool
 }
@@ -110,6 +116,9 @@ func New(d Deps) *UI {
 	}
 	if d.Logf == nil {
 		d.Logf = func(string, ...any) {}
+	}
+	if d.After == nil {
+		d.After = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}
 	u := &UI{deps: d, app: d.App, svc: d.Service, now: d.Now, notified: map[string]bool{}}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
@@ -189,7 +198,7 @@ func (u *UI) StartRefresh(interval time.Duration) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				fyne.Do(func() {
+				u.onMain(false, func() {
 					if u.tabs.Selected() == u.tabDash || u.dash.detached != nil {
 						u.dash.refresh()
 					}
@@ -205,10 +214,9 @@ func (u *UI) StartRefresh(interval time.Duration) {
 // hands its result to the main goroutine, which may be the caller); call
 // Wait once the event loop has ended.
 func (u *UI) Close() {
-	if u.closed {
+	if u.closed.Swap(true) {
 		return
 	}
-	u.closed = true
 	u.rememberSize()
 	if u.stopOn != nil {
 		u.stopOn()
@@ -252,7 +260,7 @@ func (u *UI) async(work func(ctx context.Context), done func()) {
 		defer u.pending.Done()
 		work(u.ctx)
 		if done != nil {
-			fyne.DoAndWait(done)
+			u.onMain(true, done)
 		}
 	}()
 }
@@ -260,12 +268,32 @@ func (u *UI) async(work func(ctx context.Context), done func()) {
 // wait blocks until every background job started so far has finished.
 func (u *UI) wait() { u.pending.Wait() }
 
+// onMain runs f on Fyne's main goroutine (waiting for it with wait).
+// Callbacks from background work also hold mainMu, so that where there is
+// no main goroutine (the headless test driver runs them in place) they
+// still run one at a time, as they do in the app.
+func (u *UI) onMain(wait bool, f func()) {
+	g := func() {
+		u.mainMu.Lock()
+		defer u.mainMu.Unlock()
+		f()
+	}
+	if wait {
+		fyne.DoAndWait(g)
+	} else {
+		fyne.Do(g)
+	}
+}
+
+// after runs f after d on the injected clock.
+func (u *UI) after(d time.Duration, f func()) (stop func() bool) { return u.deps.After(d, f) }
+
 // shipmentChanged runs on the worker's goroutine: it must return quickly.
 func (u *UI) shipmentChanged(s store.Shipment) {
-	if u.closed {
+	if u.closed.Load() {
 		return
 	}
-	fyne.Do(func() {
+	u.onMain(false, func() {
 		if s.Milestone.Exceptional() && !u.notified[s.Waybill] {
 			u.notified[s.Waybill] = true
 			u.app.SendNotification(fyne.NewNotification(

@@ -6,7 +6,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +28,7 @@ import (
 // Kuaidi100 sandbox behind an httptest server, the persisted print queue
 // and a virtual printer that writes each label as a PNG.
 type env struct {
+	timers    manualTimers
 	ui        *UI
 	listeners []func(store.Shipment) // registered through Deps.OnChange
 	db        *store.DB
@@ -53,22 +56,92 @@ func newEnv(t *testing.T) *env {
 	vp := "virtual:///" + strings.TrimPrefix(filepath.ToSlash(labels), "/")
 	svc := shipping.New(shipping.Deps{DB: db, Waybills: client, Queue: q, DefaultPrinter: vp, Logf: t.Logf})
 	a := test.NewApp()
-	e := &env{db: db, svc: svc, labels: labels}
+	e := &env{db: db, svc: svc, labels: labels, timers: manualTimers{fns: map[int]func(){}}}
 	onChange := func(fn func(store.Shipment)) func() {
 		e.listeners = append(e.listeners, fn)
 		return func() { e.listeners = nil }
 	}
-	ui := New(Deps{App: a, Service: svc, Queue: q, DefaultPrinter: vp, Demo: true, Mode: "demo", DataDir: dir, OnChange: onChange, Logf: t.Logf})
+	ui := New(Deps{App: a, Service: svc, Queue: q, DefaultPrinter: vp, Demo: true, Mode: "demo", DataDir: dir, OnChange: onChange, After: e.timers.after, Logf: t.Logf})
 	e.ui = ui
+	// The test goroutine plays Fyne's main goroutine: it holds mainMu
+	// except while it waits, so callbacks from background work (which the
+	// headless driver runs in place) never run beside it.
+	ui.mainMu.Lock()
 	t.Cleanup(func() {
 		ui.Close()
-		ui.Wait()
+		e.wait()
+		ui.mainMu.Unlock()
 		srv.Close()
 		db.Close()
 		a.Quit()
 	})
-	ui.wait()
+	e.wait()
 	return e
+}
+
+// outside runs f as another goroutine would (a worker announcing news):
+// without holding mainMu.
+func (e *env) outside(f func()) {
+	e.ui.mainMu.Unlock()
+	defer e.ui.mainMu.Lock()
+	f()
+}
+
+// manualTimers stand in for time.AfterFunc: nothing fires until the test
+// waits, so timers never run beside the test goroutine.
+type manualTimers struct {
+	mu   sync.Mutex
+	fns  map[int]func()
+	next int
+}
+
+func (m *manualTimers) after(_ time.Duration, f func()) func() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id := m.next
+	m.next++
+	m.fns[id] = f
+	return func() bool {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		_, ok := m.fns[id]
+		delete(m.fns, id)
+		return ok
+	}
+}
+
+// take removes and returns the scheduled funcs in the order they were set.
+func (m *manualTimers) take() []func() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ids := make([]int, 0, len(m.fns))
+	for id := range m.fns {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []func()
+	for _, id := range ids {
+		out = append(out, m.fns[id])
+		delete(m.fns, id)
+	}
+	return out
+}
+
+// wait lets the UI settle: background work finishes, then every timer
+// fires, until nothing is left.
+func (e *env) wait() {
+	e.ui.mainMu.Unlock()
+	defer e.ui.mainMu.Lock()
+	for {
+		e.ui.wait()
+		fns := e.timers.take()
+		if len(fns) == 0 {
+			return
+		}
+		for _, f := range fns {
+			f()
+		}
+	}
 }
 
 // as signs in as the default user with role.
@@ -77,7 +150,7 @@ func (e *env) as(t *testing.T, role store.Role) {
 	for _, u := range e.ui.settings.Users {
 		if u.Role == role {
 			e.ui.signIn(u)
-			e.ui.wait()
+			e.wait()
 			return
 		}
 	}
@@ -102,7 +175,7 @@ func (e *env) fill(t *testing.T, name, phone, addr string) {
 	test.Type(s.phone, phone)
 	test.Type(s.address, addr)
 	test.Type(s.reference, "PJ-001")
-	e.ui.wait()
+	e.wait()
 }
 
 func TestShipCtrlEnterPrintsAndClears(t *testing.T) {
@@ -117,7 +190,7 @@ func TestShipCtrlEnterPrintsAndClears(t *testing.T) {
 	}
 	// Ctrl+Enter in the last field ships.
 	s.reference.TypedShortcut(ctrlEnter)
-	e.ui.wait()
+	e.wait()
 
 	if s.name.Text != "" || s.phone.Text != "" || s.address.Text != "" || s.reference.Text != "" {
 		t.Errorf("form not cleared: %q %q %q %q", s.name.Text, s.phone.Text, s.address.Text, s.reference.Text)
@@ -166,7 +239,7 @@ func TestShipWindowShortcutAndEnterMovesOn(t *testing.T) {
 		t.Fatalf("Enter in phone moved focus to %T, want address", c.Focused())
 	}
 	test.Type(s.address, "天津市和平区南京路219号")
-	e.ui.wait()
+	e.wait()
 	// Tab leaves the multi-line paste box too.
 	if s.paste.AcceptsTab() {
 		t.Error("the paste box keeps the Tab key")
@@ -179,7 +252,7 @@ func TestShipWindowShortcutAndEnterMovesOn(t *testing.T) {
 	// With the focus on a select, the window's own shortcut ships.
 	c.Focus(s.payType)
 	c.(fyne.Shortcutable).TypedShortcut(ctrlEnter)
-	e.ui.wait()
+	e.wait()
 	if n := len(e.pngs(t)); n != 1 {
 		t.Fatalf("virtual printer holds %d labels, want 1", n)
 	}
@@ -192,7 +265,7 @@ func TestShipShowsFieldErrors(t *testing.T) {
 	test.Type(s.phone, "12")
 	test.Type(s.weight, "x")
 	s.submit()
-	e.ui.wait()
+	e.wait()
 	if !s.errs[shipping.FieldRecipientPhone].Visible() || s.errs[shipping.FieldRecipientPhone].Text == "" {
 		t.Error("no message next to the phone field")
 	}
@@ -217,7 +290,7 @@ func TestSmartPasteFillsFields(t *testing.T) {
 	e := newEnv(t)
 	s := e.ui.ship
 	s.paste.SetText("收件人：张三，电话：138 1234 5678，地址：天津市和平区南京路219号")
-	e.ui.wait()
+	e.wait()
 	if s.name.Text != "张三" || s.phone.Text != "13812345678" || !strings.Contains(s.address.Text, "南京路219号") {
 		t.Fatalf("paste gave name=%q phone=%q address=%q", s.name.Text, s.phone.Text, s.address.Text)
 	}
@@ -228,7 +301,7 @@ func (e *env) shipOne(t *testing.T, name, phone, addr string) string {
 	t.Helper()
 	e.fill(t, name, phone, addr)
 	e.ui.ship.submit()
-	e.ui.wait()
+	e.wait()
 	jobs, err := e.db.Jobs(context.Background(), store.JobFilter{Limit: 1})
 	if err != nil || len(jobs) == 0 {
 		t.Fatalf("no print job after shipping: %v (status %q)", err, e.ui.ship.status.Text)
@@ -247,7 +320,7 @@ func TestScanAndReprintWithReason(t *testing.T) {
 	// A scanner types the number and presses Enter.
 	test.Type(r.search, wb)
 	r.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	e.ui.wait()
+	e.wait()
 	if r.selected != wb {
 		t.Fatalf("scan opened %q, want %s", r.selected, wb)
 	}
@@ -267,12 +340,12 @@ func TestScanAndReprintWithReason(t *testing.T) {
 	// No reason: refused, nothing printed.
 	before := len(e.pngs(t))
 	r.doReprint("")
-	e.ui.wait()
+	e.wait()
 	if len(e.pngs(t)) != before {
 		t.Fatal("reprinted without a reason")
 	}
 	r.doReprint("面单撕破")
-	e.ui.wait()
+	e.wait()
 	if len(e.pngs(t)) != before+1 {
 		t.Fatalf("labels = %d, want %d after the reprint", len(e.pngs(t)), before+1)
 	}
@@ -291,7 +364,7 @@ func TestScanAndReprintWithReason(t *testing.T) {
 	}
 	// The print log lists it with who and why.
 	r.log.refresh()
-	e.ui.wait()
+	e.wait()
 	found := false
 	for _, j := range r.log.jobs {
 		if j.ID == reprint.ID {
@@ -338,7 +411,7 @@ func TestDashboardMatchesStore(t *testing.T) {
 	}
 	d := e.ui.dash
 	e.ui.tabs.Select(e.ui.tabDash)
-	e.ui.wait()
+	e.wait()
 	if d.created.Text != fmt.Sprint(created) || created != 4 {
 		t.Errorf("created card = %s, store has %d", d.created.Text, created)
 	}
@@ -354,7 +427,7 @@ func TestDashboardMatchesStore(t *testing.T) {
 	// Working through the list: resolve the exception.
 	d.excList.Select(0)
 	d.resolve()
-	e.ui.wait()
+	e.wait()
 	if d.problems.Text != "0" || len(d.exceptions) != 0 {
 		t.Errorf("after resolving: problems = %s, list = %d", d.problems.Text, len(d.exceptions))
 	}
@@ -367,14 +440,14 @@ func TestDashboardMatchesStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.refresh()
-	e.ui.wait()
+	e.wait()
 	if d.deliveredAll.Text != "1" {
 		t.Errorf("delivered total = %s, want 1", d.deliveredAll.Text)
 	}
 
 	// The detached window shows the same figures and follows changes.
 	d.openWindow()
-	e.ui.wait()
+	e.wait()
 	if d.detached == nil || d.detached.created.Text != d.created.Text {
 		t.Fatal("dashboard window missing or different")
 	}
@@ -413,7 +486,7 @@ func TestRolesDecideWhatIsVisible(t *testing.T) {
 		}
 		r := e.ui.reprint
 		r.onSubmit("1111")
-		e.ui.wait()
+		e.wait()
 		if len(r.rows) != 1 {
 			t.Fatalf("%s: search by last four found %d", c.role, len(r.rows))
 		}
@@ -449,7 +522,7 @@ func TestPINGuardsAUser(t *testing.T) {
 		}
 	}
 	e.ui.saveSettings(st, nil)
-	e.ui.wait()
+	e.wait()
 	e.as(t, store.RoleFrontDesk)
 	e.ui.onUserChosen("主管")
 	if e.ui.user.Role != store.RoleFrontDesk {
@@ -476,7 +549,7 @@ func TestSettingsSaveAndAudit(t *testing.T) {
 	s.defItems.SetText("隐形眼镜")
 	s.notPicked.SetText("12")
 	s.save()
-	e.ui.wait()
+	e.wait()
 	st, err := e.db.Settings(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -493,7 +566,7 @@ func TestSettingsSaveAndAudit(t *testing.T) {
 	}
 	s.noUpdate.SetText("abc")
 	s.save()
-	e.ui.wait()
+	e.wait()
 	if !strings.Contains(s.msg.Text, flang.L("No update for (hours)")) {
 		t.Errorf("bad number message = %q", s.msg.Text)
 	}
@@ -504,7 +577,7 @@ func TestPrintersTestPrintAndQueue(t *testing.T) {
 	e.as(t, store.RoleManager)
 	p := e.ui.printers
 	e.ui.tabs.Select(e.ui.tabPrinters)
-	e.ui.wait()
+	e.wait()
 	if len(p.rows) == 0 || p.rows[0].profile.URI != e.ui.deps.DefaultPrinter {
 		t.Fatalf("printer rows = %+v", p.rows)
 	}
@@ -513,7 +586,7 @@ func TestPrintersTestPrintAndQueue(t *testing.T) {
 	}
 	p.choose(0)
 	p.testPrint()
-	e.ui.wait()
+	e.wait()
 	if n := len(e.pngs(t)); n != 1 {
 		t.Fatalf("test print made %d labels", n)
 	}
@@ -521,7 +594,7 @@ func TestPrintersTestPrintAndQueue(t *testing.T) {
 	p.sizes.SetSelected([]string{"100x150"})
 	p.darkness.SetValue(10)
 	p.save()
-	e.ui.wait()
+	e.wait()
 	st, _ := e.db.Settings(context.Background())
 	if len(st.Printers) != 1 || st.Printers[0].Darkness != 10 || st.Printers[0].Sizes[0] != "100x150" {
 		t.Fatalf("printers = %+v", st.Printers)
@@ -529,9 +602,9 @@ func TestPrintersTestPrintAndQueue(t *testing.T) {
 	// A job to a printer that is not there fails and waits in the queue.
 	p.uri.SetText("tcp://127.0.0.1:1")
 	p.testPrint()
-	e.ui.wait()
+	e.wait()
 	p.queue.refresh()
-	e.ui.wait()
+	e.wait()
 	if len(p.queue.jobs) != 1 || p.queue.jobs[0].State != store.JobFailed {
 		t.Fatalf("queue = %+v", p.queue.jobs)
 	}
@@ -540,7 +613,7 @@ func TestPrintersTestPrintAndQueue(t *testing.T) {
 		t.Fatal("failed job cannot be retried or cancelled")
 	}
 	p.queue.doCancel()
-	e.ui.wait()
+	e.wait()
 	if len(p.queue.jobs) != 0 {
 		t.Fatalf("queue after cancel = %+v", p.queue.jobs)
 	}
@@ -562,13 +635,13 @@ func TestImportCSVShipsBatchWithProgress(t *testing.T) {
 	}
 	s := e.ui.ship
 	s.readCSV(f) // parses, then asks (a dialog) before shipping
-	e.ui.wait()
+	e.wait()
 	orders, rowErrs, err := e.svc.ImportCSV(context.Background(), e.ui.user, strings.NewReader(csv))
 	if err != nil || len(orders) != 2 || len(rowErrs) == 0 {
 		t.Fatalf("import: %d orders, %v, %v", len(orders), rowErrs, err)
 	}
 	s.shipBatch(orders)
-	e.ui.wait()
+	e.wait()
 	if n := len(e.pngs(t)); n != 2 {
 		t.Fatalf("batch printed %d labels, want 2", n)
 	}
@@ -585,9 +658,9 @@ func TestWorkerChangesReachTheScreens(t *testing.T) {
 	e.as(t, store.RoleManager)
 	wb := e.shipOne(t, "王芳", "13700001111", "天津市河西区友谊路32号")
 	e.ui.tabs.Select(e.ui.tabDash)
-	e.ui.wait()
+	e.wait()
 	e.ui.reprint.onSubmit(wb)
-	e.ui.wait()
+	e.wait()
 	if len(e.listeners) != 1 {
 		t.Fatalf("%d listeners registered, want 1", len(e.listeners))
 	}
@@ -604,8 +677,8 @@ func TestWorkerChangesReachTheScreens(t *testing.T) {
 	}
 	want := fyne.NewNotification(flang.L("Parcel needs attention"), fmt.Sprintf("%s %s: %s", wb, "王芳", milestoneText(store.MilestoneProblem)))
 	test.AssertNotificationSent(t, want, func() {
-		e.listeners[0](sh)
-		e.ui.wait()
+		e.outside(func() { e.listeners[0](sh) })
+		e.wait()
 	})
 	if e.ui.dash.problems.Text != "1" {
 		t.Errorf("dashboard problems = %s after the change", e.ui.dash.problems.Text)
@@ -615,8 +688,8 @@ func TestWorkerChangesReachTheScreens(t *testing.T) {
 	}
 	// More news about the same parcel: no second notification.
 	test.AssertNotificationSent(t, nil, func() {
-		e.listeners[0](sh)
-		e.ui.wait()
+		e.outside(func() { e.listeners[0](sh) })
+		e.wait()
 	})
 }
 
@@ -631,7 +704,7 @@ func TestShipBeforeTheCarrierGuessArrives(t *testing.T) {
 	s.address.SetText("天津市河西区友谊路32号")
 	s.stopPreview() // no suggestion has come back yet
 	s.submit()
-	e.ui.wait()
+	e.wait()
 	jobs, err := e.db.Jobs(context.Background(), store.JobFilter{})
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs = %d (%v); status %q", len(jobs), err, s.status.Text)
@@ -646,7 +719,7 @@ func TestWindowRemembersItsSize(t *testing.T) {
 	e := newEnv(t)
 	e.ui.win.Resize(fyne.NewSize(1100, 700))
 	e.ui.Close()
-	e.ui.Wait()
+	e.wait()
 	st, err := e.db.Settings(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -655,7 +728,8 @@ func TestWindowRemembersItsSize(t *testing.T) {
 		t.Fatalf("remembered %vx%v, want 1100x700", st.WindowWidth, st.WindowHeight)
 	}
 	// The next start opens at that size.
-	ui := New(Deps{App: e.ui.app, Service: e.svc, Demo: true})
+	never := func(time.Duration, func()) func() bool { return func() bool { return true } }
+	ui := New(Deps{App: e.ui.app, Service: e.svc, Demo: true, After: never})
 	defer func() { ui.Close(); ui.Wait() }()
 	if sz := ui.win.Canvas().Size(); sz.Width != 1100 || sz.Height != 700 {
 		t.Errorf("new window is %v", sz)

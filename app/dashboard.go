@@ -51,7 +51,7 @@ type dashboard struct {
 	stats    shipping.Stats
 	detached *dashboard  // the view in its own window, if open
 	window   fyne.Window // set on the detached view
-	throttle *time.Timer // a refresh asked for by changed, not yet run
+	throttle bool        // a refresh asked for by changed, not yet run
 	pending  bool        // a refresh is in flight
 	again    bool        // another change came in meanwhile
 }
@@ -208,15 +208,14 @@ func (d *dashboard) applyRole() {
 // changed is told that something moved. It refreshes the visible views
 // at most once per changeDelay, however busy the worker is.
 func (d *dashboard) changed() {
-	if d.throttle != nil || d.ui.closed {
+	if d.throttle || d.ui.closed.Load() {
 		return
 	}
-	d.ui.pending.Add(1)
-	d.throttle = time.AfterFunc(changeDelay, func() {
-		defer d.ui.pending.Done()
-		fyne.DoAndWait(func() {
-			d.throttle = nil
-			if d.ui.closed {
+	d.throttle = true
+	d.ui.after(changeDelay, func() {
+		d.ui.onMain(true, func() {
+			d.throttle = false
+			if d.ui.closed.Load() {
 				return
 			}
 			if d.ui.tabs != nil && d.ui.tabs.Selected() == d.ui.tabDash {

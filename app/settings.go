@@ -613,7 +613,7 @@ func (u *UI) longWork(title string, work func(ctx context.Context, progress func
 	var err error
 	u.async(func(context.Context) {
 		err = work(ctx, func(f float64) {
-			fyne.Do(func() {
+			u.onMain(false, func() {
 				inf.Hide()
 				inf.Stop()
 				bar.Show()

@@ -79,7 +79,7 @@ type shipScreen struct {
 	settingCarrier bool
 
 	mu        sync.Mutex // guards timer and seq
-	timer     *time.Timer
+	stopTimer func() bool
 	seq       int
 	busy      bool
 	lastPaste string
@@ -391,29 +391,25 @@ func (s *shipScreen) changed() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	if s.timer != nil && s.timer.Stop() {
-		s.ui.pending.Done()
+	if s.stopTimer != nil {
+		s.stopTimer()
 	}
-	s.ui.pending.Add(1)
-	s.timer = time.AfterFunc(previewDelay, func() {
-		defer s.ui.pending.Done()
-		fyne.DoAndWait(s.refreshPreview)
-	})
+	s.stopTimer = s.ui.after(previewDelay, func() { s.ui.onMain(true, s.refreshPreview) })
 }
 
 func (s *shipScreen) stopPreview() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.timer != nil && s.timer.Stop() {
-		s.ui.pending.Done()
+	if s.stopTimer != nil {
+		s.stopTimer()
 	}
-	s.timer = nil
+	s.stopTimer = nil
 }
 
 // refreshPreview suggests a carrier when the field is empty or guessed, and
 // renders the label the form would print.
 func (s *shipScreen) refreshPreview() {
-	if s.ui.closed {
+	if s.ui.closed.Load() {
 		return
 	}
 	o, _ := s.order()
