@@ -202,7 +202,9 @@ func (u *UI) StartRefresh(interval time.Duration) {
 					if u.tabs.Selected() == u.tabDash || u.dash.detached != nil {
 						u.dash.refresh()
 					}
-					u.printers.refreshQueue()
+					if u.tabs.Selected() == u.tabPrinters {
+						u.printers.refreshQueue()
+					}
 				})
 			}
 		}
