@@ -431,6 +431,9 @@ func TestDashboardMatchesStore(t *testing.T) {
 	if d.problems.Text != "0" || len(d.exceptions) != 0 {
 		t.Errorf("after resolving: problems = %s, list = %d", d.problems.Text, len(d.exceptions))
 	}
+	if !d.noExc.Visible() {
+		t.Error("empty exceptions list does not say so")
+	}
 
 	// A parcel the worker saw delivered counts in the delivered total.
 	if _, err := e.db.UpdateShipment(ctx, wb, func(s *store.Shipment) error {

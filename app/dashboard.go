@@ -39,6 +39,7 @@ type dashboard struct {
 	updated                                                    *widget.Label
 
 	excList    *widget.List
+	noExc      *widget.Label
 	exceptions []store.Exception
 	excSel     int
 	resolveBtn *widget.Button
@@ -99,9 +100,11 @@ func newDashboard(u *UI) *dashboard {
 			u.win.RequestFocus()
 		}
 	})
+	d.noExc = widget.NewLabel(lang.L("Nothing to work through."))
+	d.noExc.Importance = widget.SuccessImportance
 	excBox := container.NewBorder(
 		container.NewHBox(widget.NewLabelWithStyle(lang.L("Exceptions to work through"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.resolveBtn, openShip),
-		nil, nil, nil, d.excList)
+		nil, nil, nil, container.NewStack(d.excList, container.NewVBox(d.noExc)))
 
 	d.chart = newBarChart()
 	chartBox := container.NewBorder(
@@ -286,6 +289,11 @@ func (d *dashboard) show(st shipping.Stats) {
 	set(d.smsCost, fmt.Sprintf("%.2f", float64(st.SMSTodayCostFen)/100))
 
 	d.exceptions = st.Exceptions
+	if len(d.exceptions) == 0 {
+		d.noExc.Show()
+	} else {
+		d.noExc.Hide()
+	}
 	d.excSel = -1
 	d.excList.UnselectAll()
 	d.excList.Refresh()

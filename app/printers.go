@@ -2,8 +2,8 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -148,7 +148,7 @@ func printerCell(r printerRow, col int) string {
 	case 4:
 		return r.status
 	case 5:
-		return fmt.Sprint(r.profile.Sizes)
+		return strings.Join(r.profile.Sizes, ", ")
 	}
 	return ""
 }

@@ -133,7 +133,7 @@ func newShipScreen(u *UI) *shipScreen {
 	s.shipBtn = widget.NewButtonWithIcon(lang.L("Get waybill and print (Ctrl+Enter)"), theme.DocumentPrintIcon(), s.submit)
 	s.shipBtn.Importance = widget.HighImportance
 	s.importBtn = widget.NewButtonWithIcon(lang.L("Import CSV…"), theme.FolderOpenIcon(), s.importCSV)
-	s.status = widget.NewLabel(lang.L("Ready for the next parcel."))
+	s.status = widget.NewLabel(lang.L("Paste or type the recipient, then press Ctrl+Enter: the waybill is obtained and the label prints."))
 	s.status.Wrapping = fyne.TextWrapWord
 
 	s.preview = canvas.NewImageFromImage(nil)
