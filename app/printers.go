@@ -79,6 +79,7 @@ func newPrintersScreen(u *UI) *printersScreen {
 	p.uri = widget.NewEntry()
 	p.uri.SetPlaceHolder("usb://  tcp://192.168.1.50  serial:///dev/ttyUSB0?baud=9600  virtual:///dir")
 	p.language = widget.NewSelect([]string{"tspl", "zpl"}, nil)
+	p.language.PlaceHolder = "TSPL / ZPL"
 	var sizeNames []string
 	for _, s := range label.Sizes {
 		sizeNames = append(sizeNames, s.String())
@@ -185,6 +186,12 @@ func (p *printersScreen) refresh() {
 	}
 	p.rows = rows
 	p.table.Refresh()
+	if p.sel < 0 || p.sel >= len(p.rows) {
+		p.sel = -1
+		if len(p.rows) > 0 {
+			p.table.Select(widget.TableCellID{Row: 0, Col: 0})
+		}
+	}
 	p.refreshQueue()
 	var found []printer.Info
 	statuses := map[string]string{}
