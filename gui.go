@@ -32,6 +32,9 @@ const dashboardRefresh = 5 * time.Second
 // window is open and keeps them running when the window is closed to the
 // system tray; the tray's Quit item (or SIGINT/SIGTERM) ends everything.
 func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
+	if !displayAvailable() {
+		return errors.New("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); start the desktop or Xvfb, or use a subcommand (shipdesk help)")
+	}
 	logger := log.New(stderr, "", log.LstdFlags)
 	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, Logf: logger.Printf})
 	if err != nil {
@@ -138,6 +141,16 @@ func trayAvailable() bool {
 	switch goruntime.GOOS {
 	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
 		return os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
+	}
+	return true
+}
+
+// displayAvailable reports whether a window can be opened. Outside X11
+// and Wayland systems (Windows, macOS) there always is one.
+func displayAvailable() bool {
+	switch goruntime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+		return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 	}
 	return true
 }

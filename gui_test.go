@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	goruntime "runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -156,4 +158,22 @@ func pictureStats(path string) (colours int, top float64, err error) {
 		return 0, 1, nil
 	}
 	return len(count), float64(most) / float64(total), nil
+}
+
+// TestGUIWithoutDisplay: with no X11 or Wayland display the app says so in
+// one line and exits 1 instead of crashing inside GLFW.
+func TestGUIWithoutDisplay(t *testing.T) {
+	if !slices.Contains([]string{"linux", "freebsd", "openbsd", "netbsd", "dragonfly"}, goruntime.GOOS) {
+		t.Skip("only X11/Wayland systems can lack a display")
+	}
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	var out, errb bytes.Buffer
+	code := run(t.Context(), []string{"--data-dir", t.TempDir()}, &out, &errb)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %q", code, errb.String())
+	}
+	if lines := strings.Count(strings.TrimSpace(errb.String()), "\n"); lines != 0 || !strings.Contains(errb.String(), "DISPLAY") {
+		t.Errorf("stderr = %q, want one line naming DISPLAY", errb.String())
+	}
 }
