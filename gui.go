@@ -173,7 +173,7 @@ func (rt *runtime) testConnection(ctx context.Context, sec store.Secrets, produc
 		}
 	}
 	if !cfg.HasQueryCredentials() {
-		return fmt.Errorf("test connection: %w", kuaidi100.ErrAuth)
+		return fmt.Errorf("test connection: %w: %s", kuaidi100.ErrAuth, "请先填写快递100的 key 和 customer，再测试连接。")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"image/png"
 	"os"
 	"os/exec"
@@ -13,6 +14,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/shipping"
+	"shipdesk/store"
 )
 
 // TestGUIUnderX starts the real binary on the X display in $DISPLAY (make
@@ -175,5 +180,18 @@ func TestGUIWithoutDisplay(t *testing.T) {
 	}
 	if lines := strings.Count(strings.TrimSpace(errb.String()), "\n"); lines != 0 || !strings.Contains(errb.String(), "DISPLAY") {
 		t.Errorf("stderr = %q, want one line naming DISPLAY", errb.String())
+	}
+}
+
+// TestConnectionNeedsCredentials: testing production without a key says
+// what to fill in, in Chinese.
+func TestConnectionNeedsCredentials(t *testing.T) {
+	rt := &runtime{}
+	err := rt.testConnection(t.Context(), store.Secrets{}, true)
+	if !errors.Is(err, kuaidi100.ErrAuth) {
+		t.Fatalf("err = %v, want ErrAuth", err)
+	}
+	if got := shipping.Describe(err); !strings.HasPrefix(got, "请先填写快递100的 key") {
+		t.Errorf("clerk sees %q", got)
 	}
 }
