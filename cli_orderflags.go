@@ -109,32 +109,10 @@ func parseOrderJSON(b []byte) (orderFile, error) {
 
 // order fills the defaults from the settings.
 func (f orderFile) order(s store.Settings) store.Order {
-	o := store.Order{
+	return s.OrderDefaults(store.Order{
 		Reference: strings.TrimSpace(f.Reference), Recipient: f.Recipient, Sender: f.Sender,
 		Carrier: strings.ToLower(strings.TrimSpace(f.Carrier)), Items: f.Items, Count: f.Count,
 		Weight: f.Weight, PayType: f.PayType, Product: f.Product, InsuredValue: f.InsuredValue,
 		COD: f.COD, Remark: f.Remark, Waybill: strings.TrimSpace(f.Waybill),
-	}
-	if o.Sender.Name == "" && o.Sender.Address == "" && len(s.Senders) > 0 {
-		o.Sender = s.Senders[0]
-	}
-	if o.Carrier == "" {
-		o.Carrier = s.DefaultCarrier
-	}
-	if o.Items == "" {
-		o.Items = s.DefaultItems
-	}
-	if o.Count <= 0 {
-		o.Count = 1
-	}
-	if o.Weight <= 0 {
-		o.Weight = s.DefaultWeightKg
-	}
-	if o.PayType == "" {
-		o.PayType = s.DefaultPayType
-	}
-	if o.Product == "" {
-		o.Product = s.DefaultProduct
-	}
-	return o
+	})
 }

@@ -264,7 +264,7 @@ func orderFromRow(rec []string, cols map[string]int, st store.Settings) (store.O
 		}
 		o.InsuredValue = f
 	}
-	o = withDefaults(o, st)
+	o = st.OrderDefaults(o)
 	for _, fe := range CheckOrder(normalizeOrder(o), KnownCarrier) {
 		if fe.Field == FieldCarrier && len(errs) > 0 && errs[0].Field == FieldCarrier {
 			continue
@@ -272,33 +272,6 @@ func orderFromRow(rec []string, cols map[string]int, st store.Settings) (store.O
 		errs = append(errs, RowError{Field: fe.Field, Message: fe.Message})
 	}
 	return normalizeOrder(o), errs
-}
-
-// withDefaults fills what the file left empty from the settings, as the
-// order form does.
-func withDefaults(o store.Order, st store.Settings) store.Order {
-	if o.Sender.Name == "" && o.Sender.Address == "" && len(st.Senders) > 0 {
-		o.Sender = st.Senders[0]
-	}
-	if o.Carrier == "" {
-		o.Carrier = st.DefaultCarrier
-	}
-	if o.Items == "" {
-		o.Items = st.DefaultItems
-	}
-	if o.Count <= 0 {
-		o.Count = 1
-	}
-	if o.Weight <= 0 {
-		o.Weight = st.DefaultWeightKg
-	}
-	if o.PayType == "" {
-		o.PayType = st.DefaultPayType
-	}
-	if o.Product == "" {
-		o.Product = st.DefaultProduct
-	}
-	return o
 }
 
 // carrierCode accepts a company code or a Chinese name (中通快递, 中通).

@@ -157,3 +157,30 @@ type Secrets struct {
 	UserID    string `json:"userid"`
 	SMSSeller string `json:"smsSeller"`
 }
+
+// OrderDefaults fills what an order left empty (sender, carrier, items,
+// count, weight, payment, product) from the settings, as the order form does.
+func (s Settings) OrderDefaults(o Order) Order {
+	if o.Sender.Name == "" && o.Sender.Address == "" && len(s.Senders) > 0 {
+		o.Sender = s.Senders[0]
+	}
+	if o.Carrier == "" {
+		o.Carrier = s.DefaultCarrier
+	}
+	if o.Items == "" {
+		o.Items = s.DefaultItems
+	}
+	if o.Count <= 0 {
+		o.Count = 1
+	}
+	if o.Weight <= 0 {
+		o.Weight = s.DefaultWeightKg
+	}
+	if o.PayType == "" {
+		o.PayType = s.DefaultPayType
+	}
+	if o.Product == "" {
+		o.Product = s.DefaultProduct
+	}
+	return o
+}
