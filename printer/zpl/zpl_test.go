@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,106 +17,17 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var profile = store.PrinterProfile{Name: "test", Language: "zpl", Speed: 4, Darkness: 10, Media: "gap", Mode: "tear"}
 
-func build(t testing.TB, s label.Size, dpi int) *label.Label {
-	t.Helper()
-	l, err := label.EWaybill(label.Sample(label.SampleTime), s, dpi)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
-}
+var lang = labeltest.Language{Name: "zpl", Profile: profile, Encode: zpl.Encode, Render: zpl.Render}
 
 // TestGolden pins the bytes of every template.
-func TestGolden(t *testing.T) {
-	for _, s := range label.Sizes {
-		for _, dpi := range label.DPIs {
-			got, err := zpl.Encode(build(t, s, dpi), profile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", "ewaybill-"+s.String()+"-"+itoa(dpi)+".zpl.golden")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s: bytes differ from the golden file (%d vs %d bytes); run go test -update if intended", path, len(got), len(want))
-			}
-		}
-	}
-}
+func TestGolden(t *testing.T) { labeltest.Golden(t, lang, *update) }
 
-func itoa(d int) string {
-	if d == 300 {
-		return "300"
-	}
-	return "203"
-}
+func TestVirtualPrinterMatchesPreview(t *testing.T) { labeltest.VirtualPrinterMatchesPreview(t, lang) }
 
-// TestVirtualPrinterMatchesPreview renders every template through TSPL and
-// the virtual printer and requires the same dots as the preview, then reads
-// the barcode and QR code from the printed image.
-func TestVirtualPrinterMatchesPreview(t *testing.T) {
-	for _, s := range label.Sizes {
-		for _, dpi := range label.DPIs {
-			l := build(t, s, dpi)
-			want, err := label.Render(l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, err := zpl.Encode(l, profile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := zpl.Render(data)
-			if err != nil {
-				t.Fatalf("%s@%d: %v", s, dpi, err)
-			}
-			n, box, err := labeltest.Diff(want, got)
-			if err != nil {
-				t.Fatalf("%s@%d: %v", s, dpi, err)
-			}
-			if n != 0 {
-				t.Errorf("%s@%d: %d dots differ within %v", s, dpi, n, box)
-			}
-			for _, e := range l.Elements {
-				switch e := e.(type) {
-				case *label.Code128:
-					if v, err := labeltest.Code128(got, e.Bounds()); err != nil || v != e.Content {
-						t.Errorf("%s@%d: code 128 from the virtual printer: %q %v", s, dpi, v, err)
-					}
-				case *label.QR:
-					if v, err := labeltest.QR(got, e.Bounds()); err != nil || v != e.Content {
-						t.Errorf("%s@%d: qr from the virtual printer: %q %v", s, dpi, v, err)
-					}
-				}
-			}
-		}
-	}
-}
-
-func TestWireSize(t *testing.T) {
-	for _, s := range label.Sizes {
-		for _, dpi := range label.DPIs {
-			data, err := zpl.Encode(build(t, s, dpi), profile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("ZPL %s @%d dpi: %d bytes", s, dpi, len(data))
-		}
-	}
-}
+func TestWireSize(t *testing.T) { labeltest.LogWireSize(t, lang) }
 
 func TestEncodeSettings(t *testing.T) {
-	l := build(t, label.Size100x150, 203)
+	l := labeltest.Build(t, label.Size100x150, 203)
 	p := store.PrinterProfile{Speed: 3, Darkness: 40, Media: "bline", Mode: "cut", Direction: 1, OffsetXmm: 1, OffsetYmm: -2}
 	data, err := zpl.Encode(l, p)
 	if err != nil {
@@ -191,15 +100,7 @@ func TestRenderRejects(t *testing.T) {
 }
 
 func FuzzZPLRender(f *testing.F) {
-	l, err := label.TestLabel(label.Size76x130, 203)
-	if err != nil {
-		f.Fatal(err)
-	}
-	seed, err := zpl.Encode(l, profile)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(seed)
+	f.Add(labeltest.FuzzSeed(f, lang))
 	f.Add([]byte("^XA^PW16^LL16^FO4,4^GFA,8,8,1,FF8H1:::::FF^FS^FO1,1^GB5,5,1^FS^XZ"))
 	f.Add([]byte("^XA^FO1,1^BY2^BCN,10,N,N,N,A^FH^FD_5E^FS^FO1,1^BQN,2,3^FDHA,x^FS^XZ"))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -210,44 +111,14 @@ func FuzzZPLRender(f *testing.F) {
 	})
 }
 
-func BenchmarkEncode76x130(b *testing.B)  { benchEncode(b, label.Size76x130) }
-func BenchmarkEncode100x150(b *testing.B) { benchEncode(b, label.Size100x150) }
-
-func benchEncode(b *testing.B, s label.Size) {
-	l := build(b, s, 203)
-	var n int
-	for b.Loop() {
-		data, err := zpl.Encode(l, profile)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n = len(data)
-	}
-	b.ReportMetric(float64(n), "wire-bytes")
-}
+func BenchmarkEncode76x130(b *testing.B)  { labeltest.BenchEncode(b, lang, label.Size76x130) }
+func BenchmarkEncode100x150(b *testing.B) { labeltest.BenchEncode(b, lang, label.Size100x150) }
 
 // BenchmarkBuildAndEncode76x130 includes laying out and rasterising the text.
 func BenchmarkBuildAndEncode76x130(b *testing.B) {
-	d := label.Sample(label.SampleTime)
-	for b.Loop() {
-		l, err := label.EWaybill(d, label.Size76x130, 203)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := zpl.Encode(l, profile); err != nil {
-			b.Fatal(err)
-		}
-	}
+	labeltest.BenchBuildAndEncode(b, lang, label.Size76x130)
 }
 
 func BenchmarkVirtualPrinter100x150(b *testing.B) {
-	data, err := zpl.Encode(build(b, label.Size100x150, 203), profile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if _, err := zpl.Render(data); err != nil {
-			b.Fatal(err)
-		}
-	}
+	labeltest.BenchVirtualPrinter(b, lang, label.Size100x150)
 }

@@ -1,0 +1,188 @@
+package labeltest
+
+import (
+	"bytes"
+	"image"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"shipdesk/printer/label"
+	"shipdesk/store"
+)
+
+// Language is a printer language under test: the encoder that turns a label
+// into printer commands and the virtual printer that turns them back into
+// dots. The shared checks below run against it so that TSPL and ZPL are
+// held to the same contract.
+type Language struct {
+	// Name is the language's name as it appears in golden file names
+	// ("tspl" gives ewaybill-76x130-203.tspl.golden) and, upper-cased, in
+	// logs.
+	Name string
+	// Profile is the printer profile the checks encode with.
+	Profile store.PrinterProfile
+	// Encode renders a label as printer commands.
+	Encode func(*label.Label, store.PrinterProfile) ([]byte, error)
+	// Render runs printer commands through the virtual printer.
+	Render func([]byte) (*image.Gray, error)
+}
+
+// Build lays out the sample e-waybill in size s at dpi.
+func Build(t testing.TB, s label.Size, dpi int) *label.Label {
+	t.Helper()
+	l, err := label.EWaybill(label.Sample(label.SampleTime), s, dpi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// Golden pins the bytes lang encodes for every template against
+// testdata/ewaybill-<size>-<dpi>.<name>.golden; with update it rewrites the
+// files first.
+func Golden(t *testing.T, lang Language, update bool) {
+	t.Helper()
+	for _, s := range label.Sizes {
+		for _, dpi := range label.DPIs {
+			got, err := lang.Encode(Build(t, s, dpi), lang.Profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", "ewaybill-"+s.String()+"-"+strconv.Itoa(dpi)+"."+lang.Name+".golden")
+			if update {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s: bytes differ from the golden file (%d vs %d bytes); run go test -update if intended", path, len(got), len(want))
+			}
+		}
+	}
+}
+
+// VirtualPrinterMatchesPreview renders every template through lang and its
+// virtual printer and requires the same dots as the preview, then reads the
+// barcode and QR code from the printed image.
+func VirtualPrinterMatchesPreview(t *testing.T, lang Language) {
+	t.Helper()
+	for _, s := range label.Sizes {
+		for _, dpi := range label.DPIs {
+			l := Build(t, s, dpi)
+			want, err := label.Render(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := lang.Encode(l, lang.Profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := lang.Render(data)
+			if err != nil {
+				t.Fatalf("%s@%d: %v", s, dpi, err)
+			}
+			n, box, err := Diff(want, got)
+			if err != nil {
+				t.Fatalf("%s@%d: %v", s, dpi, err)
+			}
+			if n != 0 {
+				t.Errorf("%s@%d: %d dots differ within %v", s, dpi, n, box)
+			}
+			for _, e := range l.Elements {
+				switch e := e.(type) {
+				case *label.Code128:
+					if v, err := Code128(got, e.Bounds()); err != nil || v != e.Content {
+						t.Errorf("%s@%d: code 128 from the virtual printer: %q %v", s, dpi, v, err)
+					}
+				case *label.QR:
+					if v, err := QR(got, e.Bounds()); err != nil || v != e.Content {
+						t.Errorf("%s@%d: qr from the virtual printer: %q %v", s, dpi, v, err)
+					}
+				}
+			}
+		}
+	}
+}
+
+// LogWireSize logs how many bytes lang sends for every template.
+func LogWireSize(t *testing.T, lang Language) {
+	t.Helper()
+	for _, s := range label.Sizes {
+		for _, dpi := range label.DPIs {
+			data, err := lang.Encode(Build(t, s, dpi), lang.Profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s %s @%d dpi: %d bytes", strings.ToUpper(lang.Name), s, dpi, len(data))
+		}
+	}
+}
+
+// FuzzSeed is the test label of size 76x130 at 203 dpi encoded by lang, the
+// first seed of a fuzz target for lang's virtual printer.
+func FuzzSeed(f *testing.F, lang Language) []byte {
+	f.Helper()
+	l, err := label.TestLabel(label.Size76x130, 203)
+	if err != nil {
+		f.Fatal(err)
+	}
+	seed, err := lang.Encode(l, lang.Profile)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return seed
+}
+
+// BenchEncode measures encoding the sample label of size s at 203 dpi and
+// reports the bytes sent as wire-bytes.
+func BenchEncode(b *testing.B, lang Language, s label.Size) {
+	l := Build(b, s, 203)
+	var n int
+	for b.Loop() {
+		data, err := lang.Encode(l, lang.Profile)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(data)
+	}
+	b.ReportMetric(float64(n), "wire-bytes")
+}
+
+// BenchBuildAndEncode measures laying out, rasterising the text and
+// encoding the sample label of size s at 203 dpi.
+func BenchBuildAndEncode(b *testing.B, lang Language, s label.Size) {
+	d := label.Sample(label.SampleTime)
+	for b.Loop() {
+		l, err := label.EWaybill(d, s, 203)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := lang.Encode(l, lang.Profile); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchVirtualPrinter measures the virtual printer on the sample label of
+// size s at 203 dpi.
+func BenchVirtualPrinter(b *testing.B, lang Language, s label.Size) {
+	data, err := lang.Encode(Build(b, s, 203), lang.Profile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := lang.Render(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
