@@ -206,7 +206,7 @@ func (s *Server) parcelFor(com, num string, now time.Time) *parcel {
 		}
 	}
 	if !p.NoTrace {
-		p.Created = now.Add(-time.Duration((6 + rng.Float64()*90) * float64(time.Hour)))
+		p.Created = now.Add(-s.scaled(time.Duration((6 + rng.Float64()*90) * float64(time.Hour))))
 		p.From, p.To = cities[rng.IntN(len(cities))], cities[rng.IntN(len(cities))]
 		p.Outcome = s.pickOutcome(rng)
 		s.plan(p, rng)
@@ -297,7 +297,7 @@ func (s *Server) subscribe(com, num, cb, salt, resultv2 string, now time.Time, b
 	}
 	s.parcelFor(com, num, now)
 	s.subs[key] = &subscription{Com: com, Num: num, Callback: cb, Salt: salt, ResultV2: resultv2,
-		Since: now, Active: true, NextCheck: now.Add(s.opts.FirstPush)}
+		Since: now, Active: true, NextCheck: now.Add(s.scaled(s.opts.FirstPush))}
 	return ""
 }
 
@@ -661,7 +661,7 @@ func (s *Server) handleSMS(w http.ResponseWriter, r *http.Request) {
 		}
 		body, _ := json.Marshal(kuaidi100.SMSCallback{Status: 1, Msg: "成功", Data: kuaidi100.SMSCallbackData{
 			OutOrder: out, Phone: phone, Status: status, Message: msg, Sign: kuaidi100.SMSCallbackSign(tid, phone, out)}})
-		s.smsQueue = append(s.smsQueue, &smsJob{Due: now.Add(30 * time.Second), Callback: cb, Body: body})
+		s.smsQueue = append(s.smsQueue, &smsJob{Due: now.Add(s.scaled(30 * time.Second)), Callback: cb, Body: body})
 	}
 	s.count(ep, "1")
 	writeJSON(w, kuaidi100.SMSResponse{Status: 1, Msg: "短信发送中……"})

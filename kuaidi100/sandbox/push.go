@@ -74,7 +74,7 @@ func (s *Server) Step(ctx context.Context) {
 			continue
 		}
 		checked = true
-		sub.NextCheck = now.Add(s.opts.PushInterval)
+		sub.NextCheck = now.Add(s.scaled(s.opts.PushInterval))
 		if j := s.check(sub, now); j != nil {
 			sub.Job = j
 			jobs = append(jobs, j)
@@ -131,7 +131,7 @@ func (s *Server) Step(ctx context.Context) {
 			continue
 		}
 		s.stats.Pushes["retried"]++
-		j.Due = now.Add(PushRetryDelay)
+		j.Due = now.Add(s.scaled(PushRetryDelay))
 	}
 	for _, ok := range smsOK {
 		if ok {

@@ -99,6 +99,30 @@ type Options struct {
 	// SaveEvery is the real interval of Run's saves; 0 means
 	// DefaultSaveEvery.
 	SaveEvery time.Duration
+	// Compress makes parcels move Compress times faster than in reality
+	// while the clock itself is not sped up: the gaps of every planned
+	// journey (pickup, trunk legs, delivery, re-delivery, return) and the
+	// service's own scheduling delays (FirstPush, PushInterval, the push
+	// retry spacing, SMS receipts) are divided by it. The rules the service
+	// enforces on clients keep their real durations: 30 minutes between
+	// queries of a number, 48 a day, the 24 h lock, 4 subscriptions a
+	// month, the global rates, the daily quota, the order and reprint
+	// windows, and the 3-day/60-day subscription aborts. 0 or 1 means no
+	// compression. Demo mode uses it with RealTime, so parcels visibly
+	// move within minutes while every time they carry is a real one.
+	Compress float64
+	// RealTime ties the simulated clock to Clock itself: Speed is taken as
+	// 1 and Start is ignored. With StatePath, a restart does not resume
+	// the clock where it stopped: the clock is Clock(), so parcels went on
+	// moving while the program was closed, as real ones do. A state saved
+	// ahead of Clock() by an accelerated session keeps its times (moving
+	// them would make the app, which already holds the pushed events,
+	// store every event twice): events, checks and locks dated after
+	// Clock() take effect when the real clock reaches them, and a query
+	// history in the future counts as a query less than 30 minutes ago.
+	// Without RealTime a restart resumes the clock exactly where it
+	// stopped.
+	RealTime bool
 }
 
 // DefaultOptions are the documented limits: 1 query/s, 10 subscriptions/s,
@@ -108,6 +132,13 @@ func DefaultOptions() Options {
 	return Options{Speed: 1, Seed: 1, QueryRate: 1, SubscribeRate: 10, DailyQuota: 10000,
 		ProblemShare: 0.08, RefusedShare: 0.03, ReturnedShare: 0.03}
 }
+
+// DemoCompress is the Options.Compress of the app's demo mode: one hour
+// of a parcel's journey passes in 15 real seconds, so a typical domestic
+// parcel goes from ordered to delivered in about 3 to 15 minutes (a day and
+// a half of travel in about 8), and the service checks a subscribed
+// number every minute instead of every 4 hours.
+const DemoCompress = 240
 
 // The documented limits the sandbox enforces.
 const (
@@ -169,8 +200,11 @@ type counters struct {
 
 // New returns a sandbox for opts. Start Run to deliver pushes.
 func New(opts Options) *Server {
-	if opts.Speed <= 0 {
+	if opts.Speed <= 0 || opts.RealTime {
 		opts.Speed = 1
+	}
+	if opts.Compress < 1 {
+		opts.Compress = 1
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
@@ -211,7 +245,7 @@ func New(opts Options) *Server {
 		stats: counters{Requests: map[string]int{}, Responses: map[string]int{}, Violations: map[string]int{}, Pushes: map[string]int{}, SMS: map[string]int{}},
 	}
 	s.simStart = opts.Start
-	if s.simStart.IsZero() {
+	if s.simStart.IsZero() || opts.RealTime {
 		s.simStart = s.realStart
 	}
 	s.rng = rand.New(s.pcg)
@@ -254,6 +288,15 @@ func (s *Server) Now() time.Time {
 func (s *Server) nowLocked() time.Time {
 	real := s.opts.Clock().Sub(s.realStart)
 	return s.simStart.Add(time.Duration(float64(real)*s.opts.Speed) + s.offset)
+}
+
+// scaled is a journey gap or a delay of the service's own scheduling,
+// shortened by Options.Compress.
+func (s *Server) scaled(d time.Duration) time.Duration {
+	if s.opts.Compress <= 1 {
+		return d
+	}
+	return time.Duration(float64(d) / s.opts.Compress)
 }
 
 // Advance moves the simulated clock forward by d (a test hook; also
@@ -353,6 +396,7 @@ var cst = time.FixedZone("CST", 8*3600)
 type Stats struct {
 	Now        time.Time      `json:"now"`        // simulated time
 	Speed      float64        `json:"speed"`      // simulated seconds per real second
+	Compress   float64        `json:"compress"`   // how many times faster parcels move (1 = as in reality)
 	Requests   map[string]int `json:"requests"`   // by endpoint: query, subscribe, autonumber, order, cancel, printOld, sms
 	Responses  map[string]int `json:"responses"`  // by endpoint and code: "query 200", "subscribe 501", "order 30002"
 	Violations map[string]int `json:"violations"` // by kind: query_interval, query_daily, query_locked, subscribe_monthly, rate_query, rate_subscribe, quota
@@ -376,7 +420,7 @@ func (s *Server) Stats() Stats {
 		}
 		return out
 	}
-	st := Stats{Now: now, Speed: s.opts.Speed, Requests: cp(s.stats.Requests), Responses: cp(s.stats.Responses),
+	st := Stats{Now: now, Speed: s.opts.Speed, Compress: s.opts.Compress, Requests: cp(s.stats.Requests), Responses: cp(s.stats.Responses),
 		Violations: cp(s.stats.Violations), Pushes: cp(s.stats.Pushes), SMS: cp(s.stats.SMS),
 		Parcels: len(s.parcels), QuotaUsed: s.quotaUsed, Locked: []string{}}
 	for num, h := range s.queries {

@@ -145,8 +145,8 @@ func decodeState(data []byte) (*state, error) {
 	return &st, nil
 }
 
-// apply makes st the server's state; the simulated clock resumes at st.Now.
-// Called from New only.
+// apply makes st the server's state. The simulated clock resumes at st.Now,
+// except with Options.RealTime (see there). Called from New only.
 func (s *Server) apply(st *state) error {
 	pcg := rand.NewPCG(0, 0)
 	if err := pcg.UnmarshalBinary(st.RNG); err != nil {
@@ -160,7 +160,9 @@ func (s *Server) apply(st *state) error {
 	}
 	s.pcg, s.rng = pcg, rand.New(pcg)
 	s.opts.Seed = st.Seed
-	s.simStart, s.offset = st.Now, 0
+	if !s.opts.RealTime {
+		s.simStart, s.offset = st.Now, 0
+	} // else the clock stays the real one: the downtime passed as in reality
 	if st.Parcels != nil {
 		s.parcels = st.Parcels
 	}

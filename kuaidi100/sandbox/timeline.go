@@ -133,7 +133,7 @@ func (s *Server) plan(p *parcel, rng *rand.Rand) {
 	branch := func(c city) string { return c.City + c.District + streets[rng.IntN(len(streets))] + "营业部" }
 	phone := func() string { return fmt.Sprintf("1%d%09d", 3+rng.IntN(7), rng.IntN(1e9)) }
 	hours := func(lo, hi float64) time.Duration {
-		return time.Duration((lo + rng.Float64()*(hi-lo)) * float64(time.Hour))
+		return s.scaled(time.Duration((lo + rng.Float64()*(hi-lo)) * float64(time.Hour)))
 	}
 	t := p.Created
 	var evs []event
