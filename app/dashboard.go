@@ -81,15 +81,10 @@ func newDashboard(u *UI) *dashboard {
 		card(lang.L("Delivered (all)"), d.deliveredAll),
 		card(lang.L("SMS sent today"), d.smsSent), card(lang.L("SMS cost today (yuan)"), d.smsCost))
 
-	d.excList = widget.NewList(
-		func() int { return len(d.exceptions) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i < len(d.exceptions) {
-				e := d.exceptions[i]
-				o.(*widget.Label).SetText(fmt.Sprintf("%s  %s  %s  %s", e.RaisedAt.Local().Format("01-02 15:04"), exceptionText(e.Kind), e.Waybill, e.Detail))
-			}
-		})
+	d.excList = newTextList(func() int { return len(d.exceptions) }, func(i int) string {
+		e := d.exceptions[i]
+		return fmt.Sprintf("%s  %s  %s  %s", e.RaisedAt.Local().Format("01-02 15:04"), exceptionText(e.Kind), e.Waybill, e.Detail)
+	})
 	d.excList.OnSelected = func(i widget.ListItemID) { d.excSel = i; d.applyRole() }
 	d.resolveBtn = widget.NewButtonWithIcon(lang.L("Mark handled"), theme.ConfirmIcon(), d.resolve)
 	openShip := widget.NewButtonWithIcon(lang.L("Open shipment"), theme.SearchIcon(), func() {
@@ -112,25 +107,9 @@ func newDashboard(u *UI) *dashboard {
 		nil, nil, nil, d.chart)
 
 	carCols := []string{lang.L("Carrier"), lang.L("Shipments"), lang.L("Delivered"), lang.L("On-time rate"), lang.L("Median transit (h)")}
-	d.carriers = widget.NewTableWithHeaders(
-		func() (int, int) { return len(d.byCar), len(carCols) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(d.byCar) {
-				o.(*widget.Label).SetText(carrierCell(d.byCar[id.Row], id.Col))
-			}
-		})
-	d.carriers.ShowHeaderColumn = false
-	d.carriers.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
-	d.carriers.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(carCols[id.Col])
-			o.(*widget.Label).TextStyle = fyne.TextStyle{Bold: true}
-		}
-	}
-	for i, w := range []float32{140, 90, 90, 110, 150} {
-		d.carriers.SetColumnWidth(i, w)
-	}
+	d.carriers = newTextTable(carCols, []float32{140, 90, 90, 110, 150},
+		func() int { return len(d.byCar) },
+		func(row, col int) string { return carrierCell(d.byCar[row], col) })
 
 	d.updated = widget.NewLabel("")
 	d.openBtn = widget.NewButtonWithIcon(lang.L("Open in its own window"), theme.ViewFullScreenIcon(), d.openWindow)

@@ -54,25 +54,9 @@ type printersScreen struct {
 func newPrintersScreen(u *UI) *printersScreen {
 	p := &printersScreen{ui: u, sel: -1}
 	printerCols := []string{lang.L("Printer name"), lang.L("Address"), lang.L("Model"), lang.L("Printer language"), lang.L("Status"), lang.L("Default for")}
-	p.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(p.rows), len(printerCols) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(p.rows) {
-				o.(*widget.Label).SetText(printerCell(p.rows[id.Row], id.Col))
-			}
-		})
-	p.table.ShowHeaderColumn = false
-	p.table.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
-	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(printerCols[id.Col])
-			o.(*widget.Label).TextStyle = fyne.TextStyle{Bold: true}
-		}
-	}
-	for i, w := range []float32{150, 250, 90, 70, 110, 130} {
-		p.table.SetColumnWidth(i, w)
-	}
+	p.table = newTextTable(printerCols, []float32{150, 250, 90, 70, 110, 130},
+		func() int { return len(p.rows) },
+		func(row, col int) string { return printerCell(p.rows[row], col) })
 	p.table.OnSelected = func(id widget.TableCellID) { p.choose(id.Row) }
 
 	p.name = widget.NewEntry()

@@ -54,28 +54,9 @@ func newReprintScreen(u *UI) *reprintScreen {
 	r.summary = widget.NewLabel("")
 	findBtn := widget.NewButtonWithIcon(lang.L("Search"), theme.SearchIcon(), func() { r.onSubmit(r.search.Text) })
 
-	r.results = widget.NewTableWithHeaders(
-		func() (int, int) { return len(r.rows), len(resultCols) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(r.rows) {
-				o.(*widget.Label).SetText(resultCell(r.rows[id.Row], id.Col))
-			}
-		})
-	r.results.ShowHeaderColumn = false
-	r.results.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
-	r.results.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		l := o.(*widget.Label)
-		if id.Row < 0 && id.Col >= 0 {
-			l.SetText(resultCols[id.Col])
-			l.TextStyle = fyne.TextStyle{Bold: true}
-		} else if id.Col < 0 {
-			l.SetText(fmt.Sprint(id.Row + 1))
-		}
-	}
-	for i, w := range []float32{170, 110, 100, 130, 90, 150} {
-		r.results.SetColumnWidth(i, w)
-	}
+	r.results = newTextTable(resultCols, []float32{170, 110, 100, 130, 90, 150},
+		func() int { return len(r.rows) },
+		func(row, col int) string { return resultCell(r.rows[row], col) })
 	r.results.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(r.rows) {
 			r.show(r.rows[id.Row].Waybill)
@@ -388,28 +369,9 @@ type printLog struct {
 func newPrintLog(u *UI) *printLog {
 	p := &printLog{ui: u, sel: -1}
 	logCols := []string{lang.L("Time"), lang.L("Waybill"), lang.L("Who"), lang.L("Kind"), lang.L("Reason"), lang.L("State"), lang.L("Printer")}
-	p.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(p.jobs), len(logCols) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(p.jobs) {
-				o.(*widget.Label).SetText(jobCell(p.jobs[id.Row], id.Col))
-			}
-		})
-	p.table.ShowHeaderColumn = false
-	p.table.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
-	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		l := o.(*widget.Label)
-		if id.Row < 0 && id.Col >= 0 {
-			l.SetText(logCols[id.Col])
-			l.TextStyle = fyne.TextStyle{Bold: true}
-		} else if id.Col < 0 {
-			l.SetText(fmt.Sprint(id.Row + 1))
-		}
-	}
-	for i, w := range []float32{140, 170, 80, 70, 160, 80, 260} {
-		p.table.SetColumnWidth(i, w)
-	}
+	p.table = newTextTable(logCols, []float32{140, 170, 80, 70, 160, 80, 260},
+		func() int { return len(p.jobs) },
+		func(row, col int) string { return jobCell(p.jobs[row], col) })
 	p.table.OnSelected = func(id widget.TableCellID) { p.sel = id.Row; p.applyRole() }
 	p.retry = widget.NewButtonWithIcon(lang.L("Retry job"), theme.ViewRefreshIcon(), p.doRetry)
 	p.cancel = widget.NewButtonWithIcon(lang.L("Cancel job"), theme.CancelIcon(), p.doCancel)

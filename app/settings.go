@@ -221,15 +221,10 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.language = widget.NewSelect([]string{"中文", "English"}, nil)
 	backup := widget.NewButtonWithIcon(lang.L("Back up the database…"), theme.StorageIcon(), s.backup)
 	export := widget.NewButtonWithIcon(lang.L("Export shipments as CSV…"), theme.DownloadIcon(), s.export)
-	s.audit = widget.NewList(
-		func() int { return len(s.auditLog) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i < len(s.auditLog) {
-				e := s.auditLog[i]
-				o.(*widget.Label).SetText(fmt.Sprintf("%s  %s  %s  %s  %s", e.Time.Local().Format("01-02 15:04"), e.Who, e.Action, e.Target, e.Detail))
-			}
-		})
+	s.audit = newTextList(func() int { return len(s.auditLog) }, func(i int) string {
+		e := s.auditLog[i]
+		return fmt.Sprintf("%s  %s  %s  %s  %s", e.Time.Local().Format("01-02 15:04"), e.Who, e.Action, e.Target, e.Detail)
+	})
 	data := container.NewBorder(container.NewVBox(
 		widget.NewForm(widget.NewFormItem(lang.L("Language"), container.NewHBox(s.language, widget.NewLabel(lang.L("(applies at the next start)"))))),
 		container.NewHBox(backup, export),

@@ -65,3 +65,42 @@ func setError(l *widget.Label, msg string) {
 // AcceptsTab implements fyne.Tabbable: Tab always moves to the next field,
 // also out of the multi-line paste box.
 func (e *formEntry) AcceptsTab() bool { return false }
+
+// newTextTable is a read-only table of text cells under a bold header row.
+// cols are the column titles and widths their widths; rows counts the rows
+// and cell gives the text in row, col (asked only for rows below rows()).
+func newTextTable(cols []string, widths []float32, rows func() int, cell func(row, col int) string) *widget.Table {
+	t := widget.NewTableWithHeaders(
+		func() (int, int) { return rows(), len(cols) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row < rows() {
+				o.(*widget.Label).SetText(cell(id.Row, id.Col))
+			}
+		})
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 {
+			l := o.(*widget.Label)
+			l.TextStyle = fyne.TextStyle{Bold: true}
+			l.SetText(cols[id.Col])
+		}
+	}
+	for i, w := range widths {
+		t.SetColumnWidth(i, w)
+	}
+	return t
+}
+
+// newTextList is a list of one-line labels: n counts the items and text
+// gives item i's text (asked only for i below n()).
+func newTextList(n func() int, text func(i int) string) *widget.List {
+	return widget.NewList(n,
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < n() {
+				o.(*widget.Label).SetText(text(i))
+			}
+		})
+}
