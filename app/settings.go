@@ -39,9 +39,7 @@ type settingsScreen struct {
 	connMsg                                  *widget.Label
 	testBtn                                  *widget.Button
 
-	// Senders
-	senders  *widget.List
-	senderIx int
+	senders *listEditor[store.Party]
 
 	// Defaults
 	defItems, defCarrier, defWeight *widget.Entry
@@ -61,9 +59,7 @@ type settingsScreen struct {
 	notPicked, noUpdate, lateDays *widget.Entry
 	promised                      *widget.Entry
 
-	// Users
-	users  *widget.List
-	userIx int
+	users *listEditor[store.User]
 
 	language *widget.Select
 	saveBtn  *widget.Button
@@ -79,7 +75,7 @@ type smsRuleWidgets struct {
 }
 
 func newSettingsScreen(u *UI) *settingsScreen {
-	s := &settingsScreen{ui: u, senderIx: -1, userIx: -1}
+	s := &settingsScreen{ui: u}
 	s.production = widget.NewRadioGroup([]string{lang.L("Demo (built-in sandbox)"), lang.L("Production (real Kuaidi100 account)")}, nil)
 	s.key, s.customer, s.secret, s.userID, s.smsSeller = widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry(), widget.NewEntry()
 	s.key.Password = true
@@ -107,29 +103,9 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		s.connMsg)
 
 	// Sender presets.
-	s.senders = widget.NewList(
-		func() int { return len(s.st.Senders) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i < len(s.st.Senders) {
-				p := s.st.Senders[i]
-				o.(*widget.Label).SetText(fmt.Sprintf("%s  %s  %s", p.Name, p.Phone, p.Address))
-			}
-		})
-	s.senders.OnSelected = func(i widget.ListItemID) { s.senderIx = i }
-	senderBox := container.NewBorder(nil, container.NewHBox(
-		widget.NewButtonWithIcon(lang.L("Add"), theme.ContentAddIcon(), func() { s.editSender(-1) }),
-		widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { s.editSender(s.senderIx) }),
-		widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() {
-			if s.senderIx >= 0 && s.senderIx < len(s.st.Senders) {
-				s.st.Senders = append(s.st.Senders[:s.senderIx], s.st.Senders[s.senderIx+1:]...)
-				s.senderIx = -1
-				s.senders.UnselectAll()
-				s.senders.Refresh()
-			}
-		}),
-		widget.NewLabel(lang.L("The first is the default.")),
-	), nil, nil, s.senders)
+	s.senders = newListEditor(&s.st.Senders,
+		func(p store.Party) string { return fmt.Sprintf("%s  %s  %s", p.Name, p.Phone, p.Address) },
+		s.editSender, 0, widget.NewLabel(lang.L("The first is the default.")))
 
 	// Defaults.
 	s.defItems, s.defCarrier, s.defWeight = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
@@ -190,32 +166,14 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	)
 
 	// Users and roles.
-	s.users = widget.NewList(
-		func() int { return len(s.st.Users) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i < len(s.st.Users) {
-				usr := s.st.Users[i]
-				pin := ""
-				if usr.PINHash != "" {
-					pin = " · PIN"
-				}
-				o.(*widget.Label).SetText(fmt.Sprintf("%s  (%s)%s", usr.Name, roleText(usr.Role), pin))
-			}
-		})
-	s.users.OnSelected = func(i widget.ListItemID) { s.userIx = i }
-	usersBox := container.NewBorder(nil, container.NewHBox(
-		widget.NewButtonWithIcon(lang.L("Add"), theme.ContentAddIcon(), func() { s.editUser(-1) }),
-		widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { s.editUser(s.userIx) }),
-		widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() {
-			if s.userIx >= 0 && s.userIx < len(s.st.Users) && len(s.st.Users) > 1 {
-				s.st.Users = append(s.st.Users[:s.userIx], s.st.Users[s.userIx+1:]...)
-				s.userIx = -1
-				s.users.UnselectAll()
-				s.users.Refresh()
-			}
-		}),
-	), nil, nil, s.users)
+	// Remove keeps the last user: someone must be able to sign in.
+	s.users = newListEditor(&s.st.Users, func(usr store.User) string {
+		pin := ""
+		if usr.PINHash != "" {
+			pin = " · PIN"
+		}
+		return fmt.Sprintf("%s  (%s)%s", usr.Name, roleText(usr.Role), pin)
+	}, s.editUser, 1)
 
 	// Language, data.
 	s.language = widget.NewSelect([]string{"中文", "English"}, nil)
@@ -236,11 +194,11 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.msg = widget.NewLabel("")
 	tabs := container.NewAppTabs(
 		container.NewTabItem(lang.L("Kuaidi100 account"), container.NewVScroll(account)),
-		container.NewTabItem(lang.L("Senders"), senderBox),
+		container.NewTabItem(lang.L("Senders"), s.senders.content),
 		container.NewTabItem(lang.L("Defaults"), container.NewVScroll(defaults)),
 		container.NewTabItem(lang.L("SMS"), container.NewVScroll(smsBox)),
 		container.NewTabItem(lang.L("Tracking & exceptions"), container.NewVScroll(tracking)),
-		container.NewTabItem(lang.L("Users & roles"), usersBox),
+		container.NewTabItem(lang.L("Users & roles"), s.users.content),
 		container.NewTabItem(lang.L("Language & data"), data),
 	)
 	tabs.SetTabLocation(container.TabLocationLeading)
@@ -320,8 +278,8 @@ func (s *settingsScreen) load() {
 	} else {
 		s.language.SetSelectedIndex(0)
 	}
-	s.senders.Refresh()
-	s.users.Refresh()
+	s.senders.list.Refresh()
+	s.users.list.Refresh()
 	if s.ui.allowed(shipping.ActSettings) {
 		var log []store.AuditEntry
 		s.ui.async(func(ctx context.Context) {
@@ -476,10 +434,8 @@ func (s *settingsScreen) testConnection() {
 
 // editSender edits preset i (or adds one when i < 0).
 func (s *settingsScreen) editSender(i int) {
-	var p store.Party
-	if i >= 0 && i < len(s.st.Senders) {
-		p = s.st.Senders[i]
-	} else {
+	p, ok := s.senders.at(i)
+	if !ok {
 		i = -1
 	}
 	name, phone, addr := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
@@ -494,22 +450,15 @@ func (s *settingsScreen) editSender(i int) {
 		}
 		p.Name, p.Phone, p.Address = strings.TrimSpace(name.Text), strings.TrimSpace(phone.Text), strings.TrimSpace(addr.Text)
 		p.Province, p.City, p.District = shipping.Region(p.Address)
-		if i < 0 {
-			s.st.Senders = append(s.st.Senders, p)
-		} else {
-			s.st.Senders[i] = p
-		}
-		s.senders.Refresh()
+		s.senders.put(i, p)
 	}, s.ui.win)
 }
 
 // editUser edits user i (or adds one when i < 0); an empty PIN keeps the
 // old one, "-" removes it.
 func (s *settingsScreen) editUser(i int) {
-	var usr store.User
-	if i >= 0 && i < len(s.st.Users) {
-		usr = s.st.Users[i]
-	} else {
+	usr, ok := s.users.at(i)
+	if !ok {
 		i = -1
 		usr.Role = store.RoleFrontDesk
 	}
@@ -544,12 +493,7 @@ func (s *settingsScreen) editUser(i int) {
 			usr.PINSalt = hex.EncodeToString(b)
 			usr.PINHash = pinHash(usr.PINSalt, p)
 		}
-		if i < 0 {
-			s.st.Users = append(s.st.Users, usr)
-		} else {
-			s.st.Users[i] = usr
-		}
-		s.users.Refresh()
+		s.users.put(i, usr)
 	}, s.ui.win)
 }
 

@@ -2,7 +2,10 @@ package app
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -103,4 +106,60 @@ func newTextList(n func() int, text func(i int) string) *widget.List {
 				o.(*widget.Label).SetText(text(i))
 			}
 		})
+}
+
+// listEditor shows a slice of the settings' working copy as a list with
+// Add, Edit and Remove buttons under it. Only the main goroutine uses it.
+type listEditor[T any] struct {
+	items   *[]T
+	list    *widget.List
+	sel     int // the chosen item, -1 for none
+	keep    int // Remove leaves at least this many
+	content fyne.CanvasObject
+}
+
+// newListEditor lists *items, one line each by text. Add calls edit(-1),
+// Edit calls edit with the chosen item (-1, so adding, when none is chosen);
+// edit ends with put. Remove takes the chosen item away while more than keep
+// remain. extra stands beside the buttons.
+func newListEditor[T any](items *[]T, text func(T) string, edit func(i int), keep int, extra ...fyne.CanvasObject) *listEditor[T] {
+	e := &listEditor[T]{items: items, sel: -1, keep: keep}
+	e.list = newTextList(func() int { return len(*e.items) }, func(i int) string { return text((*e.items)[i]) })
+	e.list.OnSelected = func(i widget.ListItemID) { e.sel = i }
+	buttons := container.NewHBox(append([]fyne.CanvasObject{
+		widget.NewButtonWithIcon(lang.L("Add"), theme.ContentAddIcon(), func() { edit(-1) }),
+		widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { edit(e.sel) }),
+		widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), e.remove),
+	}, extra...)...)
+	e.content = container.NewBorder(nil, buttons, nil, nil, e.list)
+	return e
+}
+
+// at returns item i and true, or the zero T and false when i is not an item.
+func (e *listEditor[T]) at(i int) (T, bool) {
+	if i >= 0 && i < len(*e.items) {
+		return (*e.items)[i], true
+	}
+	var zero T
+	return zero, false
+}
+
+// put stores v as item i, or appends it when i < 0, and redraws the list.
+func (e *listEditor[T]) put(i int, v T) {
+	if i < 0 {
+		*e.items = append(*e.items, v)
+	} else {
+		(*e.items)[i] = v
+	}
+	e.list.Refresh()
+}
+
+// remove takes the chosen item away while more than keep remain.
+func (e *listEditor[T]) remove() {
+	if _, ok := e.at(e.sel); ok && len(*e.items) > e.keep {
+		*e.items = append((*e.items)[:e.sel], (*e.items)[e.sel+1:]...)
+		e.sel = -1
+		e.list.UnselectAll()
+		e.list.Refresh()
+	}
 }
