@@ -25,9 +25,15 @@ import (
 	"shipdesk/tracking"
 )
 
-// DemoSpeed is how much faster than real time parcels move in the built-in
-// sandbox of demo mode (600: a three-day journey takes about seven minutes).
-const DemoSpeed = 600
+// DemoCompress is how much faster than in reality parcels move in the
+// built-in sandbox of demo mode: a day of travel passes in six real
+// minutes, so a parcel shipped now is delivered about 5-15 minutes later.
+// The sandbox's clock and the app's clock are both the real one, so every
+// event, delivery and statistic carries today's real times, and
+// Kuaidi100's rules (30 minutes between queries of a number, 4
+// subscriptions a month, the rates and the quota) stay as strict as the
+// real service keeps them.
+const DemoCompress = sandbox.DemoCompress
 
 // Default paths the receiver serves: Kuaidi100 tracking pushes and SMS
 // delivery receipts.
@@ -59,8 +65,17 @@ type runtimeOptions struct {
 	PushListen, PushURL string
 	// Logf receives operator detail; nil means log.Printf.
 	Logf func(format string, args ...any)
-	// SandboxSpeed overrides DemoSpeed for the in-process sandbox.
+	// SandboxSpeed, above 1, runs the in-process sandbox on an
+	// accelerated clock (as `shipdesk sandbox --speed N` does) instead of
+	// the demo's real-time clock with DemoCompress; the tracking worker
+	// then schedules on the sandbox's clock and a restart resumes that
+	// clock where it stopped. Tests use it to run whole journeys in
+	// seconds.
 	SandboxSpeed float64
+	// Clock replaces time.Now for the store, the sandbox, the tracking
+	// worker, the SMS sender and the shipping service (a test hook; nil
+	// means time.Now).
+	Clock func() time.Time
 }
 
 // runtime is everything the GUI and the command line work with, wired
@@ -116,7 +131,7 @@ func openRuntime(ctx context.Context, g *globals, opt runtimeOptions) (*runtime,
 	if err := os.MkdirAll(g.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{})
+	db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{Now: opt.Clock})
 	if err != nil {
 		return nil, err
 	}
@@ -244,32 +259,41 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 		rt.logf("shipdesk: recover print queue: %v", err)
 	}
 	rt.DefaultPrinter = "virtual:///" + strings.TrimPrefix(filepath.ToSlash(filepath.Join(g.DataDir, "labels")), "/")
-	rt.SMS = sms.New(sms.Config{DB: rt.DB, Client: rt.Client, CallbackURL: smsCallback, Logf: rt.logf})
+	rt.SMS = sms.New(sms.Config{DB: rt.DB, Client: rt.Client, CallbackURL: smsCallback, Logf: rt.logf, Now: rt.opt.Clock})
 	tcfg := tracking.Config{
 		DB: rt.DB, Client: rt.Client, Notifier: shipping.NotifyEveryReached(rt.SMS), PushURL: pushURL,
-		QueriesPerSecond: st.Tracking.QueriesPerSecond, Logf: rt.logf,
+		QueriesPerSecond: st.Tracking.QueriesPerSecond, Logf: rt.logf, Now: rt.opt.Clock,
 	}
-	if rt.Sandbox != nil {
+	if rt.Sandbox != nil && rt.sandboxSpeed > 1 {
 		// Parcels move in the sandbox's accelerated time; the worker
-		// schedules and rate-limits in the same time.
+		// schedules and rate-limits in the same time. (In the real-time
+		// demo both are on the real clock and need nothing.)
 		tcfg.Now, tcfg.After = tracking.AcceleratedClock(rt.Sandbox.Now, rt.sandboxSpeed)
 	}
 	rt.Worker = tracking.New(tcfg)
 	rt.Service = shipping.New(shipping.Deps{
 		DB: rt.DB, Waybills: rt.Client, Queue: rt.Queue, Tracker: rt.Worker, SMS: rt.SMS,
-		DefaultPrinter: rt.DefaultPrinter, Logf: rt.logf,
+		DefaultPrinter: rt.DefaultPrinter, Logf: rt.logf, Now: rt.opt.Clock,
 	})
 	return nil
 }
 
 // startSandbox creates the in-process sandbox and binds it to a loopback
 // port; cfg gets its credentials and base URL.
+//
+// The demo sandbox runs on the real clock (RealTime) with DemoCompress:
+// parcels move fast, but every time is a real one, and after a restart the
+// clock is the real one too (parcels travelled while the app was closed).
+// With opt.SandboxSpeed > 1 it runs on an accelerated clock instead,
+// without compression, and resumes that clock where it stopped.
 func (rt *runtime) startSandbox(cfg *kuaidi100.Config) error {
 	o := sandbox.DefaultOptions()
-	o.Speed = DemoSpeed
-	if rt.opt.SandboxSpeed > 0 {
+	if rt.opt.SandboxSpeed > 1 {
 		o.Speed = rt.opt.SandboxSpeed
+	} else {
+		o.RealTime, o.Compress = true, DemoCompress
 	}
+	o.Clock = rt.opt.Clock
 	rt.sandboxSpeed = o.Speed
 	o.Seed = time.Now().UnixNano()
 	o.Creds = sandbox.DemoCredentials()

@@ -89,13 +89,14 @@ func (d *demoSession) waitTerminal(t *testing.T, waybill string) store.Shipment 
 	}
 }
 
-// shipThenReopen ships one parcel in a demo session at the normal demo
-// speed, closes the app, optionally lets something take the old push
-// port, and reopens the same data folder with a fast sandbox.
-// shipped is the sandbox's (simulated) time just after the order.
+// shipThenReopen ships one parcel in a demo session as the app runs it
+// (real time, DemoCompress), closes the app, optionally lets something
+// take the old push port, and reopens the same data folder with an
+// accelerated sandbox (which resumes the saved clock) so the parcel
+// finishes in seconds. shipped is the sandbox's time just after the order.
 func shipThenReopen(t *testing.T, takePushPort bool) (first, second *demoSession, waybill string, shipped time.Time) {
 	dir := t.TempDir()
-	first = startDemo(t, dir, DemoSpeed)
+	first = startDemo(t, dir, 0) // the real-time demo
 	first.run()
 	waybill = first.ship(t)
 	shipped = first.rt.Sandbox.Now()
@@ -158,9 +159,12 @@ func TestDemoRuntimeResumesAfterRestart(t *testing.T) {
 		t.Errorf("terminal shipment: subscription %+v", s.Subscription)
 	}
 	checkTrace(t, second.rt, waybill, shipped)
+	// The receiver reports the change before the sandbox's step that
+	// pushed it has counted it; a Step waits for that one to finish.
+	second.rt.Sandbox.Step(context.Background())
 	st := second.rt.Sandbox.Stats()
 	if st.Pushes["sent"] == 0 || st.Pushes["failed"] != 0 {
-		t.Errorf("pushes %v", st.Pushes)
+		t.Errorf("pushes %v; stats %+v", st.Pushes, st)
 	}
 	for k, n := range st.Violations {
 		if n > 0 {
@@ -184,9 +188,12 @@ func TestDemoRuntimeResumesOnNewPushPort(t *testing.T) {
 		t.Errorf("terminal shipment: subscription %+v", s.Subscription)
 	}
 	checkTrace(t, second.rt, waybill, shipped)
+	// The receiver reports the change before the sandbox's step that
+	// pushed it has counted it; a Step waits for that one to finish.
+	second.rt.Sandbox.Step(context.Background())
 	st := second.rt.Sandbox.Stats()
 	if st.Pushes["sent"] == 0 || st.Pushes["failed"] != 0 {
-		t.Errorf("pushes %v", st.Pushes)
+		t.Errorf("pushes %v; stats %+v", st.Pushes, st)
 	}
 	for k, n := range st.Violations {
 		if n > 0 {
