@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -74,6 +75,15 @@ type shipFlags struct {
 	json        bool
 }
 
+// register adds --print, --size, --dpi and --json to fs.
+func (f *shipFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.print, "print", "", "printer URI")
+	fs.StringVar(&f.size, "size", "", "label size")
+	fs.IntVar(&f.dpi, "dpi", 0, "print resolution")
+	fs.BoolVar(&f.json, "json", false, "JSON output")
+}
+
+// options checks the flags and turns them into ship options.
 func (f *shipFlags) options() (shipping.ShipOptions, error) {
 	opt := shipping.ShipOptions{PrinterURI: f.print, DPI: f.dpi}
 	if f.size != "" {
@@ -96,10 +106,7 @@ func runOrderCreate(ctx context.Context, g *globals, args []string, stdout, stde
 	var of orderFlags
 	of.register(fs)
 	var sf shipFlags
-	fs.StringVar(&sf.print, "print", "", "printer URI")
-	fs.StringVar(&sf.size, "size", "", "label size")
-	fs.IntVar(&sf.dpi, "dpi", 0, "print resolution")
-	fs.BoolVar(&sf.json, "json", false, "JSON output")
+	sf.register(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagUsage(err)
@@ -141,10 +148,7 @@ func runOrderCreate(ctx context.Context, g *globals, args []string, stdout, stde
 func runOrderResume(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("order resume")
 	var sf shipFlags
-	fs.StringVar(&sf.print, "print", "", "printer URI")
-	fs.StringVar(&sf.size, "size", "", "label size")
-	fs.IntVar(&sf.dpi, "dpi", 0, "print resolution")
-	fs.BoolVar(&sf.json, "json", false, "JSON output")
+	sf.register(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagUsage(err)
