@@ -177,11 +177,7 @@ func exceptionText(k store.ExceptionKind) string {
 }
 
 func (d *dashboard) applyRole() {
-	if d.ui.allowed(shipping.ActExceptions) && d.excSel >= 0 && d.excSel < len(d.exceptions) {
-		d.resolveBtn.Enable()
-	} else {
-		d.resolveBtn.Disable()
-	}
+	setEnabled(d.resolveBtn, d.ui.allowed(shipping.ActExceptions) && d.excSel >= 0 && d.excSel < len(d.exceptions))
 	if d.detached != nil {
 		d.detached.applyRole()
 	}
@@ -268,11 +264,7 @@ func (d *dashboard) show(st shipping.Stats) {
 	set(d.smsCost, fmt.Sprintf("%.2f", float64(st.SMSTodayCostFen)/100))
 
 	d.exceptions = st.Exceptions
-	if len(d.exceptions) == 0 {
-		d.noExc.Show()
-	} else {
-		d.noExc.Hide()
-	}
+	setVisible(d.noExc, len(d.exceptions) == 0)
 	d.excSel = -1
 	d.excList.UnselectAll()
 	d.excList.Refresh()

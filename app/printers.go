@@ -139,18 +139,11 @@ func printerCell(r printerRow, col int) string {
 }
 
 func (p *printersScreen) applyRole() {
-	set := func(b *widget.Button, ok bool) {
-		if ok {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
 	chosen := p.sel >= 0 && p.sel < len(p.rows)
-	set(p.saveBtn, p.ui.allowed(shipping.ActSettings))
-	set(p.removeBtn, p.ui.allowed(shipping.ActSettings) && chosen && p.rows[p.sel].configured)
-	set(p.testBtn, p.ui.allowed(shipping.ActPrintQueue) && p.ui.deps.Queue != nil)
-	set(p.calBtn, p.ui.allowed(shipping.ActPrintQueue) && p.ui.deps.Queue != nil)
+	setEnabled(p.saveBtn, p.ui.allowed(shipping.ActSettings))
+	setEnabled(p.removeBtn, p.ui.allowed(shipping.ActSettings) && chosen && p.rows[p.sel].configured)
+	setEnabled(p.testBtn, p.ui.allowed(shipping.ActPrintQueue) && p.ui.deps.Queue != nil)
+	setEnabled(p.calBtn, p.ui.allowed(shipping.ActPrintQueue) && p.ui.deps.Queue != nil)
 	p.queue.applyRole()
 }
 

@@ -151,17 +151,10 @@ func (r *reprintScreen) applyRole() {
 }
 
 func (r *reprintScreen) setActions(on bool) {
-	set := func(b *widget.Button, ok bool) {
-		if on && ok {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
-	set(r.reprintBtn, r.ui.allowed(shipping.ActReprint))
-	set(r.cancelBtn, r.ui.allowed(shipping.ActCancel))
-	set(r.smsBtn, r.ui.allowed(shipping.ActResendSMS))
-	set(r.copyBtn, true)
+	setEnabled(r.reprintBtn, on && r.ui.allowed(shipping.ActReprint))
+	setEnabled(r.cancelBtn, on && r.ui.allowed(shipping.ActCancel))
+	setEnabled(r.smsBtn, on && r.ui.allowed(shipping.ActResendSMS))
+	setEnabled(r.copyBtn, on)
 }
 
 // onSubmit searches for what was typed or scanned. A scanned waybill (the
@@ -422,17 +415,12 @@ func jobStateText(s store.JobState) string {
 }
 
 func (p *printLog) applyRole() {
-	ok := p.ui.allowed(shipping.ActPrintQueue) && p.sel >= 0 && p.sel < len(p.jobs)
-	if ok && p.jobs[p.sel].State == store.JobFailed {
-		p.retry.Enable()
-	} else {
-		p.retry.Disable()
+	var state store.JobState // stays "" when nothing is chosen or the role may not
+	if p.ui.allowed(shipping.ActPrintQueue) && p.sel >= 0 && p.sel < len(p.jobs) {
+		state = p.jobs[p.sel].State
 	}
-	if ok && (p.jobs[p.sel].State == store.JobFailed || p.jobs[p.sel].State == store.JobQueued) {
-		p.cancel.Enable()
-	} else {
-		p.cancel.Disable()
-	}
+	setEnabled(p.retry, state == store.JobFailed)
+	setEnabled(p.cancel, state == store.JobFailed || state == store.JobQueued)
 }
 
 func (p *printLog) refresh() {

@@ -208,11 +208,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 }
 
 func (s *settingsScreen) applyRole() {
-	if s.ui.allowed(shipping.ActSettings) {
-		s.saveBtn.Enable()
-	} else {
-		s.saveBtn.Disable()
-	}
+	setEnabled(s.saveBtn, s.ui.allowed(shipping.ActSettings))
 }
 
 // load fills the widgets from the stored settings and secrets.

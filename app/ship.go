@@ -201,16 +201,8 @@ func (s *shipScreen) register() {
 }
 
 func (s *shipScreen) applyRole() {
-	if s.ui.allowed(shipping.ActShip) {
-		s.shipBtn.Enable()
-	} else {
-		s.shipBtn.Disable()
-	}
-	if s.ui.allowed(shipping.ActShip) && s.ui.allowed(shipping.ActImport) {
-		s.importBtn.Enable()
-	} else {
-		s.importBtn.Disable()
-	}
+	setEnabled(s.shipBtn, s.ui.allowed(shipping.ActShip))
+	setEnabled(s.importBtn, s.ui.allowed(shipping.ActShip) && s.ui.allowed(shipping.ActImport))
 }
 
 // settingsChanged reloads the presets and defaults; the form is cleared.
@@ -273,11 +265,7 @@ func (s *shipScreen) setCarrier(code string, guessed bool) {
 	s.carrier.SetText(carrierText(code))
 	s.settingCarrier = false
 	s.carrierGuessed = guessed
-	if guessed && code != "" {
-		s.guess.Show()
-	} else {
-		s.guess.Hide()
-	}
+	setVisible(s.guess, guessed && code != "")
 }
 
 func (s *shipScreen) onCarrierChanged(string) {

@@ -58,10 +58,24 @@ func errorText() *widget.Label {
 
 func setError(l *widget.Label, msg string) {
 	l.SetText(msg)
-	if msg == "" {
-		l.Hide()
+	setVisible(l, msg != "")
+}
+
+// setEnabled enables b when on, else disables it.
+func setEnabled(b fyne.Disableable, on bool) {
+	if on {
+		b.Enable()
 	} else {
-		l.Show()
+		b.Disable()
+	}
+}
+
+// setVisible shows o when on, else hides it.
+func setVisible(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
 	}
 }
 
