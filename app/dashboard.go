@@ -49,7 +49,6 @@ type dashboard struct {
 	carriers *widget.Table
 	byCar    []shipping.CarrierStats
 
-	stats    shipping.Stats
 	detached *dashboard  // the view in its own window, if open
 	window   fyne.Window // set on the detached view
 	throttle bool        // a refresh asked for by changed, not yet run
@@ -238,7 +237,6 @@ func (d *dashboard) refresh() {
 
 // show puts the figures on the screen.
 func (d *dashboard) show(st shipping.Stats) {
-	d.stats = st
 	at := func(m store.Milestone) int {
 		for _, c := range st.ByMilestone {
 			if c.Milestone == m {

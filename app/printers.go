@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -284,7 +285,7 @@ func (p *printersScreen) save() {
 		} else {
 			var keep []string
 			for _, s := range old.Sizes {
-				if !contains(pr.Sizes, s) {
+				if !slices.Contains(pr.Sizes, s) {
 					keep = append(keep, s)
 				}
 			}
@@ -381,13 +382,4 @@ func (p *printersScreen) send(what string, data func() ([]byte, error), pr store
 		}
 		p.refreshQueue()
 	})
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -110,11 +111,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	// Defaults.
 	s.defItems, s.defCarrier, s.defWeight = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	s.defCarrier.SetPlaceHolder(lang.L("Empty: guess the carrier"))
-	var payNames []string
-	for _, p := range payTypes {
-		payNames = append(payNames, payTypeText(p))
-	}
-	s.defPay = widget.NewSelect(payNames, nil)
+	s.defPay = widget.NewSelect(payTypeNames(), nil)
 	var sizes []string
 	for _, z := range label.Sizes {
 		sizes = append(sizes, z.String())
@@ -239,10 +236,8 @@ func (s *settingsScreen) load() {
 	s.defItems.SetText(st.DefaultItems)
 	s.defCarrier.SetText(st.DefaultCarrier)
 	s.defWeight.SetText(strconv.FormatFloat(st.DefaultWeightKg, 'f', -1, 64))
-	for i, p := range payTypes {
-		if p == st.DefaultPayType {
-			s.defPay.SetSelectedIndex(i)
-		}
+	if i := slices.Index(payTypes, st.DefaultPayType); i >= 0 {
+		s.defPay.SetSelectedIndex(i)
 	}
 	s.labelSize.SetSelected(st.Label.Size)
 	s.labelDPI.SetSelected(strconv.Itoa(st.Label.DPI))

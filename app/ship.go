@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +32,15 @@ const previewDelay = 300 * time.Millisecond
 
 // payTypes are the payment types in the order the form offers them.
 var payTypes = []string{"MONTHLY", "SHIPPER", "CONSIGNEE"}
+
+// payTypeNames are payTypes as the form shows them.
+func payTypeNames() []string {
+	var names []string
+	for _, p := range payTypes {
+		names = append(names, payTypeText(p))
+	}
+	return names
+}
 
 func payTypeText(p string) string {
 	switch p {
@@ -78,7 +88,7 @@ type shipScreen struct {
 	carrierCodes   map[string]string
 	settingCarrier bool
 
-	mu        sync.Mutex // guards timer and seq
+	mu        sync.Mutex // guards stopTimer and seq
 	stopTimer func() bool
 	seq       int
 	busy      bool
@@ -106,11 +116,7 @@ func newShipScreen(u *UI) *shipScreen {
 	s.items = newFormEntry(submit)
 	s.count = newFormEntry(submit)
 	s.weight = newFormEntry(submit)
-	var payNames []string
-	for _, p := range payTypes {
-		payNames = append(payNames, payTypeText(p))
-	}
-	s.payType = widget.NewSelect(payNames, func(string) { s.changed() })
+	s.payType = widget.NewSelect(payTypeNames(), func(string) { s.changed() })
 	s.insured = newFormEntry(submit)
 	s.insured.SetPlaceHolder("0")
 	s.remark = newFormEntry(submit)
@@ -128,7 +134,6 @@ func newShipScreen(u *UI) *shipScreen {
 			e.OnSubmitted = func(string) { s.ui.win.Canvas().Focus(s.shipBtn) }
 		}
 	}
-	s.name.OnChanged = func(string) { s.changed() }
 
 	s.shipBtn = widget.NewButtonWithIcon(lang.L("Get waybill and print (Ctrl+Enter)"), theme.DocumentPrintIcon(), s.submit)
 	s.shipBtn.Importance = widget.HighImportance
@@ -234,13 +239,7 @@ func (s *shipScreen) clear() {
 	if len(st.Senders) > 0 {
 		s.sender.SetSelectedIndex(0)
 	}
-	pt := st.DefaultPayType
-	s.payType.SetSelectedIndex(0)
-	for i, p := range payTypes {
-		if p == pt {
-			s.payType.SetSelectedIndex(i)
-		}
-	}
+	s.payType.SetSelectedIndex(max(0, slices.Index(payTypes, st.DefaultPayType)))
 	s.setCarrier(st.DefaultCarrier, false)
 	if st.DefaultCarrier == "" {
 		s.setCarrier("", true)
