@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"image/color"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -341,25 +342,13 @@ func (u *UI) applyRole() {
 
 // setTab puts a tab in its fixed place or takes it out.
 func (u *UI) setTab(t *container.TabItem, show bool) {
-	present := false
-	for _, it := range u.tabs.Items {
-		if it == t {
-			present = true
-		}
-	}
+	present := slices.Contains(u.tabs.Items, t)
 	switch {
 	case show && !present:
-		order := []*container.TabItem{u.tabShip, u.tabReprint, u.tabDash, u.tabPrinters, u.tabSettings}
 		var items []*container.TabItem
-		for _, it := range order {
-			if it == t {
+		for _, it := range []*container.TabItem{u.tabShip, u.tabReprint, u.tabDash, u.tabPrinters, u.tabSettings} {
+			if it == t || slices.Contains(u.tabs.Items, it) {
 				items = append(items, it)
-				continue
-			}
-			for _, cur := range u.tabs.Items {
-				if cur == it {
-					items = append(items, it)
-				}
 			}
 		}
 		sel := u.tabs.Selected()

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -182,22 +183,29 @@ func (r *reprintScreen) find(q string, jump bool) {
 		r.results.Refresh()
 		took := r.ui.now().Sub(start).Round(time.Millisecond)
 		r.summary.SetText(fmt.Sprintf(lang.L("“%s”: %d found (%s)."), q, len(rows), took))
-		clean := shipping.CleanScan(q)
-		for i, s := range rows {
-			if !jump {
-				break
-			}
-			if len(rows) == 1 || (clean != "" && s.Waybill == clean) {
-				r.results.Select(widget.TableCellID{Row: i, Col: 0})
-				r.show(s.Waybill)
-				r.search.SetText("")
-				break
-			}
+		if !jump {
+			return
 		}
-		if jump {
-			r.ui.win.Canvas().Focus(r.search)
+		if i := scanMatch(rows, q); i >= 0 {
+			r.results.Select(widget.TableCellID{Row: i, Col: 0})
+			r.show(rows[i].Waybill)
+			r.search.SetText("")
 		}
+		r.ui.win.Canvas().Focus(r.search)
 	})
+}
+
+// scanMatch is the row a search for q opens at once: the only one, or the
+// first whose waybill is exactly the scanned number; -1 for none.
+func scanMatch(rows []store.Shipment, q string) int {
+	if len(rows) == 1 {
+		return 0
+	}
+	clean := shipping.CleanScan(q)
+	if clean == "" {
+		return -1
+	}
+	return slices.IndexFunc(rows, func(s store.Shipment) bool { return s.Waybill == clean })
 }
 
 // show loads one shipment into the detail panel.
@@ -267,7 +275,7 @@ func (r *reprintScreen) askReason(title, confirm string, suggestions []string, d
 func (r *reprintScreen) askReprint() {
 	r.askReason(lang.L("Reprint label"), lang.L("Reprint"),
 		[]string{lang.L("Label torn"), lang.L("Label smudged"), lang.L("Label lost"), lang.L("Printer jammed")},
-		func(reason string) { r.doReprint(reason) })
+		r.doReprint)
 }
 
 // doReprint prints the selected waybill again with the reason given.
@@ -297,20 +305,23 @@ func (r *reprintScreen) doReprint(reason string) {
 func (r *reprintScreen) askCancel() {
 	r.askReason(lang.L("Cancel waybill"), lang.L("Cancel waybill"),
 		[]string{lang.L("Order cancelled by the patient"), lang.L("Wrong address"), lang.L("Shipped twice")},
-		func(reason string) {
-			wb := r.selected
-			var err error
-			r.ui.async(func(ctx context.Context) {
-				err = r.ui.svc.Cancel(ctx, r.ui.user, wb, reason)
-			}, func() {
-				if err != nil {
-					r.ui.showError(lang.L("Cancel waybill"), err)
-					return
-				}
-				r.detailMsg.SetText(fmt.Sprintf(lang.L("Waybill %s cancelled."), wb))
-				r.show(wb)
-			})
-		})
+		r.doCancel)
+}
+
+// doCancel cancels the selected waybill with the reason given.
+func (r *reprintScreen) doCancel(reason string) {
+	wb := r.selected
+	var err error
+	r.ui.async(func(ctx context.Context) {
+		err = r.ui.svc.Cancel(ctx, r.ui.user, wb, reason)
+	}, func() {
+		if err != nil {
+			r.ui.showError(lang.L("Cancel waybill"), err)
+			return
+		}
+		r.detailMsg.SetText(fmt.Sprintf(lang.L("Waybill %s cancelled."), wb))
+		r.show(wb)
+	})
 }
 
 func (r *reprintScreen) askResend() {
@@ -326,22 +337,25 @@ func (r *reprintScreen) askResend() {
 	}
 	dialog.ShowForm(lang.L("Resend SMS"), lang.L("Send"), lang.L("Cancel"),
 		[]*widget.FormItem{widget.NewFormItem(lang.L("Message"), sel)}, func(ok bool) {
-			i := sel.SelectedIndex()
-			if !ok || i < 0 {
-				return
+			if i := sel.SelectedIndex(); ok && i >= 0 {
+				r.doResend(ms[i])
 			}
-			wb := r.selected
-			var err error
-			r.ui.async(func(ctx context.Context) {
-				err = r.ui.svc.ResendSMS(ctx, r.ui.user, wb, ms[i])
-			}, func() {
-				if err != nil {
-					r.ui.showError(lang.L("Resend SMS"), err)
-					return
-				}
-				r.detailMsg.SetText(lang.L("SMS sent again."))
-			})
 		}, r.ui.win)
+}
+
+// doResend sends the selected waybill's message for m again.
+func (r *reprintScreen) doResend(m store.Milestone) {
+	wb := r.selected
+	var err error
+	r.ui.async(func(ctx context.Context) {
+		err = r.ui.svc.ResendSMS(ctx, r.ui.user, wb, m)
+	}, func() {
+		if err != nil {
+			r.ui.showError(lang.L("Resend SMS"), err)
+			return
+		}
+		r.detailMsg.SetText(lang.L("SMS sent again."))
+	})
 }
 
 // printLog lists every print and reprint with who and why.
@@ -434,13 +448,9 @@ func (p *printLog) refresh() {
 			return
 		}
 		if p.failedOnly {
-			var keep []store.PrintJob
-			for _, j := range jobs {
-				if j.State == store.JobFailed || j.State == store.JobQueued || j.State == store.JobSending {
-					keep = append(keep, j)
-				}
-			}
-			jobs = keep
+			jobs = slices.DeleteFunc(jobs, func(j store.PrintJob) bool {
+				return j.State != store.JobFailed && j.State != store.JobQueued && j.State != store.JobSending
+			})
 		}
 		p.jobs = jobs
 		p.sel = -1

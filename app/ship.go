@@ -453,8 +453,9 @@ func (s *shipScreen) submit() {
 	o, bad := s.order()
 	// The carrier may still be empty when the clerk was faster than the
 	// suggestion: the check then leaves it to the guess below.
+	guess := o.Carrier == "" && s.carrierGuessed
 	fe := s.ui.svc.Validate(o)
-	if o.Carrier == "" && s.carrierGuessed {
+	if guess {
 		fe = withoutField(fe, shipping.FieldCarrier)
 	}
 	if s.showFieldErrors(fe, bad) {
@@ -464,7 +465,6 @@ func (s *shipScreen) submit() {
 	s.busy = true
 	s.shipBtn.Disable()
 	s.status.SetText(lang.L("Getting the waybill…"))
-	guess := o.Carrier == "" && s.carrierGuessed
 	var res *shipping.ShipResult
 	var err error
 	s.ui.async(func(ctx context.Context) {
@@ -546,7 +546,8 @@ func (s *shipScreen) showFieldErrors(fe []shipping.FieldError, local map[string]
 	if len(msgs) == 0 {
 		return false
 	}
-	for k, v := range msgs {
+	for _, k := range order {
+		v := msgs[k]
 		if l, ok := s.errs[k]; ok {
 			setError(l, v)
 		} else {
