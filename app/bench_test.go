@@ -113,6 +113,19 @@ func benchService(b *testing.B) (*shipping.Service, *store.DB) {
 	return svc, db
 }
 
+// benchManagerUI is the main window over a copy of the fixture, signed in as
+// a manager with its startup work done; it is closed when b ends.
+func benchManagerUI(b *testing.B) *UI {
+	svc, _ := benchService(b)
+	a := test.NewApp()
+	b.Cleanup(a.Quit)
+	ui := New(Deps{App: a, Service: svc, Demo: true})
+	b.Cleanup(func() { ui.Close(); ui.Wait() })
+	ui.signIn(store.User{Name: "主管", Role: store.RoleManager})
+	ui.wait()
+	return ui
+}
+
 // BenchmarkStartup is the time from an opened store of 100,000 shipments to
 // a built main window with its first preview rendered.
 func BenchmarkStartup(b *testing.B) {
@@ -132,13 +145,7 @@ func BenchmarkStartup(b *testing.B) {
 // BenchmarkSearch is one search from the reprint screen (by last four
 // digits, which matches several patients) in a store of 100,000 shipments.
 func BenchmarkSearch(b *testing.B) {
-	svc, _ := benchService(b)
-	a := test.NewApp()
-	defer a.Quit()
-	ui := New(Deps{App: a, Service: svc, Demo: true})
-	defer func() { ui.Close(); ui.Wait() }()
-	ui.signIn(store.User{Name: "主管", Role: store.RoleManager})
-	ui.wait()
+	ui := benchManagerUI(b)
 	for b.Loop() {
 		ui.reprint.find("0123", false)
 		ui.wait()
@@ -150,12 +157,7 @@ func BenchmarkSearch(b *testing.B) {
 
 // BenchmarkDashboard is one dashboard refresh over 100,000 shipments.
 func BenchmarkDashboard(b *testing.B) {
-	svc, _ := benchService(b)
-	a := test.NewApp()
-	defer a.Quit()
-	ui := New(Deps{App: a, Service: svc, Demo: true})
-	defer func() { ui.Close(); ui.Wait() }()
-	ui.signIn(store.User{Name: "主管", Role: store.RoleManager})
+	ui := benchManagerUI(b)
 	for b.Loop() {
 		ui.dash.refresh()
 		ui.wait()
