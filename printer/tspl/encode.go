@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/bits"
 	"strings"
 
 	"shipdesk/printer/label"
@@ -29,14 +30,19 @@ func Encode(l *label.Label, p store.PrinterProfile) ([]byte, error) {
 	b.Grow(16 << 10)
 	setup(&b, l, p)
 	b.WriteString("CLS\r\n")
+	// Text BARs wait until every BITMAP is down: a BITMAP's white dots
+	// would erase them.
+	var bars bytes.Buffer
+	var w bandWriter
 	for _, e := range l.Elements {
 		switch e := e.(type) {
 		case *label.Text:
-			bitmap(&b, e.X, e.Y, e.Bitmap)
+			w.bitmap(&b, &bars, e.X, e.Y, e.Bitmap)
 		case *label.Image:
-			bitmap(&b, e.X, e.Y, e.Bitmap)
+			w.bitmap(&b, &bars, e.X, e.Y, e.Bitmap)
 		}
 	}
+	b.Write(bars.Bytes())
 	for _, e := range l.Elements {
 		switch e := e.(type) {
 		case *label.Text, *label.Image:
@@ -98,22 +104,6 @@ func setup(b *bytes.Buffer, l *label.Label, p store.PrinterProfile) {
 	}
 }
 
-// bitmap sends bm as tiles cropped to ink (TSPL has no compression, so
-// white costs bytes on the wire), each as BITMAP in overwrite mode 0 with TSPL's polarity: a 0 bit
-// burns a dot, so the label's 1 = black bits are inverted.
-func bitmap(b *bytes.Buffer, x, y int, bm *label.Bitmap) {
-	for _, t := range bm.Tiles(bitmapHeader) {
-		fmt.Fprintf(b, "BITMAP %d,%d,%d,%d,0,", x+t.X, y+t.Y, t.Bitmap.Stride, t.Bitmap.H)
-		for _, v := range t.Bitmap.Bits {
-			b.WriteByte(^v)
-		}
-		b.WriteString("\r\n")
-	}
-}
-
-// bitmapHeader is about what one more BITMAP command costs on the wire.
-const bitmapHeader = 24
-
 // quote escapes a double quote the TSPL way, \["], and drops CR and LF,
 // which would end the command.
 func quote(s string) string {
@@ -136,4 +126,518 @@ func Calibrate(p store.PrinterProfile, size label.Size) []byte {
 	}
 	b.WriteString("AUTODETECT\r\n")
 	return b.Bytes()
+}
+
+// bitmapHeader is about what one more BITMAP command costs on the wire.
+const bitmapHeader = 24
+
+// bandWriter sends text bitmaps in the fewest bytes TSPL allows without
+// compression, dot for dot. Each ink-cropped tile (label.Bitmap.Tiles) may
+// be cut at blank columns into pieces (a column cut pays when it lets a short
+// glyph, a comma or a dash, drop the rows above and below it), and each piece
+// is cut into bands of rows. A band goes as whichever is fewer bytes: one
+// BITMAP in overwrite mode 0 (a 0 bit burns a dot, so the label's 1 = black
+// bits are inverted), or BARs covering exactly its black dots (the runs of
+// black in a row, merged downwards with the identical run in the next rows),
+// which wins for solid strokes of large type. The cuts are chosen by dynamic
+// programming on the exact byte count.
+//
+// Overwrite safety: a BITMAP's white erases what is under it. Every BITMAP
+// sent stays inside the area the tile's single BITMAP would have covered;
+// pieces go left to right and a piece's BITMAP may reach right over later
+// pieces (which redraw their own ink) but left only over blank columns;
+// BARs only add black and are sent after all BITMAPs.
+//
+// The zero value is ready; its scratch space is reused, so one bandWriter
+// serves one goroutine.
+type bandWriter struct {
+	runs       [][]run // black runs of each row of the bitmap planned
+	lo, hi     []int   // first black dot and last + 1 of each row; -1 when blank
+	best, from []int   // best[y]: fewest bytes for rows [0, y); from[y]: its last band's first row
+	kind       []byte  // kind[y]: how that band goes: 'e' blank, 'm' BITMAP, 'b' BARs
+	open, next []rect  // rectangles still growing
+	minX, maxX int     // where the planned bitmap's BITMAPs may lie, in its columns
+	pieces     []piece
+	cbest      []int
+	ahead      []int
+	top, bot   []int // first and last inked row of each column
+	cfrom      []int
+	nBits      int // BITMAP commands written
+	nBars      int // BAR commands written for text
+}
+
+type run struct{ x0, x1 int }
+
+type rect struct {
+	x0, x1, y0 int
+	base       int // bytes of its BAR command but for the height's digits
+}
+
+// piece is a run of inked columns [x0, x1) of a tile, inked in rows
+// [top, bot].
+type piece struct{ x0, x1, top, bot, cost int }
+
+const inf = int(^uint(0) >> 1)
+
+// largeType is the height in dots of a line of text from which a glyph alone
+// is worth planning in BARs.
+const largeType = 40
+
+// bitmap sends bm with its top-left dot at (x, y): bands of rows split at
+// blank rows (when the white saved beats a command), each as a tile.
+func (w *bandWriter) bitmap(b, bars *bytes.Buffer, x, y int, bm *label.Bitmap) {
+	blank := func(r int) bool {
+		for _, v := range bm.Bits[r*bm.Stride : (r+1)*bm.Stride] {
+			if v != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	r := 0
+	for r < bm.H {
+		for r < bm.H && blank(r) {
+			r++
+		}
+		if r >= bm.H {
+			break
+		}
+		y0, y1 := r, r
+		for r < bm.H {
+			if !blank(r) {
+				r++
+				y1 = r
+				continue
+			}
+			gap := 0
+			for r+gap < bm.H && blank(r+gap) {
+				gap++
+			}
+			if r+gap >= bm.H || gap*bm.Stride > bitmapHeader {
+				break
+			}
+			r += gap
+		}
+		band := &label.Bitmap{W: bm.W, H: y1 - y0, Stride: bm.Stride, Bits: bm.Bits[y0*bm.Stride : y1*bm.Stride]}
+		w.tile(b, bars, x, y+y0, band)
+		r = y1
+	}
+}
+
+// tile sends t, whose top-left dot is at (x, y), whole or in pieces,
+// whichever is fewer bytes.
+func (w *bandWriter) tile(b, bars *bytes.Buffer, x, y int, t *label.Bitmap) {
+	segs := w.columns(x, y, t)
+	if len(segs) <= 1 {
+		w.plan(x, y, t, 0, t.W)
+		w.send(b, bars, x, y, t)
+		return
+	}
+	// The pieces were chosen on BITMAP bytes alone; BAR bands rarely
+	// change the choice, and planning both ways costs more time than the
+	// few bytes it would save.
+	for _, sg := range segs {
+		sub := cut(t, sg.x0, sg.x1)
+		w.plan(x+sg.x0, y, sub, sg.top-sg.x0, t.W-sg.x0)
+		w.send(b, bars, x+sg.x0, y, sub)
+	}
+}
+
+// columns cuts t at blank columns into the pieces that make the fewest
+// bytes as one BITMAP each. It returns them as pieces whose top is reused
+// as the leftmost column its BITMAP may start at (the end of the previous
+// piece's ink); nil when t has one piece.
+func (w *bandWriter) columns(x, y int, t *label.Bitmap) []piece {
+	w.top, w.bot = intsGrow(w.top, t.W), intsGrow(w.bot, t.W)
+	for c := range w.top {
+		w.top[c], w.bot[c] = -1, -1
+	}
+	for r := 0; r < t.H; r++ {
+		for j, v := range t.Bits[r*t.Stride : (r+1)*t.Stride] {
+			for v != 0 {
+				k := bits.LeadingZeros8(v)
+				v &^= 0x80 >> k
+				c := j*8 + k
+				if w.top[c] < 0 {
+					w.top[c] = r
+				}
+				w.bot[c] = r
+			}
+		}
+	}
+	w.pieces = w.pieces[:0]
+	in := false
+	for c := 0; c < t.W; c++ {
+		top, bot := w.top[c], w.bot[c]
+		switch {
+		case top >= 0 && !in:
+			w.pieces = append(w.pieces, piece{c, c + 1, top, bot, 0})
+			in = true
+		case top >= 0:
+			p := &w.pieces[len(w.pieces)-1]
+			p.x1, p.top, p.bot = c+1, min(p.top, top), max(p.bot, bot)
+		default:
+			in = false
+		}
+	}
+	g := len(w.pieces)
+	if g <= 1 {
+		return nil
+	}
+	w.cbest, w.cfrom = intsGrow(w.cbest, g+1), intsGrow(w.cfrom, g+1)
+	for i := range w.cbest {
+		w.cbest[i] = inf
+	}
+	w.cbest[0] = 0
+	for i := 0; i < g; i++ {
+		left := 0
+		if i > 0 {
+			left = w.pieces[i-1].x1
+		}
+		// A piece alone may go in bands and BARs (a "1" or a "-" of
+		// large type); pieces together are costed as one BITMAP.
+		// Only large type has strokes long enough for that.
+		if p := w.pieces[i]; t.H >= largeType {
+			if c := w.cbest[i] + w.plan(x+p.x0, y, cut(t, p.x0, p.x1), left-p.x0, t.W-p.x0); c < w.cbest[i+1] {
+				w.cbest[i+1], w.cfrom[i+1] = c, i
+			}
+		}
+		top, bot := inf, -1
+		for j := i; j < g; j++ {
+			top, bot = min(top, w.pieces[j].top), max(bot, w.pieces[j].bot)
+			nb := (w.pieces[j].x1 - w.pieces[i].x0 + 7) / 8
+			bx := min(w.pieces[i].x0, t.W-8*nb)
+			if bx < left {
+				bx = w.pieces[i].x0
+			}
+			if c := w.cbest[i] + bitmapCost(x+bx, y+top, nb, bot-top+1); c < w.cbest[j+1] {
+				w.cbest[j+1], w.cfrom[j+1] = c, i
+			}
+		}
+	}
+	var segs []piece
+	for j := g; j > 0; j = w.cfrom[j] {
+		i := w.cfrom[j]
+		left := 0
+		if i > 0 {
+			left = w.pieces[i-1].x1
+		}
+		segs = append(segs, piece{x0: w.pieces[i].x0, x1: w.pieces[j-1].x1, top: left})
+	}
+	for i, j := 0, len(segs)-1; i < j; i, j = i+1, j-1 {
+		segs[i], segs[j] = segs[j], segs[i]
+	}
+	return segs
+}
+
+// cut copies columns [x0, x1) of t.
+func cut(t *label.Bitmap, x0, x1 int) *label.Bitmap {
+	s := label.NewBitmap(x1-x0, t.H)
+	for r := 0; r < t.H; r++ {
+		row := t.Bits[r*t.Stride : (r+1)*t.Stride]
+		for k := range s.Stride {
+			s.Bits[r*s.Stride+k] = byteAt(row, x0+8*k)
+		}
+		if e := s.W % 8; e != 0 {
+			s.Bits[r*s.Stride+s.Stride-1] &= byte(0xFF << (8 - e))
+		}
+	}
+	return s
+}
+
+// byteAt returns the 8 dots of row from column c (which may be negative);
+// dots outside the row are white.
+func byteAt(row []byte, c int) byte {
+	j, sh := c>>3, uint(c&7)
+	var v byte
+	if j >= 0 && j < len(row) {
+		v = row[j] << sh
+	}
+	if sh > 0 && j+1 >= 0 && j+1 < len(row) {
+		v |= row[j+1] >> (8 - sh)
+	}
+	return v
+}
+
+// digits is the length of n >= 0 in decimal.
+func digits(n int) int {
+	switch {
+	case n < 10:
+		return 1
+	case n < 100:
+		return 2
+	case n < 1000:
+		return 3
+	case n < 10000:
+		return 4
+	}
+	d := 5
+	for n >= 100000 {
+		n /= 10
+		d++
+	}
+	return d
+}
+
+// bitmapCost is the length of "BITMAP x,y,nb,h,0," with nb*h data bytes
+// and CR LF.
+func bitmapCost(x, y, nb, h int) int {
+	return 15 + digits(x) + digits(y) + digits(nb) + digits(h) + nb*h
+}
+
+// plan chooses the bands for t at (x, y), whose BITMAPs must lie within
+// columns [minX, maxX) of t, and returns their bytes on the wire; send
+// writes them.
+func (w *bandWriter) plan(x, y int, t *label.Bitmap, minX, maxX int) int {
+	h := t.H
+	w.minX, w.maxX = minX, maxX
+	w.runs = runsGrow(w.runs, h)
+	w.lo, w.hi = intsGrow(w.lo, h), intsGrow(w.hi, h)
+	for r := 0; r < h; r++ {
+		w.runs[r] = rowRuns(w.runs[r][:0], t, r)
+		if rr := w.runs[r]; len(rr) > 0 {
+			w.lo[r], w.hi[r] = rr[0].x0, rr[len(rr)-1].x1
+		} else {
+			w.lo[r], w.hi[r] = -1, -1
+		}
+	}
+	w.best, w.from = intsGrow(w.best, h+1), intsGrow(w.from, h+1)
+	if cap(w.kind) < h+1 {
+		w.kind = make([]byte, h+1)
+	}
+	w.kind = w.kind[:h+1]
+	for i := range w.best {
+		w.best[i] = inf
+	}
+	w.best[0] = 0
+	// BARs for rows [y0, y1) cost more as y1 grows: at least gain[r] more
+	// per row r than a BITMAP of the whole width does (a run that is not
+	// the previous row's opens a BAR). ahead[y1] is the most a BITMAP can
+	// then lose on the rows from y1, so once BARs cost more than that over
+	// the widest BITMAP of [y0, y1), they never win for this y0.
+	w.ahead = intsGrow(w.ahead, h+1)
+	w.ahead[h] = 0
+	for r := h - 1; r >= 0; r-- {
+		g := t.Stride
+		if r > 0 {
+			g -= w.newRuns(x, y, r)
+		}
+		w.ahead[r] = max(0, g+w.ahead[r+1])
+	}
+	const maxHeader = 15 + 4*4
+	for y0 := 0; y0 < h; y0++ {
+		base := w.best[y0]
+		bars := true
+		closed := 0
+		w.open = w.open[:0]
+		lo, hi, first, last := inf, -1, -1, -1
+		for y1 := y0 + 1; y1 <= h; y1++ {
+			r := y1 - 1
+			if w.lo[r] >= 0 {
+				lo, hi = min(lo, w.lo[r]), max(hi, w.hi[r])
+				if first < 0 {
+					first = r
+				}
+				last = r
+			}
+			cost, k := inf, byte('e')
+			if bars {
+				// Extend the open rectangles whose run repeats in row r,
+				// close the others, open one for each new run.
+				w.next = w.next[:0]
+				i := 0
+				for _, ru := range w.runs[r] {
+					for i < len(w.open) && w.open[i].x0 < ru.x0 {
+						o := w.open[i]
+						closed += o.base + digits(r-o.y0)
+						i++
+					}
+					if i < len(w.open) && w.open[i].x0 == ru.x0 && w.open[i].x1 == ru.x1 {
+						w.next = append(w.next, w.open[i])
+						i++
+					} else {
+						w.next = append(w.next, rect{ru.x0, ru.x1, r, 9 + digits(x+ru.x0) + digits(y+r) + digits(ru.x1-ru.x0)})
+					}
+				}
+				for ; i < len(w.open); i++ {
+					o := w.open[i]
+					closed += o.base + digits(r-o.y0)
+				}
+				w.open, w.next = w.next, w.open
+				cost = closed
+				for _, o := range w.open {
+					cost += o.base + digits(y1-o.y0)
+				}
+				if cost-maxHeader-t.Stride*(y1-y0) >= w.ahead[y1] {
+					bars = false
+				}
+				k = 'b'
+			}
+			if first < 0 {
+				cost, k = 0, 'e'
+			} else {
+				nb := (hi - lo + 7) / 8
+				bx := min(lo, w.maxX-8*nb)
+				if bx < w.minX {
+					bx = lo
+				}
+				if c := bitmapCost(x+bx, y+first, nb, last-first+1); c < cost {
+					cost, k = c, 'm'
+				}
+			}
+			if cost < inf && base+cost < w.best[y1] {
+				w.best[y1], w.from[y1], w.kind[y1] = base+cost, y0, k
+			}
+		}
+	}
+	return w.best[h]
+}
+
+// newRuns is the bytes of the BARs that row r's runs open: those that are
+// not a run of row r-1 too (plan's rows, t at (x, y)).
+func (w *bandWriter) newRuns(x, y, r int) int {
+	n, i := 0, 0
+	prev := w.runs[r-1]
+	for _, ru := range w.runs[r] {
+		for i < len(prev) && prev[i].x0 < ru.x0 {
+			i++
+		}
+		if i < len(prev) && prev[i] == ru {
+			continue
+		}
+		n += 10 + digits(x+ru.x0) + digits(y+r) + digits(ru.x1-ru.x0)
+	}
+	return n
+}
+
+// place crops rows [y0, y1) to their ink and returns where the BITMAP goes:
+// first column bx (moved left when its whole bytes would pass maxX), first
+// row, bytes per row and rows (0 when blank).
+func (w *bandWriter) place(y0, y1 int) (bx, first, nb, rows int) {
+	lo, hi, last := inf, -1, -1
+	first = -1
+	for r := y0; r < y1; r++ {
+		if w.lo[r] >= 0 {
+			lo, hi = min(lo, w.lo[r]), max(hi, w.hi[r])
+			if first < 0 {
+				first = r
+			}
+			last = r
+		}
+	}
+	if first < 0 {
+		return 0, 0, 0, 0
+	}
+	nb = (hi - lo + 7) / 8
+	bx = min(lo, w.maxX-8*nb)
+	if bx < w.minX {
+		bx = lo
+	}
+	return bx, first, nb, last - first + 1
+}
+
+// send writes t at (x, y) as the last plan chose: BITMAPs to b, BARs to
+// bars.
+func (w *bandWriter) send(b, bars *bytes.Buffer, x, y int, t *label.Bitmap) {
+	var cuts []int
+	for y1 := t.H; y1 > 0; y1 = w.from[y1] {
+		cuts = append(cuts, y1)
+	}
+	y0 := 0
+	for i := len(cuts) - 1; i >= 0; i-- {
+		y1 := cuts[i]
+		switch w.kind[y1] {
+		case 'm':
+			w.sendBitmap(b, x, y, t, y0, y1)
+		case 'b':
+			w.sendBars(bars, x, y, y0, y1)
+		}
+		y0 = y1
+	}
+}
+
+// sendBitmap writes rows [y0, y1) of t, cropped to their ink, as a BITMAP.
+func (w *bandWriter) sendBitmap(b *bytes.Buffer, x, y int, t *label.Bitmap, y0, y1 int) {
+	bx, first, nb, rows := w.place(y0, y1)
+	fmt.Fprintf(b, "BITMAP %d,%d,%d,%d,0,", x+bx, y+first, nb, rows)
+	for r := first; r < first+rows; r++ {
+		row := t.Bits[r*t.Stride : (r+1)*t.Stride]
+		for k := 0; k < nb; k++ {
+			b.WriteByte(^byteAt(row, bx+8*k))
+		}
+	}
+	b.WriteString("\r\n")
+	w.nBits++
+}
+
+// sendBars writes rows [y0, y1) as BARs, the rectangles plan counted.
+func (w *bandWriter) sendBars(bars *bytes.Buffer, x, y, y0, y1 int) {
+	emit := func(o rect, end int) {
+		fmt.Fprintf(bars, "BAR %d,%d,%d,%d\r\n", x+o.x0, y+o.y0, o.x1-o.x0, end-o.y0)
+		w.nBars++
+	}
+	w.open = w.open[:0]
+	for r := y0; r < y1; r++ {
+		w.next = w.next[:0]
+		i := 0
+		for _, ru := range w.runs[r] {
+			for i < len(w.open) && w.open[i].x0 < ru.x0 {
+				emit(w.open[i], r)
+				i++
+			}
+			if i < len(w.open) && w.open[i].x0 == ru.x0 && w.open[i].x1 == ru.x1 {
+				w.next = append(w.next, w.open[i])
+				i++
+			} else {
+				w.next = append(w.next, rect{x0: ru.x0, x1: ru.x1, y0: r})
+			}
+		}
+		for ; i < len(w.open); i++ {
+			emit(w.open[i], r)
+		}
+		w.open, w.next = w.next, w.open
+	}
+	for _, o := range w.open {
+		emit(o, y1)
+	}
+}
+
+// rowRuns appends the runs of black dots in row r of t.
+func rowRuns(dst []run, t *label.Bitmap, r int) []run {
+	row := t.Bits[r*t.Stride : (r+1)*t.Stride]
+	in, x0 := false, 0
+	for j, v := range row {
+		if in {
+			v = ^v // look for the next white dot
+		}
+		k := 0
+		for v<<k != 0 && k < 8 {
+			k += bits.LeadingZeros8(v << k)
+			if in {
+				dst = append(dst, run{x0, j*8 + k})
+			} else {
+				x0 = j*8 + k
+			}
+			in = !in
+			v = ^v
+		}
+	}
+	if in {
+		dst = append(dst, run{x0, len(row) * 8})
+	}
+	return dst
+}
+
+func intsGrow(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
+	}
+	return s[:n]
+}
+
+func runsGrow(s [][]run, n int) [][]run {
+	if cap(s) < n {
+		s = append(s[:cap(s)], make([][]run, n-cap(s))...)
+	}
+	return s[:n]
 }
