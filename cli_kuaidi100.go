@@ -34,6 +34,19 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseNoArgs parses the flags of a command that takes no positional
+// arguments; a stray one is a usage error naming the command (fs.Name()).
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	if len(pos) > 0 {
+		return usagef("%s takes no arguments, got %q", fs.Name(), pos[0])
+	}
+	return nil
+}
+
 func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -69,12 +82,8 @@ func runSandbox(ctx context.Context, g *globals, args []string, stdout, stderr i
 	fs.Float64Var(&o.RefusedShare, "refused", o.RefusedShare, "")
 	fs.Float64Var(&o.ReturnedShare, "returned", o.ReturnedShare, "")
 	verbose := fs.Bool("v", false, "")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return flagUsage(err)
-	}
-	if len(pos) > 0 {
-		return usagef("sandbox takes no arguments, got %q", pos[0])
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	if o.Speed <= 0 {
 		return usagef("--speed must be positive")

@@ -130,12 +130,8 @@ const statusProbeTimeout = 4 * time.Second
 func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("printers")
 	asJSON := fs.Bool("json", false, "JSON output")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return flagUsage(err)
-	}
-	if len(pos) > 0 {
-		return usagef("printers takes no arguments, got %q", pos[0])
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 
 	var profiles []store.PrinterProfile

@@ -107,12 +107,8 @@ func runOrderCreate(ctx context.Context, g *globals, args []string, stdout, stde
 	of.register(fs)
 	var sf shipFlags
 	sf.register(fs)
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return flagUsage(err)
-	}
-	if len(pos) > 0 {
-		return usagef("order create takes no arguments, got %q", pos[0])
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	if !of.given() {
 		return usagef("order create needs --order FILE.json (or --to-name, --to-phone and --to-addr)")
@@ -247,12 +243,8 @@ func runShipments(ctx context.Context, g *globals, args []string, stdout, stderr
 	stateName := fs.String("state", "", "only this state")
 	asJSON := fs.Bool("json", false, "JSON output")
 	limit := fs.Int("limit", 0, "at most this many (newest first); 0 = all")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return flagUsage(err)
-	}
-	if len(pos) > 0 {
-		return usagef("shipments takes no arguments, got %q", pos[0])
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	var want *store.Milestone
 	if *stateName != "" {
@@ -371,12 +363,8 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 	fs := newFlagSet("daemon")
 	listen := fs.String("push-listen", "", "address the push receiver listens on")
 	pushURL := fs.String("push-url", "", "callback URL given to Kuaidi100")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return flagUsage(err)
-	}
-	if len(pos) > 0 {
-		return usagef("daemon takes no arguments, got %q", pos[0])
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
 	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, PushListen: *listen, PushURL: *pushURL, Logf: quietLogf(stderr)})
