@@ -268,6 +268,21 @@ func (u *UI) async(work func(ctx context.Context), done func()) {
 	}()
 }
 
+// act runs work in the background like async; a failure is shown in a
+// dialog titled title, success runs done (if not nil) on the main goroutine.
+func (u *UI) act(title string, work func(ctx context.Context) error, done func()) {
+	var err error
+	u.async(func(ctx context.Context) { err = work(ctx) }, func() {
+		if err != nil {
+			u.showError(title, err)
+			return
+		}
+		if done != nil {
+			done()
+		}
+	})
+}
+
 // wait blocks until every background job started so far has finished.
 func (u *UI) wait() { u.pending.Wait() }
 

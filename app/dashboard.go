@@ -291,14 +291,9 @@ func (d *dashboard) resolve() {
 		return
 	}
 	id := d.exceptions[d.excSel].ID
-	var err error
-	d.ui.async(func(ctx context.Context) {
-		err = d.ui.svc.ResolveException(ctx, d.ui.user, id)
+	d.ui.act(lang.L("Mark handled"), func(ctx context.Context) error {
+		return d.ui.svc.ResolveException(ctx, d.ui.user, id)
 	}, func() {
-		if err != nil {
-			d.ui.showError(lang.L("Mark handled"), err)
-			return
-		}
 		d.ui.dash.changed()
 		d.refresh()
 	})

@@ -311,14 +311,9 @@ func (r *reprintScreen) askCancel() {
 // doCancel cancels the selected waybill with the reason given.
 func (r *reprintScreen) doCancel(reason string) {
 	wb := r.selected
-	var err error
-	r.ui.async(func(ctx context.Context) {
-		err = r.ui.svc.Cancel(ctx, r.ui.user, wb, reason)
+	r.ui.act(lang.L("Cancel waybill"), func(ctx context.Context) error {
+		return r.ui.svc.Cancel(ctx, r.ui.user, wb, reason)
 	}, func() {
-		if err != nil {
-			r.ui.showError(lang.L("Cancel waybill"), err)
-			return
-		}
 		r.detailMsg.SetText(fmt.Sprintf(lang.L("Waybill %s cancelled."), wb))
 		r.show(wb)
 	})
@@ -346,16 +341,9 @@ func (r *reprintScreen) askResend() {
 // doResend sends the selected waybill's message for m again.
 func (r *reprintScreen) doResend(m store.Milestone) {
 	wb := r.selected
-	var err error
-	r.ui.async(func(ctx context.Context) {
-		err = r.ui.svc.ResendSMS(ctx, r.ui.user, wb, m)
-	}, func() {
-		if err != nil {
-			r.ui.showError(lang.L("Resend SMS"), err)
-			return
-		}
-		r.detailMsg.SetText(lang.L("SMS sent again."))
-	})
+	r.ui.act(lang.L("Resend SMS"), func(ctx context.Context) error {
+		return r.ui.svc.ResendSMS(ctx, r.ui.user, wb, m)
+	}, func() { r.detailMsg.SetText(lang.L("SMS sent again.")) })
 }
 
 // printLog lists every print and reprint with who and why.

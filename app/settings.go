@@ -361,14 +361,9 @@ func (s *settingsScreen) save() {
 // saveSettings stores st through shipping (managers only; audited) and
 // tells the screens; done runs after a successful save.
 func (u *UI) saveSettings(st store.Settings, done func()) {
-	var err error
-	u.async(func(ctx context.Context) {
-		err = u.svc.SaveSettings(ctx, u.user, st)
+	u.act(lang.L("Settings"), func(ctx context.Context) error {
+		return u.svc.SaveSettings(ctx, u.user, st)
 	}, func() {
-		if err != nil {
-			u.showError(lang.L("Settings"), err)
-			return
-		}
 		u.settingsChanged(st)
 		if done != nil {
 			done()
