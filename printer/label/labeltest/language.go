@@ -40,35 +40,44 @@ func Build(t testing.TB, s label.Size, dpi int) *label.Label {
 	return l
 }
 
+// eachTemplate calls f with every label size and resolution and the sample
+// e-waybill laid out in it.
+func eachTemplate(t testing.TB, f func(s label.Size, dpi int, l *label.Label)) {
+	t.Helper()
+	for _, s := range label.Sizes {
+		for _, dpi := range label.DPIs {
+			f(s, dpi, Build(t, s, dpi))
+		}
+	}
+}
+
 // Golden pins the bytes lang encodes for every template against
 // testdata/ewaybill-<size>-<dpi>.<name>.golden; with update it rewrites the
 // files first.
 func Golden(t *testing.T, lang Language, update bool) {
 	t.Helper()
-	for _, s := range label.Sizes {
-		for _, dpi := range label.DPIs {
-			got, err := lang.Encode(Build(t, s, dpi), lang.Profile)
-			if err != nil {
+	eachTemplate(t, func(s label.Size, dpi int, l *label.Label) {
+		got, err := lang.Encode(l, lang.Profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", "ewaybill-"+s.String()+"-"+strconv.Itoa(dpi)+"."+lang.Name+".golden")
+		if update {
+			if err := os.MkdirAll("testdata", 0o755); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "ewaybill-"+s.String()+"-"+strconv.Itoa(dpi)+"."+lang.Name+".golden")
-			if update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s: bytes differ from the golden file (%d vs %d bytes); run go test -update if intended", path, len(got), len(want))
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
 			}
 		}
-	}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test -update)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: bytes differ from the golden file (%d vs %d bytes); run go test -update if intended", path, len(got), len(want))
+		}
+	})
 }
 
 // VirtualPrinterMatchesPreview renders every template through lang and its
@@ -76,56 +85,51 @@ func Golden(t *testing.T, lang Language, update bool) {
 // barcode and QR code from the printed image.
 func VirtualPrinterMatchesPreview(t *testing.T, lang Language) {
 	t.Helper()
-	for _, s := range label.Sizes {
-		for _, dpi := range label.DPIs {
-			l := Build(t, s, dpi)
-			want, err := label.Render(l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, err := lang.Encode(l, lang.Profile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := lang.Render(data)
-			if err != nil {
-				t.Fatalf("%s@%d: %v", s, dpi, err)
-			}
-			n, box, err := Diff(want, got)
-			if err != nil {
-				t.Fatalf("%s@%d: %v", s, dpi, err)
-			}
-			if n != 0 {
-				t.Errorf("%s@%d: %d dots differ within %v", s, dpi, n, box)
-			}
-			for _, e := range l.Elements {
-				switch e := e.(type) {
-				case *label.Code128:
-					if v, err := Code128(got, e.Bounds()); err != nil || v != e.Content {
-						t.Errorf("%s@%d: code 128 from the virtual printer: %q %v", s, dpi, v, err)
-					}
-				case *label.QR:
-					if v, err := QR(got, e.Bounds()); err != nil || v != e.Content {
-						t.Errorf("%s@%d: qr from the virtual printer: %q %v", s, dpi, v, err)
-					}
+	eachTemplate(t, func(s label.Size, dpi int, l *label.Label) {
+		want, err := label.Render(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := lang.Encode(l, lang.Profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := lang.Render(data)
+		if err != nil {
+			t.Fatalf("%s@%d: %v", s, dpi, err)
+		}
+		n, box, err := Diff(want, got)
+		if err != nil {
+			t.Fatalf("%s@%d: %v", s, dpi, err)
+		}
+		if n != 0 {
+			t.Errorf("%s@%d: %d dots differ within %v", s, dpi, n, box)
+		}
+		for _, e := range l.Elements {
+			switch e := e.(type) {
+			case *label.Code128:
+				if v, err := Code128(got, e.Bounds()); err != nil || v != e.Content {
+					t.Errorf("%s@%d: code 128 from the virtual printer: %q %v", s, dpi, v, err)
+				}
+			case *label.QR:
+				if v, err := QR(got, e.Bounds()); err != nil || v != e.Content {
+					t.Errorf("%s@%d: qr from the virtual printer: %q %v", s, dpi, v, err)
 				}
 			}
 		}
-	}
+	})
 }
 
 // LogWireSize logs how many bytes lang sends for every template.
 func LogWireSize(t *testing.T, lang Language) {
 	t.Helper()
-	for _, s := range label.Sizes {
-		for _, dpi := range label.DPIs {
-			data, err := lang.Encode(Build(t, s, dpi), lang.Profile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s %s @%d dpi: %d bytes", strings.ToUpper(lang.Name), s, dpi, len(data))
+	eachTemplate(t, func(s label.Size, dpi int, l *label.Label) {
+		data, err := lang.Encode(l, lang.Profile)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		t.Logf("%s %s @%d dpi: %d bytes", strings.ToUpper(lang.Name), s, dpi, len(data))
+	})
 }
 
 // FuzzSeed is the test label of size 76x130 at 203 dpi encoded by lang, the
