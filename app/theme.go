@@ -29,13 +29,10 @@ var primaryBlue = color.NRGBA{0x1e, 0x6f, 0xd9, 0xff}
 // under office light.
 func (t *shipTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	switch n {
-	case theme.ColorNamePrimary, theme.ColorNameFocus:
-		if n == theme.ColorNameFocus {
-			return color.NRGBA{0x1e, 0x6f, 0xd9, 0x60}
-		}
+	case theme.ColorNamePrimary, theme.ColorNameHyperlink:
 		return primaryBlue
-	case theme.ColorNameHyperlink:
-		return primaryBlue
+	case theme.ColorNameFocus:
+		return color.NRGBA{0x1e, 0x6f, 0xd9, 0x60}
 	}
 	return t.base.Color(n, theme.VariantLight)
 }
