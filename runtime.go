@@ -292,6 +292,11 @@ func (rt *runtime) startSandbox(cfg *kuaidi100.Config) error {
 		o.Speed = rt.opt.SandboxSpeed
 	} else {
 		o.RealTime, o.Compress = true, DemoCompress
+		// The service checks a subscribed number about every 4 hours; the
+		// demo's checks it every simulated hour (15 real seconds), so that
+		// pickup, each hub and the delivery mostly arrive as pushes of
+		// their own and the screens step through them.
+		o.PushInterval = time.Hour
 	}
 	o.Clock = rt.opt.Clock
 	rt.sandboxSpeed = o.Speed

@@ -206,7 +206,7 @@ func TestDemoRealTimeRestart(t *testing.T) {
 		t.Fatalf("reopened sandbox knows %d parcels, %d subscriptions", st.Parcels, st.Active)
 	}
 	runDemo(t, rt)
-	// The next check (1 minute at most) pushes what happened meanwhile.
+	// The next check (15 real seconds at most) pushes what happened meanwhile.
 	final := stepUntilTerminal(t, rt, clk, waybills, 2*time.Minute)
 	for _, sh := range final {
 		checkEvents(t, rt, sh, clk.Now())
