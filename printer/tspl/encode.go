@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"sort"
 	"strings"
 
 	"shipdesk/printer/label"
@@ -30,18 +31,46 @@ func Encode(l *label.Label, p store.PrinterProfile) ([]byte, error) {
 	b.Grow(16 << 10)
 	setup(&b, l, p)
 	b.WriteString("CLS\r\n")
-	// Text BARs wait until every BITMAP is down: a BITMAP's white dots
-	// would erase them.
-	var bars bytes.Buffer
-	var w bandWriter
+	// A BITMAP's white erases what is under it, so the order matters.
+	// Text BARs wait until every BITMAP is down. A bitmap whose last
+	// byte column must reach past its element's right edge (at most 7
+	// dots, where another element's ink may lie) goes first, before any
+	// other element's BITMAP, leftmost first: whatever it whitens is
+	// drawn after it.
+	type spill struct {
+		x    int
+		cmds []byte
+	}
+	var (
+		bars, one, rest bytes.Buffer
+		spills          []spill
+		w               bandWriter
+	)
 	for _, e := range l.Elements {
+		var x, y int
+		var bm *label.Bitmap
 		switch e := e.(type) {
 		case *label.Text:
-			w.bitmap(&b, &bars, e.X, e.Y, e.Bitmap)
+			x, y, bm = e.X, e.Y, e.Bitmap
 		case *label.Image:
-			w.bitmap(&b, &bars, e.X, e.Y, e.Bitmap)
+			x, y, bm = e.X, e.Y, e.Bitmap
+		default:
+			continue
+		}
+		one.Reset()
+		w.spilled = false
+		w.bitmap(&one, &bars, x, y, bm)
+		if w.spilled {
+			spills = append(spills, spill{x, bytes.Clone(one.Bytes())})
+		} else {
+			rest.Write(one.Bytes())
 		}
 	}
+	sort.SliceStable(spills, func(i, j int) bool { return spills[i].x < spills[j].x })
+	for _, sp := range spills {
+		b.Write(sp.cmds)
+	}
+	b.Write(rest.Bytes())
 	b.Write(bars.Bytes())
 	for _, e := range l.Elements {
 		switch e := e.(type) {
@@ -162,8 +191,9 @@ type bandWriter struct {
 	ahead      []int
 	top, bot   []int // first and last inked row of each column
 	cfrom      []int
-	nBits      int // BITMAP commands written
-	nBars      int // BAR commands written for text
+	spilled    bool // a BITMAP reached past the right edge of the element
+	nBits      int  // BITMAP commands written
+	nBars      int  // BAR commands written for text
 }
 
 type run struct{ x0, x1 int }
@@ -559,6 +589,9 @@ func (w *bandWriter) send(b, bars *bytes.Buffer, x, y int, t *label.Bitmap) {
 // sendBitmap writes rows [y0, y1) of t, cropped to their ink, as a BITMAP.
 func (w *bandWriter) sendBitmap(b *bytes.Buffer, x, y int, t *label.Bitmap, y0, y1 int) {
 	bx, first, nb, rows := w.place(y0, y1)
+	if bx+8*nb > w.maxX {
+		w.spilled = true
+	}
 	fmt.Fprintf(b, "BITMAP %d,%d,%d,%d,0,", x+bx, y+first, nb, rows)
 	for r := first; r < first+rows; r++ {
 		row := t.Bits[r*t.Stride : (r+1)*t.Stride]
