@@ -70,7 +70,7 @@ func tilesBytes(l *label.Label) int {
 func textBytes(t *testing.T, l *label.Label) (n, bitmaps, bars int) {
 	t.Helper()
 	var b, br bytes.Buffer
-	var w bandWriter
+	w := bandWriter{large: label.Dots(largeTypeMM, l.DPI)}
 	for _, e := range l.Elements {
 		if tx, ok := e.(*label.Text); ok {
 			w.bitmap(&b, &br, tx.X, tx.Y, tx.Bitmap)
@@ -219,4 +219,22 @@ func countCommands(t *testing.T, data []byte) int {
 		}
 	}
 	return n
+}
+
+// BenchmarkEncode100x180At300 is the largest template, with the most type
+// large enough to plan in BARs.
+func BenchmarkEncode100x180At300(b *testing.B) {
+	l, err := label.EWaybill(label.Sample(label.SampleTime), label.Size100x180, 300)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int
+	for b.Loop() {
+		data, err := Encode(l, store.PrinterProfile{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(data)
+	}
+	b.ReportMetric(float64(n), "wire-bytes")
 }

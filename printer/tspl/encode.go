@@ -44,7 +44,7 @@ func Encode(l *label.Label, p store.PrinterProfile) ([]byte, error) {
 	var (
 		bars, one, rest bytes.Buffer
 		spills          []spill
-		w               bandWriter
+		w               = bandWriter{large: label.Dots(largeTypeMM, l.DPI)}
 	)
 	for _, e := range l.Elements {
 		var x, y int
@@ -161,24 +161,27 @@ func Calibrate(p store.PrinterProfile, size label.Size) []byte {
 const bitmapHeader = 24
 
 // bandWriter sends text bitmaps in the fewest bytes TSPL allows without
-// compression, dot for dot. Each ink-cropped tile (label.Bitmap.Tiles) may
-// be cut at blank columns into pieces (a column cut pays when it lets a short
-// glyph, a comma or a dash, drop the rows above and below it), and each piece
-// is cut into bands of rows. A band goes as whichever is fewer bytes: one
-// BITMAP in overwrite mode 0 (a 0 bit burns a dot, so the label's 1 = black
-// bits are inverted), or BARs covering exactly its black dots (the runs of
-// black in a row, merged downwards with the identical run in the next rows),
-// which wins for solid strokes of large type. The cuts are chosen by dynamic
-// programming on the exact byte count.
+// compression, dot for dot. A bitmap is cut at blank rows into lines, a line
+// at blank columns into runs of glyphs (a cut pays when it lets a short
+// glyph, a comma or a dash, drop the rows above and below it), and each run
+// into bands of rows. A band goes as whichever is fewer bytes: one BITMAP in
+// overwrite mode 0 (a 0 bit burns a dot, so the label's 1 = black bits are
+// inverted), or BARs covering exactly its black dots (the runs of black in a
+// row, merged downwards with the identical run in the next rows), which wins
+// for solid strokes of large type. The cuts are chosen by dynamic
+// programming on the byte count; in type of largeTypeMM and more each glyph
+// is also planned alone with BARs.
 //
-// Overwrite safety: a BITMAP's white erases what is under it. Every BITMAP
-// sent stays inside the area the tile's single BITMAP would have covered;
-// pieces go left to right and a piece's BITMAP may reach right over later
-// pieces (which redraw their own ink) but left only over blank columns;
-// BARs only add black and are sent after all BITMAPs.
+// Overwrite safety: a BITMAP's white erases what is under it. A BITMAP
+// stays within its element's columns when its whole bytes fit; runs go left
+// to right and a run's BITMAP may reach right over later runs of the same
+// line (which redraw their own ink) but left only over blank columns. When
+// it must reach past the element's right edge (spilled), Encode sends that
+// element's BITMAPs before all others. BARs only add black and are sent
+// after all BITMAPs.
 //
-// The zero value is ready; its scratch space is reused, so one bandWriter
-// serves one goroutine.
+// The zero value plans BARs for no glyph alone (large = 0 plans them for
+// all); its scratch space is reused, so one bandWriter serves one goroutine.
 type bandWriter struct {
 	runs       [][]run // black runs of each row of the bitmap planned
 	lo, hi     []int   // first black dot and last + 1 of each row; -1 when blank
@@ -189,8 +192,11 @@ type bandWriter struct {
 	pieces     []piece
 	cbest      []int
 	ahead      []int
-	top, bot   []int // first and last inked row of each column
+	cand       []bool // rows where a band may start
+	top, bot   []int  // first and last inked row of each column
 	cfrom      []int
+	large      int  // largeTypeMM in dots
+	bars       bool // plan may choose BARs
 	spilled    bool // a BITMAP reached past the right edge of the element
 	nBits      int  // BITMAP commands written
 	nBars      int  // BAR commands written for text
@@ -205,13 +211,13 @@ type rect struct {
 
 // piece is a run of inked columns [x0, x1) of a tile, inked in rows
 // [top, bot].
-type piece struct{ x0, x1, top, bot, cost int }
+type piece struct{ x0, x1, top, bot, n int }
 
 const inf = int(^uint(0) >> 1)
 
-// largeType is the height in dots of a line of text from which a glyph alone
-// is worth planning in BARs.
-const largeType = 40
+// largeTypeMM is the height of a line of text from which a glyph alone is
+// worth planning in BARs (5 mm: 40 dots at 203 dpi).
+const largeTypeMM = 5
 
 // bitmap sends bm with its top-left dot at (x, y): bands of rows split at
 // blank rows (when the white saved beats a command), each as a tile.
@@ -258,16 +264,17 @@ func (w *bandWriter) bitmap(b, bars *bytes.Buffer, x, y int, bm *label.Bitmap) {
 // whichever is fewer bytes.
 func (w *bandWriter) tile(b, bars *bytes.Buffer, x, y int, t *label.Bitmap) {
 	segs := w.columns(x, y, t)
-	if len(segs) <= 1 {
-		w.plan(x, y, t, 0, t.W)
-		w.send(b, bars, x, y, t)
-		return
+	if segs == nil {
+		segs = []piece{{x0: 0, x1: t.W, n: 1}}
 	}
-	// The pieces were chosen on BITMAP bytes alone; BAR bands rarely
-	// change the choice, and planning both ways costs more time than the
-	// few bytes it would save.
 	for _, sg := range segs {
-		sub := cut(t, sg.x0, sg.x1)
+		sub := t
+		if sg.x0 != 0 || sg.x1 != t.W {
+			sub = cut(t, sg.x0, sg.x1)
+		}
+		// Large type was planned glyph by glyph with BARs already; a run
+		// of glyphs that came out cheaper as one BITMAP is banded without.
+		w.bars = sg.n == 1 || t.H < w.large
 		w.plan(x+sg.x0, y, sub, sg.top-sg.x0, t.W-sg.x0)
 		w.send(b, bars, x+sg.x0, y, sub)
 	}
@@ -301,7 +308,7 @@ func (w *bandWriter) columns(x, y int, t *label.Bitmap) []piece {
 		top, bot := w.top[c], w.bot[c]
 		switch {
 		case top >= 0 && !in:
-			w.pieces = append(w.pieces, piece{c, c + 1, top, bot, 0})
+			w.pieces = append(w.pieces, piece{c, c + 1, top, bot, 1})
 			in = true
 		case top >= 0:
 			p := &w.pieces[len(w.pieces)-1]
@@ -327,7 +334,8 @@ func (w *bandWriter) columns(x, y int, t *label.Bitmap) []piece {
 		// A piece alone may go in bands and BARs (a "1" or a "-" of
 		// large type); pieces together are costed as one BITMAP.
 		// Only large type has strokes long enough for that.
-		if p := w.pieces[i]; t.H >= largeType {
+		if p := w.pieces[i]; t.H >= w.large {
+			w.bars = true
 			if c := w.cbest[i] + w.plan(x+p.x0, y, cut(t, p.x0, p.x1), left-p.x0, t.W-p.x0); c < w.cbest[i+1] {
 				w.cbest[i+1], w.cfrom[i+1] = c, i
 			}
@@ -352,7 +360,7 @@ func (w *bandWriter) columns(x, y int, t *label.Bitmap) []piece {
 		if i > 0 {
 			left = w.pieces[i-1].x1
 		}
-		segs = append(segs, piece{x0: w.pieces[i].x0, x1: w.pieces[j-1].x1, top: left})
+		segs = append(segs, piece{x0: w.pieces[i].x0, x1: w.pieces[j-1].x1, top: left, n: j - i})
 	}
 	for i, j := 0, len(segs)-1; i < j; i, j = i+1, j-1 {
 		segs[i], segs[j] = segs[j], segs[i]
@@ -454,10 +462,21 @@ func (w *bandWriter) plan(x, y int, t *label.Bitmap, minX, maxX int) int {
 		}
 		w.ahead[r] = max(0, g+w.ahead[r+1])
 	}
+	// Bands start only where something changes: the row's extent, ink or
+	// no ink, or (for BARs) a new run long enough to be worth one. Between
+	// such rows a band's bytes grow linearly, so a cut there never pays.
+	w.cand = boolsGrow(w.cand, h+1)
+	for r := 0; r <= h; r++ {
+		w.cand[r] = r == 0 || r == h || w.lo[r] != w.lo[r-1] || w.hi[r] != w.hi[r-1] || w.bars && w.longNewRun(r)
+	}
 	const maxHeader = 15 + 4*4
 	for y0 := 0; y0 < h; y0++ {
+		if !w.cand[y0] {
+			continue
+		}
 		base := w.best[y0]
-		bars := true
+		bars := w.bars
+		pbx, pfirst, hxy := -1, -1, 0
 		closed := 0
 		w.open = w.open[:0]
 		lo, hi, first, last := inf, -1, -1, -1
@@ -503,6 +522,9 @@ func (w *bandWriter) plan(x, y int, t *label.Bitmap, minX, maxX int) int {
 				}
 				k = 'b'
 			}
+			if !w.cand[y1] {
+				continue
+			}
 			if first < 0 {
 				cost, k = 0, 'e'
 			} else {
@@ -511,7 +533,11 @@ func (w *bandWriter) plan(x, y int, t *label.Bitmap, minX, maxX int) int {
 				if bx < w.minX {
 					bx = lo
 				}
-				if c := bitmapCost(x+bx, y+first, nb, last-first+1); c < cost {
+				if bx != pbx || first != pfirst {
+					pbx, pfirst, hxy = bx, first, 15+digits(x+bx)+digits(y+first)
+				}
+				rows := last - first + 1
+				if c := hxy + digits(nb) + digits(rows) + nb*rows; c < cost {
 					cost, k = c, 'm'
 				}
 			}
@@ -521,6 +547,29 @@ func (w *bandWriter) plan(x, y int, t *label.Bitmap, minX, maxX int) int {
 		}
 	}
 	return w.best[h]
+}
+
+// longNewRun reports whether row r has a run of 8 dots or more that row
+// r-1 does not have.
+func (w *bandWriter) longNewRun(r int) bool {
+	i := 0
+	prev := w.runs[r-1]
+	for _, ru := range w.runs[r] {
+		for i < len(prev) && prev[i].x0 < ru.x0 {
+			i++
+		}
+		if ru.x1-ru.x0 >= 8 && (i >= len(prev) || prev[i] != ru) {
+			return true
+		}
+	}
+	return false
+}
+
+func boolsGrow(s []bool, n int) []bool {
+	if cap(s) < n {
+		return make([]bool, n)
+	}
+	return s[:n]
 }
 
 // newRuns is the bytes of the BARs that row r's runs open: those that are
