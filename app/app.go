@@ -394,7 +394,7 @@ func (u *UI) demoBanner() fyne.CanvasObject {
 		return container.NewStack()
 	}
 	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xc1, 0x07, 0xff})
-	txt := canvas.NewText(lang.L("DEMO MODE: waybills come from the built-in sandbox and labels go to the virtual printer. Enter Kuaidi100 credentials under Settings to go live."), color.Black)
+	txt := canvas.NewText(lang.L("DEMO MODE: waybills come from the built-in sandbox, labels go to the virtual printer, and parcels travel fast (delivered within about 5–15 minutes). Enter Kuaidi100 credentials under Settings to go live."), color.Black)
 	txt.TextStyle = fyne.TextStyle{Bold: true}
 	txt.Alignment = fyne.TextAlignCenter
 	return container.NewStack(bg, container.NewPadded(txt))
