@@ -127,14 +127,20 @@ func (w *Worker) subscribe(ctx context.Context, waybill string) error {
 	if d := w.subs.reserve(w.now()); d > 0 && !w.sleep(ctx, d) {
 		return ctx.Err()
 	}
-	s, err := w.db.Shipment(ctx, waybill)
+	// The salt is stored before the request leaves: the service keeps the
+	// salt of the first subscription it accepts and ignores a repeat as a
+	// duplicate (501), so a salt it may hold must never be lost (a stop
+	// between the answer and the store write, or two callers at once).
+	s, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
+		if s.Subscription.Salt == "" {
+			s.Subscription.Salt = newSalt()
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("subscribe %s: %w", waybill, err)
 	}
 	salt := s.Subscription.Salt
-	if salt == "" {
-		salt = newSalt()
-	}
 	url := w.pushURL
 	serr := w.client.Subscribe(ctx, kuaidi100.SubscribeRequest{
 		Com: s.Carrier, Num: s.Waybill, Phone: s.RecipientPhone, CallbackURL: url, Salt: salt,
@@ -162,7 +168,8 @@ func (w *Worker) subscribe(ctx context.Context, waybill string) error {
 			w.raise(ctx, waybill, store.ExcSubscription, "订阅物流推送失败："+userMessage(serr))
 		}
 	}
-	upd, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
+	// The outcome is written even if ctx ended after the service answered.
+	upd, err := w.db.UpdateShipment(context.WithoutCancel(ctx), waybill, func(s *store.Shipment) error {
 		sub := &s.Subscription
 		if m := monthOf(now); sub.Month != m {
 			sub.Month, sub.MonthCount = m, 0
