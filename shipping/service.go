@@ -19,6 +19,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -144,6 +145,9 @@ var (
 	ErrReasonRequired = errors.New("请填写原因。")
 	ErrNoWaybill      = errors.New("找不到这个运单号。")
 	ErrNoPrinter      = errors.New("没有可用的打印机，请在设置里添加打印机。")
+	// ErrOrderClosed: the order was closed without a waybill (it was
+	// corrected and shipped under a new id, which the message names).
+	ErrOrderClosed = errors.New("这个订单已关闭，没有运单：")
 )
 
 // ValidationError lists what is wrong with an order. It matches
@@ -255,81 +259,138 @@ func (s *Service) lock(id string) func() {
 	}
 }
 
-// fingerprint identifies an order's content, for the double-click guard.
+// fingerprint identifies an order's content: everything that goes on the
+// waybill and the label (not the id, step or times). Two orders with the
+// same fingerprint would get the same waybill.
 func fingerprint(o store.Order) string {
-	h := sha256.New()
-	for _, v := range []string{o.Reference, o.Recipient.Name, o.Recipient.Phone, o.Recipient.Address,
-		o.Sender.Name, o.Carrier, o.Items, o.Remark, fmt.Sprint(o.Count, o.Weight)} {
-		h.Write([]byte(v))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	o.ID, o.Waybill, o.Step, o.LastError, o.CreatedBy = "", "", "", "", ""
+	o.CreatedAt, o.UpdatedAt = time.Time{}, time.Time{}
+	b, _ := json.Marshal(o) // plain strings and numbers: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// closedWithoutWaybill reports whether o was closed before it got a waybill
+// (replaced by a corrected order).
+func closedWithoutWaybill(o store.Order) bool {
+	return o.Step == store.StepDone && o.Waybill == ""
 }
 
 // Ship validates and saves o, then runs every step: waybill, routing data,
 // label, print job, tracking subscription. An order with an id already
-// stored is resumed instead (so calling Ship twice never issues twice); an
-// identical order without an id submitted again within Deps.DedupWindow is
-// taken as a double click and resumes the first one. It returns a
-// *ValidationError (ErrInvalidOrder) for bad input and the Kuaidi100 error
-// (with the order saved and LastError set) when no waybill could be
-// obtained; see ShipResult for the rest.
+// stored is resumed instead (so calling Ship twice never issues twice). An
+// order without an id whose content is identical to one submitted within
+// Deps.DedupWindow (a double click), or to a stored order that never got
+// its waybill (a retry after a failure), resumes that order, so a lost
+// reply never turns into a second waybill. A stored order with no waybill
+// whose content the clerk changed is closed and shipped as a new order. It
+// returns a *ValidationError (ErrInvalidOrder) for bad input and the
+// Kuaidi100 error (with the order saved and LastError set) when no waybill
+// could be obtained; see ShipResult for the rest.
 func (s *Service) Ship(ctx context.Context, u User, o store.Order, opt ShipOptions) (*ShipResult, error) {
 	if err := s.allow(u, ActShip); err != nil {
 		return nil, err
 	}
 	o = normalizeOrder(o)
+	replaces := ""
 	if o.ID != "" {
 		stored, err := s.d.DB.Order(ctx, o.ID)
 		switch {
-		case err == nil && stored.Step == store.StepSaved && stored.Waybill == "" && fingerprint(stored) != fingerprint(o):
-			// No waybill yet and the clerk corrected the order. The last
-			// try may still have issued a waybill for the old content
-			// (a timeout), which the same orderId would return; so the
-			// corrected order gets a new id and the old one is closed.
-			if errs := CheckOrder(o, KnownCarrier); len(errs) > 0 {
-				return nil, &ValidationError{Fields: errs}
-			}
-			old := o.ID
-			unlock := s.lock(old)
-			if again, err := s.d.DB.Order(ctx, old); err == nil && again.Step == store.StepSaved && again.Waybill == "" {
-				o.ID = ""
-				if err := s.saveNew(ctx, u, &o); err != nil {
-					unlock()
-					return nil, err
-				}
-				again.Step, again.LastError = store.StepDone, "已修改，改用新订单 "+o.ID
-				if err := s.d.DB.SaveOrder(ctx, &again); err != nil {
-					s.logf("shipping: close corrected order %s: %v", old, err)
-				}
-			}
-			unlock()
-			return s.run(ctx, u, o.ID, opt)
-		case err == nil:
-			return s.run(ctx, u, stored.ID, opt)
-		case !errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, store.ErrNotFound):
+			// A new order under the caller's id.
+		case err != nil:
 			return nil, fmt.Errorf("ship: load order %s: %w", o.ID, err)
+		case closedWithoutWaybill(stored),
+			stored.Step == store.StepSaved && stored.Waybill == "" && fingerprint(stored) != fingerprint(o):
+			// No waybill, and the order was closed or the clerk corrected
+			// it. The last try may still have issued a waybill for the old
+			// content (a timeout), which the same orderId would return; so
+			// the content is shipped under another id and the old order
+			// closed.
+			replaces, o.ID = o.ID, ""
+		default:
+			return s.run(ctx, u, stored.ID, opt)
 		}
 	}
 	if errs := CheckOrder(o, KnownCarrier); len(errs) > 0 {
 		return nil, &ValidationError{Fields: errs}
 	}
-	if o.ID == "" {
-		fp := fingerprint(o)
-		unlock := s.lock("fp:" + fp)
-		defer unlock()
-		if id := s.recentID(fp); id != "" {
-			s.logf("shipping: identical order within %s, resuming %s instead of creating another", s.d.DedupWindow, id)
-			return s.run(ctx, u, id, opt)
-		}
+	if o.ID != "" {
 		if err := s.saveNew(ctx, u, &o); err != nil {
 			return nil, err
 		}
-		s.remember(fp, o.ID)
-	} else if err := s.saveNew(ctx, u, &o); err != nil {
+		return s.run(ctx, u, o.ID, opt)
+	}
+	fp := fingerprint(o)
+	unlock := s.lock("fp:" + fp)
+	defer unlock()
+	id, err := s.sameOrder(ctx, fp, replaces)
+	if err != nil {
 		return nil, err
 	}
-	return s.run(ctx, u, o.ID, opt)
+	if replaces != "" {
+		unlockOld := s.lock(replaces)
+		old, err := s.d.DB.Order(ctx, replaces)
+		if err != nil {
+			unlockOld()
+			return nil, fmt.Errorf("ship: load order %s: %w", replaces, err)
+		}
+		if old.Waybill != "" {
+			// It got its waybill meanwhile (another window resumed it).
+			unlockOld()
+			res, err := s.run(ctx, u, replaces, opt)
+			if res != nil && err == nil {
+				res.Warning = "这个订单在修改前已取得运单 " + old.Waybill + "，修改没有生效；如需按新内容发货，请先取消该运单。"
+			}
+			return res, err
+		}
+		if id == "" {
+			if err := s.saveNew(ctx, u, &o); err != nil {
+				unlockOld()
+				return nil, err
+			}
+			id = o.ID
+		}
+		if !closedWithoutWaybill(old) {
+			old.Step, old.LastError = store.StepDone, "已修改，改用新订单 "+id
+			if err := s.d.DB.SaveOrder(ctx, &old); err != nil {
+				s.logf("shipping: close corrected order %s: %v", old.ID, err)
+			}
+		}
+		unlockOld()
+	} else if id != "" {
+		s.logf("shipping: identical order, resuming %s instead of creating another", id)
+	} else {
+		if err := s.saveNew(ctx, u, &o); err != nil {
+			return nil, err
+		}
+		id = o.ID
+	}
+	s.remember(fp, id)
+	return s.run(ctx, u, id, opt)
+}
+
+// sameOrder returns the order with content fp that Ship should resume
+// rather than create: the one shipped within Deps.DedupWindow, else a
+// stored order still without its waybill (its reply was lost or Kuaidi100
+// failed; reorder=false returns any waybill already issued for its id).
+// except is never returned. Call it holding the fingerprint's lock.
+func (s *Service) sameOrder(ctx context.Context, fp, except string) (string, error) {
+	if id := s.recentID(fp); id != "" && id != except {
+		if o, err := s.d.DB.Order(ctx, id); err == nil && !closedWithoutWaybill(o) {
+			return id, nil
+		}
+	}
+	saved, err := s.d.DB.OrdersByStep(ctx, store.StepSaved)
+	if err != nil {
+		return "", fmt.Errorf("ship: %w", err)
+	}
+	for i := len(saved) - 1; i >= 0; i-- { // newest first
+		if o := saved[i]; o.ID != except && o.Waybill == "" && fingerprint(o) == fp {
+			return o.ID, nil
+		}
+	}
+	return "", nil
 }
 
 func (s *Service) saveNew(ctx context.Context, u User, o *store.Order) error {
@@ -431,6 +492,11 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 		return nil, fmt.Errorf("ship: load order %s: %w", id, err)
 	}
 	res := &ShipResult{Order: o}
+	if closedWithoutWaybill(o) {
+		// Replaced by a corrected order (LastError names it): nothing to
+		// resume, and no waybill to report.
+		return res, fmt.Errorf("ship %s: %w%s", id, ErrOrderClosed, o.LastError)
+	}
 	save := func() error {
 		// The outcome is stored even when ctx ended meanwhile.
 		if err := s.d.DB.SaveOrder(context.WithoutCancel(ctx), &res.Order); err != nil {

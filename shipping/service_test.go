@@ -763,3 +763,93 @@ func TestCorrectedOrderAfterFailedWaybill(t *testing.T) {
 		t.Errorf("shipment address %q", sh.RecipientAddr)
 	}
 }
+
+// A clerk whose first click timed out (the reply was lost after Kuaidi100
+// issued the waybill) and who clicks again after the double-click window
+// must get that waybill back, not a second one under a new order id.
+func TestRetryAfterDedupWindowGetsTheSameWaybill(t *testing.T) {
+	fw := &flakyWaybills{lose: 1}
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.Local)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw; d.Now = clock })
+	ctx := context.Background()
+	o := testOrder(70)
+	first, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
+	if err == nil {
+		t.Fatal("first try succeeded")
+	}
+	mu.Lock()
+	now = now.Add(10 * time.Minute)
+	mu.Unlock()
+	res, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Order.ID != first.Order.ID || len(fw.issued) != 2 || fw.issued[0] != fw.issued[1] {
+		t.Fatalf("order %s (first %s), issued %v: a second waybill for one order", res.Order.ID, first.Order.ID, fw.issued)
+	}
+	if n := len(e.shipments()); n != 1 {
+		t.Fatalf("%d shipments", n)
+	}
+}
+
+// A correction of a field that goes on the waybill but is not the name,
+// phone or address (sender address, insured value) must not be dropped.
+func TestCorrectionOfAnyWaybillFieldIsKept(t *testing.T) {
+	fw := &flakyWaybills{lose: 1}
+	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw })
+	ctx := context.Background()
+	res, err := e.svc.Ship(ctx, frontDesk, testOrder(71), ShipOptions{NoPrint: true})
+	if err == nil {
+		t.Fatal("first try succeeded")
+	}
+	o := res.Order
+	o.Sender.Address = "天津市和平区南京路219号"
+	o.InsuredValue = 800
+	res2, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res2.Order.Sender.Address != o.Sender.Address || res2.Order.InsuredValue != 800 {
+		t.Fatalf("shipped sender %q insured %v: the correction was lost", res2.Order.Sender.Address, res2.Order.InsuredValue)
+	}
+	if res2.Order.ID == o.ID || len(fw.issued) != 2 || fw.issued[0] == fw.issued[1] {
+		t.Fatalf("order %s, issued %v: the corrected order must not reuse the old orderId", res2.Order.ID, fw.issued)
+	}
+}
+
+// An order closed because it was corrected has no waybill: resuming it or
+// shipping it again must not report success with an empty waybill.
+func TestClosedOrderIsNotAnEmptySuccess(t *testing.T) {
+	fw := &flakyWaybills{lose: 1}
+	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw })
+	ctx := context.Background()
+	res, err := e.svc.Ship(ctx, frontDesk, testOrder(72), ShipOptions{NoPrint: true})
+	if err == nil {
+		t.Fatal("first try succeeded")
+	}
+	old := res.Order
+	o := old
+	o.Recipient.Address = "天津市和平区南京路219号"
+	res2, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
+	if err != nil || !res2.Done() {
+		t.Fatalf("corrected: %v", err)
+	}
+	r, err := e.svc.Resume(ctx, frontDesk, old.ID)
+	if err == nil {
+		t.Fatalf("resume of the closed order %s succeeded with waybill %q", old.ID, r.Order.Waybill)
+	}
+	if d := Describe(err); !strings.Contains(d, res2.Order.ID) || !hasHan(d) {
+		t.Errorf("message %q does not point to the new order", d)
+	}
+	// The same corrected content with the old id again (a second click)
+	// is the new order.
+	res3, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
+	if err != nil || res3.Order.ID != res2.Order.ID || res3.Order.Waybill != res2.Order.Waybill {
+		t.Fatalf("again: %v, %+v", err, res3)
+	}
+	if n := len(e.shipments()); n != 1 {
+		t.Fatalf("%d shipments", n)
+	}
+}
