@@ -169,6 +169,8 @@ func (s *Service) Reprint(ctx context.Context, u User, waybill, reason, printerU
 	if err != nil {
 		return job, fmt.Errorf("reprint %s: %w", waybill, err)
 	}
+	// The label is queued: it is counted and audited even if ctx ended.
+	ctx = context.WithoutCancel(ctx)
 	if _, err := s.d.DB.UpdateShipment(ctx, sh.Waybill, func(x *store.Shipment) error {
 		x.ReprintCount++
 		return nil
@@ -246,6 +248,9 @@ func (s *Service) Cancel(ctx context.Context, u User, waybill, reason string) er
 		}
 		return fmt.Errorf("cancel %s: %w", sh.Waybill, err)
 	}
+	// Kuaidi100 has cancelled it: the local record, the jobs, the order
+	// and the audit entry are written even if ctx ends meanwhile.
+	ctx = context.WithoutCancel(ctx)
 	now := s.now()
 	if _, err := s.d.DB.UpdateShipment(ctx, sh.Waybill, func(x *store.Shipment) error {
 		x.Milestone = store.MilestoneCancelled

@@ -853,3 +853,47 @@ func TestClosedOrderIsNotAnEmptySuccess(t *testing.T) {
 		t.Fatalf("%d shipments", n)
 	}
 }
+
+// hangUpWaybills cancels the caller's context once Kuaidi100 has answered
+// a cancel: the window closed, or the clerk pressed Esc, just then.
+type hangUpWaybills struct {
+	Waybills
+	hangUp context.CancelFunc
+}
+
+func (h *hangUpWaybills) Cancel(ctx context.Context, r kuaidi100.CancelRequest) error {
+	err := h.Waybills.Cancel(ctx, r)
+	h.hangUp()
+	return err
+}
+
+// A waybill Kuaidi100 has cancelled must be recorded as cancelled even if
+// the caller's context ends right after the call: otherwise the desk keeps
+// a live-looking waybill that can be reprinted and handed to the courier.
+func TestCancelIsRecordedAfterTheCallerHangsUp(t *testing.T) {
+	hw := &hangUpWaybills{}
+	e := newEnv(t, func(d *Deps) { hw.Waybills = d.Waybills; d.Waybills = hw })
+	res, err := e.svc.Ship(context.Background(), frontDesk, testOrder(73), ShipOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hw.hangUp = cancel
+	err = e.svc.Cancel(ctx, frontDesk, res.Order.Waybill, "填错地址")
+	if e.sb.Stats().Requests["cancel"] != 1 {
+		t.Fatalf("cancel requests %v (err %v)", e.sb.Stats().Requests, err)
+	}
+	bg := context.Background()
+	sh, _ := e.db.Shipment(bg, res.Order.Waybill)
+	if sh.Milestone != store.MilestoneCancelled {
+		t.Fatalf("cancelled at Kuaidi100 but stored as %s (err %v)", sh.Milestone, err)
+	}
+	log, _ := e.db.AuditLog(bg, 10)
+	if len(log) == 0 || log[0].Action != "cancel" {
+		t.Errorf("no audit entry for the cancel: %+v", log)
+	}
+	if _, err := e.svc.Reprint(bg, warehouse, res.Order.Waybill, "再打一张", ""); !errors.Is(err, ErrCancelled) {
+		t.Errorf("reprint of the cancelled waybill: %v", err)
+	}
+}
