@@ -66,7 +66,7 @@ func (w *Worker) poll(ctx context.Context, waybill string, manual bool) error {
 		return nil
 	case errors.Is(qerr, kuaidi100.ErrLocked):
 		w.logf("tracking: %s locked by Kuaidi100 for querying too often; next query in 24 h", waybill)
-		w.setBackoff(waybill, backoffState{fails: 1, until: now.Add(24 * time.Hour)})
+		w.setBackoff(waybill, backoffState{fails: 1, until: now.Add(24 * time.Hour), locked: true})
 	case errors.Is(qerr, kuaidi100.ErrAuth), errors.Is(qerr, kuaidi100.ErrQuota), errors.Is(qerr, kuaidi100.ErrSignature):
 		// The account is the problem, not the number: stop asking for a while.
 		w.logf("tracking: query %s: %v; pausing all queries for 1 h", waybill, qerr)

@@ -123,8 +123,9 @@ type Worker struct {
 }
 
 type backoffState struct {
-	fails int
-	until time.Time
+	fails  int
+	until  time.Time
+	locked bool // Kuaidi100 locked the number: any query before until extends the lock
 }
 
 type excKey struct {
@@ -486,7 +487,8 @@ func (w *Worker) process(ctx context.Context, s store.Shipment) {
 var errSkipped = errors.New("poll skipped")
 
 // ErrTooSoon is returned by Refresh when querying now would break
-// Kuaidi100's per-number limits (30 minutes apart, fewer than 48 a day).
+// Kuaidi100's per-number limits (30 minutes apart, fewer than 48 a day),
+// or while a number Kuaidi100 locked waits out its 24 hours without queries.
 var ErrTooSoon = errors.New("queried too recently")
 
 // ErrTerminal is returned by Refresh for a shipment that has reached a
@@ -495,7 +497,8 @@ var ErrTerminal = errors.New("shipment finished")
 
 // Refresh queries waybill now (a person pressed "update now"), obeying the
 // per-number limits and the global rate: ErrTooSoon when the last query was
-// less than MinInterval ago or the day's cap is used, ErrTerminal for a
+// less than MinInterval ago, the day's cap is used or Kuaidi100 locked the
+// number less than 24 h ago, ErrTerminal for a
 // finished shipment. The result is stored and scheduled like any poll.
 func (w *Worker) Refresh(ctx context.Context, waybill string) error {
 	s, err := w.db.Shipment(ctx, waybill)
@@ -505,7 +508,11 @@ func (w *Worker) Refresh(ctx context.Context, waybill string) error {
 	if s.Milestone.Terminal() {
 		return fmt.Errorf("refresh %s: %w", waybill, ErrTerminal)
 	}
-	if !w.policy.Allowed(&s, w.now()) {
+	now := w.now()
+	w.mu.Lock()
+	b := w.backoff[waybill]
+	w.mu.Unlock()
+	if !w.policy.Allowed(&s, now) || (b.locked && b.until.After(now)) {
 		return fmt.Errorf("refresh %s: %w", waybill, ErrTooSoon)
 	}
 	err = w.poll(ctx, waybill, true)

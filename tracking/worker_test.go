@@ -389,3 +389,31 @@ func TestLockedNumberWaits(t *testing.T) {
 		}
 	})
 }
+
+// TestRefreshWaitsOutALock: Kuaidi100 unlocks a number only after 24 h
+// without queries, so "update now" on a locked number is refused (and sends
+// nothing) until the 24 h have passed.
+func TestRefreshWaitsOutALock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		e := newEnv(t, "", nil)
+		s := e.ship(ctx, 1)
+		lt := &lockingTracker{Tracker: e.client, num: s.Waybill}
+		w := e.worker(func(c *Config) { c.Client = lt })
+		time.Sleep(time.Hour)
+		if err := w.Refresh(ctx, s.Waybill); !errors.Is(err, kuaidi100.ErrLocked) {
+			t.Fatalf("first refresh: %v, want ErrLocked", err)
+		}
+		time.Sleep(time.Hour)
+		if err := w.Refresh(ctx, s.Waybill); !errors.Is(err, ErrTooSoon) {
+			t.Errorf("refresh 1 h into the lock: %v, want ErrTooSoon", err)
+		}
+		time.Sleep(23 * time.Hour)
+		w.Refresh(ctx, s.Waybill)
+		lt.mu.Lock()
+		defer lt.mu.Unlock()
+		if len(lt.times) != 2 || lt.times[1].Sub(lt.times[0]) < 24*time.Hour {
+			t.Errorf("locked number queried at %v, want once then again after 24 h", lt.times)
+		}
+	})
+}
