@@ -280,9 +280,9 @@ func closedWithoutWaybill(o store.Order) bool {
 // label, print job, tracking subscription. An order with an id already
 // stored is resumed instead (so calling Ship twice never issues twice). An
 // order without an id whose content is identical to one submitted within
-// Deps.DedupWindow (a double click), or to a stored order that never got
-// its waybill (a retry after a failure), resumes that order, so a lost
-// reply never turns into a second waybill. A stored order with no waybill
+// Deps.DedupWindow (a double click), or to a stored order whose label was
+// never queued (a retry after a failure or an interruption), resumes that
+// order, so a lost reply never turns into a second waybill. A stored order with no waybill
 // whose content the clerk changed is closed and shipped as a new order. It
 // returns a *ValidationError (ErrInvalidOrder) for bad input and the
 // Kuaidi100 error (with the order saved and LastError set) when no waybill
@@ -372,22 +372,26 @@ func (s *Service) Ship(ctx context.Context, u User, o store.Order, opt ShipOptio
 
 // sameOrder returns the order with content fp that Ship should resume
 // rather than create: the one shipped within Deps.DedupWindow, else a
-// stored order still without its waybill (its reply was lost or Kuaidi100
-// failed; reorder=false returns any waybill already issued for its id).
-// except is never returned. Call it holding the fingerprint's lock.
+// stored order whose label was never queued: still without its waybill
+// (its reply was lost or Kuaidi100 failed; reorder=false returns any waybill
+// already issued for its id) or stopped right after it (interrupted, or the
+// label could not be made). except is never returned. Call it holding the
+// fingerprint's lock.
 func (s *Service) sameOrder(ctx context.Context, fp, except string) (string, error) {
 	if id := s.recentID(fp); id != "" && id != except {
 		if o, err := s.d.DB.Order(ctx, id); err == nil && !closedWithoutWaybill(o) {
 			return id, nil
 		}
 	}
-	saved, err := s.d.DB.OrdersByStep(ctx, store.StepSaved)
-	if err != nil {
-		return "", fmt.Errorf("ship: %w", err)
-	}
-	for i := len(saved) - 1; i >= 0; i-- { // newest first
-		if o := saved[i]; o.ID != except && o.Waybill == "" && fingerprint(o) == fp {
-			return o.ID, nil
+	for _, st := range []store.OrderStep{store.StepWaybilled, store.StepSaved} {
+		os, err := s.d.DB.OrdersByStep(ctx, st)
+		if err != nil {
+			return "", fmt.Errorf("ship: %w", err)
+		}
+		for i := len(os) - 1; i >= 0; i-- { // newest first
+			if o := os[i]; o.ID != except && fingerprint(o) == fp {
+				return o.ID, nil
+			}
 		}
 	}
 	return "", nil

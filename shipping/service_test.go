@@ -858,7 +858,16 @@ func TestClosedOrderIsNotAnEmptySuccess(t *testing.T) {
 // a cancel: the window closed, or the clerk pressed Esc, just then.
 type hangUpWaybills struct {
 	Waybills
-	hangUp context.CancelFunc
+	hangUp     context.CancelFunc
+	onOrderToo bool // also right after a waybill is issued
+}
+
+func (h *hangUpWaybills) Order(ctx context.Context, r kuaidi100.OrderRequest) (*kuaidi100.OrderResult, error) {
+	res, err := h.Waybills.Order(ctx, r)
+	if h.onOrderToo {
+		h.hangUp()
+	}
+	return res, err
 }
 
 func (h *hangUpWaybills) Cancel(ctx context.Context, r kuaidi100.CancelRequest) error {
@@ -895,5 +904,34 @@ func TestCancelIsRecordedAfterTheCallerHangsUp(t *testing.T) {
 	}
 	if _, err := e.svc.Reprint(bg, warehouse, res.Order.Waybill, "再打一张", ""); !errors.Is(err, ErrCancelled) {
 		t.Errorf("reprint of the cancelled waybill: %v", err)
+	}
+}
+
+// Ctrl-C (or the window closing) right after the waybill was issued stops
+// the order before its label; shipping the same order again must finish
+// that order, not issue a second waybill.
+func TestShipAgainAfterInterruptAfterWaybill(t *testing.T) {
+	hw := &hangUpWaybills{onOrderToo: true}
+	e := newEnv(t, func(d *Deps) { hw.Waybills = d.Waybills; d.Waybills = hw; d.DedupWindow = -1 })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hw.hangUp = cancel
+	first, err := e.svc.Ship(ctx, frontDesk, testOrder(74), ShipOptions{})
+	if !errors.Is(err, context.Canceled) || first == nil || first.Order.Step != store.StepWaybilled {
+		t.Fatalf("interrupted ship: %v %+v", err, first)
+	}
+	hw.onOrderToo = false
+	res, err := e.svc.Ship(context.Background(), frontDesk, testOrder(74), ShipOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Order.ID != first.Order.ID || res.Order.Waybill != first.Order.Waybill || !res.Done() {
+		t.Fatalf("shipped again as %s/%s, first %s/%s", res.Order.ID, res.Order.Waybill, first.Order.ID, first.Order.Waybill)
+	}
+	if n := len(e.shipments()); n != 1 {
+		t.Fatalf("%d shipments", n)
+	}
+	if n := len(e.jobs(res.Order.Waybill)); n != 1 || res.Job.State != store.JobSent {
+		t.Fatalf("%d jobs, job %+v", n, res.Job)
 	}
 }
