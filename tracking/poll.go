@@ -154,7 +154,8 @@ func (w *Worker) apply(ctx context.Context, waybill string, tr *kuaidi100.Track,
 // post (the push handler replies between the two).
 func (w *Worker) commit(ctx context.Context, waybill string, tr *kuaidi100.Track, src source, extra func(*store.Shipment)) (post func(context.Context), _ store.Shipment, _ error) {
 	added := 0
-	if evs := storable(tr.Events); len(evs) > 0 {
+	evs := storable(tr.Events)
+	if len(evs) > 0 {
 		n, err := w.db.AddEvents(ctx, waybill, evs)
 		if err != nil {
 			return nil, store.Shipment{}, fmt.Errorf("store events %s: %w", waybill, err)
@@ -165,7 +166,11 @@ func (w *Worker) commit(ctx context.Context, waybill string, tr *kuaidi100.Track
 	now := w.now()
 	s, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
 		from = s.Milestone
-		s.EventCount += added // AddEvents leaves the count to its caller
+		// AddEvents leaves the count to its caller. A trace carries the
+		// whole history, so its distinct lines are a floor: that mends the
+		// count when an earlier write of this shipment failed after its
+		// events were stored (the retry then adds none).
+		s.EventCount = max(s.EventCount+added, distinct(evs))
 		if merge(s, tr) {
 			w.setLeg(waybill, newestLeg(tr))
 		}
@@ -202,6 +207,19 @@ func storable(evs []store.TrackingEvent) []store.TrackingEvent {
 		}
 	}
 	return out
+}
+
+// distinct counts the events the store tells apart (instant and text).
+func distinct(evs []store.TrackingEvent) int {
+	type key struct {
+		ns  int64
+		ctx string
+	}
+	seen := make(map[key]bool, len(evs))
+	for _, e := range evs {
+		seen[key{e.Time.UnixNano(), e.Context}] = true
+	}
+	return len(seen)
 }
 
 // merge folds a trace into s unless it is older than what s already knows;

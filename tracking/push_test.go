@@ -332,3 +332,34 @@ func FuzzPushHandler(f *testing.F) {
 		}
 	})
 }
+
+// TestPushRetryKeepsEventCount: when the shipment write fails after the
+// events were stored, Kuaidi100's retry finds them all known; the
+// shipment's event count must still come out right.
+func TestPushRetryKeepsEventCount(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		e := newEnv(t, testPushURL, nil)
+		co := &commitOrder{DB: e.db}
+		w := e.worker(func(c *Config) { c.DB = co })
+		s := subscribed(ctx, t, e, w, 1)
+		time.Sleep(25 * time.Hour)
+		form := pushForm(s.Waybill, "polling", journey(s.CreatedAt)[:3], s.Subscription.Salt)
+		co.fail = true
+		if code, ok := post(w.Handler(), form); ok || code == http.StatusOK {
+			t.Fatalf("store failure answered %d", code)
+		}
+		co.fail = false
+		if code, ok := post(w.Handler(), form); !ok || code != http.StatusOK {
+			t.Fatalf("retry answered %d", code)
+		}
+		evs, err := e.db.Events(ctx, s.Waybill)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := e.db.Shipment(ctx, s.Waybill)
+		if got.EventCount != len(evs) || len(evs) != 3 {
+			t.Errorf("EventCount %d, %d events stored (want 3)", got.EventCount, len(evs))
+		}
+	})
+}
