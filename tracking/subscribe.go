@@ -131,12 +131,15 @@ func (w *Worker) subscribe(ctx context.Context, waybill string) error {
 	// salt of the first subscription it accepts and ignores a repeat as a
 	// duplicate (501), so a salt it may hold must never be lost (a stop
 	// between the answer and the store write, or two callers at once).
-	s, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
-		if s.Subscription.Salt == "" {
-			s.Subscription.Salt = newSalt()
-		}
-		return nil
-	})
+	s, err := w.db.Shipment(ctx, waybill)
+	if err == nil && s.Subscription.Salt == "" {
+		s, err = w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
+			if s.Subscription.Salt == "" {
+				s.Subscription.Salt = newSalt()
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("subscribe %s: %w", waybill, err)
 	}
