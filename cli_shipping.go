@@ -135,7 +135,7 @@ func runOrderCreate(ctx context.Context, g *globals, args []string, stdout, stde
 		}
 		res, err := rt.Service.Ship(ctx, cliUser(), o, opt)
 		if err != nil {
-			return errors.New(shipping.Describe(err))
+			return shipError(res, err)
 		}
 		return printShipResult(res, sf.json, stdout, stderr)
 	})
@@ -159,10 +159,24 @@ func runOrderResume(ctx context.Context, g *globals, args []string, stdout, stde
 	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *runtime) error {
 		res, err := rt.Service.ResumeOpts(ctx, cliUser(), pos[0], opt)
 		if err != nil {
-			return errors.New(shipping.Describe(err))
+			return shipError(res, err)
 		}
 		return printShipResult(res, sf.json, stdout, stderr)
 	})
+}
+
+// shipError is the one line for a ship that failed: what to do, and the
+// order (and waybill) already stored, so that 'order resume' can carry on.
+func shipError(res *shipping.ShipResult, err error) error {
+	msg := shipping.Describe(err)
+	if res != nil && res.Order.ID != "" {
+		msg += " (order " + res.Order.ID
+		if res.Order.Waybill != "" {
+			msg += ", waybill " + res.Order.Waybill
+		}
+		msg += "; shipdesk order resume " + res.Order.ID + ")"
+	}
+	return errors.New(msg)
 }
 
 // printShipResult writes one line "WAYBILL CARRIER JOBSTATE" (or the JSON

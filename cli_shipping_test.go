@@ -219,3 +219,22 @@ func TestOrderCreateGuessesCarrier(t *testing.T) {
 		t.Errorf("exit %d, out %q, stderr %q", code, out.String(), errb.String())
 	}
 }
+
+// A failed waybill leaves the order stored: the one line on stderr names it
+// so the operator can resume it.
+func TestOrderCreateFailureNamesTheOrder(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"--data-dir", dir, "--api-base", dead, "order", "create",
+		"--to-name", "王芳", "--to-phone", "13700001111", "--to-addr", "天津市河西区友谊路32号", "--carrier", "zhongtong"}, &out, &errb)
+	line := strings.TrimSpace(errb.String())
+	if code != 1 || strings.Contains(line, "\n") || !strings.Contains(line, "order resume SD") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+}
