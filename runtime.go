@@ -108,14 +108,13 @@ type runtime struct {
 	// DefaultPrinter is used when no printer is configured.
 	DefaultPrinter string
 
-	opt          runtimeOptions
-	sandboxSpeed float64
-	logf         func(string, ...any)
-	sbLn         net.Listener
-	pushLn       net.Listener
-	pushPath     string
-	closeOnce    sync.Once
-	runStarted   chan struct{}
+	opt        runtimeOptions
+	logf       func(string, ...any)
+	sbLn       net.Listener
+	pushLn     net.Listener
+	pushPath   string
+	closeOnce  sync.Once
+	runStarted chan struct{}
 }
 
 // openRuntime opens the store in g.DataDir, reads settings and secrets,
@@ -264,11 +263,11 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 		DB: rt.DB, Client: rt.Client, Notifier: shipping.NotifyEveryReached(rt.SMS), PushURL: pushURL,
 		QueriesPerSecond: st.Tracking.QueriesPerSecond, Logf: rt.logf, Now: rt.opt.Clock,
 	}
-	if rt.Sandbox != nil && rt.sandboxSpeed > 1 {
+	if rt.Sandbox != nil && rt.opt.SandboxSpeed > 1 {
 		// Parcels move in the sandbox's accelerated time; the worker
 		// schedules and rate-limits in the same time. (In the real-time
 		// demo both are on the real clock and need nothing.)
-		tcfg.Now, tcfg.After = tracking.AcceleratedClock(rt.Sandbox.Now, rt.sandboxSpeed)
+		tcfg.Now, tcfg.After = tracking.AcceleratedClock(rt.Sandbox.Now, rt.opt.SandboxSpeed)
 	}
 	rt.Worker = tracking.New(tcfg)
 	rt.Service = shipping.New(shipping.Deps{
@@ -299,7 +298,6 @@ func (rt *runtime) startSandbox(cfg *kuaidi100.Config) error {
 		o.PushInterval = time.Hour
 	}
 	o.Clock = rt.opt.Clock
-	rt.sandboxSpeed = o.Speed
 	o.Seed = time.Now().UnixNano()
 	o.Creds = sandbox.DemoCredentials()
 	o.Logf = rt.logf
