@@ -34,7 +34,7 @@ func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	out := fs.String("out", "", "output file (- for standard output)")
 	fullPhone := fs.Bool("full-phone", false, "print the recipient's phone in full instead of masked")
 	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+		return flagUsage(err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
@@ -110,7 +110,7 @@ func runRender(ctx context.Context, g *globals, args []string, stdout, stderr io
 	var files []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return usagef("%v", err)
+			return flagUsage(err)
 		}
 		if fs.NArg() == 0 {
 			break

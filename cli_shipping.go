@@ -63,7 +63,7 @@ func runOrder(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	case "resume":
 		return runOrderResume(ctx, g, args[1:], stdout, stderr)
 	case "-h", "--help", "-help":
-		return flagUsage(errors.New("order create --order FILE.json [--print URI] [--size 76x130] [--dpi 203] [--json]"))
+		return flag.ErrHelp
 	}
 	return usagef("unknown order subcommand %q (want create or resume)", args[0])
 }

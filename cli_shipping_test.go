@@ -238,3 +238,16 @@ func TestOrderCreateFailureNamesTheOrder(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// --help on a command is not bad usage: it prints the command's grammar on
+// stdout and exits 0.
+func TestCommandHelp(t *testing.T) {
+	for _, args := range [][]string{{"order", "--help"}, {"order", "create", "--help"}, {"label", "--help"},
+		{"render", "-h"}, {"shipments", "--help"}, {"daemon", "-help"}} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append([]string{"--data-dir", t.TempDir()}, args...), &out, &errb)
+		if code != 0 || !strings.Contains(out.String(), "shipdesk "+args[0]+" ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out.String(), errb.String())
+		}
+	}
+}

@@ -87,7 +87,12 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range commands {
 		if c.name == name {
-			return exitCode(c.run(ctx, g, rest[1:], stdout, stderr), name, stderr)
+			err := c.run(ctx, g, rest[1:], stdout, stderr)
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(stdout, "usage: shipdesk %s %s\n      %s\n", c.name, c.args, c.summary)
+				return 0
+			}
+			return exitCode(err, name, stderr)
 		}
 	}
 	fmt.Fprintf(stderr, "shipdesk: unknown command %q\n", name)
