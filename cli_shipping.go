@@ -260,6 +260,9 @@ func runShipments(ctx context.Context, g *globals, args []string, stdout, stderr
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
+	if *limit < 0 {
+		return usagef("--limit %d: give a positive number, or 0 for all", *limit)
+	}
 	var want *store.Milestone
 	if *stateName != "" {
 		m, err := store.ParseMilestone(*stateName)

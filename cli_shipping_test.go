@@ -251,3 +251,10 @@ func TestCommandHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestShipmentsNegativeLimitIsUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"--data-dir", t.TempDir(), "shipments", "--limit", "-3"}, &out, &errb); code != 2 {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
