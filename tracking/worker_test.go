@@ -417,3 +417,38 @@ func TestRefreshWaitsOutALock(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentRefreshKeepsLimits: clerks pressing "update now" on every
+// parcel from several goroutines while the Run loop polls them never make
+// the sandbox see a number queried too soon or too often, nor the global
+// rate broken.
+func TestConcurrentRefreshKeepsLimits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		e := newEnv(t, "", nil)
+		var wbs []string
+		for i := range 8 {
+			wbs = append(wbs, e.ship(ctx, i).Waybill)
+		}
+		w := e.worker(nil)
+		stop := run(ctx, t, w.Run)
+		var wg sync.WaitGroup
+		for c := range 4 {
+			wg.Go(func() {
+				// All clerks press on the same parcel at the same instant.
+				for i := range 600 {
+					w.Refresh(ctx, wbs[i%len(wbs)])
+					time.Sleep(time.Minute + time.Duration(c)*time.Millisecond)
+				}
+			})
+		}
+		wg.Wait()
+		stop()
+		if v := e.violations(); v != "" {
+			t.Errorf("violations: %s", v)
+		}
+		if q := e.sb.Stats().Requests["query"]; q < 100 {
+			t.Errorf("only %d queries: the test did not press hard", q)
+		}
+	})
+}
