@@ -214,11 +214,16 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 		}
 	}
 	if st.Tracking.PollOnly {
-		pushURL = ""
+		// No callback for Kuaidi100, so nothing to listen for either (a
+		// listener with no URL would make one up below).
+		if listen != "" || pushURL != "" {
+			rt.logf("shipdesk: tracking is set to poll only: push address %s %s not used", listen, pushURL)
+		}
+		listen, pushURL = "", ""
 	}
 	rt.Settings = st
 	if rt.opt.Worker {
-		demoReceiver := listen == "" && rt.Sandbox != nil
+		demoReceiver := listen == "" && rt.Sandbox != nil && !st.Tracking.PollOnly
 		if demoReceiver {
 			listen = "127.0.0.1:0"
 		}

@@ -127,3 +127,35 @@ func TestDemoRuntimeParcelMoves(t *testing.T) {
 		}
 	}
 }
+
+// The settings' "poll only" switch turns push off whatever address is
+// configured, in demo mode too: no callback URL is given to Kuaidi100 and
+// no receiver listens.
+func TestRuntimePollOnly(t *testing.T) {
+	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER", "KUAIDI100_SECRET", "KUAIDI100_USERID"} {
+		t.Setenv(env, "")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "shipdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := db.Settings(ctx)
+	st.Tracking.PollOnly = true
+	st.Tracking.PushListen = "127.0.0.1:0"
+	if err := db.SaveSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, g := range []*globals{{DataDir: dir, APIBase: "http://127.0.0.1:1"}, {DataDir: dir}} {
+		rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rt.PushURL != "" || rt.pushLn != nil {
+			t.Errorf("%s: poll only, but push URL %q, listening on %q", rt.Mode, rt.PushURL, rt.PushListen)
+		}
+		rt.Close()
+	}
+}
