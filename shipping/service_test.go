@@ -935,3 +935,30 @@ func TestShipAgainAfterInterruptAfterWaybill(t *testing.T) {
 		t.Fatalf("%d jobs, job %+v", n, res.Job)
 	}
 }
+
+// Every text that goes on the label is checked for glyphs before the
+// waybill is asked for: a remark or items the font cannot draw must not
+// leave a waybill issued with no label to put on the parcel.
+func TestUnprintableRemarkStopsBeforeTheWaybill(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	for _, mod := range []func(*store.Order){
+		func(o *store.Order) { o.Remark = "易碎😀" },
+		func(o *store.Order) { o.Items = "眼镜𠀀" },
+		func(o *store.Order) { o.Reference = "PJ😀1" },
+	} {
+		o := testOrder(75)
+		mod(&o)
+		res, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{})
+		if !errors.Is(err, ErrInvalidOrder) {
+			w := ""
+			if res != nil {
+				w = res.Order.Waybill + " " + res.Warning
+			}
+			t.Errorf("remark %q items %q ref %q: err %v, %s", o.Remark, o.Items, o.Reference, err, w)
+		}
+	}
+	if n := e.sb.Stats().Requests["order"]; n != 0 {
+		t.Errorf("%d waybills asked for", n)
+	}
+}

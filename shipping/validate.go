@@ -13,7 +13,8 @@ import (
 // FieldError is one problem with an order, for the form: Field names the
 // input ("recipient.name", "recipient.phone", "recipient.address",
 // "carrier", "sender.name", "sender.phone", "sender.address", "count",
-// "weight") and Message is a Chinese sentence saying what to fix.
+// "weight", "items", "remark", "reference") and Message is a Chinese
+// sentence saying what to fix.
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
@@ -32,6 +33,9 @@ const (
 	FieldCarrier          = "carrier"
 	FieldCount            = "count"
 	FieldWeight           = "weight"
+	FieldItems            = "items"
+	FieldRemark           = "remark"
+	FieldReference        = "reference"
 )
 
 var (
@@ -218,6 +222,9 @@ func CheckOrder(o store.Order, known func(code string) bool) []FieldError {
 		{FieldRecipientAddress, "收件地址", o.Recipient.Address},
 		{FieldSenderName, "寄件人", o.Sender.Name},
 		{FieldSenderAddress, "寄件地址", o.Sender.Address},
+		{FieldItems, "物品", o.Items},
+		{FieldRemark, "备注", o.Remark},
+		{FieldReference, "配镜单号", o.Reference},
 	} {
 		if r, ok := missingGlyph(f.v); ok {
 			add(f.field, f.what+"里的“"+string(r)+"”字标签打印不出来，请换成常用字或拼音。")
