@@ -252,15 +252,15 @@ func orderFromRow(rec []string, cols map[string]int, st store.Settings) (store.O
 	}
 	if w := strings.TrimSuffix(strings.ToLower(get("weight")), "kg"); w != "" {
 		f, err := strconv.ParseFloat(strings.TrimSpace(w), 64)
-		if err != nil || f < 0 {
+		if err != nil {
 			errs = append(errs, RowError{Field: FieldWeight, Message: "重量应是数字（公斤），如 0.5。"})
 		}
 		o.Weight = f
 	}
 	if v := get("insured"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < 0 {
-			errs = append(errs, RowError{Field: "insuredValue", Message: "保价金额应是数字（元）。"})
+		if err != nil {
+			errs = append(errs, RowError{Field: FieldInsured, Message: "保价金额应是数字（元）。"})
 		}
 		o.InsuredValue = f
 	}

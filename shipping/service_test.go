@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -957,6 +958,42 @@ func TestUnprintableRemarkStopsBeforeTheWaybill(t *testing.T) {
 			}
 			t.Errorf("remark %q items %q ref %q: err %v, %s", o.Remark, o.Items, o.Reference, err, w)
 		}
+	}
+	if n := e.sb.Stats().Requests["order"]; n != 0 {
+		t.Errorf("%d waybills asked for", n)
+	}
+}
+
+// Numbers that are not numbers ("NaN", "Inf" parse as floats) or negative
+// money must be refused by the check, not fail later in the store's JSON
+// with an English message (or go to Kuaidi100).
+func TestOddNumbersAreInvalid(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	for _, mod := range []func(*store.Order){
+		func(o *store.Order) { o.Weight = math.NaN() },
+		func(o *store.Order) { o.Weight = math.Inf(1) },
+		func(o *store.Order) { o.InsuredValue = math.NaN() },
+		func(o *store.Order) { o.InsuredValue = -50 },
+		func(o *store.Order) { o.COD = math.Inf(-1) },
+	} {
+		o := testOrder(76)
+		mod(&o)
+		if _, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{}); !errors.Is(err, ErrInvalidOrder) {
+			t.Errorf("weight %v insured %v cod %v: %v", o.Weight, o.InsuredValue, o.COD, err)
+		}
+	}
+	csv := "收件人,电话,地址,重量,保价\n王芳,13700001111,天津市河西区友谊路32号,NaN,\n王芳,13700001111,天津市河西区友谊路32号,,Inf\n"
+	st := store.DefaultSettings()
+	st.Senders = []store.Party{testOrder(1).Sender}
+	st.DefaultCarrier = "zhongtong"
+	orders, rowErrs, err := ParseOrdersCSV(strings.NewReader(csv), st)
+	got := map[string]bool{}
+	for _, re := range rowErrs {
+		got[fmt.Sprint(re.Row, re.Field)] = true
+	}
+	if err != nil || len(orders) != 0 || !got["2"+FieldWeight] || !got["3"+FieldInsured] {
+		t.Errorf("csv: %d orders, row errors %+v, %v", len(orders), rowErrs, err)
 	}
 	if n := e.sb.Stats().Requests["order"]; n != 0 {
 		t.Errorf("%d waybills asked for", n)

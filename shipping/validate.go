@@ -13,7 +13,7 @@ import (
 // FieldError is one problem with an order, for the form: Field names the
 // input ("recipient.name", "recipient.phone", "recipient.address",
 // "carrier", "sender.name", "sender.phone", "sender.address", "count",
-// "weight", "items", "remark", "reference") and Message is a Chinese
+// "weight", "insured", "items", "remark", "reference") and Message is a Chinese
 // sentence saying what to fix.
 type FieldError struct {
 	Field   string `json:"field"`
@@ -36,6 +36,7 @@ const (
 	FieldItems            = "items"
 	FieldRemark           = "remark"
 	FieldReference        = "reference"
+	FieldInsured          = "insured" // insured value and cash on delivery
 )
 
 var (
@@ -251,8 +252,12 @@ func CheckOrder(o store.Order, known func(code string) bool) []FieldError {
 	if o.Count < 0 || o.Count > 99 {
 		add(FieldCount, "件数应在1到99之间。")
 	}
-	if o.Weight < 0 || o.Weight > 100 {
+	// NaN passes every comparison; ParseFloat accepts "NaN" and "Inf".
+	if !(o.Weight >= 0 && o.Weight <= 100) {
 		add(FieldWeight, "重量应在0到100公斤之间。")
+	}
+	if !(o.InsuredValue >= 0 && o.InsuredValue <= 1e7) || !(o.COD >= 0 && o.COD <= 1e7) {
+		add(FieldInsured, "保价金额和代收货款应是0或正数（元）。")
 	}
 	return errs
 }
