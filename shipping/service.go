@@ -636,7 +636,7 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 		return store.Shipment{}, err
 	}
 	if r.Waybill == "" {
-		return store.Shipment{}, errors.New("kuaidi100 returned no waybill number")
+		return store.Shipment{}, errors.New("kuaidi100 order: 快递100没有返回运单号，请稍后重试（重试不会重复下单）。")
 	}
 	now := s.now()
 	sh := store.Shipment{

@@ -999,3 +999,21 @@ func TestOddNumbersAreInvalid(t *testing.T) {
 		t.Errorf("%d waybills asked for", n)
 	}
 }
+
+// emptyWaybills answers an order with success but no number.
+type emptyWaybills struct{ Waybills }
+
+func (emptyWaybills) Order(context.Context, kuaidi100.OrderRequest) (*kuaidi100.OrderResult, error) {
+	return &kuaidi100.OrderResult{}, nil
+}
+
+func TestNoWaybillNumberIsExplainedInChinese(t *testing.T) {
+	e := newEnv(t, func(d *Deps) { d.Waybills = emptyWaybills{d.Waybills} })
+	res, err := e.svc.Ship(context.Background(), frontDesk, testOrder(77), ShipOptions{})
+	if err == nil {
+		t.Fatal("shipped without a waybill number")
+	}
+	if d := Describe(err); strings.Contains(d, "kuaidi100") || !hasHan(d) || res.Order.LastError != d {
+		t.Errorf("clerk sees %q, order says %q", d, res.Order.LastError)
+	}
+}
