@@ -171,15 +171,17 @@ func runDetect(ctx context.Context, g *globals, args []string, stdout, stderr io
 	}
 	num := kuaidi100.NormalizeNumber(pos[0])
 	var cands []kuaidi100.Candidate
-	if g.Sandbox || g.APIBase != "" || kuaidi100.ConfigFromEnv(kuaidi100.Config{}).Key != "" {
-		c, _, stop, err := kuaidiClient(ctx, g)
-		if err == nil {
+	// Online when a sandbox or an account is configured: the environment,
+	// or the account saved in the app's settings (the secrets file).
+	c, online, stop, err := kuaidiClient(ctx, g)
+	if err == nil {
+		if online {
 			cands, err = c.AutoNumber(ctx, num)
-			stop()
 		}
-		if err != nil && !*asJSON {
-			fmt.Fprintf(stderr, "note: online detection unavailable (%v); offline guess only\n", oneLine(err.Error()))
-		}
+		stop()
+	}
+	if err != nil && !*asJSON {
+		fmt.Fprintf(stderr, "note: online detection unavailable (%v); offline guess only\n", oneLine(err.Error()))
 	}
 	seen := map[string]bool{}
 	for _, c := range cands {
