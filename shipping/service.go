@@ -656,6 +656,12 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 		if gerr != nil {
 			return store.Shipment{}, fmt.Errorf("store shipment: %w", gerr)
 		}
+		if existing.OrderID != "" && existing.OrderID != o.ID {
+			// Not ours: the service reused a number (a sandbox restarted
+			// with the same seed). Taking it would give this parcel the
+			// other one's label job and tracking.
+			return store.Shipment{}, fmt.Errorf("store shipment %s: 快递100返回的运单号 %s 已属于订单 %s，没有用于这个订单；请核对快递100账号后重试。", r.Waybill, r.Waybill, existing.OrderID)
+		}
 		return existing, nil
 	case err != nil:
 		return store.Shipment{}, fmt.Errorf("store shipment %s: %w", r.Waybill, err)

@@ -1017,3 +1017,41 @@ func TestNoWaybillNumberIsExplainedInChinese(t *testing.T) {
 		t.Errorf("clerk sees %q, order says %q", d, res.Order.LastError)
 	}
 }
+
+// sameNumberWaybills hands out one number for every order, as a sandbox
+// restarted with the same --seed does.
+type sameNumberWaybills struct {
+	Waybills
+	num string
+}
+
+func (s sameNumberWaybills) Order(ctx context.Context, r kuaidi100.OrderRequest) (*kuaidi100.OrderResult, error) {
+	res, err := s.Waybills.Order(ctx, r)
+	if err == nil {
+		res.Waybill = s.num
+	}
+	return res, err
+}
+
+// A number already stored for another order must not be taken as this
+// order's waybill: the second patient would get no label (the first one's
+// job is "reused") and share the first one's tracking.
+func TestWaybillOfAnotherOrderIsRefused(t *testing.T) {
+	e := newEnv(t, func(d *Deps) { d.Waybills = sameNumberWaybills{d.Waybills, "75000000000001"} })
+	ctx := context.Background()
+	a, err := e.svc.Ship(ctx, frontDesk, testOrder(78), ShipOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.svc.Ship(ctx, frontDesk, testOrder(79), ShipOptions{})
+	if err == nil {
+		t.Fatalf("second order %s shipped with the first order's waybill %s (job %d, first job %d)", b.Order.ID, b.Order.Waybill, b.Job.ID, a.Job.ID)
+	}
+	if b.Order.Waybill != "" || b.Order.Step != store.StepSaved || !hasHan(Describe(err)) {
+		t.Errorf("second order %+v, clerk sees %q", b.Order, Describe(err))
+	}
+	sh, _ := e.db.Shipment(ctx, "75000000000001")
+	if sh.OrderID != a.Order.ID {
+		t.Errorf("shipment now belongs to %s", sh.OrderID)
+	}
+}
