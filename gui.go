@@ -12,11 +12,14 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 
 	shipapp "shipdesk/app"
 	"shipdesk/kuaidi100"
+	"shipdesk/shipping"
 	"shipdesk/store"
 )
 
@@ -38,6 +41,9 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 	logger := log.New(stderr, "", log.LstdFlags)
 	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, Logf: logger.Printf})
 	if err != nil {
+		// Started from the desktop, stderr is nowhere to be seen: say it
+		// in a window too.
+		showStartupError(ctx, err)
 		return err
 	}
 	defer rt.Close()
@@ -132,6 +138,39 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 		bgErr = nil
 	}
 	return bgErr
+}
+
+// showStartupError shows, in a small window, why the app cannot start,
+// until the clerk closes it (or SIGINT/SIGTERM). The commonest case is a
+// second start while the app is already running, hidden in the tray.
+func showStartupError(ctx context.Context, err error) {
+	msg := "发货台无法启动：" + shipping.Describe(err)
+	if errors.Is(err, store.ErrAlreadyRunning) {
+		msg = "发货台已经在运行：请切换到已打开的发货台窗口，或点系统托盘里的发货台图标，选“显示”。"
+	}
+	a := fyneapp.NewWithID(appID)
+	a.Settings().SetTheme(shipapp.NewTheme())
+	w := a.NewWindow("发货台")
+	text := widget.NewLabel(msg)
+	text.Wrapping = fyne.TextWrapWord
+	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton("关闭", a.Quit)), nil, nil, text))
+	w.Resize(fyne.NewSize(460, 160))
+	started, done := make(chan struct{}), make(chan struct{})
+	a.Lifecycle().SetOnStarted(func() { close(started) })
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		select {
+		case <-started:
+			fyne.Do(a.Quit)
+		case <-done:
+		}
+	}()
+	w.ShowAndRun()
+	close(done)
 }
 
 // trayAvailable reports whether a system tray can be used. On Linux and

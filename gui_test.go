@@ -195,3 +195,83 @@ func TestConnectionNeedsCredentials(t *testing.T) {
 		t.Errorf("clerk sees %q", got)
 	}
 }
+
+// TestGUIStartupErrorWindow starts the real binary while the data folder is
+// in use (the app already running, hidden in the tray): the clerk, who
+// started it from the desktop and sees no stderr, must get a window saying
+// so. SIGTERM closes it; the exit status is 1 with the one line on stderr.
+func TestGUIStartupErrorWindow(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("DISPLAY is unset: skipping the real-window test (make test runs it under Xvfb)")
+	}
+	if testing.Short() {
+		t.Skip("-short: skipping the real-window test")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "shipdesk")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data := filepath.Join(dir, "data")
+	held, err := store.Open(filepath.Join(data, "shipdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	re := regexp.MustCompile(`(?m)^\s+(0x[0-9a-f]+) "(发货台|\\345\\217\\221\\350\\264\\247\\345\\217\\260)"`)
+	// Window names are UTF-8: xwininfo cannot print them under LANG=C.
+	xwininfo := func() ([]byte, error) {
+		c := exec.Command("xwininfo", "-root", "-tree")
+		c.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
+		return c.Output()
+	}
+	before := map[string]bool{}
+	if out, err := xwininfo(); err == nil {
+		for _, m := range re.FindAllSubmatch(out, -1) {
+			before[string(m[1])] = true
+		}
+	}
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "--data-dir", data)
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for deadline, found := time.Now().Add(60*time.Second), false; !found; {
+		out, _ := xwininfo()
+		for _, m := range re.FindAllSubmatch(out, -1) {
+			found = found || !before[string(m[1])]
+		}
+		if found {
+			break
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("exited without a window: %v\n%s", err, logs.String())
+		case <-tick.C:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no window after 60 s\n%s\n%s", logs.String(), out)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("exit: %v, want status 1\n%s", err, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("still running 20 s after SIGTERM\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "already running") {
+		t.Errorf("stderr %q", logs.String())
+	}
+}
