@@ -65,7 +65,7 @@ func TestGUIUnderX(t *testing.T) {
 	id := ""
 	re := regexp.MustCompile(`(?m)^\s+(0x[0-9a-f]+) "(发货台|Shipdesk|\\345\\217\\221\\350\\264\\247\\345\\217\\260)"`)
 	before := map[string]bool{}
-	if out, err := exec.Command("xwininfo", "-root", "-tree").Output(); err == nil {
+	if out, err := xwininfoTree(); err == nil {
 		for _, m := range re.FindAllSubmatch(out, -1) {
 			before[string(m[1])] = true
 		}
@@ -74,7 +74,7 @@ func TestGUIUnderX(t *testing.T) {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for id == "" {
-		out, _ := exec.Command("xwininfo", "-root", "-tree").Output()
+		out, _ := xwininfoTree()
 		for _, m := range re.FindAllSubmatch(out, -1) {
 			if !before[string(m[1])] {
 				id = string(m[1])
@@ -219,14 +219,8 @@ func TestGUIStartupErrorWindow(t *testing.T) {
 	}
 	defer held.Close()
 	re := regexp.MustCompile(`(?m)^\s+(0x[0-9a-f]+) "(发货台|\\345\\217\\221\\350\\264\\247\\345\\217\\260)"`)
-	// Window names are UTF-8: xwininfo cannot print them under LANG=C.
-	xwininfo := func() ([]byte, error) {
-		c := exec.Command("xwininfo", "-root", "-tree")
-		c.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
-		return c.Output()
-	}
 	before := map[string]bool{}
-	if out, err := xwininfo(); err == nil {
+	if out, err := xwininfoTree(); err == nil {
 		for _, m := range re.FindAllSubmatch(out, -1) {
 			before[string(m[1])] = true
 		}
@@ -243,7 +237,7 @@ func TestGUIStartupErrorWindow(t *testing.T) {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for deadline, found := time.Now().Add(60*time.Second), false; !found; {
-		out, _ := xwininfo()
+		out, _ := xwininfoTree()
 		for _, m := range re.FindAllSubmatch(out, -1) {
 			found = found || !before[string(m[1])]
 		}
@@ -274,4 +268,14 @@ func TestGUIStartupErrorWindow(t *testing.T) {
 	if !strings.Contains(logs.String(), "already running") {
 		t.Errorf("stderr %q", logs.String())
 	}
+}
+
+// xwininfoTree lists the display's windows. Window names are UTF-8, and
+// this test binary's environment says LANG=C (locale_cgo.go shortens
+// C.UTF-8 before main), under which xwininfo prints "failure in
+// conversion" instead of the names: it gets a UTF-8 locale back.
+func xwininfoTree() ([]byte, error) {
+	c := exec.Command("xwininfo", "-root", "-tree")
+	c.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
+	return c.Output()
 }
