@@ -278,7 +278,8 @@ func closedWithoutWaybill(o store.Order) bool {
 
 // Ship validates and saves o, then runs every step: waybill, routing data,
 // label, print job, tracking subscription. An order with an id already
-// stored is resumed instead (so calling Ship twice never issues twice). An
+// stored is resumed instead (so calling Ship twice never issues twice); an
+// id the store does not know is ignored (new orders get the store's id). An
 // order without an id whose content is identical to one submitted within
 // Deps.DedupWindow (a double click), or to a stored order whose label was
 // never queued (a retry after a failure or an interruption), resumes that
@@ -297,7 +298,11 @@ func (s *Service) Ship(ctx context.Context, u User, o store.Order, opt ShipOptio
 		stored, err := s.d.DB.Order(ctx, o.ID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			// A new order under the caller's id.
+			// Not an id the store assigned: it hands out SD<day>-<seq>
+			// without looking, so a later order could get this id, replace
+			// this order and be given its waybill (same orderId). New
+			// orders always get the store's id.
+			o.ID = ""
 		case err != nil:
 			return nil, fmt.Errorf("ship: load order %s: %w", o.ID, err)
 		case closedWithoutWaybill(stored),
@@ -314,12 +319,6 @@ func (s *Service) Ship(ctx context.Context, u User, o store.Order, opt ShipOptio
 	}
 	if errs := CheckOrder(o, KnownCarrier); len(errs) > 0 {
 		return nil, &ValidationError{Fields: errs}
-	}
-	if o.ID != "" {
-		if err := s.saveNew(ctx, u, &o); err != nil {
-			return nil, err
-		}
-		return s.run(ctx, u, o.ID, opt)
 	}
 	fp := fingerprint(o)
 	unlock := s.lock("fp:" + fp)

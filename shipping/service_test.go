@@ -1055,3 +1055,26 @@ func TestWaybillOfAnotherOrderIsRefused(t *testing.T) {
 		t.Errorf("shipment now belongs to %s", sh.OrderID)
 	}
 }
+
+// An order id the store did not assign must not be used: the store hands
+// out SD<day>-<seq> without looking, and a later order given the same id
+// would replace this one.
+func TestUnknownOrderIDIsNotKept(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	o := testOrder(80)
+	o.ID = "SD" + time.Now().Format("20060102") + "-000002"
+	a, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 81; i <= 82; i++ {
+		if _, err := e.svc.Ship(ctx, frontDesk, testOrder(i), ShipOptions{NoPrint: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := e.db.Order(ctx, a.Order.ID)
+	if err != nil || got.Recipient.Phone != a.Order.Recipient.Phone || got.Waybill != a.Order.Waybill {
+		t.Fatalf("order %s now holds %s/%s, want %s/%s (%v)", a.Order.ID, got.Recipient.Phone, got.Waybill, a.Order.Recipient.Phone, a.Order.Waybill, err)
+	}
+}
