@@ -152,7 +152,7 @@ func TestDemoDeliveredToday(t *testing.T) {
 	if delivered == 0 {
 		t.Fatalf("none of %d parcels delivered: %+v", len(final), final)
 	}
-	stats, err := rt.Service.Stats(context.Background(), now)
+	stats, err := rt.Service.Stats(context.Background(), shipping.System, now)
 	if err != nil {
 		t.Fatal(err)
 	}

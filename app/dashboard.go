@@ -218,9 +218,9 @@ func (d *dashboard) refresh() {
 	d.pending = true
 	var st shipping.Stats
 	var err error
-	now := d.ui.now()
+	now, user := d.ui.now(), d.ui.user
 	d.ui.async(func(ctx context.Context) {
-		st, err = d.ui.svc.Stats(ctx, now)
+		st, err = d.ui.svc.Stats(ctx, user, now)
 	}, func() {
 		d.pending = false
 		if err != nil {

@@ -428,8 +428,9 @@ func (p *printLog) applyRole() {
 func (p *printLog) refresh() {
 	var jobs []store.PrintJob
 	var err error
+	user := p.ui.user
 	p.ui.async(func(ctx context.Context) {
-		jobs, err = p.ui.svc.PrintLog(ctx, 500)
+		jobs, err = p.ui.svc.PrintLog(ctx, user, 500)
 	}, func() {
 		if err != nil {
 			p.msg.SetText(shipping.Describe(err))

@@ -462,9 +462,10 @@ type Detail struct {
 	SMS      []store.SMSMessage
 }
 
-// Detail returns everything known about a waybill (scanned or typed),
-// unmasked; use DetailAs to mask for a user.
-func (s *Service) Detail(ctx context.Context, waybill string) (Detail, error) {
+// detail returns everything known about a waybill (scanned or typed),
+// unmasked. Callers outside the service use DetailAs, which checks the role
+// and masks phone numbers.
+func (s *Service) detail(ctx context.Context, waybill string) (Detail, error) {
 	var d Detail
 	sh, err := s.shipment(ctx, waybill)
 	if err != nil {
@@ -491,13 +492,14 @@ func (s *Service) Detail(ctx context.Context, waybill string) (Detail, error) {
 	return d, nil
 }
 
-// DetailAs is Detail with phone numbers masked unless u's role may see
-// them.
+// DetailAs returns everything known about a waybill (scanned or typed) to
+// a user who may search (ErrForbidden otherwise), with phone numbers masked
+// unless u's role may see them.
 func (s *Service) DetailAs(ctx context.Context, u User, waybill string) (Detail, error) {
 	if err := s.allow(u, ActSearch); err != nil {
 		return Detail{}, err
 	}
-	d, err := s.Detail(ctx, waybill)
+	d, err := s.detail(ctx, waybill)
 	if err != nil || CanSeePhone(u.Role) {
 		return d, err
 	}
@@ -619,8 +621,12 @@ func (s *Service) Backup(ctx context.Context, u User, path string) error {
 }
 
 // PrintLog returns the latest print jobs, newest first, without their
-// printer bytes. limit <= 0 means 200.
-func (s *Service) PrintLog(ctx context.Context, limit int) ([]store.PrintJob, error) {
+// printer bytes, to a user who may work the print queue (ErrForbidden
+// otherwise). limit <= 0 means 200.
+func (s *Service) PrintLog(ctx context.Context, u User, limit int) ([]store.PrintJob, error) {
+	if err := s.allow(u, ActPrintQueue); err != nil {
+		return nil, err
+	}
 	if limit <= 0 {
 		limit = 200
 	}
@@ -634,8 +640,12 @@ func (s *Service) PrintLog(ctx context.Context, limit int) ([]store.PrintJob, er
 	return jobs, nil
 }
 
-// Exceptions returns the open exceptions, newest first.
-func (s *Service) Exceptions(ctx context.Context) ([]store.Exception, error) {
+// Exceptions returns the open exceptions, newest first, to a user who may
+// handle them (managers; ErrForbidden otherwise).
+func (s *Service) Exceptions(ctx context.Context, u User) ([]store.Exception, error) {
+	if err := s.allow(u, ActExceptions); err != nil {
+		return nil, err
+	}
 	ex, err := s.d.DB.Exceptions(ctx, true, 500)
 	if err != nil {
 		return nil, fmt.Errorf("exceptions: %w", err)

@@ -451,8 +451,12 @@ func (s *Service) ResumeOpts(ctx context.Context, u User, orderID string, opt Sh
 }
 
 // Unfinished lists orders that stopped before StepDone, oldest step first
-// (no waybill yet, then no label, then not subscribed).
-func (s *Service) Unfinished(ctx context.Context) ([]store.Order, error) {
+// (no waybill yet, then no label, then not subscribed), to a user who may
+// ship (ErrForbidden otherwise); background work passes System.
+func (s *Service) Unfinished(ctx context.Context, u User) ([]store.Order, error) {
+	if err := s.allow(u, ActShip); err != nil {
+		return nil, err
+	}
 	var out []store.Order
 	for _, st := range []store.OrderStep{store.StepSaved, store.StepWaybilled, store.StepQueued, store.StepSubscribed} {
 		os, err := s.d.DB.OrdersByStep(ctx, st)

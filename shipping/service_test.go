@@ -312,7 +312,7 @@ func TestResumeAfterSubscribeFailure(t *testing.T) {
 	if res.Order.Step != store.StepQueued || !strings.Contains(res.Order.LastError, "繁忙") || res.Job.State != store.JobSent {
 		t.Fatalf("after failed subscribe: %+v job %s", res.Order, res.Job.State)
 	}
-	un, err := e.svc.Unfinished(ctx)
+	un, err := e.svc.Unfinished(ctx, frontDesk)
 	if err != nil || len(un) != 1 || un[0].ID != res.Order.ID {
 		t.Fatalf("unfinished: %v %v", un, err)
 	}
@@ -636,7 +636,7 @@ func TestStats(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s, err := e.svc.Stats(ctx, now)
+	s, err := e.svc.Stats(ctx, manager, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -755,7 +755,7 @@ func TestCorrectedOrderAfterFailedWaybill(t *testing.T) {
 	if old.Step != store.StepDone || !strings.Contains(old.LastError, res2.Order.ID) {
 		t.Errorf("old order %+v", old)
 	}
-	un, _ := e.svc.Unfinished(ctx)
+	un, _ := e.svc.Unfinished(ctx, frontDesk)
 	if len(un) != 0 {
 		t.Errorf("unfinished %v", un)
 	}

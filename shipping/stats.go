@@ -66,8 +66,12 @@ type Stats struct {
 // Stats computes the dashboard figures at now from the store's counters,
 // plus the on-time rate and median pickup-to-delivery hours from the
 // shipments delivered in the last StatsDays days (read through the state
-// index, newest first, at most maxDeliveredScan).
-func (s *Service) Stats(ctx context.Context, now time.Time) (Stats, error) {
+// index, newest first, at most maxDeliveredScan). Only a user allowed
+// ActStats (managers) may see them; anyone else gets ErrForbidden.
+func (s *Service) Stats(ctx context.Context, u User, now time.Time) (Stats, error) {
+	if err := s.allow(u, ActStats); err != nil {
+		return Stats{}, err
+	}
 	st, err := s.d.DB.Settings(ctx)
 	if err != nil {
 		return Stats{}, fmt.Errorf("stats: settings: %w", err)
