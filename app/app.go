@@ -14,8 +14,7 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"image/color"
 	"slices"
@@ -123,7 +122,9 @@ func New(d Deps) *UI {
 	}
 	u := &UI{deps: d, app: d.App, svc: d.Service, now: d.Now, notified: map[string]bool{}}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
-	st, err := u.svc.Settings(u.ctx)
+	// Nobody is signed in yet: read the settings as no one, so no PIN
+	// hashes reach the window (CheckPIN decides who needs a PIN).
+	st, err := u.svc.Settings(u.ctx, shipping.User{})
 	if err != nil {
 		d.Logf("shipdesk: read settings: %v", err)
 		st = store.DefaultSettings()
@@ -134,7 +135,7 @@ func New(d Deps) *UI {
 	u.win = u.app.NewWindow(lang.L("Shipdesk"))
 	u.win.SetIcon(Icon())
 	var ask bool
-	u.user, ask = firstUser(st)
+	u.user, ask = u.firstUser(u.ctx, st)
 
 	u.ship = newShipScreen(u)
 	u.reprint = newReprintScreen(u)
@@ -242,15 +243,7 @@ func (u *UI) rememberSize() {
 	if sz.Width < 100 || sz.Height < 100 {
 		return
 	}
-	st, err := u.svc.Settings(context.Background())
-	if err != nil {
-		return
-	}
-	if st.WindowWidth == sz.Width && st.WindowHeight == sz.Height {
-		return
-	}
-	st.WindowWidth, st.WindowHeight = sz.Width, sz.Height
-	if err := u.svc.DB().SaveSettings(context.Background(), st); err != nil {
+	if err := u.svc.RememberWindow(context.Background(), sz.Width, sz.Height); err != nil {
 		u.deps.Logf("shipdesk: remember window size: %v", err)
 	}
 }
@@ -401,31 +394,30 @@ func (u *UI) demoBanner() fyne.CanvasObject {
 }
 
 // onUserChosen switches the signed-in user, asking for a PIN where one is
-// set.
+// set. The service checks the PIN (CheckPIN); the window never holds
+// hashes.
 func (u *UI) onUserChosen(name string) {
 	if name == u.user.Name {
 		return
 	}
-	st := u.settings
-	for _, usr := range st.Users {
-		if usr.Name != name {
-			continue
-		}
-		if usr.PINHash == "" {
-			u.signIn(usr)
-			return
-		}
+	usr, err := u.svc.CheckPIN(u.ctx, name, "")
+	switch {
+	case err == nil:
+		u.signIn(usr)
+	case errors.Is(err, shipping.ErrWrongPIN):
 		u.askPIN(name, func(ok bool) {
 			if !ok {
 				u.userSelect.SetSelected(u.user.Name)
 			}
 		})
-		return
+	default:
+		u.userSelect.SetSelected(u.user.Name)
+		u.showError(lang.L("Sign in"), err)
 	}
 }
 
-func (u *UI) signIn(usr store.User) {
-	u.user = shipping.User{Name: usr.Name, Role: usr.Role}
+func (u *UI) signIn(usr shipping.User) {
+	u.user = usr
 	u.userSelect.SetSelected(usr.Name)
 	u.applyRole()
 }
@@ -441,14 +433,18 @@ func (u *UI) askPIN(name string, done func(bool)) {
 			done(false)
 			return
 		}
-		for _, usr := range u.settings.Users {
-			if usr.Name == name && checkPIN(usr, pin.Text) {
-				u.signIn(usr)
-				done(true)
-				return
-			}
+		usr, err := u.svc.CheckPIN(u.ctx, name, pin.Text)
+		if err == nil {
+			u.signIn(usr)
+			done(true)
+			return
 		}
-		dialog.ShowInformation(lang.L("Sign in"), lang.L("Wrong PIN. Please try again."), u.win)
+		u.deps.Logf("shipdesk: sign in as %s: %v", name, err)
+		msg := lang.L("Wrong PIN. Please try again.")
+		if !errors.Is(err, shipping.ErrWrongPIN) {
+			msg = shipping.Describe(err)
+		}
+		dialog.ShowInformation(lang.L("Sign in"), msg, u.win)
 		done(false)
 	}, u.win)
 	pin.OnSubmitted = func(string) { d.Submit() }
@@ -458,7 +454,7 @@ func (u *UI) askPIN(name string, done func(bool)) {
 
 // settingsChanged is called after the settings were saved.
 func (u *UI) settingsChanged(st store.Settings) {
-	u.settings = st
+	u.settings = shipping.WithoutPINs(st) // SaveSettings keeps blank PINs
 	u.userSelect.Options = userNames(st)
 	u.userSelect.Refresh()
 	u.ship.settingsChanged()
@@ -470,13 +466,13 @@ func (u *UI) showError(title string, err error) {
 	dialog.ShowInformation(title, shipping.Describe(err), u.win)
 }
 
-// firstUser is who the app starts as: the first user without a PIN. When
-// every user has a PIN it starts as the first one with no role (nothing
-// allowed) and ask says to ask for the PIN.
-func firstUser(st store.Settings) (u shipping.User, ask bool) {
-	for _, usr := range st.Users {
-		if usr.PINHash == "" {
-			return shipping.User{Name: usr.Name, Role: usr.Role}, false
+// firstUser is who the app starts as: the first user without a PIN (the
+// service says who has one). When every user has a PIN it starts as the
+// first one with no role (nothing allowed) and ask says to ask for the PIN.
+func (u *UI) firstUser(ctx context.Context, st store.Settings) (usr shipping.User, ask bool) {
+	for _, s := range st.Users {
+		if usr, err := u.svc.CheckPIN(ctx, s.Name, ""); err == nil {
+			return usr, false
 		}
 	}
 	if len(st.Users) > 0 {
@@ -491,17 +487,6 @@ func userNames(st store.Settings) []string {
 		out = append(out, usr.Name)
 	}
 	return out
-}
-
-// pinHash is the stored form of a PIN: hex SHA-256 of salt+PIN
-// (store.User.PINHash).
-func pinHash(salt, pin string) string {
-	sum := sha256.Sum256([]byte(salt + pin))
-	return hex.EncodeToString(sum[:])
-}
-
-func checkPIN(usr store.User, pin string) bool {
-	return usr.PINHash == "" || pinHash(usr.PINSalt, pin) == usr.PINHash
 }
 
 func roleText(r store.Role) string {

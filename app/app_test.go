@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -149,7 +150,7 @@ func (e *env) as(t *testing.T, role store.Role) {
 	t.Helper()
 	for _, u := range e.ui.settings.Users {
 		if u.Role == role {
-			e.ui.signIn(u)
+			e.ui.signIn(shipping.User{Name: u.Name, Role: u.Role})
 			e.wait()
 			return
 		}
@@ -521,7 +522,7 @@ func TestPINGuardsAUser(t *testing.T) {
 	for i := range st.Users {
 		if st.Users[i].Role == store.RoleManager {
 			st.Users[i].PINSalt = "s"
-			st.Users[i].PINHash = pinHash("s", "1234")
+			st.Users[i].PINHash = shipping.HashPIN("s", "1234")
 		}
 	}
 	e.ui.saveSettings(st, nil)
@@ -531,8 +532,16 @@ func TestPINGuardsAUser(t *testing.T) {
 	if e.ui.user.Role != store.RoleFrontDesk {
 		t.Fatal("switched to the manager without the PIN")
 	}
-	if !checkPIN(e.ui.settings.Users[2], "1234") || checkPIN(e.ui.settings.Users[2], "0000") {
-		t.Fatal("PIN check wrong")
+	if _, err := e.svc.CheckPIN(context.Background(), "主管", "1234"); err != nil {
+		t.Fatalf("right PIN refused: %v", err)
+	}
+	if _, err := e.svc.CheckPIN(context.Background(), "主管", "0000"); !errors.Is(err, shipping.ErrWrongPIN) {
+		t.Fatalf("wrong PIN: %v", err)
+	}
+	for _, usr := range e.ui.settings.Users {
+		if usr.PINHash != "" || usr.PINSalt != "" {
+			t.Errorf("the window holds %s's PIN hash", usr.Name)
+		}
 	}
 }
 

@@ -121,7 +121,7 @@ func benchManagerUI(b *testing.B) *UI {
 	b.Cleanup(a.Quit)
 	ui := New(Deps{App: a, Service: svc, Demo: true})
 	b.Cleanup(func() { ui.Close(); ui.Wait() })
-	ui.signIn(store.User{Name: "主管", Role: store.RoleManager})
+	ui.signIn(shipping.User{Name: "主管", Role: store.RoleManager})
 	ui.wait()
 	return ui
 }

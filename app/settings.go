@@ -32,6 +32,10 @@ type settingsScreen struct {
 	ui      *UI
 	content fyne.CanvasObject
 	st      store.Settings // the working copy
+	// full: st was read by a manager, so it has the PINs and the
+	// credentials. applyRole reloads when the signed-in role no longer
+	// matches, so a clerk's window never keeps a manager's copy.
+	full bool
 
 	// Kuaidi100 account
 	production                               *widget.RadioGroup
@@ -205,17 +209,23 @@ func newSettingsScreen(u *UI) *settingsScreen {
 }
 
 func (s *settingsScreen) applyRole() {
-	setEnabled(s.saveBtn, s.ui.allowed(shipping.ActSettings))
+	allowed := s.ui.allowed(shipping.ActSettings)
+	setEnabled(s.saveBtn, allowed)
+	if allowed != s.full { // drop a manager's PINs and credentials, or fetch them
+		s.load()
+	}
 }
 
-// load fills the widgets from the stored settings and secrets.
+// load fills the widgets from the stored settings (as the signed-in user
+// may see them: PINs only for a manager) and secrets.
 func (s *settingsScreen) load() {
-	st, err := s.ui.svc.Settings(context.Background())
+	st, err := s.ui.svc.Settings(context.Background(), s.ui.user)
 	if err != nil {
 		s.msg.SetText(shipping.Describe(err))
 		return
 	}
 	s.st = st
+	s.full = s.ui.allowed(shipping.ActSettings)
 	if st.Mode == "production" {
 		s.production.SetSelected(s.production.Options[1])
 	} else {
@@ -231,6 +241,10 @@ func (s *settingsScreen) load() {
 			s.smsSeller.SetText(sec.SMSSeller)
 		} else {
 			s.connMsg.SetText(err.Error())
+		}
+	} else {
+		for _, e := range []*widget.Entry{s.key, s.customer, s.secret, s.userID, s.smsSeller} {
+			e.SetText("")
 		}
 	}
 	s.defItems.SetText(st.DefaultItems)
@@ -441,7 +455,7 @@ func (s *settingsScreen) editSender(i int) {
 }
 
 // editUser edits user i (or adds one when i < 0); an empty PIN keeps the
-// old one, "-" removes it.
+// old one, "-" removes it (shipping.ClearPIN tells SaveSettings so).
 func (s *settingsScreen) editUser(i int) {
 	usr, ok := s.users.at(i)
 	if !ok {
@@ -472,12 +486,12 @@ func (s *settingsScreen) editUser(i int) {
 		switch p := strings.TrimSpace(pin.Text); p {
 		case "":
 		case "-":
-			usr.PINHash, usr.PINSalt = "", ""
+			usr.PINHash, usr.PINSalt = "", shipping.ClearPIN
 		default:
 			b := make([]byte, 8)
 			_, _ = rand.Read(b)
 			usr.PINSalt = hex.EncodeToString(b)
-			usr.PINHash = pinHash(usr.PINSalt, p)
+			usr.PINHash = shipping.HashPIN(usr.PINSalt, p)
 		}
 		s.users.put(i, usr)
 	}, s.ui.win)

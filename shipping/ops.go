@@ -539,13 +539,26 @@ func (s *Service) CancelJob(ctx context.Context, u User, id uint64) error {
 	return s.d.Queue.Cancel(ctx, id, u.Name)
 }
 
-// Settings returns the station's settings.
-func (s *Service) Settings(ctx context.Context) (store.Settings, error) {
-	return s.d.DB.Settings(ctx)
+// Settings returns the station's settings as u may see them: a user who
+// may not change settings (anyone but a manager) gets every user's PINHash
+// and PINSalt blanked. Any role may call it; the forms need the senders,
+// defaults and printers. To check a PIN use CheckPIN.
+func (s *Service) Settings(ctx context.Context, u User) (store.Settings, error) {
+	st, err := s.d.DB.Settings(ctx)
+	if err != nil {
+		return st, err
+	}
+	if !Allowed(u.Role, ActSettings) {
+		st = WithoutPINs(st)
+	}
+	return st, nil
 }
 
 // SaveSettings stores new settings (managers only) and audits which
-// sections changed.
+// sections changed. PINs are merged with the stored ones by user name
+// (see KeepPINs): a user entry with an empty PINHash and PINSalt keeps the
+// stored PIN, so settings read without PINs never wipe them; PINSalt
+// ClearPIN with an empty PINHash removes the PIN.
 func (s *Service) SaveSettings(ctx context.Context, u User, st store.Settings) error {
 	if err := s.allow(u, ActSettings); err != nil {
 		return err
@@ -554,6 +567,7 @@ func (s *Service) SaveSettings(ctx context.Context, u User, st store.Settings) e
 	if err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
+	st = KeepPINs(old, st)
 	if err := s.d.DB.SaveSettings(ctx, st); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}

@@ -853,7 +853,7 @@ func Describe(err error) string {
 	if errors.As(err, &ke) && ke.Message != "" {
 		return ke.Message
 	}
-	for _, e := range []error{ErrForbidden, ErrPickedUp, ErrCancelled, ErrReasonRequired, ErrNoWaybill, ErrNoPrinter} {
+	for _, e := range []error{ErrForbidden, ErrWrongPIN, ErrUnknownUser, ErrPickedUp, ErrCancelled, ErrReasonRequired, ErrNoWaybill, ErrNoPrinter} {
 		if errors.Is(err, e) {
 			return e.Error()
 		}

@@ -670,7 +670,7 @@ func TestStats(t *testing.T) {
 func TestSettingsAndExportAreAudited(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	st, _ := e.svc.Settings(ctx)
+	st, _ := e.svc.Settings(ctx, manager)
 	st.DefaultCarrier = "yuantong"
 	if err := e.svc.SaveSettings(ctx, frontDesk, st); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("front desk saved settings: %v", err)
