@@ -527,6 +527,10 @@ func TestPINGuardsAUser(t *testing.T) {
 	}
 	e.ui.saveSettings(st, nil)
 	e.wait()
+	e.ui.setup.load() // the manager's settings screen has the PINs
+	if e.ui.setup.st.Users[2].PINHash == "" {
+		t.Fatal("the manager's settings screen has no PIN")
+	}
 	e.as(t, store.RoleFrontDesk)
 	e.ui.onUserChosen("主管")
 	if e.ui.user.Role != store.RoleFrontDesk {
@@ -538,10 +542,17 @@ func TestPINGuardsAUser(t *testing.T) {
 	if _, err := e.svc.CheckPIN(context.Background(), "主管", "0000"); !errors.Is(err, shipping.ErrWrongPIN) {
 		t.Fatalf("wrong PIN: %v", err)
 	}
-	for _, usr := range e.ui.settings.Users {
+	for _, usr := range append(e.ui.settings.Users, e.ui.setup.st.Users...) {
 		if usr.PINHash != "" || usr.PINSalt != "" {
-			t.Errorf("the window holds %s's PIN hash", usr.Name)
+			t.Errorf("the front desk's window holds %s's PIN hash", usr.Name)
 		}
+	}
+	// Saving from the PIN-less copy (as the printers screen does) keeps it.
+	e.ui.user = shipping.User{Name: "主管", Role: store.RoleManager}
+	e.ui.saveSettings(e.ui.settings, nil)
+	e.wait()
+	if _, err := e.svc.CheckPIN(context.Background(), "主管", "1234"); err != nil {
+		t.Fatalf("PIN lost by saving a PIN-less copy: %v", err)
 	}
 }
 
