@@ -122,6 +122,12 @@ type runtime struct {
 // print queue (recovering jobs interrupted by a crash), the SMS notifier, the
 // tracking worker and the shipping service, and binds the listeners Run will
 // serve. The caller must Close the runtime.
+// clinicTime is the clock on the clinic's wall: China Standard Time, UTC+8
+// all year (China has one time zone and no daylight saving). The store's
+// "today", order numbers and day counters and the SMS quiet hours use it, so
+// a daemon on a server set to UTC still keeps 21:00-08:00 quiet in Tianjin.
+var clinicTime = time.FixedZone("CST", 8*60*60)
+
 func openRuntime(ctx context.Context, g *globals, opt runtimeOptions) (*runtime, error) {
 	rt := &runtime{DataDir: g.DataDir, opt: opt, logf: opt.Logf, runStarted: make(chan struct{})}
 	if rt.logf == nil {
@@ -130,7 +136,7 @@ func openRuntime(ctx context.Context, g *globals, opt runtimeOptions) (*runtime,
 	if err := os.MkdirAll(g.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{Now: opt.Clock})
+	db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{Now: opt.Clock, Location: clinicTime})
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +269,7 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 		rt.logf("shipdesk: recover print queue: %v", err)
 	}
 	rt.DefaultPrinter = "virtual:///" + strings.TrimPrefix(filepath.ToSlash(filepath.Join(g.DataDir, "labels")), "/")
-	rt.SMS = sms.New(sms.Config{DB: rt.DB, Client: rt.Client, CallbackURL: smsCallback, Logf: rt.logf, Now: rt.opt.Clock})
+	rt.SMS = sms.New(sms.Config{DB: rt.DB, Client: rt.Client, CallbackURL: smsCallback, Logf: rt.logf, Now: rt.opt.Clock, Location: clinicTime})
 	tcfg := tracking.Config{
 		DB: rt.DB, Client: rt.Client, Notifier: shipping.NotifyEveryReached(rt.SMS), PushURL: pushURL,
 		QueriesPerSecond: st.Tracking.QueriesPerSecond, Logf: rt.logf, Now: rt.opt.Clock,
