@@ -31,8 +31,6 @@ type printFlags struct {
 	size     string
 	dpi      int
 	order    orderFlags
-	who      string
-	timeout  time.Duration
 	prnFiles []string
 }
 

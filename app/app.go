@@ -427,8 +427,7 @@ func (u *UI) askPIN(name string, done func(bool)) {
 	pin := widget.NewPasswordEntry()
 	msg := widget.NewLabel("")
 	items := []*widget.FormItem{widget.NewFormItem(lang.L("PIN"), pin), widget.NewFormItem("", msg)}
-	var d *dialog.FormDialog
-	d = dialog.NewForm(fmt.Sprintf(lang.L("Sign in as %s"), name), lang.L("Sign in"), lang.L("Cancel"), items, func(ok bool) {
+	d := dialog.NewForm(fmt.Sprintf(lang.L("Sign in as %s"), name), lang.L("Sign in"), lang.L("Cancel"), items, func(ok bool) {
 		if !ok {
 			done(false)
 			return

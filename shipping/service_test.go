@@ -171,10 +171,9 @@ func TestShipPrintsAndRecordsEveryStep(t *testing.T) {
 // as a timeout after the service did the work would.
 type flakyWaybills struct {
 	Waybills
-	mu      sync.Mutex
-	lose    int
-	issued  []string
-	cancels int
+	mu     sync.Mutex
+	lose   int
+	issued []string
 }
 
 func (f *flakyWaybills) Order(ctx context.Context, r kuaidi100.OrderRequest) (*kuaidi100.OrderResult, error) {

@@ -62,7 +62,7 @@ func TestRunReleasesAtQuietEnd(t *testing.T) {
 			t.Fatalf("%d sends at midnight", n)
 		}
 		morning := time.Date(start.Year(), start.Month(), start.Day(), 8, 0, 0, 0, time.UTC)
-		time.Sleep(morning.Sub(time.Now()) - time.Second)
+		time.Sleep(time.Until(morning) - time.Second)
 		synctest.Wait()
 		if n := len(sender.sent()); n != 0 {
 			t.Fatalf("%d sends at %s", n, time.Now())

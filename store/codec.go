@@ -23,11 +23,6 @@ func u64(v uint64) []byte {
 // timeKey encodes t so that byte order is time order (sign bit flipped).
 func timeKey(t time.Time) []byte { return u64(uint64(t.UnixNano()) ^ (1 << 63)) }
 
-// timeFromKey reverses timeKey.
-func timeFromKey(b []byte) time.Time {
-	return time.Unix(0, int64(binary.BigEndian.Uint64(b)^(1<<63)))
-}
-
 // cat joins byte slices into a new slice.
 func cat(parts ...[]byte) []byte {
 	n := 0

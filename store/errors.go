@@ -17,7 +17,9 @@ var (
 	// ErrExists: the same waybill and carrier (or the same key) is already
 	// stored.
 	ErrExists = errors.New("already exists")
-	// ErrAlreadyRunning: another process has the database open.
+	// ErrAlreadyRunning: another process has the database open. Its text is
+	// shown to people as it is, hence the capital.
+	//lint:ignore ST1005 the message is shown to people verbatim
 	ErrAlreadyRunning = errors.New("Shipdesk is already running with this data folder")
 	// ErrInsecureSecrets: the secrets file can be read by other users.
 	ErrInsecureSecrets = errors.New("secrets file is readable by other users")

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -381,15 +380,3 @@ type Exception struct {
 
 // Open reports whether nobody has resolved the exception yet.
 func (e *Exception) Open() bool { return e.ResolvedAt.IsZero() }
-
-// clone returns a deep copy through JSON; used where callers must not share
-// maps or slices with the store.
-func clone[T any](v T) (T, error) {
-	var out T
-	b, err := json.Marshal(v)
-	if err != nil {
-		return out, err
-	}
-	err = json.Unmarshal(b, &out)
-	return out, err
-}
