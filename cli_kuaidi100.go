@@ -81,6 +81,7 @@ func runSandbox(ctx context.Context, g *globals, args []string, stdout, stderr i
 	fs.Float64Var(&o.ProblemShare, "problem", o.ProblemShare, "")
 	fs.Float64Var(&o.RefusedShare, "refused", o.RefusedShare, "")
 	fs.Float64Var(&o.ReturnedShare, "returned", o.ReturnedShare, "")
+	fs.StringVar(&o.StatePath, "state", "", "")
 	verbose := fs.Bool("v", false, "")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -98,6 +99,9 @@ func runSandbox(ctx context.Context, g *globals, args []string, stdout, stderr i
 	sb := sandbox.New(o)
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Kuaidi100 sandbox listening on %s (speed %g, seed %d)\n", base, o.Speed, o.Seed)
+	if o.StatePath != "" {
+		fmt.Fprintf(stdout, "State kept in %s (waybills, parcels, subscriptions and limits survive a restart)\n", o.StatePath)
+	}
 	printSandboxCreds(stdout, sb.Credentials())
 	fmt.Fprintf(stdout, "Try: shipdesk --api-base %s track NUMBER    counters: %s/sandbox/stats\n", base, base)
 	return sb.Serve(ctx, ln)

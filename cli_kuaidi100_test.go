@@ -1,11 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/kuaidi100/sandbox"
+	"shipdesk/store"
 )
 
 func runKD(t *testing.T, args ...string) (int, string, string) {
@@ -66,5 +74,50 @@ func TestDetectJSON(t *testing.T) {
 	}
 	if code, _, _ := runKD(t, "detect", "??"); code != 1 {
 		t.Errorf("unknown format: exit %d, want 1", code)
+	}
+}
+
+// TestSandboxStateSurvivesRestart: `shipdesk sandbox --state FILE` keeps
+// what it issued, so an order retried after the sandbox was restarted gets
+// the same waybill instead of a second one.
+func TestSandboxStateSurvivesRestart(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "sandbox-state.json")
+	// A different seed each start: only the state can make the numbers agree.
+	order := func(seed string) string {
+		ctx, cancel := context.WithCancel(t.Context())
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			done <- runSandbox(ctx, &globals{}, []string{"--addr", "127.0.0.1:0", "--state", state, "--seed", seed}, pw, io.Discard)
+			pw.Close()
+		}()
+		line, err := bufio.NewReader(pr).ReadString('\n')
+		if err != nil {
+			t.Fatalf("sandbox output: %v", err)
+		}
+		go io.Copy(io.Discard, pr)
+		base := strings.Fields(line[strings.Index(line, "http://"):])[0]
+		cfg := sandbox.DemoCredentials()
+		cfg.BaseURL = base
+		res, err := kuaidi100.New(cfg).Order(t.Context(), kuaidi100.OrderRequest{
+			OrderID: "SD20261126-000001", Com: "zhongtong", Cargo: "眼镜", Count: 1, Weight: 0.5,
+			Recipient: store.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"},
+			Sender:    store.Party{Name: "天津眼科医院视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
+		})
+		if err != nil {
+			t.Fatalf("order: %v", err)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("sandbox stopped with %v", err)
+		}
+		return res.Waybill
+	}
+	first := order("7")
+	if _, err := os.Stat(state); err != nil {
+		t.Fatalf("no state file after the sandbox stopped: %v", err)
+	}
+	if second := order("8"); second != first {
+		t.Fatalf("after a restart the same order got waybill %s, first %s", second, first)
 	}
 }

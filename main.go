@@ -44,7 +44,7 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 
 // commands is the whole command-line grammar (DESIGN.md §4).
 var commands = []command{
-	{"sandbox", "--addr 127.0.0.1:8100 [--speed N] [--seed N] [-v]", "run the Kuaidi100 sandbox alone", runSandbox},
+	{"sandbox", "--addr 127.0.0.1:8100 [--speed N] [--seed N] [--state FILE] [-v]", "run the Kuaidi100 sandbox alone", runSandbox},
 	{"detect", "NUMBER [--json]", "carrier candidates for a waybill number", runDetect},
 	{"track", "NUMBER [--carrier CODE] [--phone LAST4] [--json]", "one real-time query, normalised", runTrack},
 	{"label", "[order flags | --order FILE.json] --format png|tspl|zpl [--size 76x130|100x150|100x180] [--dpi 203|300] [--full-phone] --out FILE", "render a label (PNG preview, or printer bytes)", runLabel},
