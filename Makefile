@@ -82,16 +82,16 @@ test-usb: deps deps-usb ## print through a real kernel USB printer gadget inside
 	SHIPDESK_REQUIRE_USBTEST=1 $(GO) test -count=1 -v -run TestUSBPrinterGadget -timeout 5m ./printer/usbtest/
 
 .PHONY: test
-test: deps deps-usb ## run every test (starts Xvfb for the UI tests when there is no display)
+test: deps deps-usb ## run every test under the race detector (starts Xvfb for the UI tests when there is no display)
 	@set -e; \
 	if [ -n "$$DISPLAY" ]; then \
-		$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...; \
+		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...; \
 	else \
 		n=99; while [ -e /tmp/.X$$n-lock ] || [ -e /tmp/.X11-unix/X$$n ]; do n=$$((n+1)); done; \
 		Xvfb :$$n -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 & xpid=$$!; \
 		trap 'kill $$xpid 2>/dev/null' EXIT; \
 		i=0; while [ ! -e /tmp/.X11-unix/X$$n ] && [ $$i -lt 100 ]; do i=$$((i+1)); sleep 0.1; done; \
-		DISPLAY=:$$n $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...; \
+		DISPLAY=:$$n $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...; \
 	fi
 
 .PHONY: lint

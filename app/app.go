@@ -76,11 +76,13 @@ type Deps struct {
 // must be called on Fyne's main goroutine. Close stops its background
 // refreshes.
 type UI struct {
-	deps     Deps
-	app      fyne.App
-	win      fyne.Window
-	svc      *shipping.Service
-	now      func() time.Time
+	deps Deps
+	app  fyne.App
+	win  fyne.Window
+	svc  *shipping.Service
+	now  func() time.Time
+	// user is the person signed in. Only the main goroutine reads or
+	// writes it; background work gets the acting user from async.
 	user     shipping.User
 	settings store.Settings
 
@@ -250,11 +252,18 @@ func (u *UI) rememberSize() {
 
 // async runs work on its own goroutine and then done (if not nil) on the
 // main goroutine. Tests wait for it with wait.
-func (u *UI) async(work func(ctx context.Context), done func()) {
+//
+// Call it on the main goroutine, when the person presses the button: it
+// takes the signed-in user then and hands it to work as who, so work never
+// reads u.user (signIn writes it on the main goroutine meanwhile) and the
+// audit log names the person who pressed, even if someone else signs in
+// while the work runs.
+func (u *UI) async(work func(ctx context.Context, who shipping.User), done func()) {
+	who := u.user
 	u.pending.Add(1)
 	go func() {
 		defer u.pending.Done()
-		work(u.ctx)
+		work(u.ctx, who)
 		if done != nil {
 			u.onMain(true, done)
 		}
@@ -263,9 +272,9 @@ func (u *UI) async(work func(ctx context.Context), done func()) {
 
 // act runs work in the background like async; a failure is shown in a
 // dialog titled title, success runs done (if not nil) on the main goroutine.
-func (u *UI) act(title string, work func(ctx context.Context) error, done func()) {
+func (u *UI) act(title string, work func(ctx context.Context, who shipping.User) error, done func()) {
 	var err error
-	u.async(func(ctx context.Context) { err = work(ctx) }, func() {
+	u.async(func(ctx context.Context, who shipping.User) { err = work(ctx, who) }, func() {
 		if err != nil {
 			u.showError(title, err)
 			return

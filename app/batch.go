@@ -37,9 +37,9 @@ func (s *shipScreen) readCSV(r io.ReadCloser) {
 	var orders []store.Order
 	var rowErrs []shipping.RowError
 	var err error
-	s.ui.longWork(lang.L("Reading the file…"), func(ctx context.Context, _ func(float64)) error {
+	s.ui.longWork(lang.L("Reading the file…"), func(ctx context.Context, who shipping.User, _ func(float64)) error {
 		defer r.Close()
-		orders, rowErrs, err = s.ui.svc.ImportCSV(ctx, s.ui.user, r)
+		orders, rowErrs, err = s.ui.svc.ImportCSV(ctx, who, r)
 		return err
 	}, func() { s.confirmBatch(orders, rowErrs) })
 }
@@ -75,9 +75,9 @@ func (s *shipScreen) confirmBatch(orders []store.Order, rowErrs []shipping.RowEr
 func (s *shipScreen) shipBatch(orders []store.Order) {
 	var results []shipping.BatchResult
 	stopped := false
-	s.ui.longWork(lang.L("Shipping the imported orders…"), func(ctx context.Context, progress func(float64)) error {
+	s.ui.longWork(lang.L("Shipping the imported orders…"), func(ctx context.Context, who shipping.User, progress func(float64)) error {
 		var err error
-		results, err = s.ui.svc.ShipBatch(ctx, s.ui.user, orders, shipping.ShipOptions{}, func(done, total int) {
+		results, err = s.ui.svc.ShipBatch(ctx, who, orders, shipping.ShipOptions{}, func(done, total int) {
 			progress(float64(done) / float64(total))
 		})
 		if errors.Is(err, context.Canceled) {

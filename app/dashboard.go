@@ -218,9 +218,9 @@ func (d *dashboard) refresh() {
 	d.pending = true
 	var st shipping.Stats
 	var err error
-	now, user := d.ui.now(), d.ui.user
-	d.ui.async(func(ctx context.Context) {
-		st, err = d.ui.svc.Stats(ctx, user, now)
+	now := d.ui.now()
+	d.ui.async(func(ctx context.Context, who shipping.User) {
+		st, err = d.ui.svc.Stats(ctx, who, now)
 	}, func() {
 		d.pending = false
 		if err != nil {
@@ -291,8 +291,8 @@ func (d *dashboard) resolve() {
 		return
 	}
 	id := d.exceptions[d.excSel].ID
-	d.ui.act(lang.L("Mark handled"), func(ctx context.Context) error {
-		return d.ui.svc.ResolveException(ctx, d.ui.user, id)
+	d.ui.act(lang.L("Mark handled"), func(ctx context.Context, who shipping.User) error {
+		return d.ui.svc.ResolveException(ctx, who, id)
 	}, func() {
 		d.ui.dash.changed()
 		d.refresh()

@@ -173,7 +173,7 @@ func (p *printersScreen) refresh() {
 	p.refreshQueue()
 	var found []printer.Info
 	statuses := map[string]string{}
-	p.ui.async(func(ctx context.Context) {
+	p.ui.async(func(ctx context.Context, who shipping.User) {
 		dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
 		found, _ = printer.Discover(dctx)
@@ -365,12 +365,12 @@ func (p *printersScreen) send(what string, data func() ([]byte, error), pr store
 	var job store.PrintJob
 	var err error
 	p.msg.SetText(what + "…")
-	p.ui.async(func(ctx context.Context) {
+	p.ui.async(func(ctx context.Context, who shipping.User) {
 		var b []byte
 		if b, err = data(); err != nil {
 			return
 		}
-		job, err = q.Submit(ctx, store.PrintJob{PrinterURI: pr.URI, Format: pr.Language, Size: size, Data: b, Who: p.ui.user.Name, Reason: what})
+		job, err = q.Submit(ctx, store.PrintJob{PrinterURI: pr.URI, Format: pr.Language, Size: size, Data: b, Who: who.Name, Reason: what})
 	}, func() {
 		switch {
 		case err != nil:

@@ -171,8 +171,8 @@ func (r *reprintScreen) find(q string, jump bool) {
 	var rows []store.Shipment
 	var err error
 	start := r.ui.now()
-	r.ui.async(func(ctx context.Context) {
-		rows, err = r.ui.svc.Search(ctx, r.ui.user, q, time.Time{}, time.Time{}, searchLimit)
+	r.ui.async(func(ctx context.Context, who shipping.User) {
+		rows, err = r.ui.svc.Search(ctx, who, q, time.Time{}, time.Time{}, searchLimit)
 	}, func() {
 		if err != nil {
 			r.summary.SetText(shipping.Describe(err))
@@ -212,8 +212,8 @@ func scanMatch(rows []store.Shipment, q string) int {
 func (r *reprintScreen) show(waybill string) {
 	var d shipping.Detail
 	var err error
-	r.ui.async(func(ctx context.Context) {
-		d, err = r.ui.svc.DetailAs(ctx, r.ui.user, waybill)
+	r.ui.async(func(ctx context.Context, who shipping.User) {
+		d, err = r.ui.svc.DetailAs(ctx, who, waybill)
 	}, func() {
 		if err != nil {
 			r.detailMsg.SetText(shipping.Describe(err))
@@ -283,8 +283,8 @@ func (r *reprintScreen) doReprint(reason string) {
 	wb := r.selected
 	var job store.PrintJob
 	var err error
-	r.ui.async(func(ctx context.Context) {
-		job, err = r.ui.svc.Reprint(ctx, r.ui.user, wb, reason, "")
+	r.ui.async(func(ctx context.Context, who shipping.User) {
+		job, err = r.ui.svc.Reprint(ctx, who, wb, reason, "")
 	}, func() {
 		if err != nil {
 			r.detailMsg.SetText(shipping.Describe(err))
@@ -311,8 +311,8 @@ func (r *reprintScreen) askCancel() {
 // doCancel cancels the selected waybill with the reason given.
 func (r *reprintScreen) doCancel(reason string) {
 	wb := r.selected
-	r.ui.act(lang.L("Cancel waybill"), func(ctx context.Context) error {
-		return r.ui.svc.Cancel(ctx, r.ui.user, wb, reason)
+	r.ui.act(lang.L("Cancel waybill"), func(ctx context.Context, who shipping.User) error {
+		return r.ui.svc.Cancel(ctx, who, wb, reason)
 	}, func() {
 		r.detailMsg.SetText(fmt.Sprintf(lang.L("Waybill %s cancelled."), wb))
 		r.show(wb)
@@ -341,8 +341,8 @@ func (r *reprintScreen) askResend() {
 // doResend sends the selected waybill's message for m again.
 func (r *reprintScreen) doResend(m store.Milestone) {
 	wb := r.selected
-	r.ui.act(lang.L("Resend SMS"), func(ctx context.Context) error {
-		return r.ui.svc.ResendSMS(ctx, r.ui.user, wb, m)
+	r.ui.act(lang.L("Resend SMS"), func(ctx context.Context, who shipping.User) error {
+		return r.ui.svc.ResendSMS(ctx, who, wb, m)
 	}, func() { r.detailMsg.SetText(lang.L("SMS sent again.")) })
 }
 
@@ -428,9 +428,8 @@ func (p *printLog) applyRole() {
 func (p *printLog) refresh() {
 	var jobs []store.PrintJob
 	var err error
-	user := p.ui.user
-	p.ui.async(func(ctx context.Context) {
-		jobs, err = p.ui.svc.PrintLog(ctx, user, 500)
+	p.ui.async(func(ctx context.Context, who shipping.User) {
+		jobs, err = p.ui.svc.PrintLog(ctx, who, 500)
 	}, func() {
 		if err != nil {
 			p.msg.SetText(shipping.Describe(err))
@@ -456,8 +455,8 @@ func (p *printLog) doRetry() {
 	id := p.jobs[p.sel].ID
 	var job store.PrintJob
 	var err error
-	p.ui.async(func(ctx context.Context) {
-		job, err = p.ui.svc.RetryJob(ctx, p.ui.user, id)
+	p.ui.async(func(ctx context.Context, who shipping.User) {
+		job, err = p.ui.svc.RetryJob(ctx, who, id)
 	}, func() {
 		if err != nil {
 			p.ui.showError(lang.L("Retry job"), err)
@@ -474,8 +473,8 @@ func (p *printLog) doCancel() {
 	}
 	id := p.jobs[p.sel].ID
 	var err error
-	p.ui.async(func(ctx context.Context) {
-		err = p.ui.svc.CancelJob(ctx, p.ui.user, id)
+	p.ui.async(func(ctx context.Context, who shipping.User) {
+		err = p.ui.svc.CancelJob(ctx, who, id)
 	}, func() {
 		if err != nil {
 			p.ui.showError(lang.L("Cancel job"), err)

@@ -287,8 +287,8 @@ func (s *settingsScreen) load() {
 	s.users.list.Refresh()
 	if s.ui.allowed(shipping.ActSettings) {
 		var log []store.AuditEntry
-		s.ui.async(func(ctx context.Context) {
-			log, _ = s.ui.svc.AuditLog(ctx, s.ui.user, 200)
+		s.ui.async(func(ctx context.Context, who shipping.User) {
+			log, _ = s.ui.svc.AuditLog(ctx, who, 200)
 		}, func() {
 			s.auditLog = log
 			s.audit.Refresh()
@@ -375,8 +375,8 @@ func (s *settingsScreen) save() {
 // saveSettings stores st through shipping (managers only; audited) and
 // tells the screens; done runs after a successful save.
 func (u *UI) saveSettings(st store.Settings, done func()) {
-	u.act(lang.L("Settings"), func(ctx context.Context) error {
-		return u.svc.SaveSettings(ctx, u.user, st)
+	u.act(lang.L("Settings"), func(ctx context.Context, who shipping.User) error {
+		return u.svc.SaveSettings(ctx, who, st)
 	}, func() {
 		u.settingsChanged(st)
 		if done != nil {
@@ -402,11 +402,11 @@ func (s *settingsScreen) saveCredentials() {
 	}
 	sec := s.secrets()
 	var err error
-	s.ui.async(func(ctx context.Context) {
+	s.ui.async(func(ctx context.Context, who shipping.User) {
 		if err = store.SaveSecrets(s.ui.deps.DataDir, sec); err != nil {
 			return
 		}
-		err = s.ui.svc.DB().Audit(ctx, store.AuditEntry{Who: s.ui.user.Name, Action: "settings", Target: "credentials", Detail: "Kuaidi100 credentials changed"})
+		err = s.ui.svc.DB().Audit(ctx, store.AuditEntry{Who: who.Name, Action: "settings", Target: "credentials", Detail: "Kuaidi100 credentials changed"})
 	}, func() {
 		if err != nil {
 			s.connMsg.SetText(shipping.Describe(err))
@@ -421,7 +421,7 @@ func (s *settingsScreen) testConnection() {
 	prod := s.production.Selected == s.production.Options[1]
 	s.connMsg.SetText(lang.L("Testing…"))
 	var err error
-	s.ui.async(func(ctx context.Context) {
+	s.ui.async(func(ctx context.Context, who shipping.User) {
 		err = s.ui.deps.TestConnection(ctx, sec, prod)
 	}, func() {
 		if err != nil {
@@ -505,8 +505,8 @@ func (s *settingsScreen) backup() {
 		}
 		path := w.URI().Path()
 		w.Close()
-		s.ui.longWork(lang.L("Backing up…"), func(ctx context.Context, _ func(float64)) error {
-			return s.ui.svc.Backup(ctx, s.ui.user, path)
+		s.ui.longWork(lang.L("Backing up…"), func(ctx context.Context, who shipping.User, _ func(float64)) error {
+			return s.ui.svc.Backup(ctx, who, path)
 		}, func() { s.msg.SetText(fmt.Sprintf(lang.L("Backup written to %s."), path)) })
 	}, s.ui.win)
 	d.SetFileName("shipdesk-backup.db")
@@ -520,8 +520,8 @@ func (s *settingsScreen) export() {
 			return
 		}
 		uri := w.URI()
-		s.ui.longWork(lang.L("Exporting…"), func(ctx context.Context, _ func(float64)) error {
-			err := s.ui.svc.ExportCSV(ctx, s.ui.user, w)
+		s.ui.longWork(lang.L("Exporting…"), func(ctx context.Context, who shipping.User, _ func(float64)) error {
+			err := s.ui.svc.ExportCSV(ctx, who, w)
 			if cerr := w.Close(); err == nil {
 				err = cerr
 			}
@@ -539,7 +539,7 @@ func (s *settingsScreen) export() {
 // longWork shows a progress dialog with a Cancel button while work runs;
 // work reports progress in [0,1] (or never, for an endless bar). done runs
 // after success; an error (other than cancelling) is shown.
-func (u *UI) longWork(title string, work func(ctx context.Context, progress func(float64)) error, done func()) {
+func (u *UI) longWork(title string, work func(ctx context.Context, who shipping.User, progress func(float64)) error, done func()) {
 	ctx, cancel := context.WithCancel(u.ctx)
 	bar := widget.NewProgressBar()
 	inf := widget.NewProgressBarInfinite()
@@ -550,8 +550,8 @@ func (u *UI) longWork(title string, work func(ctx context.Context, progress func
 	d.Resize(fyne.NewSize(420, 140))
 	d.Show()
 	var err error
-	u.async(func(context.Context) {
-		err = work(ctx, func(f float64) {
+	u.async(func(_ context.Context, who shipping.User) {
+		err = work(ctx, who, func(f float64) {
 			u.onMain(false, func() {
 				inf.Hide()
 				inf.Stop()

@@ -407,7 +407,7 @@ func (s *shipScreen) refreshPreview() {
 	var img image.Image
 	var cands []kuaidi100.Candidate
 	var perr error
-	s.ui.async(func(ctx context.Context) {
+	s.ui.async(func(ctx context.Context, who shipping.User) {
 		if guess {
 			cands = s.ui.svc.SuggestCarriers(ctx, o)
 			if len(cands) > 0 && o.Carrier == "" {
@@ -467,13 +467,13 @@ func (s *shipScreen) submit() {
 	s.status.SetText(lang.L("Getting the waybill…"))
 	var res *shipping.ShipResult
 	var err error
-	s.ui.async(func(ctx context.Context) {
+	s.ui.async(func(ctx context.Context, who shipping.User) {
 		if guess {
 			if c := s.ui.svc.SuggestCarriers(ctx, o); len(c) > 0 {
 				o.Carrier = c[0].Code
 			}
 		}
-		res, err = s.ui.svc.Ship(ctx, s.ui.user, o, shipping.ShipOptions{})
+		res, err = s.ui.svc.Ship(ctx, who, o, shipping.ShipOptions{})
 	}, func() {
 		s.busy = false
 		s.applyRole()

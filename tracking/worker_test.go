@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -109,8 +110,10 @@ func TestEndToEnd(t *testing.T) {
 				w := e.worker(nil)
 				stopSB := run(ctx, t, e.sb.Run)
 				stopW := run(ctx, t, w.Run)
-				changes := 0
-				cancel := w.OnChange(func(store.Shipment) { changes++ })
+				// Listeners run on the worker's goroutines (push
+				// receiver, poller, subscriber): count atomically.
+				var changes atomic.Int64
+				cancel := w.OnChange(func(store.Shipment) { changes.Add(1) })
 				for i := n / 2; i < n; i++ {
 					s := e.ship(ctx, i)
 					if err := w.Subscribe(ctx, s.Waybill); err != nil {
@@ -134,7 +137,7 @@ func TestEndToEnd(t *testing.T) {
 				} else if st.Requests["subscribe"] != 0 {
 					t.Errorf("poll-only mode subscribed %d times", st.Requests["subscribe"])
 				}
-				if changes == 0 {
+				if changes.Load() == 0 {
 					t.Error("OnChange listener never called")
 				}
 				t.Logf("%s: %d queries, %d subscriptions, pushes %v", mode.name, st.Requests["query"], st.Requests["subscribe"], st.Pushes)
