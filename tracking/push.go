@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -45,44 +46,19 @@ func (w *Worker) servePush(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	param, sign := r.PostForm.Get("param"), r.PostForm.Get("sign")
-	if param == "" {
-		w.logf("tracking: push from %s: no param", r.RemoteAddr)
-		reply(http.StatusBadRequest, false, "no param")
-		return
-	}
-	// Decoded without trust only to find whose salt checks the sign.
-	unverified, err := kuaidi100.DecodePush([]byte(param))
-	if err != nil {
-		w.logf("tracking: push from %s: %v", r.RemoteAddr, err)
+	ctx := r.Context()
+	post, err := w.applyPush(ctx, param, sign, r.RemoteAddr)
+	switch {
+	case errors.Is(err, ErrBadPush):
 		reply(http.StatusBadRequest, false, "bad param")
 		return
-	}
-	ctx := r.Context()
-	num := strings.TrimSpace(unverified.Track.Num)
-	s, err := w.db.Shipment(ctx, num)
-	if errors.Is(err, store.ErrNotFound) && kuaidi100.NormalizeNumber(num) != num {
-		num = kuaidi100.NormalizeNumber(num)
-		s, err = w.db.Shipment(ctx, num)
-	}
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			w.logf("tracking: push from %s for unknown number %q refused", r.RemoteAddr, num)
-			reply(http.StatusNotFound, false, "unknown number")
-			return
-		}
-		w.logf("tracking: push %s: %v", num, err)
-		reply(http.StatusInternalServerError, false, "store unavailable")
+	case errors.Is(err, ErrUnknownNumber):
+		reply(http.StatusNotFound, false, "unknown number")
 		return
-	}
-	p, err := w.verify(param, sign, s)
-	if err != nil {
-		w.logf("tracking: push from %s for %s refused: %v", r.RemoteAddr, num, err)
+	case errors.Is(err, ErrForgedPush):
 		reply(http.StatusForbidden, false, "sign error")
 		return
-	}
-	post, _, err := w.commit(ctx, s.Waybill, &p.Track, sourcePush, func(sh *store.Shipment) { pushStatus(sh, p) })
-	if err != nil {
-		w.logf("tracking: push %s: %v", num, err)
+	case err != nil:
 		reply(http.StatusInternalServerError, false, "store unavailable")
 		return
 	}
@@ -91,6 +67,73 @@ func (w *Worker) servePush(rw http.ResponseWriter, r *http.Request) {
 		f.Flush()
 	}
 	post(context.WithoutCancel(ctx))
+}
+
+// Errors of ApplyPush a caller branches on.
+var (
+	// ErrBadPush: the param is missing or not a push.
+	ErrBadPush = errors.New("not a readable push")
+	// ErrUnknownNumber: a push for a number the station never shipped.
+	ErrUnknownNumber = errors.New("push for a number this station does not know")
+	// ErrForgedPush: the sign matches no salt of the number's (forged, or
+	// subscribed by someone else).
+	ErrForgedPush = errors.New("push sign does not match")
+)
+
+// ApplyPush verifies and applies one push given by its form fields param
+// and sign, exactly as the push receiver does (the relay client calls it
+// for each push it takes): ErrBadPush, ErrUnknownNumber and ErrForgedPush
+// refuse it without touching any data; another error means the store
+// failed and the push may be applied again later (applying a push twice
+// changes nothing). The SMS notifier and the change listeners have run
+// when it returns nil.
+func (w *Worker) ApplyPush(ctx context.Context, param, sign string) error {
+	post, err := w.applyPush(ctx, param, sign, "relay")
+	if err != nil {
+		return err
+	}
+	post(ctx)
+	return nil
+}
+
+// applyPush is ApplyPush without running post (the receiver replies to
+// Kuaidi100 first). from names the sender in the log.
+func (w *Worker) applyPush(ctx context.Context, param, sign, from string) (post func(context.Context), _ error) {
+	if param == "" {
+		w.logf("tracking: push from %s: no param", from)
+		return nil, ErrBadPush
+	}
+	// Decoded without trust only to find whose salt checks the sign.
+	unverified, err := kuaidi100.DecodePush([]byte(param))
+	if err != nil {
+		w.logf("tracking: push from %s: %v", from, err)
+		return nil, fmt.Errorf("%w: %v", ErrBadPush, err)
+	}
+	num := strings.TrimSpace(unverified.Track.Num)
+	s, err := w.db.Shipment(ctx, num)
+	if errors.Is(err, store.ErrNotFound) && kuaidi100.NormalizeNumber(num) != num {
+		num = kuaidi100.NormalizeNumber(num)
+		s, err = w.db.Shipment(ctx, num)
+	}
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			w.logf("tracking: push from %s for unknown number %q refused", from, num)
+			return nil, fmt.Errorf("%w: %q", ErrUnknownNumber, num)
+		}
+		w.logf("tracking: push %s: %v", num, err)
+		return nil, fmt.Errorf("push %s: %w", num, err)
+	}
+	p, err := w.verify(param, sign, s)
+	if err != nil {
+		w.logf("tracking: push from %s for %s refused: %v", from, num, err)
+		return nil, fmt.Errorf("%w: %v", ErrForgedPush, err)
+	}
+	post, _, err = w.commit(ctx, s.Waybill, &p.Track, sourcePush, func(sh *store.Shipment) { pushStatus(sh, p) })
+	if err != nil {
+		w.logf("tracking: push %s: %v", num, err)
+		return nil, fmt.Errorf("push %s: %w", num, err)
+	}
+	return post, nil
 }
 
 // verify checks sign against the shipment's salt and the station salt.

@@ -281,3 +281,27 @@ func (p *parcel) result(evs []event, resultv2 string) kuaidi100.ResultEnvelope {
 	}
 	return r
 }
+
+// JourneyEvent is one planned trace line of a parcel, as Journey reports it.
+type JourneyEvent struct {
+	At      time.Time
+	Code    string // advanced state code
+	Context string
+}
+
+// Journey returns the whole planned journey of number (the events still
+// to come included), oldest first, or nil for a number the sandbox does
+// not know. Tests compare what a station learned with it.
+func (s *Server) Journey(number string) []JourneyEvent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.parcels[number]
+	if p == nil || p.NoTrace {
+		return nil
+	}
+	out := make([]JourneyEvent, len(p.Events))
+	for i, e := range p.Events {
+		out[i] = JourneyEvent{At: e.At, Code: e.Code, Context: e.Context}
+	}
+	return out
+}
