@@ -1,6 +1,9 @@
 package shipping
 
-import "shipdesk/store"
+import (
+	"fmt"
+	"shipdesk/store"
+)
 
 // Action names something a person may do; Allowed decides who may.
 type Action string
@@ -58,3 +61,19 @@ type User struct {
 // System is the user the command line and background work act as: a
 // manager named "system".
 var System = User{Name: "system", Role: store.RoleManager}
+
+func (s *Service) allow(u User, a Action) error {
+	if !Allowed(u.Role, a) {
+		return fmt.Errorf("%s: %w", a, ErrForbidden)
+	}
+	return nil
+}
+
+// MaskFor returns sh with the recipient's phone masked unless u's role may
+// see it.
+func MaskFor(u User, sh store.Shipment) store.Shipment {
+	if !CanSeePhone(u.Role) {
+		sh.RecipientPhone = store.MaskPhone(sh.RecipientPhone)
+	}
+	return sh
+}

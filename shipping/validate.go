@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"shipdesk/kuaidi100"
 	"shipdesk/printer/label"
 	"shipdesk/store"
 )
@@ -299,4 +300,36 @@ func narrow(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// KnownCarrier reports whether code is in the carrier table.
+func KnownCarrier(code string) bool {
+	_, ok := kuaidi100.LookupCarrier(code)
+	return ok
+}
+
+// Validate checks an order as the form has it; nil means it can be shipped.
+func (s *Service) Validate(o store.Order) []FieldError {
+	return CheckOrder(normalizeOrder(o), KnownCarrier)
+}
+
+// normalizeOrder tidies what a person typed: spaces, phone format, carrier
+// code case, a count of at least one.
+func normalizeOrder(o store.Order) store.Order {
+	trimParty := func(p *store.Party) {
+		p.Name = strings.TrimSpace(p.Name)
+		p.Phone = NormalizePhone(p.Phone)
+		p.Address = strings.TrimSpace(p.Address)
+	}
+	trimParty(&o.Recipient)
+	trimParty(&o.Sender)
+	if o.Recipient.Province == "" && o.Recipient.City == "" {
+		o.Recipient.Province, o.Recipient.City, o.Recipient.District = Region(o.Recipient.Address)
+	}
+	o.Carrier = strings.ToLower(strings.TrimSpace(o.Carrier))
+	o.Reference = strings.TrimSpace(o.Reference)
+	if o.Count <= 0 {
+		o.Count = 1
+	}
+	return o
 }

@@ -1,0 +1,98 @@
+package shipping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"shipdesk/kuaidi100"
+	"shipdesk/store"
+	"strings"
+	"time"
+)
+
+// Cancel cancels a waybill that has not been picked up yet, through
+// Kuaidi100's cancel API; the shipment becomes cancelled, its unsent print
+// jobs are cancelled and the action is audited. A picked-up parcel gives
+// ErrPickedUp. Cancelling a cancelled waybill again does nothing.
+func (s *Service) Cancel(ctx context.Context, u User, waybill, reason string) error {
+	if err := s.allow(u, ActCancel); err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	if !reasonOK(reason) {
+		return fmt.Errorf("cancel %s: %w", waybill, ErrReasonRequired)
+	}
+	sh, err := s.shipment(ctx, waybill)
+	if err != nil {
+		return err
+	}
+	switch sh.Milestone {
+	case store.MilestoneCancelled:
+		return nil
+	case store.MilestoneUnknown, store.MilestoneOrdered:
+	default:
+		return fmt.Errorf("cancel %s (%s): %w", sh.Waybill, sh.Milestone, ErrPickedUp)
+	}
+	req := kuaidi100.CancelRequest{Com: sh.Carrier, Num: sh.Waybill, Reason: reason, OrderID: s.carrierOrder(ctx, sh.Waybill)}
+	if err := s.d.Waybills.Cancel(ctx, req); err != nil {
+		if errors.Is(err, kuaidi100.ErrAlreadyPickedUp) {
+			return fmt.Errorf("cancel %s: %w", sh.Waybill, ErrPickedUp)
+		}
+		return fmt.Errorf("cancel %s: %w", sh.Waybill, err)
+	}
+	// Kuaidi100 has cancelled it: the local record, the jobs, the order
+	// and the audit entry are written even if ctx ends meanwhile.
+	ctx = context.WithoutCancel(ctx)
+	now := s.now()
+	if _, err := s.d.DB.UpdateShipment(ctx, sh.Waybill, func(x *store.Shipment) error {
+		x.Milestone = store.MilestoneCancelled
+		x.SetMilestoneTime(store.MilestoneCancelled, now)
+		x.NextPollAt = time.Time{}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("cancel %s: store: %w", sh.Waybill, err)
+	}
+	if jobs, err := s.d.DB.Jobs(ctx, store.JobFilter{Waybill: sh.Waybill}); err == nil {
+		for _, j := range jobs {
+			if j.State == store.JobQueued || j.State == store.JobFailed {
+				if err := s.d.Queue.Cancel(ctx, j.ID, u.Name); err != nil {
+					s.logf("shipping: cancel job %d of %s: %v", j.ID, sh.Waybill, err)
+				}
+			}
+		}
+	}
+	if sh.OrderID != "" {
+		unlock := s.lock(sh.OrderID)
+		if o, err := s.d.DB.Order(ctx, sh.OrderID); err == nil && o.Step != store.StepDone {
+			o.Step, o.LastError = store.StepDone, ErrCancelled.Error()
+			if err := s.d.DB.SaveOrder(ctx, &o); err != nil {
+				s.logf("shipping: close order %s: %v", o.ID, err)
+			}
+		}
+		unlock()
+	}
+	s.audit(ctx, u, "cancel", sh.Waybill, "原因："+reason)
+	return nil
+}
+
+// carrierOrder finds the carrier order number recorded when the waybill was
+// issued (cancel needs it for some carriers). The shipment record has no
+// field for it, so it is kept in the waybill's audit entry; the search is
+// bounded to the latest entries.
+func (s *Service) carrierOrder(ctx context.Context, waybill string) string {
+	entries, err := s.d.DB.AuditLog(ctx, 5000)
+	if err != nil {
+		return ""
+	}
+	for _, e := range entries {
+		if e.Action == "waybill" && e.Target == waybill {
+			for _, f := range strings.Fields(e.Detail) {
+				if v, ok := strings.CutPrefix(f, "carrierOrder="); ok {
+					return v
+				}
+			}
+			return ""
+		}
+	}
+	return ""
+}

@@ -1,0 +1,167 @@
+package shipping
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"shipdesk/printer/label"
+	"shipdesk/store"
+	"strings"
+)
+
+// firstJob returns the original (not reprint) print job of a waybill.
+func (s *Service) firstJob(ctx context.Context, waybill string) (store.PrintJob, bool) {
+	jobs, err := s.d.DB.Jobs(ctx, store.JobFilter{Waybill: waybill})
+	if err != nil {
+		return store.PrintJob{}, false
+	}
+	for i := len(jobs) - 1; i >= 0; i-- { // oldest first
+		if !jobs[i].Reprint {
+			return jobs[i], true
+		}
+	}
+	return store.PrintJob{}, false
+}
+
+// printFirst queues the label of a new waybill, unless a job for it already
+// exists (a crash after queueing and before saving the step): a label is
+// never queued twice unasked.
+func (s *Service) printFirst(ctx context.Context, u User, o store.Order, sh store.Shipment, opt ShipOptions) (store.PrintJob, *image.Gray, error) {
+	st, err := s.d.DB.Settings(ctx)
+	if err != nil {
+		return store.PrintJob{}, nil, fmt.Errorf("print: settings: %w", err)
+	}
+	if j, ok := s.firstJob(ctx, sh.Waybill); ok {
+		return j, nil, nil
+	}
+	return s.printLabel(ctx, u, st, o, sh, opt, false, "")
+}
+
+// printLabel lays out, renders, encodes and submits one label.
+func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o store.Order, sh store.Shipment, opt ShipOptions, reprint bool, reason string) (store.PrintJob, *image.Gray, error) {
+	prof, size, dpi, err := s.resolvePrint(st, opt)
+	if err != nil {
+		return store.PrintJob{}, nil, err
+	}
+	d := label.DataFromOrder(o, &sh, s.now(), st.Label.MaskPhones)
+	l, err := label.EWaybill(d, size, dpi)
+	if err != nil {
+		return store.PrintJob{}, nil, fmt.Errorf("print: lay out label: %w", err)
+	}
+	img, rerr := label.Render(l)
+	if rerr != nil {
+		s.logf("shipping: render preview %s: %v", sh.Waybill, rerr)
+		img = nil
+	}
+	enc := s.d.Encoders[prof.Language]
+	if enc == nil {
+		return store.PrintJob{}, img, fmt.Errorf("print: no encoder for printer language %q", prof.Language)
+	}
+	data, err := enc(l, prof)
+	if err != nil {
+		return store.PrintJob{}, img, fmt.Errorf("print: encode %s: %w", prof.Language, err)
+	}
+	job := store.PrintJob{
+		Waybill: sh.Waybill, OrderID: o.ID, PrinterURI: prof.URI, Format: prof.Language,
+		Size: size.String(), Data: data, Who: u.Name, Reprint: reprint, Reason: reason,
+	}
+	job, err = s.d.Queue.Submit(ctx, job)
+	if err != nil && job.ID == 0 {
+		// Not even stored: a real failure.
+		return job, img, fmt.Errorf("print: queue job: %w", err)
+	}
+	if err != nil && job.Error == "" {
+		job.Error = Describe(err)
+	}
+	if job.State == store.JobSent {
+		if _, err := s.d.DB.UpdateShipment(ctx, sh.Waybill, func(x *store.Shipment) error {
+			if x.PrintedAt.IsZero() {
+				x.PrintedAt = s.now()
+			}
+			return nil
+		}); err != nil {
+			s.logf("shipping: mark %s printed: %v", sh.Waybill, err)
+		}
+	}
+	return job, img, nil
+}
+
+// resolvePrint picks the printer profile, label size and resolution.
+func (s *Service) resolvePrint(st store.Settings, opt ShipOptions) (store.PrinterProfile, label.Size, int, error) {
+	size := opt.Size
+	if size == (label.Size{}) {
+		z, err := label.ParseSize(st.Label.Size)
+		if err != nil {
+			z = label.Size76x130
+		}
+		size = z
+	}
+	dpi := opt.DPI
+	if dpi == 0 {
+		dpi = st.Label.DPI
+	}
+	if dpi == 0 {
+		dpi = 203
+	}
+	prof := PrinterFor(st, opt.PrinterURI, size)
+	if prof.URI == "" {
+		prof.URI = s.d.DefaultPrinter
+		prof.Name = "默认打印机"
+	}
+	if prof.URI == "" {
+		return prof, size, dpi, ErrNoPrinter
+	}
+	switch {
+	case opt.Language != "":
+		prof.Language = opt.Language
+	case prof.Language == "":
+		prof.Language = uriLanguage(prof.URI)
+	}
+	if prof.Language == "" {
+		prof.Language = st.Label.Format
+	}
+	if prof.Language != "tspl" && prof.Language != "zpl" {
+		prof.Language = "tspl"
+	}
+	return prof, size, dpi, nil
+}
+
+// PrinterFor returns the configured printer profile for uri (matched by
+// URI), or when uri is empty the profile that is the default for size (then
+// the first profile). With nothing configured it returns a profile for uri
+// alone.
+func PrinterFor(st store.Settings, uri string, size label.Size) store.PrinterProfile {
+	if uri != "" {
+		for _, p := range st.Printers {
+			if p.URI == uri {
+				return p
+			}
+		}
+		return store.PrinterProfile{Name: uri, URI: uri, Language: uriLanguage(uri)}
+	}
+	for _, p := range st.Printers {
+		for _, z := range p.Sizes {
+			if z == size.String() {
+				return p
+			}
+		}
+	}
+	if len(st.Printers) > 0 {
+		return st.Printers[0]
+	}
+	return store.PrinterProfile{}
+}
+
+// uriLanguage reads "?lang=zpl" from a printer URI.
+func uriLanguage(uri string) string {
+	_, q, ok := strings.Cut(uri, "?")
+	if !ok {
+		return ""
+	}
+	for _, kv := range strings.Split(q, "&") {
+		if k, v, _ := strings.Cut(kv, "="); k == "lang" {
+			return strings.ToLower(v)
+		}
+	}
+	return ""
+}

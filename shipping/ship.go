@@ -1,0 +1,385 @@
+package shipping
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"shipdesk/printer/label"
+	"shipdesk/store"
+	"time"
+)
+
+// ShipOptions choose where and how the label prints. Zero fields take the
+// settings (label size and resolution, the printer profile for the size)
+// and then Deps.DefaultPrinter.
+type ShipOptions struct {
+	PrinterURI string
+	Size       label.Size
+	DPI        int
+	Language   string // tspl or zpl; empty: the printer profile's
+	// NoPrint issues the waybill and subscribes it but queues no label
+	// (for a clerk who prints later by reprinting).
+	NoPrint bool
+}
+
+// ShipResult is how far Ship got. When the waybill exists, Ship returns a
+// nil error even if printing or subscribing failed: Order.Step says which
+// step is next, Order.LastError and Warning say what went wrong, and Job
+// holds the print job (state failed with its error when the printer
+// refused; the clerk fixes the printer and retries the job).
+type ShipResult struct {
+	Order    store.Order
+	Shipment store.Shipment
+	Job      store.PrintJob
+	Preview  *image.Gray // the label as printed; nil if it could not be rendered
+	// Warning is a Chinese sentence for the clerk when something after the
+	// waybill did not work; empty when everything did.
+	Warning string
+}
+
+// Done reports whether every step finished.
+func (r *ShipResult) Done() bool { return r != nil && r.Order.Step == store.StepDone }
+
+// fingerprint identifies an order's content: everything that goes on the
+// waybill and the label (not the id, step or times). Two orders with the
+// same fingerprint would get the same waybill.
+func fingerprint(o store.Order) string {
+	o.ID, o.Waybill, o.Step, o.LastError, o.CreatedBy = "", "", "", "", ""
+	o.CreatedAt, o.UpdatedAt = time.Time{}, time.Time{}
+	b, _ := json.Marshal(o) // plain strings and numbers: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// closedWithoutWaybill reports whether o was closed before it got a waybill
+// (replaced by a corrected order).
+func closedWithoutWaybill(o store.Order) bool {
+	return o.Step == store.StepDone && o.Waybill == ""
+}
+
+// Ship validates and saves o, then runs every step: waybill, routing data,
+// label, print job, tracking subscription. An order with an id already
+// stored is resumed instead (so calling Ship twice never issues twice); an
+// id the store does not know is ignored (new orders get the store's id). An
+// order without an id whose content is identical to one submitted within
+// Deps.DedupWindow (a double click), or to a stored order whose label was
+// never queued (a retry after a failure or an interruption), resumes that
+// order, so a lost reply never turns into a second waybill. A stored order with no waybill
+// whose content the clerk changed is closed and shipped as a new order. It
+// returns a *ValidationError (ErrInvalidOrder) for bad input and the
+// Kuaidi100 error (with the order saved and LastError set) when no waybill
+// could be obtained; see ShipResult for the rest.
+func (s *Service) Ship(ctx context.Context, u User, o store.Order, opt ShipOptions) (*ShipResult, error) {
+	if err := s.allow(u, ActShip); err != nil {
+		return nil, err
+	}
+	o = normalizeOrder(o)
+	replaces := ""
+	if o.ID != "" {
+		stored, err := s.d.DB.Order(ctx, o.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// Not an id the store assigned: it hands out SD<day>-<seq>
+			// without looking, so a later order could get this id, replace
+			// this order and be given its waybill (same orderId). New
+			// orders always get the store's id.
+			o.ID = ""
+		case err != nil:
+			return nil, fmt.Errorf("ship: load order %s: %w", o.ID, err)
+		case closedWithoutWaybill(stored),
+			stored.Step == store.StepSaved && stored.Waybill == "" && fingerprint(stored) != fingerprint(o):
+			// No waybill, and the order was closed or the clerk corrected
+			// it. The last try may still have issued a waybill for the old
+			// content (a timeout), which the same orderId would return; so
+			// the content is shipped under another id and the old order
+			// closed.
+			replaces, o.ID = o.ID, ""
+		default:
+			return s.run(ctx, u, stored.ID, opt)
+		}
+	}
+	if errs := CheckOrder(o, KnownCarrier); len(errs) > 0 {
+		return nil, &ValidationError{Fields: errs}
+	}
+	fp := fingerprint(o)
+	unlock := s.lock("fp:" + fp)
+	defer unlock()
+	id, err := s.sameOrder(ctx, fp, replaces)
+	if err != nil {
+		return nil, err
+	}
+	if replaces != "" {
+		unlockOld := s.lock(replaces)
+		old, err := s.d.DB.Order(ctx, replaces)
+		if err != nil {
+			unlockOld()
+			return nil, fmt.Errorf("ship: load order %s: %w", replaces, err)
+		}
+		if old.Waybill != "" {
+			// It got its waybill meanwhile (another window resumed it).
+			unlockOld()
+			res, err := s.run(ctx, u, replaces, opt)
+			if res != nil && err == nil {
+				res.Warning = "这个订单在修改前已取得运单 " + old.Waybill + "，修改没有生效；如需按新内容发货，请先取消该运单。"
+			}
+			return res, err
+		}
+		if id == "" {
+			if err := s.saveNew(ctx, u, &o); err != nil {
+				unlockOld()
+				return nil, err
+			}
+			id = o.ID
+		}
+		if !closedWithoutWaybill(old) {
+			old.Step, old.LastError = store.StepDone, "已修改，改用新订单 "+id
+			if err := s.d.DB.SaveOrder(ctx, &old); err != nil {
+				s.logf("shipping: close corrected order %s: %v", old.ID, err)
+			}
+		}
+		unlockOld()
+	} else if id != "" {
+		s.logf("shipping: identical order, resuming %s instead of creating another", id)
+	} else {
+		if err := s.saveNew(ctx, u, &o); err != nil {
+			return nil, err
+		}
+		id = o.ID
+	}
+	s.remember(fp, id)
+	return s.run(ctx, u, id, opt)
+}
+
+// sameOrder returns the order with content fp that Ship should resume
+// rather than create: the one shipped within Deps.DedupWindow, else a
+// stored order whose label was never queued: still without its waybill
+// (its reply was lost or Kuaidi100 failed; reorder=false returns any waybill
+// already issued for its id) or stopped right after it (interrupted, or the
+// label could not be made). except is never returned. Call it holding the
+// fingerprint's lock.
+func (s *Service) sameOrder(ctx context.Context, fp, except string) (string, error) {
+	if id := s.recentID(fp); id != "" && id != except {
+		if o, err := s.d.DB.Order(ctx, id); err == nil && !closedWithoutWaybill(o) {
+			return id, nil
+		}
+	}
+	for _, st := range []store.OrderStep{store.StepWaybilled, store.StepSaved} {
+		os, err := s.d.DB.OrdersByStep(ctx, st)
+		if err != nil {
+			return "", fmt.Errorf("ship: %w", err)
+		}
+		for i := len(os) - 1; i >= 0; i-- { // newest first
+			if o := os[i]; o.ID != except && fingerprint(o) == fp {
+				return o.ID, nil
+			}
+		}
+	}
+	return "", nil
+}
+
+func (s *Service) saveNew(ctx context.Context, u User, o *store.Order) error {
+	o.Step = store.StepSaved
+	o.Waybill = ""
+	o.LastError = ""
+	if o.CreatedBy == "" {
+		o.CreatedBy = u.Name
+	}
+	if err := s.d.DB.SaveOrder(ctx, o); err != nil {
+		return fmt.Errorf("ship: save order: %w", err)
+	}
+	return nil
+}
+
+// Resume continues a stored order from the step it stopped at, with the
+// default print options. A finished order returns its result unchanged.
+func (s *Service) Resume(ctx context.Context, u User, orderID string) (*ShipResult, error) {
+	if err := s.allow(u, ActShip); err != nil {
+		return nil, err
+	}
+	return s.run(ctx, u, orderID, ShipOptions{})
+}
+
+// ResumeOpts is Resume with explicit print options.
+func (s *Service) ResumeOpts(ctx context.Context, u User, orderID string, opt ShipOptions) (*ShipResult, error) {
+	if err := s.allow(u, ActShip); err != nil {
+		return nil, err
+	}
+	return s.run(ctx, u, orderID, opt)
+}
+
+// Unfinished lists orders that stopped before StepDone, oldest step first
+// (no waybill yet, then no label, then not subscribed), to a user who may
+// ship (ErrForbidden otherwise); background work passes System.
+func (s *Service) Unfinished(ctx context.Context, u User) ([]store.Order, error) {
+	if err := s.allow(u, ActShip); err != nil {
+		return nil, err
+	}
+	var out []store.Order
+	for _, st := range []store.OrderStep{store.StepSaved, store.StepWaybilled, store.StepQueued, store.StepSubscribed} {
+		os, err := s.d.DB.OrdersByStep(ctx, st)
+		if err != nil {
+			return nil, fmt.Errorf("unfinished orders: %w", err)
+		}
+		out = append(out, os...)
+	}
+	return out, nil
+}
+
+// FinishSubscriptions completes orders whose label is queued but whose
+// subscription did not go through (the app stopped, or the service was
+// busy). It prints nothing and issues nothing; the runtime calls it at start.
+func (s *Service) FinishSubscriptions(ctx context.Context, u User) (int, error) {
+	n := 0
+	for _, st := range []store.OrderStep{store.StepQueued, store.StepSubscribed} {
+		os, err := s.d.DB.OrdersByStep(ctx, st)
+		if err != nil {
+			return n, fmt.Errorf("finish subscriptions: %w", err)
+		}
+		for _, o := range os {
+			if ctx.Err() != nil {
+				return n, ctx.Err()
+			}
+			if r, err := s.run(ctx, u, o.ID, ShipOptions{NoPrint: true}); err == nil && r.Done() {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+// run drives order id through its remaining steps under the order's lock.
+func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (*ShipResult, error) {
+	unlock := s.lock(id)
+	defer unlock()
+	o, err := s.d.DB.Order(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("ship: load order %s: %w", id, err)
+	}
+	res := &ShipResult{Order: o}
+	if closedWithoutWaybill(o) {
+		// Replaced by a corrected order (LastError names it): nothing to
+		// resume, and no waybill to report.
+		return res, fmt.Errorf("ship %s: %w%s", id, ErrOrderClosed, o.LastError)
+	}
+	save := func() error {
+		// The outcome is stored even when ctx ended meanwhile.
+		if err := s.d.DB.SaveOrder(context.WithoutCancel(ctx), &res.Order); err != nil {
+			return fmt.Errorf("ship %s: save step %s: %w", id, res.Order.Step, err)
+		}
+		return nil
+	}
+	fail := func(msg string, err error) {
+		res.Order.LastError = msg
+		if res.Warning == "" {
+			res.Warning = msg
+		}
+		s.logf("shipping: order %s at step %s: %v", id, res.Order.Step, err)
+	}
+	for res.Order.Step != store.StepDone {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		switch res.Order.Step {
+		case store.StepSaved, "":
+			sh, err := s.issue(ctx, u, res.Order)
+			if err != nil {
+				res.Order.LastError = Describe(err)
+				if serr := save(); serr != nil {
+					s.logf("shipping: %v", serr)
+				}
+				return res, fmt.Errorf("ship %s: waybill: %w", id, err)
+			}
+			res.Shipment = sh
+			res.Order.Waybill = sh.Waybill
+			res.Order.Step = store.StepWaybilled
+			res.Order.LastError = ""
+			if err := save(); err != nil {
+				return res, err
+			}
+		case store.StepWaybilled:
+			if res.Shipment.Waybill == "" {
+				if res.Shipment, err = s.d.DB.Shipment(ctx, res.Order.Waybill); err != nil {
+					return res, fmt.Errorf("ship %s: load shipment: %w", id, err)
+				}
+			}
+			if res.Shipment.Milestone == store.MilestoneCancelled {
+				res.Order.Step = store.StepDone
+				res.Order.LastError = ErrCancelled.Error()
+				return res, save()
+			}
+			if !opt.NoPrint {
+				job, img, err := s.printFirst(ctx, u, res.Order, res.Shipment, opt)
+				res.Preview = img
+				if err != nil {
+					// The label could not be made (font, size): stay here
+					// so a resume tries again once fixed, but start
+					// tracking the waybill that exists anyway.
+					fail(Describe(err), err)
+					if s.d.Tracker != nil {
+						if serr := s.d.Tracker.Subscribe(ctx, res.Order.Waybill); serr != nil {
+							s.logf("shipping: subscribe %s: %v", res.Order.Waybill, serr)
+						}
+					}
+					return s.finishResult(ctx, res), save()
+				}
+				res.Job = job
+				if job.State == store.JobFailed {
+					fail("运单已生成，但打印失败："+job.Error+" 请处理打印机后在打印记录里重试。", errors.New(job.Error))
+				}
+			}
+			res.Order.Step = store.StepQueued
+			if res.Warning == "" {
+				res.Order.LastError = ""
+			}
+			if err := save(); err != nil {
+				return res, err
+			}
+		case store.StepQueued:
+			if s.d.Tracker != nil {
+				if err := s.d.Tracker.Subscribe(ctx, res.Order.Waybill); err != nil {
+					// The worker retries failed subscriptions by itself;
+					// the order stays here so Resume (or the next start)
+					// makes sure.
+					fail("运单已生成，物流订阅暂时失败，系统会自动重试："+Describe(err), err)
+					return s.finishResult(ctx, res), save()
+				}
+			}
+			res.Order.Step = store.StepSubscribed
+			if err := save(); err != nil {
+				return res, err
+			}
+		case store.StepSubscribed:
+			res.Order.Step = store.StepDone
+			if res.Warning == "" {
+				res.Order.LastError = ""
+			}
+			if err := save(); err != nil {
+				return res, err
+			}
+		default:
+			return res, fmt.Errorf("ship %s: unknown step %q", id, res.Order.Step)
+		}
+	}
+	return s.finishResult(ctx, res), nil
+}
+
+// finishResult fills the shipment and the first print job when the run did
+// not produce them itself (a resumed or finished order).
+func (s *Service) finishResult(ctx context.Context, res *ShipResult) *ShipResult {
+	if res.Order.Waybill == "" {
+		return res
+	}
+	if sh, err := s.d.DB.Shipment(ctx, res.Order.Waybill); err == nil {
+		res.Shipment = sh
+	}
+	if res.Job.ID == 0 {
+		if j, ok := s.firstJob(ctx, res.Order.Waybill); ok {
+			res.Job = j
+		}
+	}
+	return res
+}

@@ -1,0 +1,68 @@
+package shipping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"shipdesk/kuaidi100"
+	"shipdesk/store"
+)
+
+// issue obtains the waybill for o (idempotently) and stores the shipment
+// with its routing data.
+func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipment, error) {
+	req := kuaidi100.OrderRequest{
+		OrderID: o.ID, Com: o.Carrier, Recipient: o.Recipient, Sender: o.Sender,
+		Cargo: o.Items, Count: o.Count, Weight: o.Weight, PayType: o.PayType, ExpType: o.Product,
+		Remark: o.Remark, InsuredValue: o.InsuredValue, COD: o.COD,
+	}
+	if s.d.PushURL != "" {
+		req.NeedSubscribe, req.PollCallbackURL, req.Salt = true, s.d.PushURL, s.d.Salt
+	}
+	r, err := s.d.Waybills.Order(ctx, req)
+	if err != nil {
+		return store.Shipment{}, err
+	}
+	if r.Waybill == "" {
+		return store.Shipment{}, errors.New("kuaidi100 order: 快递100没有返回运单号，请稍后重试（重试不会重复下单）。")
+	}
+	now := s.now()
+	sh := store.Shipment{
+		Waybill: r.Waybill, Carrier: o.Carrier, OrderID: o.ID, Reference: o.Reference,
+		ChildWaybills: r.ChildWaybills, Routing: r.Routing,
+		RecipientName: o.Recipient.Name, RecipientPhone: o.Recipient.Phone, RecipientAddr: o.Recipient.Address,
+		Milestone: store.MilestoneOrdered, CreatedAt: now, UpdatedAt: now, CreatedBy: u.Name,
+	}
+	sh.SetMilestoneTime(store.MilestoneOrdered, now)
+	// A waybill obtained is stored even if ctx ended meanwhile.
+	wctx := context.WithoutCancel(ctx)
+	switch err := s.d.DB.CreateShipment(wctx, &sh); {
+	case errors.Is(err, store.ErrExists):
+		// A retry after a crash between issuing and saving the step: the
+		// same waybill came back and is already stored.
+		existing, gerr := s.d.DB.Shipment(wctx, r.Waybill)
+		if gerr != nil {
+			return store.Shipment{}, fmt.Errorf("store shipment: %w", gerr)
+		}
+		if existing.OrderID != "" && existing.OrderID != o.ID {
+			// Not ours: the service reused a number (a sandbox restarted
+			// with the same seed). Taking it would give this parcel the
+			// other one's label job and tracking.
+			return store.Shipment{}, fmt.Errorf("store shipment %s: 快递100返回的运单号 %s 已属于订单 %s，没有用于这个订单；请核对快递100账号后重试。", r.Waybill, r.Waybill, existing.OrderID)
+		}
+		return existing, nil
+	case err != nil:
+		return store.Shipment{}, fmt.Errorf("store shipment %s: %w", r.Waybill, err)
+	}
+	detail := "order " + o.ID
+	if r.TaskID != "" {
+		detail += " taskId=" + r.TaskID
+	}
+	if r.CarrierOrder != "" {
+		detail += " carrierOrder=" + r.CarrierOrder
+	}
+	if err := s.d.DB.Audit(wctx, store.AuditEntry{Time: now, Who: u.Name, Action: "waybill", Target: r.Waybill, Detail: detail}); err != nil {
+		s.logf("shipping: audit waybill %s: %v", r.Waybill, err)
+	}
+	return sh, nil
+}
