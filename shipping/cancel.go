@@ -62,17 +62,25 @@ func (s *Service) Cancel(ctx context.Context, u User, waybill, reason string) er
 		}
 	}
 	if sh.OrderID != "" {
-		unlock := s.lock(sh.OrderID)
-		if o, err := s.d.DB.Order(ctx, sh.OrderID); err == nil && o.Step != store.StepDone {
-			o.Step, o.LastError = store.StepDone, ErrCancelled.Error()
-			if err := s.d.DB.SaveOrder(ctx, &o); err != nil {
-				s.logf("shipping: close order %s: %v", o.ID, err)
-			}
-		}
-		unlock()
+		s.closeCancelled(ctx, sh.OrderID)
 	}
 	s.audit(ctx, u, "cancel", sh.Waybill, "原因："+reason)
 	return nil
+}
+
+// closeCancelled marks the order of a cancelled waybill done, under the
+// order's lock, so a resume never prints or subscribes it.
+func (s *Service) closeCancelled(ctx context.Context, id string) {
+	unlock := s.lock(id)
+	defer unlock()
+	o, err := s.d.DB.Order(ctx, id)
+	if err != nil || o.Step == store.StepDone {
+		return
+	}
+	o.Step, o.LastError = store.StepDone, ErrCancelled.Error()
+	if err := s.d.DB.SaveOrder(ctx, &o); err != nil {
+		s.logf("shipping: close order %s: %v", o.ID, err)
+	}
 }
 
 // carrierOrder finds the carrier order number recorded when the waybill was

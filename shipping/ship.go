@@ -113,35 +113,19 @@ func (s *Service) Ship(ctx context.Context, u User, o store.Order, opt ShipOptio
 		return nil, err
 	}
 	if replaces != "" {
-		unlockOld := s.lock(replaces)
-		old, err := s.d.DB.Order(ctx, replaces)
+		newID, waybill, err := s.supersede(ctx, u, &o, replaces, id)
 		if err != nil {
-			unlockOld()
-			return nil, fmt.Errorf("ship: load order %s: %w", replaces, err)
+			return nil, err
 		}
-		if old.Waybill != "" {
+		if waybill != "" {
 			// It got its waybill meanwhile (another window resumed it).
-			unlockOld()
 			res, err := s.run(ctx, u, replaces, opt)
 			if res != nil && err == nil {
-				res.Warning = "这个订单在修改前已取得运单 " + old.Waybill + "，修改没有生效；如需按新内容发货，请先取消该运单。"
+				res.Warning = "这个订单在修改前已取得运单 " + waybill + "，修改没有生效；如需按新内容发货，请先取消该运单。"
 			}
 			return res, err
 		}
-		if id == "" {
-			if err := s.saveNew(ctx, u, &o); err != nil {
-				unlockOld()
-				return nil, err
-			}
-			id = o.ID
-		}
-		if !closedWithoutWaybill(old) {
-			old.Step, old.LastError = store.StepDone, "已修改，改用新订单 "+id
-			if err := s.d.DB.SaveOrder(ctx, &old); err != nil {
-				s.logf("shipping: close corrected order %s: %v", old.ID, err)
-			}
-		}
-		unlockOld()
+		id = newID
 	} else if id != "" {
 		s.logf("shipping: identical order, resuming %s instead of creating another", id)
 	} else {
@@ -152,6 +136,37 @@ func (s *Service) Ship(ctx context.Context, u User, o store.Order, opt ShipOptio
 	}
 	s.remember(fp, id)
 	return s.run(ctx, u, id, opt)
+}
+
+// supersede replaces the stored order old (no waybill, closed or
+// corrected) by o under old's lock: o is saved as a new order unless id
+// (an identical order to resume) is given, and old is closed naming the
+// order that replaces it. When old got its waybill meanwhile nothing
+// changes and waybill is that waybill: the caller resumes old instead. The
+// lock is released on every return, before the caller runs either order.
+func (s *Service) supersede(ctx context.Context, u User, o *store.Order, old, id string) (newID, waybill string, err error) {
+	unlock := s.lock(old)
+	defer unlock()
+	prev, err := s.d.DB.Order(ctx, old)
+	if err != nil {
+		return "", "", fmt.Errorf("ship: load order %s: %w", old, err)
+	}
+	if prev.Waybill != "" {
+		return "", prev.Waybill, nil
+	}
+	if id == "" {
+		if err := s.saveNew(ctx, u, o); err != nil {
+			return "", "", err
+		}
+		id = o.ID
+	}
+	if !closedWithoutWaybill(prev) {
+		prev.Step, prev.LastError = store.StepDone, "已修改，改用新订单 "+id
+		if err := s.d.DB.SaveOrder(ctx, &prev); err != nil {
+			s.logf("shipping: close corrected order %s: %v", prev.ID, err)
+		}
+	}
+	return id, "", nil
 }
 
 // sameOrder returns the order with content fp that Ship should resume
