@@ -157,7 +157,7 @@ func runOrderResume(ctx context.Context, g *globals, args []string, stdout, stde
 		return err
 	}
 	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *runtime) error {
-		res, err := rt.Service.ResumeOpts(ctx, cliUser(), pos[0], opt)
+		res, err := rt.Service.Resume(ctx, cliUser(), pos[0], opt)
 		if err != nil {
 			return shipError(res, err)
 		}

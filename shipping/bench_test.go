@@ -28,7 +28,7 @@ func BenchmarkParseOrdersCSV1000(b *testing.B) {
 	st := store.DefaultSettings()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		orders, errs, err := ParseOrdersCSV(bytes.NewReader(data), st)
+		orders, errs, err := parseOrdersCSV(bytes.NewReader(data), st)
 		if err != nil || len(orders) != 1000 || len(errs) != 0 {
 			b.Fatal(err, len(orders), errs)
 		}

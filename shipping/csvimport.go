@@ -67,10 +67,10 @@ func headerKey(s string) string {
 	return strings.Trim(s, "*：:")
 }
 
-// DecodeText returns the UTF-8 text of a file saved by Excel or a text
+// decodeText returns the UTF-8 text of a file saved by Excel or a text
 // editor: UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030
 // (what Excel's plain "CSV" saves on a Chinese Windows).
-func DecodeText(b []byte) (string, error) {
+func decodeText(b []byte) (string, error) {
 	switch {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
 		return string(b[3:]), nil
@@ -106,12 +106,12 @@ func (s *Service) ImportCSV(ctx context.Context, u User, r io.Reader) ([]store.O
 	if err != nil {
 		return nil, nil, fmt.Errorf("import: settings: %w", err)
 	}
-	return ParseOrdersCSV(r, st)
+	return parseOrdersCSV(r, st)
 }
 
-// ParseOrdersCSV is ImportCSV without the service: it reads the file and
+// parseOrdersCSV is ImportCSV without the service: it reads the file and
 // fills defaults from st.
-func ParseOrdersCSV(r io.Reader, st store.Settings) ([]store.Order, []RowError, error) {
+func parseOrdersCSV(r io.Reader, st store.Settings) ([]store.Order, []RowError, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("import: read: %w", err)
@@ -119,7 +119,7 @@ func ParseOrdersCSV(r io.Reader, st store.Settings) ([]store.Order, []RowError, 
 	if len(b) > MaxImportBytes {
 		return nil, nil, fmt.Errorf("%w：文件超过8MB，请分批导入", ErrImport)
 	}
-	text, err := DecodeText(b)
+	text, err := decodeText(b)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w：无法识别文件编码，请在Excel中另存为“CSV UTF-8”: %v", ErrImport, err)
 	}
@@ -265,7 +265,7 @@ func orderFromRow(rec []string, cols map[string]int, st store.Settings) (store.O
 		o.InsuredValue = f
 	}
 	o = st.OrderDefaults(o)
-	for _, fe := range CheckOrder(normalizeOrder(o), KnownCarrier) {
+	for _, fe := range checkOrder(normalizeOrder(o), knownCarrier) {
 		if fe.Field == FieldCarrier && len(errs) > 0 && errs[0].Field == FieldCarrier {
 			continue
 		}
@@ -277,7 +277,7 @@ func orderFromRow(rec []string, cols map[string]int, st store.Settings) (store.O
 // carrierCode accepts a company code or a Chinese name (中通快递, 中通).
 func carrierCode(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if KnownCarrier(strings.ToLower(s)) {
+	if knownCarrier(strings.ToLower(s)) {
 		return strings.ToLower(s), true
 	}
 	for _, c := range kuaidi100.Carriers() {

@@ -46,7 +46,7 @@ func TestParseOrdersCSV(t *testing.T) {
 		{"tabs", []byte(strings.NewReplacer(",", "\t", "\"北京市朝阳区建国路88号\t SOHO现代城A座\"", "北京市朝阳区建国路88号 SOHO现代城A座").Replace(chineseCSV))},
 	} {
 		t.Run(enc.name, func(t *testing.T) {
-			orders, rowErrs, err := ParseOrdersCSV(bytes.NewReader(enc.b), st)
+			orders, rowErrs, err := parseOrdersCSV(bytes.NewReader(enc.b), st)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +97,7 @@ func TestParseOrdersCSVEnglishAndRegionColumns(t *testing.T) {
 	in := "Name,Phone,Province,City,District,Address,Carrier,Weight,Count\n" +
 		"Li Lei,13800138000,浙江省,杭州市,西湖区,文三路100号,zhongtong,1.2kg,2\n" +
 		"Han Meimei,13800138001,浙江省,杭州市,西湖区,浙江省杭州市西湖区文三路101号,zhongtong,abc,0\n"
-	orders, rowErrs, err := ParseOrdersCSV(strings.NewReader(in), store.DefaultSettings())
+	orders, rowErrs, err := parseOrdersCSV(strings.NewReader(in), store.DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestParseOrdersCSVPasteColumn(t *testing.T) {
 	in := "收件信息,配镜单号\n\"张三 138 1234 5678 天津市和平区南京路219号\",PJ-9\n"
 	st := store.DefaultSettings()
 	st.DefaultCarrier = "yunda"
-	orders, rowErrs, err := ParseOrdersCSV(strings.NewReader(in), st)
+	orders, rowErrs, err := parseOrdersCSV(strings.NewReader(in), st)
 	if err != nil || len(rowErrs) != 0 || len(orders) != 1 {
 		t.Fatalf("%v %v %v", orders, rowErrs, err)
 	}
@@ -124,13 +124,13 @@ func TestParseOrdersCSVPasteColumn(t *testing.T) {
 
 func TestParseOrdersCSVRejectsFiles(t *testing.T) {
 	for _, in := range []string{"", "a,b,c\n1,2,3\n", "姓名,备注\n王芳,x\n"} {
-		_, _, err := ParseOrdersCSV(strings.NewReader(in), store.DefaultSettings())
+		_, _, err := parseOrdersCSV(strings.NewReader(in), store.DefaultSettings())
 		if !errors.Is(err, ErrImport) {
 			t.Errorf("%q: %v", in, err)
 		}
 	}
 	big := "收件人,电话,地址\n" + strings.Repeat("王芳,13700001111,天津市河西区友谊路32号\n", MaxImportRows+1)
-	if _, _, err := ParseOrdersCSV(strings.NewReader(big), store.DefaultSettings()); !errors.Is(err, ErrImport) {
+	if _, _, err := parseOrdersCSV(strings.NewReader(big), store.DefaultSettings()); !errors.Is(err, ErrImport) {
 		t.Errorf("too many rows: %v", err)
 	}
 }
@@ -143,7 +143,7 @@ func FuzzParseOrdersCSV(f *testing.F) {
 	st := store.DefaultSettings()
 	st.DefaultCarrier = "zhongtong"
 	f.Fuzz(func(t *testing.T, b []byte) {
-		orders, rowErrs, err := ParseOrdersCSV(bytes.NewReader(b), st)
+		orders, rowErrs, err := parseOrdersCSV(bytes.NewReader(b), st)
 		if err != nil {
 			if !errors.Is(err, ErrImport) {
 				t.Fatalf("error not wrapping ErrImport: %v", err)
@@ -151,7 +151,7 @@ func FuzzParseOrdersCSV(f *testing.F) {
 			return
 		}
 		for _, o := range orders {
-			if errs := CheckOrder(o, KnownCarrier); len(errs) != 0 {
+			if errs := checkOrder(o, knownCarrier); len(errs) != 0 {
 				t.Fatalf("imported an invalid order %+v: %v", o, errs)
 			}
 		}
@@ -196,7 +196,7 @@ func TestCheckOrder(t *testing.T) {
 		o := ok
 		c.mod(&o)
 		var got []string
-		for _, fe := range CheckOrder(normalizeOrder(o), KnownCarrier) {
+		for _, fe := range checkOrder(normalizeOrder(o), knownCarrier) {
 			got = append(got, fe.Field)
 			if !hasHan(fe.Message) {
 				t.Errorf("%s: message not for a clerk: %q", c.name, fe.Message)
@@ -230,7 +230,7 @@ func TestRoles(t *testing.T) {
 			}
 		}
 	}
-	if CanSeePhone(store.RoleFrontDesk) || CanSeePhone(store.RoleWarehouse) || !CanSeePhone(store.RoleManager) {
+	if canSeePhone(store.RoleFrontDesk) || canSeePhone(store.RoleWarehouse) || !canSeePhone(store.RoleManager) {
 		t.Error("phone visibility")
 	}
 }

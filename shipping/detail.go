@@ -66,10 +66,10 @@ func (s *Service) DetailAs(ctx context.Context, u User, waybill string) (Detail,
 		return Detail{}, err
 	}
 	d, err := s.detail(ctx, waybill)
-	if err != nil || CanSeePhone(u.Role) {
+	if err != nil || canSeePhone(u.Role) {
 		return d, err
 	}
-	d.Shipment = MaskFor(u, d.Shipment)
+	d.Shipment = maskFor(u, d.Shipment)
 	d.Order.Recipient.Phone = store.MaskPhone(d.Order.Recipient.Phone)
 	for i := range d.SMS {
 		d.SMS[i].Phone = store.MaskPhone(d.SMS[i].Phone)

@@ -5,7 +5,7 @@
 // shipping, and the dashboard figures. The desktop app and the command line
 // both call a *Service; every method takes a context and, where it acts for
 // a person, the acting User, whose role decides what is allowed (Allowed,
-// CanSeePhone).
+// canSeePhone).
 //
 // Shipping is resumable: the order records the last step that succeeded
 // (store.StepSaved -> StepWaybilled -> StepQueued -> StepSubscribed ->

@@ -103,7 +103,7 @@ func (s *Service) resolvePrint(st store.Settings, opt ShipOptions) (store.Printe
 	if dpi == 0 {
 		dpi = 203
 	}
-	prof := PrinterFor(st, opt.PrinterURI, size)
+	prof := printerFor(st, opt.PrinterURI, size)
 	if prof.URI == "" {
 		prof.URI = s.d.DefaultPrinter
 		prof.Name = "默认打印机"
@@ -126,11 +126,11 @@ func (s *Service) resolvePrint(st store.Settings, opt ShipOptions) (store.Printe
 	return prof, size, dpi, nil
 }
 
-// PrinterFor returns the configured printer profile for uri (matched by
+// printerFor returns the configured printer profile for uri (matched by
 // URI), or when uri is empty the profile that is the default for size (then
 // the first profile). With nothing configured it returns a profile for uri
 // alone.
-func PrinterFor(st store.Settings, uri string, size label.Size) store.PrinterProfile {
+func printerFor(st store.Settings, uri string, size label.Size) store.PrinterProfile {
 	if uri != "" {
 		for _, p := range st.Printers {
 			if p.URI == uri {

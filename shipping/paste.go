@@ -8,7 +8,7 @@ import (
 )
 
 // Pasted is what ParsePaste found in a pasted block of text. Fields it
-// could not find are empty. Phone is normalised as NormalizePhone does;
+// could not find are empty. Phone is normalised as normalizePhone does;
 // Province, City and District are filled when recognisable from Address.
 type Pasted struct {
 	Name     string `json:"name"`
@@ -180,8 +180,8 @@ func findPhone(s string) (string, string) {
 			if r, _ := utf8.DecodeRuneInString(s[b:]); b < len(s) && isDigit(r) {
 				continue
 			}
-			n := NormalizePhone(s[a:b])
-			if !ValidPhone(n) {
+			n := normalizePhone(s[a:b])
+			if !validPhone(n) {
 				// An extension grabbed too eagerly ("138…-12号"): retry
 				// without it.
 				continue

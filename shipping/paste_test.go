@@ -151,20 +151,20 @@ func TestNormalizePhone(t *testing.T) {
 		{"abc", "abc"},
 	}
 	for _, c := range cases {
-		if got := NormalizePhone(c.in); got != c.want {
-			t.Errorf("NormalizePhone(%q) = %q, want %q", c.in, got, c.want)
+		if got := normalizePhone(c.in); got != c.want {
+			t.Errorf("normalizePhone(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 	valid := []string{"13812345678", "19912345678", "022-23346655", "0571-88886666-12", "13812345678-1234"}
 	invalid := []string{"12812345678", "1381234567", "23346655", "138123456789", "", "022-123", "abc"}
 	for _, v := range valid {
-		if !ValidPhone(v) {
-			t.Errorf("ValidPhone(%q) = false", v)
+		if !validPhone(v) {
+			t.Errorf("validPhone(%q) = false", v)
 		}
 	}
 	for _, v := range invalid {
-		if ValidPhone(v) {
-			t.Errorf("ValidPhone(%q) = true", v)
+		if validPhone(v) {
+			t.Errorf("validPhone(%q) = true", v)
 		}
 	}
 }
@@ -180,10 +180,10 @@ func FuzzParsePaste(f *testing.F) {
 				t.Fatalf("invalid UTF-8 out of valid input: %q", v)
 			}
 		}
-		if p.Phone != "" && !ValidPhone(p.Phone) {
+		if p.Phone != "" && !validPhone(p.Phone) {
 			t.Fatalf("ParsePaste(%q).Phone = %q, not a valid phone", s, p.Phone)
 		}
-		if p.Phone != "" && NormalizePhone(p.Phone) != p.Phone {
+		if p.Phone != "" && normalizePhone(p.Phone) != p.Phone {
 			t.Fatalf("phone %q not normalised", p.Phone)
 		}
 		if utf8.RuneCountInString(p.Address) > utf8.RuneCountInString(s) {

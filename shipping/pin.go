@@ -65,13 +65,13 @@ func WithoutPINs(st store.Settings) store.Settings {
 	return st
 }
 
-// KeepPINs returns next with its users' PINs settled against old, the
+// keepPINs returns next with its users' PINs settled against old, the
 // stored settings: an entry with a PINHash sets that PIN; an entry with
 // PINSalt ClearPIN and no PINHash has no PIN; an entry with neither keeps
 // the PIN old has for the same name (settings read without PINs, e.g. by
 // WithoutPINs, therefore never wipe them). next's Users slice is not
 // changed.
-func KeepPINs(old, next store.Settings) store.Settings {
+func keepPINs(old, next store.Settings) store.Settings {
 	stored := map[string]store.User{}
 	for _, u := range old.Users {
 		stored[u.Name] = u

@@ -8,10 +8,10 @@ import (
 	"shipdesk/store"
 )
 
-// PreviewWaybill returns the placeholder number a preview shows for a
+// previewWaybill returns the placeholder number a preview shows for a
 // carrier: zeros of the length (and letter prefix) of the carrier's real
 // numbers, so the barcode takes the room the real one will.
-func PreviewWaybill(carrier string) string {
+func previewWaybill(carrier string) string {
 	switch carrier {
 	case "shunfeng":
 		return "SF0000000000000"
@@ -34,7 +34,7 @@ func PreviewWaybill(carrier string) string {
 }
 
 // Preview renders the label an order would print, before any waybill
-// exists: the real template with a placeholder number (PreviewWaybill) and
+// exists: the real template with a placeholder number (previewWaybill) and
 // "预览 PREVIEW" across the top, so nobody mistakes it for a real label.
 // With a waybill on the order it renders that waybill unmarked.
 func (s *Service) Preview(ctx context.Context, o store.Order, size label.Size, dpi int) (*image.Gray, error) {
@@ -46,7 +46,7 @@ func (s *Service) Preview(ctx context.Context, o store.Order, size label.Size, d
 	_, size, dpi, _ = s.resolvePrint(st, ShipOptions{Size: size, DPI: dpi, PrinterURI: "virtual:"})
 	placeholder := o.Waybill == ""
 	if placeholder {
-		o.Waybill = PreviewWaybill(o.Carrier)
+		o.Waybill = previewWaybill(o.Carrier)
 	}
 	d := label.DataFromOrder(o, nil, s.now(), st.Label.MaskPhones)
 	l, err := label.EWaybill(d, size, dpi)

@@ -48,9 +48,9 @@ func Allowed(role store.Role, action Action) bool {
 	return rules[role][action]
 }
 
-// CanSeePhone reports whether role sees recipients' full phone numbers;
+// canSeePhone reports whether role sees recipients' full phone numbers;
 // everyone else sees them masked (138****5678).
-func CanSeePhone(role store.Role) bool { return role == store.RoleManager }
+func canSeePhone(role store.Role) bool { return role == store.RoleManager }
 
 // User is the person acting, as the GUI or the command line knows them.
 type User struct {
@@ -69,10 +69,10 @@ func (s *Service) allow(u User, a Action) error {
 	return nil
 }
 
-// MaskFor returns sh with the recipient's phone masked unless u's role may
+// maskFor returns sh with the recipient's phone masked unless u's role may
 // see it.
-func MaskFor(u User, sh store.Shipment) store.Shipment {
-	if !CanSeePhone(u.Role) {
+func maskFor(u User, sh store.Shipment) store.Shipment {
+	if !canSeePhone(u.Role) {
 		sh.RecipientPhone = store.MaskPhone(sh.RecipientPhone)
 	}
 	return sh

@@ -24,7 +24,7 @@ func TestReadsAreRefusedByRole(t *testing.T) {
 		"Stats":      func(u User) error { _, err := e.svc.Stats(ctx, u, time.Now()); return err },
 		"Exceptions": func(u User) error { _, err := e.svc.Exceptions(ctx, u); return err },
 		"PrintLog":   func(u User) error { _, err := e.svc.PrintLog(ctx, u, 10); return err },
-		"Unfinished": func(u User) error { _, err := e.svc.Unfinished(ctx, u); return err },
+		"unfinished": func(u User) error { _, err := e.svc.unfinished(ctx, u); return err },
 		"DetailAs":   func(u User) error { _, err := e.svc.DetailAs(ctx, u, wb); return err },
 	}
 	nobody := User{Name: "路人"}        // no role: nothing allowed
@@ -32,7 +32,7 @@ func TestReadsAreRefusedByRole(t *testing.T) {
 		"Stats":      {frontDesk: true, warehouse: true, manager: false, System: false, nobody: true},
 		"Exceptions": {frontDesk: true, warehouse: true, manager: false, System: false, nobody: true},
 		"PrintLog":   {frontDesk: false, warehouse: false, manager: false, System: false, nobody: true},
-		"Unfinished": {frontDesk: false, warehouse: true, manager: false, System: false, nobody: true},
+		"unfinished": {frontDesk: false, warehouse: true, manager: false, System: false, nobody: true},
 		"DetailAs":   {frontDesk: false, warehouse: false, manager: false, System: false, nobody: true},
 	}
 	for name, call := range calls {
@@ -65,7 +65,7 @@ func TestDetailAsMasksPhoneForClerks(t *testing.T) {
 			t.Fatal(err)
 		}
 		shown := d.Shipment.RecipientPhone + " " + d.Order.Recipient.Phone
-		if CanSeePhone(u.Role) != strings.Contains(shown, full) {
+		if canSeePhone(u.Role) != strings.Contains(shown, full) {
 			t.Errorf("%s sees %q (full %s)", u.Role, shown, full)
 		}
 	}

@@ -56,7 +56,7 @@ func (s *Service) Search(ctx context.Context, u User, q string, from, to time.Ti
 		triedRef bool
 	)
 	scan := CleanScan(q)
-	phone := NormalizePhone(q)
+	phone := normalizePhone(q)
 	switch {
 	case q == "":
 		f, t := from, to
@@ -67,7 +67,7 @@ func (s *Service) Search(ctx context.Context, u User, q string, from, to time.Ti
 			t = s.now()
 		}
 		found, err = s.d.DB.ShipmentsByDay(ctx, f, t, limit)
-	case ValidMobile(phone):
+	case validMobile(phone):
 		found, err = s.d.DB.ShipmentsByPhone(ctx, phone, limit)
 		if err == nil && len(found) == 0 && waybillLikeRe.MatchString(scan) {
 			// Some waybill numbers look like mobile numbers.
@@ -85,7 +85,7 @@ func (s *Service) Search(ctx context.Context, u User, q string, from, to time.Ti
 		} else if errors.Is(err, store.ErrNotFound) {
 			err = nil
 		}
-	case ValidPhone(phone):
+	case validPhone(phone):
 		found, err = s.d.DB.ShipmentsByPhone(ctx, phone, limit)
 	default:
 		// Free text: a reference such as "A-123" or "配镜2026-88", else a name.
@@ -109,7 +109,7 @@ func (s *Service) Search(ctx context.Context, u User, q string, from, to time.Ti
 		if !inRange(sh.CreatedAt, from, to) {
 			continue
 		}
-		out = append(out, MaskFor(u, sh))
+		out = append(out, maskFor(u, sh))
 	}
 	if len(out) > limit {
 		out = out[:limit]

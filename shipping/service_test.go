@@ -205,7 +205,7 @@ func TestRetryAfterTimeoutGetsTheSameWaybill(t *testing.T) {
 	if stored.LastError == "" || stored.Step != store.StepSaved {
 		t.Fatalf("stored after timeout: %+v", stored)
 	}
-	res2, err := e.svc.Resume(ctx, frontDesk, res.Order.ID)
+	res2, err := e.svc.Resume(ctx, frontDesk, res.Order.ID, ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestResumeAfterSubscribeFailure(t *testing.T) {
 	if res.Order.Step != store.StepQueued || !strings.Contains(res.Order.LastError, "繁忙") || res.Job.State != store.JobSent {
 		t.Fatalf("after failed subscribe: %+v job %s", res.Order, res.Job.State)
 	}
-	un, err := e.svc.Unfinished(ctx, frontDesk)
+	un, err := e.svc.unfinished(ctx, frontDesk)
 	if err != nil || len(un) != 1 || un[0].ID != res.Order.ID {
 		t.Fatalf("unfinished: %v %v", un, err)
 	}
@@ -348,7 +348,7 @@ func TestResumeAfterCrashBeforeStepSaved(t *testing.T) {
 	if err := e.db.SaveOrder(ctx, &o); err != nil {
 		t.Fatal(err)
 	}
-	res2, err := e.svc.Resume(ctx, frontDesk, o.ID)
+	res2, err := e.svc.Resume(ctx, frontDesk, o.ID, ShipOptions{})
 	if err != nil || !res2.Done() || res2.Job.ID != res.Job.ID {
 		t.Fatalf("resume: %v %+v job %d vs %d", err, res2.Order, res2.Job.ID, res.Job.ID)
 	}
@@ -536,7 +536,7 @@ func TestSearch(t *testing.T) {
 		for _, s := range got {
 			gw = append(gw, s.Waybill)
 			masked := strings.Contains(s.RecipientPhone, "****")
-			if masked == CanSeePhone(c.u.Role) {
+			if masked == canSeePhone(c.u.Role) {
 				t.Errorf("search %q as %s: phone %q", c.q, c.u.Role, s.RecipientPhone)
 			}
 		}
@@ -661,7 +661,7 @@ func TestStats(t *testing.T) {
 	if y := by["yuantong"]; y.Shipments != 2 || y.Delivered != 1 || y.OnTimeRate != 0 || y.MedianHours != 60 {
 		t.Errorf("yuantong %+v", y)
 	}
-	if len(s.PerDay) != StatsDays || s.PerDay[len(s.PerDay)-1].Day != now.Format("2006-01-02") {
+	if len(s.PerDay) != statsDays || s.PerDay[len(s.PerDay)-1].Day != now.Format("2006-01-02") {
 		t.Errorf("per day %d, last %+v", len(s.PerDay), s.PerDay[len(s.PerDay)-1])
 	}
 }
@@ -714,7 +714,7 @@ func TestPreviewIsMarked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Waybill = PreviewWaybill(o.Carrier)
+	o.Waybill = previewWaybill(o.Carrier)
 	plain, err := e.svc.Preview(ctx, o, label.Size76x130, 203)
 	if err != nil {
 		t.Fatal(err)
@@ -754,7 +754,7 @@ func TestCorrectedOrderAfterFailedWaybill(t *testing.T) {
 	if old.Step != store.StepDone || !strings.Contains(old.LastError, res2.Order.ID) {
 		t.Errorf("old order %+v", old)
 	}
-	un, _ := e.svc.Unfinished(ctx, frontDesk)
+	un, _ := e.svc.unfinished(ctx, frontDesk)
 	if len(un) != 0 {
 		t.Errorf("unfinished %v", un)
 	}
@@ -836,7 +836,7 @@ func TestClosedOrderIsNotAnEmptySuccess(t *testing.T) {
 	if err != nil || !res2.Done() {
 		t.Fatalf("corrected: %v", err)
 	}
-	r, err := e.svc.Resume(ctx, frontDesk, old.ID)
+	r, err := e.svc.Resume(ctx, frontDesk, old.ID, ShipOptions{})
 	if err == nil {
 		t.Fatalf("resume of the closed order %s succeeded with waybill %q", old.ID, r.Order.Waybill)
 	}
@@ -986,7 +986,7 @@ func TestOddNumbersAreInvalid(t *testing.T) {
 	st := store.DefaultSettings()
 	st.Senders = []store.Party{testOrder(1).Sender}
 	st.DefaultCarrier = "zhongtong"
-	orders, rowErrs, err := ParseOrdersCSV(strings.NewReader(csv), st)
+	orders, rowErrs, err := parseOrdersCSV(strings.NewReader(csv), st)
 	got := map[string]bool{}
 	for _, re := range rowErrs {
 		got[fmt.Sprint(re.Row, re.Field)] = true

@@ -24,7 +24,7 @@ func (s *Service) Settings(ctx context.Context, u User) (store.Settings, error) 
 
 // SaveSettings stores new settings (managers only) and audits which
 // sections changed. PINs are merged with the stored ones by user name
-// (see KeepPINs): a user entry with an empty PINHash and PINSalt keeps the
+// (see keepPINs): a user entry with an empty PINHash and PINSalt keeps the
 // stored PIN, so settings read without PINs never wipe them; PINSalt
 // ClearPIN with an empty PINHash removes the PIN.
 func (s *Service) SaveSettings(ctx context.Context, u User, st store.Settings) error {
@@ -35,7 +35,7 @@ func (s *Service) SaveSettings(ctx context.Context, u User, st store.Settings) e
 	if err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
-	st = KeepPINs(old, st)
+	st = keepPINs(old, st)
 	if err := s.d.DB.SaveSettings(ctx, st); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}

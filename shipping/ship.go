@@ -102,7 +102,7 @@ func (s *Service) Ship(ctx context.Context, u User, o store.Order, opt ShipOptio
 			return s.run(ctx, u, stored.ID, opt)
 		}
 	}
-	if errs := CheckOrder(o, KnownCarrier); len(errs) > 0 {
+	if errs := checkOrder(o, knownCarrier); len(errs) > 0 {
 		return nil, &ValidationError{Fields: errs}
 	}
 	fp := fingerprint(o)
@@ -209,27 +209,20 @@ func (s *Service) saveNew(ctx context.Context, u User, o *store.Order) error {
 	return nil
 }
 
-// Resume continues a stored order from the step it stopped at, with the
-// default print options. A finished order returns its result unchanged.
-func (s *Service) Resume(ctx context.Context, u User, orderID string) (*ShipResult, error) {
-	if err := s.allow(u, ActShip); err != nil {
-		return nil, err
-	}
-	return s.run(ctx, u, orderID, ShipOptions{})
-}
-
-// ResumeOpts is Resume with explicit print options.
-func (s *Service) ResumeOpts(ctx context.Context, u User, orderID string, opt ShipOptions) (*ShipResult, error) {
+// Resume continues a stored order from the step it stopped at, printing
+// as opt says (zero: the settings' printer and size). A finished order
+// returns its result unchanged.
+func (s *Service) Resume(ctx context.Context, u User, orderID string, opt ShipOptions) (*ShipResult, error) {
 	if err := s.allow(u, ActShip); err != nil {
 		return nil, err
 	}
 	return s.run(ctx, u, orderID, opt)
 }
 
-// Unfinished lists orders that stopped before StepDone, oldest step first
+// unfinished lists orders that stopped before StepDone, oldest step first
 // (no waybill yet, then no label, then not subscribed), to a user who may
 // ship (ErrForbidden otherwise); background work passes System.
-func (s *Service) Unfinished(ctx context.Context, u User) ([]store.Order, error) {
+func (s *Service) unfinished(ctx context.Context, u User) ([]store.Order, error) {
 	if err := s.allow(u, ActShip); err != nil {
 		return nil, err
 	}

@@ -10,9 +10,9 @@ import (
 	"shipdesk/store"
 )
 
-// StatsDays is the window of the dashboard: per-day figures, on-time rate
-// and median delivery time cover the last StatsDays local days.
-const StatsDays = 30
+// statsDays is the window of the dashboard: per-day figures, on-time rate
+// and median delivery time cover the last statsDays local days.
+const statsDays = 30
 
 // maxDeliveredScan bounds how many delivered shipments (newest first) the
 // on-time figures read.
@@ -65,7 +65,7 @@ type Stats struct {
 
 // Stats computes the dashboard figures at now from the store's counters,
 // plus the on-time rate and median pickup-to-delivery hours from the
-// shipments delivered in the last StatsDays days (read through the state
+// shipments delivered in the last statsDays days (read through the state
 // index, newest first, at most maxDeliveredScan). Only a user allowed
 // ActStats (managers) may see them; anyone else gets ErrForbidden.
 func (s *Service) Stats(ctx context.Context, u User, now time.Time) (Stats, error) {
@@ -76,12 +76,12 @@ func (s *Service) Stats(ctx context.Context, u User, now time.Time) (Stats, erro
 	if err != nil {
 		return Stats{}, fmt.Errorf("stats: settings: %w", err)
 	}
-	c, err := s.d.DB.Counts(ctx, now, StatsDays)
+	c, err := s.d.DB.Counts(ctx, now, statsDays)
 	if err != nil {
 		return Stats{}, fmt.Errorf("stats: counts: %w", err)
 	}
 	out := Stats{
-		Now: now, Days: StatsDays, PromisedDays: st.PromisedDays, Total: c.Total, Active: c.Active,
+		Now: now, Days: statsDays, PromisedDays: st.PromisedDays, Total: c.Total, Active: c.Active,
 		PerDay: c.Days, SMSSent: c.SMS, SMSCostFen: c.SMSCostFen, OpenExceptions: c.OpenExceptions,
 		OnTimeRate: -1,
 	}
@@ -111,7 +111,7 @@ func (s *Service) Stats(ctx context.Context, u User, now time.Time) (Stats, erro
 	}
 
 	// Delivered shipments in the window.
-	since := now.AddDate(0, 0, -StatsDays)
+	since := now.AddDate(0, 0, -statsDays)
 	promised := time.Duration(out.PromisedDays) * 24 * time.Hour
 	hours := map[string][]float64{}
 	var all []float64
@@ -130,7 +130,7 @@ scan:
 				at = sh.LastEventAt
 			}
 			if at.Before(since) || at.After(now) {
-				if sh.CreatedAt.Before(since.AddDate(0, 0, -StatsDays)) {
+				if sh.CreatedAt.Before(since.AddDate(0, 0, -statsDays)) {
 					// Newest first by creation: everything further is older.
 					break scan
 				}

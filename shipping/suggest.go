@@ -24,7 +24,7 @@ func (s *Service) SuggestCarriers(ctx context.Context, o store.Order) []kuaidi10
 	var out []kuaidi100.Candidate
 	seen := map[string]bool{}
 	add := func(code string, conf float64, src string) {
-		if code == "" || seen[code] || !KnownCarrier(code) {
+		if code == "" || seen[code] || !knownCarrier(code) {
 			return
 		}
 		seen[code] = true

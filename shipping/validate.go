@@ -48,17 +48,17 @@ var (
 	bareLandlineRe = regexp.MustCompile(`^[2-9]\d{6,7}(-\d{1,6})?$`)
 )
 
-// MinAddressRunes is the shortest address accepted as deliverable.
-const MinAddressRunes = 8
+// minAddressRunes is the shortest address accepted as deliverable.
+const minAddressRunes = 8
 
-// NormalizePhone returns a phone number in the form the validators and the
+// normalizePhone returns a phone number in the form the validators and the
 // store use: mobiles as 11 digits ("13812345678"), landlines as
 // "022-23346655", extensions after a dash ("022-23346655-801"). Spaces,
 // dashes, dots, brackets, a +86/0086 prefix and full-width digits are
 // tolerated; "转", "分机", "ext", "x" and "#" mark an extension, and so does a
 // short last group after a complete number ("022-23346655-801"). Input it
 // cannot make sense of is returned trimmed, for the validator to reject.
-func NormalizePhone(s string) string {
+func normalizePhone(s string) string {
 	orig := strings.TrimSpace(s)
 	s = narrow(orig)
 	if s == "" {
@@ -168,17 +168,17 @@ func phoneCore(groups []string) (string, bool) {
 	return "", false
 }
 
-// ValidMobile reports whether s is a mainland mobile number (1[3-9] and nine
+// validMobile reports whether s is a mainland mobile number (1[3-9] and nine
 // more digits) once normalised.
-func ValidMobile(s string) bool {
-	n := NormalizePhone(s)
+func validMobile(s string) bool {
+	n := normalizePhone(s)
 	return mobileRe.MatchString(n)
 }
 
-// ValidPhone reports whether s is a mainland mobile number or a landline
+// validPhone reports whether s is a mainland mobile number or a landline
 // with area code, optionally with an extension, once normalised.
-func ValidPhone(s string) bool {
-	n := NormalizePhone(s)
+func validPhone(s string) bool {
+	n := normalizePhone(s)
 	return mobileRe.MatchString(n) || landlineRe.MatchString(n)
 }
 
@@ -186,10 +186,10 @@ func ValidPhone(s string) bool {
 // least one of: an administrative level or a street-level part.
 const addressMarkers = "省市区县镇乡旗村路街道巷弄号楼栋室幢园里屯组"
 
-// CheckOrder checks an order before it is saved and shipped and returns every
+// checkOrder checks an order before it is saved and shipped and returns every
 // problem found, in form order; nil means the order can be shipped. known
 // reports whether a carrier code is known; nil skips the carrier check.
-func CheckOrder(o store.Order, known func(code string) bool) []FieldError {
+func checkOrder(o store.Order, known func(code string) bool) []FieldError {
 	var errs []FieldError
 	add := func(f, m string) { errs = append(errs, FieldError{f, m}) }
 
@@ -205,14 +205,14 @@ func CheckOrder(o store.Order, known func(code string) bool) []FieldError {
 	switch p := strings.TrimSpace(o.Recipient.Phone); {
 	case p == "":
 		add(FieldRecipientPhone, "请填写收件人电话。")
-	case !ValidPhone(p):
+	case !validPhone(p):
 		add(FieldRecipientPhone, "收件人电话格式不对：手机请填11位（1开头），座机请带区号，如022-23346655。")
 	}
 	addr := strings.TrimSpace(o.Recipient.Address)
 	switch {
 	case addr == "":
 		add(FieldRecipientAddress, "请填写收件地址。")
-	case utf8.RuneCountInString(addr) < MinAddressRunes || !strings.ContainsAny(addr, addressMarkers):
+	case utf8.RuneCountInString(addr) < minAddressRunes || !strings.ContainsAny(addr, addressMarkers):
 		add(FieldRecipientAddress, "收件地址太简略，快递无法派送，请写明省市区、街道和门牌号。")
 	case utf8.RuneCountInString(addr) > 200:
 		add(FieldRecipientAddress, "收件地址太长，请不超过200个字。")
@@ -237,7 +237,7 @@ func CheckOrder(o store.Order, known func(code string) bool) []FieldError {
 	}
 	if p := strings.TrimSpace(o.Sender.Phone); p == "" {
 		add(FieldSenderPhone, "请填写寄件人电话。")
-	} else if n := NormalizePhone(p); !ValidPhone(p) && !bareLandlineRe.MatchString(n) {
+	} else if n := normalizePhone(p); !validPhone(p) && !bareLandlineRe.MatchString(n) {
 		add(FieldSenderPhone, "寄件人电话格式不对，请填手机或带区号的座机。")
 	}
 	if a := strings.TrimSpace(o.Sender.Address); a == "" {
@@ -302,15 +302,15 @@ func narrow(s string) string {
 	}, s)
 }
 
-// KnownCarrier reports whether code is in the carrier table.
-func KnownCarrier(code string) bool {
+// knownCarrier reports whether code is in the carrier table.
+func knownCarrier(code string) bool {
 	_, ok := kuaidi100.LookupCarrier(code)
 	return ok
 }
 
 // Validate checks an order as the form has it; nil means it can be shipped.
 func (s *Service) Validate(o store.Order) []FieldError {
-	return CheckOrder(normalizeOrder(o), KnownCarrier)
+	return checkOrder(normalizeOrder(o), knownCarrier)
 }
 
 // normalizeOrder tidies what a person typed: spaces, phone format, carrier
@@ -318,7 +318,7 @@ func (s *Service) Validate(o store.Order) []FieldError {
 func normalizeOrder(o store.Order) store.Order {
 	trimParty := func(p *store.Party) {
 		p.Name = strings.TrimSpace(p.Name)
-		p.Phone = NormalizePhone(p.Phone)
+		p.Phone = normalizePhone(p.Phone)
 		p.Address = strings.TrimSpace(p.Address)
 	}
 	trimParty(&o.Recipient)
