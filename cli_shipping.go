@@ -23,6 +23,7 @@ import (
 	"shipdesk/printer/label"
 	"shipdesk/shipping"
 	"shipdesk/store"
+	"shipdesk/tracking/relay"
 )
 
 // cliUser is the person the command line acts for: a manager named after
@@ -380,11 +381,13 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 	fs := newFlagSet("daemon")
 	listen := fs.String("push-listen", "", "address the push receiver listens on")
 	pushURL := fs.String("push-url", "", "callback URL given to Kuaidi100")
+	relayURL := fs.String("relay", "", "push relay to take pushes from, e.g. https://relay.example.com")
+	relayToken := fs.String("relay-token", "", "this station's token from shipdesk relay add-station")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, PushListen: *listen, PushURL: *pushURL, Logf: quietLogf(stderr)})
+	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, PushListen: *listen, PushURL: *pushURL, RelayURL: *relayURL, RelayToken: *relayToken, Logf: quietLogf(stderr)})
 	if err != nil {
 		return err
 	}
@@ -411,14 +414,16 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 	})
 	defer stop()
 	push := "polling only (no push address)"
-	if rt.PushURL != "" {
+	if rt.Relay != nil {
+		push = "pushes through relay " + rt.relayURL + " as station " + rt.Relay.Station() + " (token " + relay.Mask(rt.relayToken) + "), callback " + rt.PushURL
+	} else if rt.PushURL != "" {
 		push = "push " + rt.PushURL
 		if rt.PushListen != "" {
 			push += " (listening on " + rt.PushListen + ")"
 		}
 	}
 	logf("shipdesk daemon: %s; %s; %d active shipments; Ctrl-C stops", rt.Mode, push, active)
-	if u, err := url.Parse(rt.PushURL); err == nil && rt.PushURL != "" {
+	if u, err := url.Parse(rt.PushURL); err == nil && rt.PushURL != "" && rt.Relay == nil {
 		if h := u.Hostname(); h == "" || h == "0.0.0.0" || h == "::" {
 			logf("shipdesk daemon: warning: Kuaidi100 cannot call %s; give --push-url with an address it can reach", rt.PushURL)
 		}

@@ -53,7 +53,8 @@ var commands = []command{
 	{"printers", "[--json]", "discovered and configured printers, with status", runPrinters},
 	{"order", "create --order FILE.json [--print URI] [--json] | resume ORDER-ID [--print URI]", "the whole workflow without the GUI", runOrder},
 	{"shipments", "[--state S] [--limit N] [--json]", "list stored shipments", runShipments},
-	{"daemon", "[--push-listen ADDR --push-url URL]", "the background worker without the GUI", runDaemon},
+	{"daemon", "[--push-listen ADDR --push-url URL | --relay URL --relay-token TOKEN]", "the background worker without the GUI", runDaemon},
+	{"relay", "--listen ADDR [--public-url URL] [--tls-cert F --tls-key F] [--admin ADDR] | add-station NAME | stations [--json]", "the always-on push relay for stations behind NAT", runRelay},
 }
 
 func main() {

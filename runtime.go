@@ -23,6 +23,7 @@ import (
 	"shipdesk/sms"
 	"shipdesk/store"
 	"shipdesk/tracking"
+	"shipdesk/tracking/relay"
 )
 
 // DemoCompress is how much faster than in reality parcels move in the
@@ -63,6 +64,9 @@ type runtimeOptions struct {
 	// settings: the receiver listens on PushListen and Kuaidi100 is told
 	// to call PushURL (default http://<PushListen>/kuaidi100/push).
 	PushListen, PushURL string
+	// RelayURL and RelayToken point the station at a push relay
+	// (remembered like PushURL; see configureRelay in cli_relay.go).
+	RelayURL, RelayToken string
 	// Logf receives operator detail; nil means log.Printf.
 	Logf func(format string, args ...any)
 	// SandboxSpeed, above 1, runs the in-process sandbox on an
@@ -107,6 +111,11 @@ type runtime struct {
 	PushURL, PushListen string
 	// DefaultPrinter is used when no printer is configured.
 	DefaultPrinter string
+	// Relay takes the station's pushes from a push relay (nil: none);
+	// PushURL is then the relay's callback URL for this station.
+	Relay *relay.Client
+
+	relayURL, relayToken string
 
 	opt        runtimeOptions
 	logf       func(string, ...any)
@@ -196,7 +205,13 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 	// Push receiver: explicit flags win and are remembered; then the
 	// settings; in demo mode a local receiver the sandbox can reach.
 	listen, pushURL := rt.opt.PushListen, rt.opt.PushURL
-	if listen != "" || pushURL != "" {
+	relayCallback, err := rt.configureRelay(ctx, g.DataDir, &st)
+	if err != nil {
+		return err
+	}
+	if relayCallback != "" {
+		listen, pushURL = "", relayCallback
+	} else if listen != "" || pushURL != "" {
 		if listen == "" {
 			u, err := url.Parse(pushURL)
 			if err != nil || u.Host == "" {
@@ -229,7 +244,7 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 	}
 	rt.Settings = st
 	if rt.opt.Worker {
-		demoReceiver := listen == "" && rt.Sandbox != nil && !st.Tracking.PollOnly
+		demoReceiver := listen == "" && rt.Sandbox != nil && !st.Tracking.PollOnly && relayCallback == ""
 		if demoReceiver {
 			listen = "127.0.0.1:0"
 		}
@@ -281,6 +296,11 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 		tcfg.Now, tcfg.After = tracking.AcceleratedClock(rt.Sandbox.Now, rt.opt.SandboxSpeed)
 	}
 	rt.Worker = tracking.New(tcfg)
+	if relayCallback != "" && pushURL != "" && rt.opt.Worker {
+		if rt.Relay, err = relay.NewClient(relay.ClientConfig{URL: rt.relayURL, Token: rt.relayToken, Apply: relay.ApplyTo(rt.Worker), Logf: rt.logf}); err != nil {
+			return err
+		}
+	}
 	rt.Service = shipping.New(shipping.Deps{
 		DB: rt.DB, Waybills: rt.Client, Queue: rt.Queue, Tracker: rt.Worker, SMS: rt.SMS,
 		DefaultPrinter: rt.DefaultPrinter, Logf: rt.logf, Now: rt.opt.Clock,
@@ -394,6 +414,9 @@ func (rt *runtime) Run(ctx context.Context) error {
 			serve("push receiver", rt.pushLn, mux)
 		}
 		g.Go(func() error { return ignoreCanceled(rt.Worker.Run(ctx)) })
+		if rt.Relay != nil {
+			g.Go(func() error { return rt.Relay.Run(ctx) })
+		}
 		g.Go(func() error { return ignoreCanceled(rt.SMS.Run(ctx)) })
 		g.Go(func() error {
 			if n, err := rt.Service.FinishSubscriptions(ctx, shipping.System); err != nil && ctx.Err() == nil {

@@ -60,7 +60,11 @@ type PrinterProfile struct {
 type TrackingSettings struct {
 	PushListen string `json:"pushListen,omitempty"` // e.g. 0.0.0.0:8090
 	PushURL    string `json:"pushUrl,omitempty"`    // what Kuaidi100 calls
-	PollOnly   bool   `json:"pollOnly,omitempty"`
+	// RelayURL is the push relay the station takes its pushes from
+	// (`daemon --relay`); its token is kept in the data folder's
+	// relay-secret.json. Empty: no relay.
+	RelayURL string `json:"relayUrl,omitempty"`
+	PollOnly bool   `json:"pollOnly,omitempty"`
 	// QueriesPerSecond is the global query rate the station allows itself.
 	QueriesPerSecond float64 `json:"queriesPerSecond,omitempty"`
 }

@@ -1,0 +1,356 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"shipdesk/store"
+	"shipdesk/tracking/relay"
+)
+
+// The relay's files in its data folder: the database, and while it runs
+// the address of its loopback admin endpoint and its public URL (so that
+// add-station and stations reach a running relay).
+const (
+	relayDBFile   = "relay.db"
+	relayInfoFile = "relay-admin.json"
+)
+
+// relayInfo is relay-admin.json.
+type relayInfo struct {
+	Admin     string `json:"admin"`               // host:port on loopback
+	PublicURL string `json:"publicUrl,omitempty"` // what stations and Kuaidi100 reach
+	PID       int    `json:"pid"`
+}
+
+func runRelay(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "add-station":
+			return runRelayAdd(ctx, g, args[1:], stdout)
+		case "stations":
+			return runRelayStations(ctx, g, args[1:], stdout)
+		}
+	}
+	fs := newFlagSet("relay")
+	listen := fs.String("listen", "", "address to serve Kuaidi100 and the stations on, e.g. 0.0.0.0:8443")
+	public := fs.String("public-url", "", "the relay's address as Kuaidi100 and the stations reach it, e.g. https://relay.example.com")
+	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
+	key := fs.String("tls-key", "", "TLS key file (PEM)")
+	admin := fs.String("admin", "127.0.0.1:0", "loopback address of the admin endpoint (add-station, stations)")
+	maxPending := fs.Int("max-pending", relay.DefaultMaxPending, "pushes kept per station while it is away (the oldest are kept)")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if *listen == "" {
+		return usagef("relay needs --listen ADDR (or a subcommand: add-station NAME, stations)")
+	}
+	if (*cert == "") != (*key == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	if *public != "" {
+		u, err := url.Parse(*public)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return usagef("--public-url %q: want https://HOST[:PORT]", *public)
+		}
+		if u.Scheme == "http" && *cert != "" {
+			return usagef("--public-url is http:// but --tls-cert makes the relay serve https://")
+		}
+	}
+	if h, _, err := net.SplitHostPort(*admin); err != nil || !isLoopbackHost(h) {
+		return usagef("--admin %q must be a loopback address such as 127.0.0.1:8091", *admin)
+	}
+	if *maxPending <= 0 {
+		return usagef("--max-pending must be above 0")
+	}
+	if err := os.MkdirAll(g.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+	db, err := relay.OpenDB(filepath.Join(g.DataDir, relayDBFile))
+	if errors.Is(err, relay.ErrLocked) {
+		return fmt.Errorf("another relay is running on %s", g.DataDir)
+	}
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(stderr, time.Now().UTC().Format("2006-01-02T15:04:05Z ")+format+"\n", a...)
+	}
+	srv := relay.NewServer(db, relay.Options{MaxPending: *maxPending, Logf: logf})
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("relay: listen on %s: %w", *listen, err)
+	}
+	aln, err := net.Listen("tcp", *admin)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("relay: admin listen on %s: %w", *admin, err)
+	}
+	info := relayInfo{Admin: aln.Addr().String(), PublicURL: strings.TrimRight(*public, "/"), PID: os.Getpid()}
+	infoPath := filepath.Join(g.DataDir, relayInfoFile)
+	if raw, err := json.Marshal(info); err == nil {
+		if err := os.WriteFile(infoPath, raw, 0o600); err != nil {
+			logf("relay: cannot write %s (add-station will not reach this relay): %v", infoPath, err)
+		}
+	}
+	defer os.Remove(infoPath)
+	scheme := "http"
+	if *cert != "" {
+		scheme = "https"
+	}
+	base := info.PublicURL
+	if base == "" {
+		base = scheme + "://" + ln.Addr().String()
+	}
+	stations, _ := db.Stations()
+	logf("shipdesk relay: serving %s://%s (admin %s); %d stations; callback URLs are %s/push/NAME; Ctrl-C stops",
+		scheme, ln.Addr(), aln.Addr(), len(stations), base)
+	if scheme == "http" && !isLoopbackHost(hostOf(ln.Addr().String())) {
+		logf("shipdesk relay: warning: serving plain http; stations send their token over it. Give --tls-cert and --tls-key (or put the relay behind an HTTPS proxy)")
+	}
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.Go(func() error { return relay.Serve(ctx, ln, srv.Handler(), *cert, *key) })
+	eg.Go(func() error { return relay.Serve(ctx, aln, srv.AdminHandler(), "", "") })
+	err = eg.Wait()
+	logf("shipdesk relay: stopped")
+	return err
+}
+
+func hostOf(addr string) string {
+	h, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return h
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// runningRelay returns the admin URL of a relay running on dataDir, or "".
+func runningRelay(dataDir string) (relayInfo, bool) {
+	var info relayInfo
+	raw, err := os.ReadFile(filepath.Join(dataDir, relayInfoFile))
+	if err != nil || json.Unmarshal(raw, &info) != nil || info.Admin == "" {
+		return info, false
+	}
+	return info, true
+}
+
+func adminClient() *http.Client { return &http.Client{Timeout: 10 * time.Second} }
+
+func runRelayAdd(ctx context.Context, g *globals, args []string, stdout io.Writer) error {
+	fs := newFlagSet("relay add-station")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagUsage(err)
+	}
+	if len(pos) != 1 {
+		return usagef("relay add-station takes one NAME (a-z, 0-9, '-'; up to 32)")
+	}
+	name := pos[0]
+	var token, public string
+	db, err := relay.OpenDB(filepath.Join(g.DataDir, relayDBFile))
+	switch {
+	case err == nil:
+		token, err = db.AddStation(name, time.Now())
+		db.Close()
+		if info, ok := runningRelay(g.DataDir); ok {
+			public = info.PublicURL
+		}
+	case errors.Is(err, relay.ErrLocked):
+		info, ok := runningRelay(g.DataDir)
+		if !ok {
+			return fmt.Errorf("the relay database is in use and no running relay's admin address is in %s", filepath.Join(g.DataDir, relayInfoFile))
+		}
+		public = info.PublicURL
+		token, err = adminAdd(ctx, info.Admin, name)
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("no relay data folder %s: %w", g.DataDir, err)
+	}
+	if errors.Is(err, relay.ErrBadName) {
+		return usagef("station name %q: use 1-32 characters of a-z, 0-9 and '-'", name)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "station %s added; its token is shown only now: keep it with the station\n", name)
+	if public != "" {
+		fmt.Fprintf(stdout, "callback URL given to Kuaidi100: %s/push/%s\n", public, name)
+		fmt.Fprintf(stdout, "on the station: shipdesk daemon --relay %s --relay-token TOKEN (or 设置 → 物流推送)\n", public)
+	} else {
+		fmt.Fprintf(stdout, "callback path: /push/%s on the relay's public address\n", name)
+		fmt.Fprintf(stdout, "on the station: shipdesk daemon --relay https://RELAY-HOST --relay-token TOKEN (or 设置 → 物流推送)\n")
+	}
+	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+func adminAdd(ctx context.Context, admin, name string) (string, error) {
+	u := "http://" + admin + relay.PathAdmin + "?" + url.Values{"name": {name}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := adminClient().Do(req)
+	if err != nil {
+		return "", fmt.Errorf("reach the running relay's admin endpoint %s: %w", admin, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode == http.StatusBadRequest {
+		msg := strings.TrimSpace(string(raw))
+		if strings.Contains(msg, relay.ErrBadName.Error()) {
+			return "", relay.ErrBadName
+		}
+		return "", errors.New(msg)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("relay admin: %s: %s", resp.Status, strings.TrimSpace(string(raw)))
+	}
+	var v struct{ Token string }
+	if err := json.Unmarshal(raw, &v); err != nil || v.Token == "" {
+		return "", fmt.Errorf("relay admin: unreadable reply")
+	}
+	return v.Token, nil
+}
+
+func runRelayStations(ctx context.Context, g *globals, args []string, stdout io.Writer) error {
+	fs := newFlagSet("relay stations")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	var list []relay.StationInfo
+	db, err := relay.OpenDB(filepath.Join(g.DataDir, relayDBFile))
+	switch {
+	case err == nil:
+		list, err = db.Stations()
+		db.Close()
+	case errors.Is(err, relay.ErrLocked):
+		info, ok := runningRelay(g.DataDir)
+		if !ok {
+			return fmt.Errorf("the relay database is in use and no running relay's admin address is in %s", filepath.Join(g.DataDir, relayInfoFile))
+		}
+		list, err = adminList(ctx, info.Admin)
+	}
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []relay.StationInfo{}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATION\tWAITING\tOLDEST WAITING\tRECEIVED\tAPPLIED\tFORGED\tUNKNOWN\tREFUSED (FULL)")
+	for _, s := range list {
+		oldest := "-"
+		if !s.Oldest.IsZero() {
+			oldest = s.Oldest.In(clinicTime).Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\n", s.Name, s.Waiting, oldest, s.Received, s.Applied, s.Forged, s.Unknown, s.Refused)
+	}
+	return tw.Flush()
+}
+
+func adminList(ctx context.Context, admin string) ([]relay.StationInfo, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+admin+relay.PathAdmin, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := adminClient().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reach the running relay's admin endpoint %s: %w", admin, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("relay admin: %s", resp.Status)
+	}
+	var list []relay.StationInfo
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		return nil, fmt.Errorf("relay admin: unreadable reply: %w", err)
+	}
+	return list, nil
+}
+
+// configureRelay decides whether the station takes its pushes from a
+// relay: --relay and --relay-token (remembered: the URL in the settings,
+// the token in the data folder's owner-only relay-secret.json), else the
+// remembered ones. Explicit --push-listen/--push-url flags switch a
+// remembered relay off. It returns the callback URL the subscriptions
+// carry, or "" for no relay.
+func (rt *runtime) configureRelay(ctx context.Context, dataDir string, st *store.Settings) (string, error) {
+	o := rt.opt
+	if (o.RelayURL == "") != (o.RelayToken == "") {
+		return "", usagef("--relay and --relay-token go together")
+	}
+	if o.RelayURL != "" && (o.PushListen != "" || o.PushURL != "") {
+		return "", usagef("choose --relay (pushes through a relay) or --push-listen/--push-url (pushes straight to this PC), not both")
+	}
+	url, token := o.RelayURL, o.RelayToken
+	switch {
+	case url != "":
+		if _, err := relay.CallbackURL(url, token); err != nil {
+			return "", usagef("%v", err)
+		}
+		url = strings.TrimRight(strings.TrimSpace(url), "/")
+		if err := relay.SaveToken(dataDir, strings.TrimSpace(token)); err != nil {
+			return "", err
+		}
+		if st.Tracking.RelayURL != url {
+			st.Tracking.RelayURL = url
+			if err := rt.DB.SaveSettings(ctx, *st); err != nil {
+				return "", fmt.Errorf("remember relay address: %w", err)
+			}
+		}
+	case o.PushListen != "" || o.PushURL != "":
+		if st.Tracking.RelayURL != "" {
+			st.Tracking.RelayURL = ""
+			if err := rt.DB.SaveSettings(ctx, *st); err != nil {
+				return "", fmt.Errorf("forget relay address: %w", err)
+			}
+		}
+		return "", nil
+	default:
+		url = st.Tracking.RelayURL
+		if url == "" {
+			return "", nil
+		}
+		var err error
+		if token, err = relay.LoadToken(dataDir); err != nil {
+			return "", err
+		}
+		if token == "" {
+			return "", fmt.Errorf("a relay is set (%s) but this station has no relay token: run shipdesk daemon --relay %s --relay-token TOKEN", url, url)
+		}
+	}
+	cb, err := relay.CallbackURL(url, token)
+	if err != nil {
+		return "", fmt.Errorf("relay %s: %w", url, err)
+	}
+	rt.relayURL, rt.relayToken = url, strings.TrimSpace(token)
+	return cb, nil
+}
