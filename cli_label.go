@@ -17,6 +17,7 @@ import (
 	"shipdesk/printer/label"
 	"shipdesk/printer/tspl"
 	"shipdesk/printer/zpl"
+	"shipdesk/shipping"
 	"shipdesk/store"
 )
 
@@ -66,7 +67,9 @@ func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if order.Waybill == "" {
 		return usagef("a label needs a waybill number: give --waybill N (the label of an existing waybill) or \"waybill\" in the order file; 'shipdesk order create' issues new waybills")
 	}
-	d := label.DataFromOrder(order, nil, time.Now(), settings.Label.MaskPhones && !*fullPhone)
+	ls := settings.Label
+	ls.MaskPhones = ls.MaskPhones && !*fullPhone
+	d := shipping.LabelData(order, nil, time.Now(), ls)
 	l, err := label.EWaybill(d, size, *dpi)
 	if err != nil {
 		return err
@@ -84,9 +87,9 @@ func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		}
 		data = b.Bytes()
 	case "tspl":
-		data, err = tspl.Encode(l, store.PrinterProfile{Language: "tspl"})
+		data, err = tspl.Encode(l, label.PrintSettings{})
 	case "zpl":
-		data, err = zpl.Encode(l, store.PrinterProfile{Language: "zpl"})
+		data, err = zpl.Encode(l, label.PrintSettings{})
 	}
 	if err != nil {
 		return err

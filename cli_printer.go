@@ -15,6 +15,7 @@ import (
 	"shipdesk/printer/label"
 	"shipdesk/printer/tspl"
 	"shipdesk/printer/zpl"
+	"shipdesk/shipping"
 	"shipdesk/store"
 )
 
@@ -309,7 +310,7 @@ func buildOrderJob(ctx context.Context, db *store.DB, f *printFlags, job *store.
 	if err := label.CheckDPI(dpi); err != nil {
 		return usagef("--dpi %d: %v (use 203 or 300)", dpi, err)
 	}
-	l, err := label.EWaybill(label.DataFromOrder(o, ship, time.Now(), s.Label.MaskPhones), size, dpi)
+	l, err := label.EWaybill(shipping.LabelData(o, ship, time.Now(), s.Label), size, dpi)
 	if err != nil {
 		return fmt.Errorf("lay out the label: %w", err)
 	}
@@ -326,9 +327,9 @@ func buildOrderJob(ctx context.Context, db *store.DB, f *printFlags, job *store.
 	profile.Language = lang
 	var data []byte
 	if lang == "zpl" {
-		data, err = zpl.Encode(l, profile)
+		data, err = zpl.Encode(l, shipping.PrintSettings(profile))
 	} else {
-		data, err = tspl.Encode(l, profile)
+		data, err = tspl.Encode(l, shipping.PrintSettings(profile))
 	}
 	if err != nil {
 		return fmt.Errorf("encode the label as %s: %w", lang, err)

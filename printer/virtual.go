@@ -18,7 +18,8 @@ type renderFunc func(lang string, job []byte) (*image.Gray, error)
 
 // virtualPrinter is the demo printer: each job is rendered to
 // label-N.png in its folder (N one more than the highest there), and the
-// raw bytes are kept beside it as label-N.prn.
+// raw bytes are kept beside it as label-N.prn. Its firmware keeps state
+// from job to job like a real printer's while it is open.
 type virtualPrinter struct {
 	u      URI
 	render renderFunc
@@ -35,7 +36,8 @@ func openVirtual(u URI) (*virtualPrinter, error) {
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("open virtual printer: %s is a file, not a folder: %w", u.Path, ErrBadURI)
 	}
-	return &virtualPrinter{u: u, render: renderLabel}, nil
+	fw := &firmware{}
+	return &virtualPrinter{u: u, render: fw.render}, nil
 }
 
 func (p *virtualPrinter) Info() Info {

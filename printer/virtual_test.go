@@ -10,7 +10,6 @@ import (
 	"shipdesk/printer/label"
 	"shipdesk/printer/tspl"
 	"shipdesk/printer/zpl"
-	"shipdesk/store"
 )
 
 func TestVirtualPrinter(t *testing.T) {
@@ -18,11 +17,11 @@ func TestVirtualPrinter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, err := tspl.Encode(l, store.PrinterProfile{Language: "tspl"})
+	ts, err := tspl.Encode(l, label.PrintSettings{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	zp, err := zpl.Encode(l, store.PrinterProfile{Language: "zpl"})
+	zp, err := zpl.Encode(l, label.PrintSettings{})
 	if err != nil {
 		t.Fatal(err)
 	}

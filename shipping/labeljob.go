@@ -43,7 +43,7 @@ func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o s
 	if err != nil {
 		return store.PrintJob{}, nil, err
 	}
-	d := label.DataFromOrder(o, &sh, s.now(), st.Label.MaskPhones)
+	d := LabelData(o, &sh, s.now(), st.Label)
 	l, err := label.EWaybill(d, size, dpi)
 	if err != nil {
 		return store.PrintJob{}, nil, fmt.Errorf("print: lay out label: %w", err)

@@ -48,7 +48,7 @@ func (s *Service) Preview(ctx context.Context, o store.Order, size label.Size, d
 	if placeholder {
 		o.Waybill = previewWaybill(o.Carrier)
 	}
-	d := label.DataFromOrder(o, nil, s.now(), st.Label.MaskPhones)
+	d := LabelData(o, nil, s.now(), st.Label)
 	l, err := label.EWaybill(d, size, dpi)
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)

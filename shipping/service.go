@@ -38,8 +38,8 @@ type Resender interface {
 	Resend(ctx context.Context, who, waybill string, m store.Milestone) (store.SMSMessage, error)
 }
 
-// Encoder turns a laid-out label into printer bytes for a profile (tspl.Encode,
-// zpl.Encode).
+// Encoder turns a laid-out label into printer bytes for a profile (EncodeTSPL,
+// EncodeZPL).
 type Encoder func(l *label.Label, p store.PrinterProfile) ([]byte, error)
 
 // Deps are what a Service works with. DB, Waybills and Queue are required;

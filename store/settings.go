@@ -39,6 +39,10 @@ type LabelSettings struct {
 	DPI        int    `json:"dpi"`  // 203 or 300
 	Format     string `json:"format"`
 	MaskPhones bool   `json:"maskPhones"` // 隐私面单
+	// FullNames and FullAddresses turn off the other 隐私面单 masks: names
+	// print as 王*芳 and addresses stop after the district unless set.
+	FullNames     bool `json:"fullNames,omitempty"`
+	FullAddresses bool `json:"fullAddresses,omitempty"`
 }
 
 // PrinterProfile is a configured printer and how to drive it.

@@ -11,7 +11,6 @@ import (
 	"unicode"
 
 	"shipdesk/assets"
-	"shipdesk/store"
 )
 
 // ErrNoWaybill reports a label asked for without a waybill number.
@@ -24,9 +23,9 @@ type Data struct {
 	Carrier     string // Kuaidi100 company code, e.g. "zhongtong"
 	CarrierName string // printed name; empty: looked up from Carrier
 	Product     string // product type, e.g. 标准快递
-	Routing     store.Routing
-	Recipient   store.Party
-	Sender      store.Party
+	Routing     Routing
+	Recipient   Party
+	Sender      Party
 	Items       string
 	Remark      string
 	Count       int
@@ -36,41 +35,12 @@ type Data struct {
 	COD          float64
 	PayType      string // SHIPPER, CONSIGNEE, MONTHLY
 	PrintedAt    time.Time
-	// MaskPhones prints the recipient's phone as 138****5678 (隐私面单).
-	MaskPhones bool
-	Reference  string // the clinic's order number (配镜单号)
+	// Privacy chooses what the 隐私面单 hides.
+	Privacy   Privacy
+	Reference string // the clinic's order number (配镜单号)
 	// ChildIndex/ChildTotal number the parcels of a multi-parcel shipment
 	// (子母件), 1-based; ChildTotal <= 1 prints nothing.
 	ChildIndex, ChildTotal int
-}
-
-// DataFromOrder collects the label data of an order and, when known, its
-// shipment (waybill, carrier and routing from the shipment win). now is the
-// print time shown on the label.
-func DataFromOrder(o store.Order, s *store.Shipment, now time.Time, maskPhones bool) Data {
-	d := Data{
-		Waybill: o.Waybill, Carrier: o.Carrier, Product: o.Product,
-		Recipient: o.Recipient, Sender: o.Sender, Items: o.Items, Remark: o.Remark,
-		Count: o.Count, Weight: o.Weight, InsuredValue: o.InsuredValue, COD: o.COD,
-		PayType: o.PayType, PrintedAt: now, MaskPhones: maskPhones, Reference: o.Reference,
-	}
-	if s != nil {
-		if s.Waybill != "" {
-			d.Waybill = s.Waybill
-		}
-		if s.Carrier != "" {
-			d.Carrier = s.Carrier
-		}
-		d.Routing = s.Routing
-		if d.Reference == "" {
-			d.Reference = s.Reference
-		}
-		if d.Recipient.Name == "" {
-			d.Recipient = store.Party{Name: s.RecipientName, Phone: s.RecipientPhone, Address: s.RecipientAddr}
-		}
-	}
-	d.CarrierName = CarrierName(d.Carrier)
-	return d
 }
 
 var (
@@ -292,7 +262,11 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 		return nil, fmt.Errorf("运单号 %q 太长，条码放不下: %w", d.Waybill, ErrTextTooLong)
 	}
 	bw := mods * mod
-	b.add(&Code128{X: (b.l.WidthDots - bw) / 2, Y: b.d(y + 1.2), Module: mod, Height: b.d(barH), Content: d.Waybill, Modules: mods})
+	bc, err := NewCode128((b.l.WidthDots-bw)/2, b.d(y+1.2), mod, b.d(barH), d.Waybill, false)
+	if err != nil {
+		return nil, err
+	}
+	b.add(bc)
 	if err := b.text("运单号", d.Waybill, m, y+1+barH, iw, numH, lay.small*1.45, lay.tiny, true, Center, 1); err != nil {
 		return nil, err
 	}
@@ -320,7 +294,7 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 	}
 	b.vline(m+col, y, recip)
 	phone := d.Recipient.Phone
-	if d.MaskPhones {
+	if d.Privacy.MaskPhones {
 		phone = MaskPhone(phone)
 	}
 	rx, rw := m+col, iw-col
@@ -393,8 +367,12 @@ func EWaybill(d Data, size Size, dpi int) (*Label, error) {
 		return nil, fmt.Errorf("二维码内容太长，面单上放不下: %w", ErrTextTooLong)
 	}
 	qpx := qm * cell
-	b.add(&QR{X: b.d(m + 1.5), Y: b.d(y+1) + (b.d(qrBox)-qpx)/2, Cell: cell, ECC: 'M', Content: qrContent, Modules: qm})
-	right := m + 1.5 + float64(qpx)/dpmm(dpi) + 2
+	q, err := NewQR(b.d(m+1.5), b.d(y+1)+(b.d(qrBox)-qpx)/2, cell, 'M', qrContent)
+	if err != nil {
+		return nil, err
+	}
+	b.add(q)
+	right := m + 1.5 + float64(qpx+QRQuietModules*cell)/dpmm(dpi) + 0.5
 	rw2 := W - m - 1.5 - right
 	sigH := qrBox * 0.62
 	b.add(&Box{X: b.d(right), Y: b.d(y + 1.2), W: b.d(rw2), H: b.d(sigH), Thickness: 1 + b.lineW()/2})
@@ -435,7 +413,7 @@ func dpmm(dpi int) float64 {
 // destination is the recipient's province and city ("江苏省南京市",
 // "天津市") from the party's fields or the start of the address; "" when
 // neither says.
-func destination(p store.Party) string {
+func destination(p Party) string {
 	if p.City != "" {
 		if p.Province != "" && p.Province != p.City {
 			return p.Province + p.City
@@ -465,7 +443,7 @@ func joinSpace(ss ...string) string { return strings.Join(nonEmpty(ss...), "  ")
 
 // recipientAddress prefixes province/city/district when the address does not
 // already start with them.
-func recipientAddress(p store.Party) string {
+func recipientAddress(p Party) string {
 	a := strings.TrimSpace(p.Address)
 	var pre string
 	for _, part := range []string{p.Province, p.City, p.District} {
@@ -528,9 +506,17 @@ func TestLabel(size Size, dpi int) (*Label, error) {
 	const num = "TEST1234567890"
 	mods, _ := Code128Modules(num)
 	mod := min(b.d(0.5), b.d(W-12)/(mods+2*QuietModules))
-	b.add(&Code128{X: (b.l.WidthDots - mods*mod) / 2, Y: b.d(32), Module: mod, Height: b.d(15), Content: num, Modules: mods})
+	bc, err := NewCode128((b.l.WidthDots-mods*mod)/2, b.d(32), mod, b.d(15), num, false)
+	if err != nil {
+		return nil, err
+	}
+	b.add(bc)
 	qm, _ := QRModules(num, 'M')
 	cell := b.d(0.5)
-	b.add(&QR{X: (b.l.WidthDots - qm*cell) / 2, Y: b.d(55), Cell: cell, ECC: 'M', Content: num, Modules: qm})
+	q, err := NewQR((b.l.WidthDots-qm*cell)/2, b.d(55), cell, 'M', num)
+	if err != nil {
+		return nil, err
+	}
+	b.add(q)
 	return b.l, nil
 }

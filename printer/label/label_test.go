@@ -11,7 +11,6 @@ import (
 	"shipdesk/assets"
 	"shipdesk/printer/label"
 	"shipdesk/printer/label/labeltest"
-	"shipdesk/store"
 )
 
 func TestFontCoversRareNameCharacters(t *testing.T) {
@@ -106,7 +105,7 @@ func TestEWaybillNeedsWaybill(t *testing.T) {
 // and QR code back.
 func TestEWaybillPreviewDecodes(t *testing.T) {
 	plain := label.Sample(label.SampleTime)
-	plain.Routing = store.Routing{}
+	plain.Routing = label.Routing{}
 	plain.COD, plain.InsuredValue, plain.ChildIndex, plain.ChildTotal = 128.5, 300, 2, 3
 	plain.Remark, plain.Reference, plain.CarrierName, plain.Carrier = "", "", "", "zhongtong"
 	for _, d := range []label.Data{label.Sample(label.SampleTime), plain} {
@@ -236,19 +235,6 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
-func TestDataFromOrderPrefersShipment(t *testing.T) {
-	o := store.Order{Waybill: "", Carrier: "zhongtong", Recipient: store.Party{Name: "王芳", Phone: "13700001111"}, Items: "眼镜", COD: 12.5}
-	sh := &store.Shipment{Waybill: "ZT123", Carrier: "zhongtong", Routing: store.Routing{BigPen: "300-01"}, Reference: "PJ1"}
-	d := label.DataFromOrder(o, sh, label.SampleTime, true)
-	if d.Waybill != "ZT123" || d.Routing.BigPen != "300-01" || d.Reference != "PJ1" || d.CarrierName != "中通快递" || d.COD != 12.5 || !d.MaskPhones {
-		t.Fatalf("%+v", d)
-	}
-	d = label.DataFromOrder(store.Order{Waybill: "YT1", Carrier: "nosuch"}, nil, label.SampleTime, false)
-	if d.Waybill != "YT1" || d.CarrierName != "nosuch" {
-		t.Fatalf("%+v", d)
-	}
-}
-
 func BenchmarkEWaybill76x130(b *testing.B)  { benchBuild(b, label.Size76x130) }
 func BenchmarkEWaybill100x150(b *testing.B) { benchBuild(b, label.Size100x150) }
 
@@ -279,7 +265,7 @@ func benchRender(b *testing.B, s label.Size) {
 func TestNoRoutingPrintsDestinationCity(t *testing.T) {
 	for addr, want := range map[string]string{"江苏省南京市鼓楼区中山北路100号": "江苏省南京市", "天津市河西区友谊路32号": "天津市"} {
 		d := label.Sample(label.SampleTime)
-		d.Routing = store.Routing{}
+		d.Routing = label.Routing{}
 		d.Recipient.Address = addr
 		l, err := label.EWaybill(d, label.Size76x130, 203)
 		if err != nil {

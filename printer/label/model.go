@@ -72,25 +72,36 @@ type Image struct {
 	Bitmap *Bitmap
 }
 
-// Code128 is a Code 128 barcode (automatic subsets, mod-103 check) whose
-// first bar starts at X; Module is the narrow bar width in dots. Content is
-// not printed as text by the printer; templates add a Text for that. A quiet
-// zone of QuietModules modules is kept white on both sides.
+// Code128 is a Code 128 barcode whose first bar starts at (X, Y); Module is
+// the narrow bar width in dots, Height the bars' length. Runs are the code
+// sets chosen for Content (Code128Plan); the preview draws them and the
+// encoders send them, so no firmware chooses. Modules is the width in
+// modules without quiet zones. Rotated turns it 90° clockwise: it reads
+// from the top down and its bars run Height dots right from X. Content is
+// not printed as text by the printer; templates add a Text for that. A
+// quiet zone of QuietModules modules is kept white at both ends.
 type Code128 struct {
 	X, Y, Module, Height int
 	Content              string
-	Modules              int // width in modules, without quiet zones
+	Runs                 []Code128Run
+	Modules              int
+	Rotated              bool
 }
 
-// QuietModules is the white margin kept each side of a Code 128.
+// QuietModules is the white margin kept at each end of a Code 128.
 const QuietModules = 10
 
-// QR is a QR code (model 2, error correction level ECC: 'L', 'M', 'Q' or 'H')
-// whose top-left module is at (X, Y); Cell is the module size in dots.
-// Modules is the symbol's width in modules, without quiet zone.
+// QRQuietModules is the white margin kept around a QR code.
+const QRQuietModules = 4
+
+// QR is a QR code (model 2, error correction level ECC: 'L', 'M', 'Q' or
+// 'H', input mode Mode: 'N', 'A' or 'B', mask pattern Mask 0-7) whose
+// top-left module is at (X, Y); Cell is the module size in dots. Modules is
+// the symbol's width in modules, without quiet zone.
 type QR struct {
 	X, Y, Cell int
-	ECC        byte
+	ECC, Mode  byte
+	Mask       int
 	Content    string
 	Modules    int
 }
@@ -122,12 +133,17 @@ func (t *Image) Bounds() image.Rectangle {
 // Bounds implements Element.
 func (c *Code128) Bounds() image.Rectangle {
 	q := QuietModules * c.Module
-	return image.Rect(c.X-q, c.Y, c.X+c.Modules*c.Module+q, c.Y+c.Height)
+	l := c.Modules * c.Module
+	if c.Rotated {
+		return image.Rect(c.X, c.Y-q, c.X+c.Height, c.Y+l+q)
+	}
+	return image.Rect(c.X-q, c.Y, c.X+l+q, c.Y+c.Height)
 }
 
-// Bounds implements Element.
+// Bounds implements Element: the symbol and its quiet zone.
 func (q *QR) Bounds() image.Rectangle {
-	return image.Rect(q.X, q.Y, q.X+q.Modules*q.Cell, q.Y+q.Modules*q.Cell)
+	z := QRQuietModules * q.Cell
+	return image.Rect(q.X-z, q.Y-z, q.X+q.Modules*q.Cell+z, q.Y+q.Modules*q.Cell+z)
 }
 
 // Bounds implements Element.

@@ -3,9 +3,6 @@ package label
 import (
 	"fmt"
 	"image"
-
-	"github.com/boombuler/barcode/code128"
-	"github.com/boombuler/barcode/qr"
 )
 
 // Render draws the label at printer resolution: an *image.Gray whose pixels
@@ -27,11 +24,11 @@ func Render(l *Label) (*image.Gray, error) {
 		case *Box:
 			DrawBox(img, e.X, e.Y, e.W, e.H, e.Thickness)
 		case *Code128:
-			if _, err := DrawCode128(img, e.X, e.Y, e.Module, e.Height, e.Content); err != nil {
+			if err := DrawCode128(img, e); err != nil {
 				return nil, fmt.Errorf("render label: %w", err)
 			}
 		case *QR:
-			if _, err := DrawQR(img, e.X, e.Y, e.Cell, e.ECC, e.Content); err != nil {
+			if err := DrawQR(img, e); err != nil {
 				return nil, fmt.Errorf("render label: %w", err)
 			}
 		default:
@@ -96,82 +93,36 @@ func DrawBitmap(img *image.Gray, x, y int, b *Bitmap, overwrite bool) {
 	}
 }
 
-// Code128Modules returns the width in modules of content as Code 128 with
-// automatic subsets and check character, without quiet zones.
-func Code128Modules(content string) (int, error) {
-	bc, err := code128.Encode(content)
-	if err != nil {
-		return 0, fmt.Errorf("code 128 %q: %w", content, err)
-	}
-	return bc.Bounds().Dx(), nil
-}
-
-// DrawCode128 draws content as Code 128 (automatic subsets, check character)
-// with its first bar at x, each module m dots wide and h dots tall. It
-// returns the width in modules.
-func DrawCode128(img *image.Gray, x, y, m, h int, content string) (int, error) {
-	bc, err := code128.Encode(content)
-	if err != nil {
-		return 0, fmt.Errorf("code 128 %q: %w", content, err)
-	}
-	n := bc.Bounds().Dx()
-	for i := 0; i < n; i++ {
-		if c := bc.At(i, 0); isDark(c) {
-			FillRect(img, x+i*m, y, m, h)
+// DrawCode128 draws c as planned (its Runs, or Code128Plan of its Content
+// when Runs is empty).
+func DrawCode128(img *image.Gray, c *Code128) error {
+	runs := c.Runs
+	if len(runs) == 0 {
+		var err error
+		if runs, err = Code128Plan(c.Content); err != nil {
+			return err
 		}
 	}
-	return n, nil
+	v, err := Code128Values(runs)
+	if err != nil {
+		return err
+	}
+	bits, err := Code128Bits(v)
+	if err != nil {
+		return err
+	}
+	DrawCode128Bits(img, c.X, c.Y, c.Module, c.Height, bits, c.Rotated)
+	return nil
 }
 
-func qrLevel(ecc byte) (qr.ErrorCorrectionLevel, error) {
-	switch ecc {
-	case 'L':
-		return qr.L, nil
-	case 'M', 0:
-		return qr.M, nil
-	case 'Q':
-		return qr.Q, nil
-	case 'H':
-		return qr.H, nil
-	}
-	return qr.M, fmt.Errorf("qr error correction %q: want L, M, Q or H", ecc)
-}
-
-// QRModules returns the width in modules of content as a QR code at ecc
-// ('L', 'M', 'Q', 'H'), without quiet zone.
-func QRModules(content string, ecc byte) (int, error) {
-	lv, err := qrLevel(ecc)
+// DrawQR draws q with the input mode and mask it names.
+func DrawQR(img *image.Gray, q *QR) error {
+	s, err := QRMatrix(q.Content, q.ECC, q.Mode, q.Mask)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	bc, err := qr.Encode(content, lv, qr.Auto)
-	if err != nil {
-		return 0, fmt.Errorf("qr %q: %w", content, err)
-	}
-	return bc.Bounds().Dx(), nil
-}
-
-// DrawQR draws content as a QR code (model 2, automatic mode, the smallest
-// version) with its top-left module at (x, y), each module cell x cell dots.
-// It returns the width in modules.
-func DrawQR(img *image.Gray, x, y, cell int, ecc byte, content string) (int, error) {
-	lv, err := qrLevel(ecc)
-	if err != nil {
-		return 0, err
-	}
-	bc, err := qr.Encode(content, lv, qr.Auto)
-	if err != nil {
-		return 0, fmt.Errorf("qr %q: %w", content, err)
-	}
-	n := bc.Bounds().Dx()
-	for j := 0; j < n; j++ {
-		for i := 0; i < n; i++ {
-			if isDark(bc.At(i, j)) {
-				FillRect(img, x+i*cell, y+j*cell, cell, cell)
-			}
-		}
-	}
-	return n, nil
+	DrawQRSymbol(img, q.X, q.Y, q.Cell, s)
+	return nil
 }
 
 func isDark(c interface{ RGBA() (r, g, b, a uint32) }) bool {

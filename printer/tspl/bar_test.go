@@ -8,7 +8,6 @@ import (
 
 	"shipdesk/printer/label"
 	"shipdesk/printer/label/labeltest"
-	"shipdesk/store"
 )
 
 // roundTrip encodes l, prints it on the virtual printer and requires the
@@ -19,7 +18,7 @@ func roundTrip(t *testing.T, l *label.Label) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := Encode(l, store.PrinterProfile{})
+	data, err := Encode(l, label.PrintSettings{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +175,7 @@ func TestSampleCommands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			data, err := Encode(l, store.PrinterProfile{Speed: 4, Darkness: 10})
+			data, err := Encode(l, label.PrintSettings{Speed: 4, Darkness: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -230,7 +229,7 @@ func BenchmarkEncode100x180At300(b *testing.B) {
 	}
 	var n int
 	for b.Loop() {
-		data, err := Encode(l, store.PrinterProfile{})
+		data, err := Encode(l, label.PrintSettings{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -10,14 +10,58 @@ import (
 	"shipdesk/printer/label"
 	"shipdesk/printer/label/labeltest"
 	"shipdesk/printer/tspl"
-	"shipdesk/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-var profile = store.PrinterProfile{Name: "test", Language: "tspl", Speed: 4, Darkness: 10, Media: "gap", Mode: "tear"}
+var profile = label.PrintSettings{Speed: 4, Darkness: 10, Media: "gap", Mode: "tear"}
 
-var lang = labeltest.Language{Name: "tspl", Profile: profile, Encode: tspl.Encode, Render: tspl.Render}
+var lang = labeltest.Language{Name: "tspl", Profile: profile, Encode: tspl.Encode, Render: tspl.Render,
+	NewPrinter: func() labeltest.Printer { return &tspl.Printer{} },
+	Leftovers: [][]byte{
+		// Another program's label: origin and shift moved, the buffer left
+		// dirty.
+		[]byte("SIZE 100 mm,150 mm\r\nREFERENCE 40,24\r\nSHIFT 16,-30\r\nDIRECTION 1\r\nCLS\r\nBAR 0,0,600,900\r\nPRINT 1\r\n"),
+		[]byte("SIZE 76 mm,130 mm\r\nSHIFT 20\r\nCLS\r\nBOX 10,10,500,500,8\r\nPRINT 1,1\r\n"),
+	}}
+
+// TestStateDoesNotLeak prints every template after jobs that left the
+// printer's origin, shift and buffer in an odd state.
+func TestStateDoesNotLeak(t *testing.T) { labeltest.StateDoesNotLeak(t, lang) }
+
+// TestPrinterKeepsState shows the virtual printer catches a job that
+// relies on the printer's state: without CLS the previous label's ink
+// stays, and a SHIFT left by one job moves the next.
+func TestPrinterKeepsState(t *testing.T) {
+	var p tspl.Printer
+	if _, err := p.Print([]byte("SIZE 76 mm,130 mm\r\nSHIFT 24\r\nCLS\r\nBAR 0,0,8,8\r\nPRINT 1\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	img, err := p.Print([]byte("SIZE 76 mm,130 mm\r\nBAR 100,100,8,8\r\nPRINT 1\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.GrayAt(2, 26).Y != 0 || img.GrayAt(102, 126).Y != 0 || img.GrayAt(102, 102).Y != 255 {
+		t.Fatal("the second job should print the first's ink and keep its SHIFT 24")
+	}
+}
+
+// TestRefusesFirmwareChoices: barcodes whose encoding the firmware would
+// choose are refused, so the preview comparison means something.
+func TestRefusesFirmwareChoices(t *testing.T) {
+	for _, cmd := range []string{
+		`BARCODE 10,10,"128",80,0,0,2,2,"YT7512345678901"`,
+		`BARCODE 10,10,"128M",80,0,0,2,2,"YT7512345678901"`,
+		`QRCODE 10,10,M,4,A,0,"YT7512345678901"`,
+		`QRCODE 10,10,M,4,M,0,S3,"AYT7512345678901"`,
+		`QRCODE 10,10,M,4,M,0,M2,"AYT7512345678901"`,
+	} {
+		_, err := tspl.Render([]byte("SIZE 76 mm,130 mm\r\nCLS\r\n" + cmd + "\r\nPRINT 1\r\n"))
+		if !errors.Is(err, tspl.ErrFirmwareChoice) {
+			t.Errorf("%s: want ErrFirmwareChoice, got %v", cmd, err)
+		}
+	}
+}
 
 // TestGolden pins the bytes of every template.
 func TestGolden(t *testing.T) { labeltest.Golden(t, lang, *update) }
@@ -28,12 +72,12 @@ func TestWireSize(t *testing.T) { labeltest.LogWireSize(t, lang) }
 
 func TestEncodeSettings(t *testing.T) {
 	l := labeltest.Build(t, label.Size100x150, 203)
-	p := store.PrinterProfile{Speed: 3, Darkness: 20, Media: "bline", Mode: "peel", Direction: 1, OffsetXmm: 1, OffsetYmm: -2}
+	p := label.PrintSettings{Speed: 3, Darkness: 20, Media: "bline", Mode: "peel", Direction: 1, OffsetXmm: 1, OffsetYmm: -2}
 	data, err := tspl.Encode(l, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"SIZE 100 mm,150 mm\r\n", "BLINE 3 mm,0 mm\r\n", "DIRECTION 1,0\r\n", "REFERENCE 8,0\r\n", "SHIFT 0,-16\r\n", "SPEED 3\r\n", "DENSITY 15\r\n", "SET PEEL ON\r\n", "\r\nPRINT 1,1\r\n", `BARCODE `, `"128"`, "QRCODE "} {
+	for _, want := range []string{"SIZE 100 mm,150 mm\r\n", "BLINE 3 mm,0 mm\r\n", "DIRECTION 1,0\r\n", "REFERENCE 8,0\r\n", "SHIFT -16\r\n", "SPEED 3\r\n", "DENSITY 15\r\n", "SET PEEL ON\r\n", "\r\nPRINT 1,1\r\n", `BARCODE `, `"128M"`, `"!104YT7!099512345678901"`, "QRCODE ", ",M,0,M2,S"} {
 		if !bytes.Contains(data, []byte(want)) {
 			t.Errorf("missing %q", want)
 		}
@@ -45,13 +89,16 @@ func TestEncodeSettings(t *testing.T) {
 }
 
 func TestQuotedContent(t *testing.T) {
-	l := &label.Label{Size: label.Size76x130, DPI: 203, WidthDots: 608, HeightDots: 1040,
-		Elements: []label.Element{&label.QR{X: 10, Y: 10, Cell: 4, ECC: 'M', Content: `a"b,c`}}}
+	q, err := label.NewQR(20, 20, 4, 'M', `a"b,c`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &label.Label{Size: label.Size76x130, DPI: 203, WidthDots: 608, HeightDots: 1040, Elements: []label.Element{q}}
 	data, err := tspl.Encode(l, profile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(data, []byte(`"a\["]b,c"`)) {
+	if !bytes.Contains(data, []byte(`"B0005a\["]b,c"`)) {
 		t.Fatalf("quote not escaped: %s", data)
 	}
 	img, err := tspl.Render(data)

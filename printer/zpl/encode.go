@@ -1,10 +1,12 @@
-// Package zpl turns a label into ZPL II for Zebra printers, and back: Render
-// is a virtual printer for the subset Encode writes.
+// Package zpl turns a label into ZPL II for Zebra printers, and back:
+// Printer is a virtual printer that models the firmware for the subset
+// Encode writes.
 //
 // Text travels as ^GFA graphic fields, Z64-compressed (zlib + base64 with
 // the CRC-16/XMODEM of the base64 text), bit 1 = black; Code 128 and QR are
-// native ^BC and ^BQ. Field data is UTF-8 (^CI28). Everything here is safe
-// for concurrent use.
+// native ^BC (code sets spelled out) and ^BQ (input mode and mask named).
+// Field data is UTF-8 (^CI28). Everything here is safe for concurrent use
+// except a Printer, which is one printer's state.
 package zpl
 
 import (
@@ -17,26 +19,50 @@ import (
 	"sync"
 
 	"shipdesk/printer/label"
-	"shipdesk/store"
 )
 
-// Encode writes one format for l with the printer settings from p: media
-// tracking (^MN), print mode (^MM), speed (^PR), darkness (~SD), orientation
-// (^PO) and offsets (^LH), then the label and ^PQ1.
-func Encode(l *label.Label, p store.PrinterProfile) ([]byte, error) {
+// Encode writes one format for l. It begins by setting everything a Zebra
+// keeps from one format to the next (label home ^LH, shift ^LS, top ^LT,
+// orientation ^PO, field orientation ^FW, encoding ^CI28, barcode defaults
+// ^BY, speed ^PR, darkness ^MD / ~SD, media ^MN, mode ^MM, width ^PW and
+// length ^LL) from p, so a previous job cannot move or distort this label;
+// then the label and ^PQ1. Every barcode and QR code carries its own ^BY
+// with height; Code 128 names its code sets (^BC mode N with >: >; >5 >6)
+// and QR codes their input mode and mask, so the firmware chooses nothing.
+func Encode(l *label.Label, p label.PrintSettings) ([]byte, error) {
 	if l == nil {
 		return nil, fmt.Errorf("zpl encode: no label")
 	}
 	var b bytes.Buffer
 	b.Grow(8 << 10)
+	reset(&b, l, p)
+	var zbuf bytes.Buffer
+	for _, e := range l.Elements {
+		if err := writeElement(&b, &zbuf, e); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteString("^PQ1\n^XZ\n")
+	return b.Bytes(), nil
+}
+
+// qrOffset is the ^BY height set before every QR code: Zebra firmware
+// prints a ^BQ symbol that many dots below its ^FO, so the field origin is
+// raised by it.
+const qrOffset = 10
+
+// reset writes the start of the format: everything the printer keeps
+// between formats, from p or at its power-on default.
+func reset(b *bytes.Buffer, l *label.Label, p label.PrintSettings) {
 	if p.Darkness > 0 {
-		fmt.Fprintf(&b, "~SD%02d\n", min(p.Darkness, 30))
+		fmt.Fprintf(b, "~SD%02d\n", min(p.Darkness, 30))
 	}
 	b.WriteString("^XA\n^CI28\n")
-	fmt.Fprintf(&b, "^PW%d\n^LL%d\n", l.WidthDots, l.HeightDots)
+	fmt.Fprintf(b, "^PW%d\n^LL%d\n", l.WidthDots, l.HeightDots)
 	dx := int(math.Round(p.OffsetXmm * float64(l.DPI) / 25.4))
 	dy := int(math.Round(p.OffsetYmm * float64(l.DPI) / 25.4))
-	fmt.Fprintf(&b, "^LH%d,%d\n", dx, dy)
+	// ^LH cannot go negative: ^LS shifts left, ^LT moves up.
+	fmt.Fprintf(b, "^LH%d,%d\n^LS%d\n^LT%d\n", max(dx, 0), max(dy, 0), max(-dx, 0), min(max(dy, -120), 0))
 	switch p.Media {
 	case "bline":
 		b.WriteString("^MNM\n")
@@ -53,45 +79,108 @@ func Encode(l *label.Label, p store.PrinterProfile) ([]byte, error) {
 	default:
 		b.WriteString("^MMT\n")
 	}
-	if p.Speed > 0 {
-		fmt.Fprintf(&b, "^PR%d\n", min(max(p.Speed, 2), 14))
-	}
+	fmt.Fprintf(b, "^PR%d\n^MD0\n", min(max(p.SpeedOrDefault(), 2), 14))
 	if p.Direction == 1 {
 		b.WriteString("^POI\n")
 	} else {
 		b.WriteString("^PON\n")
 	}
-	var zbuf bytes.Buffer
-	for _, e := range l.Elements {
-		switch e := e.(type) {
-		case *label.Text:
-			if err := graphic(&b, &zbuf, e.X, e.Y, e.Bitmap); err != nil {
-				return nil, err
-			}
-		case *label.Image:
-			if err := graphic(&b, &zbuf, e.X, e.Y, e.Bitmap); err != nil {
-				return nil, err
-			}
-		case *label.Bar:
-			fmt.Fprintf(&b, "^FO%d,%d^GB%d,%d,%d^FS\n", e.X, e.Y, e.W, e.H, min(e.W, e.H))
-		case *label.Box:
-			fmt.Fprintf(&b, "^FO%d,%d^GB%d,%d,%d^FS\n", e.X, e.Y, e.W, e.H, e.Thickness)
-		case *label.Code128:
-			fmt.Fprintf(&b, "^FO%d,%d^BY%d^BCN,%d,N,N,N,A", e.X, e.Y, e.Module, e.Height)
-			field(&b, e.Content)
-		case *label.QR:
-			ecc := e.ECC
-			if ecc == 0 {
-				ecc = 'M'
-			}
-			fmt.Fprintf(&b, "^FO%d,%d^BQN,2,%d", e.X, e.Y, e.Cell)
-			field(&b, string(ecc)+"A,"+e.Content)
-		default:
-			return nil, fmt.Errorf("zpl encode: unsupported element %T", e)
+	b.WriteString("^FWN\n^BY2,3.0,10\n")
+}
+
+// writeElement writes one element of the label.
+func writeElement(b, zbuf *bytes.Buffer, e label.Element) error {
+	switch e := e.(type) {
+	case *label.Text:
+		return graphic(b, zbuf, e.X, e.Y, e.Bitmap)
+	case *label.Image:
+		return graphic(b, zbuf, e.X, e.Y, e.Bitmap)
+	case *label.Bar:
+		fmt.Fprintf(b, "^FO%d,%d^GB%d,%d,%d^FS\n", e.X, e.Y, e.W, e.H, min(e.W, e.H))
+	case *label.Box:
+		fmt.Fprintf(b, "^FO%d,%d^GB%d,%d,%d^FS\n", e.X, e.Y, e.W, e.H, e.Thickness)
+	case *label.Code128:
+		data, err := code128Data(e)
+		if err != nil {
+			return err
+		}
+		o := 'N'
+		if e.Rotated {
+			o = 'R'
+		}
+		fmt.Fprintf(b, "^BY%d,3.0,%d^FO%d,%d^BC%c,%d,N,N,N,N", e.Module, e.Height, e.X, e.Y, o, e.Height)
+		field(b, data)
+	case *label.QR:
+		data, err := qrData(e)
+		if err != nil {
+			return err
+		}
+		if e.Y < qrOffset {
+			return fmt.Errorf("zpl encode: qr code at y=%d, less than the %d dots ^BQ prints below its origin", e.Y, qrOffset)
+		}
+		fmt.Fprintf(b, "^BY2,3.0,%d^FO%d,%d^BQN,2,%d,%c,%d", qrOffset, e.X, e.Y-qrOffset, e.Cell, eccOf(e), e.Mask)
+		field(b, data)
+	default:
+		return fmt.Errorf("zpl encode: unsupported element %T", e)
+	}
+	return nil
+}
+
+func eccOf(q *label.QR) byte {
+	if q.ECC == 0 {
+		return 'M'
+	}
+	return q.ECC
+}
+
+// code128Data writes the barcode's runs as ^BC mode N data: >: start B,
+// >; start C, >5 to C, >6 to B. '>' itself would start an invocation code,
+// so content holding it is refused.
+func code128Data(c *label.Code128) (string, error) {
+	runs := c.Runs
+	if len(runs) == 0 {
+		var err error
+		if runs, err = label.Code128Plan(c.Content); err != nil {
+			return "", fmt.Errorf("zpl encode: %w", err)
 		}
 	}
-	b.WriteString("^PQ1\n^XZ\n")
-	return b.Bytes(), nil
+	var s strings.Builder
+	for i, r := range runs {
+		switch {
+		case r.Set == 'B' && i == 0:
+			s.WriteString(">:")
+		case r.Set == 'C' && i == 0:
+			s.WriteString(">;")
+		case r.Set == 'B':
+			s.WriteString(">6")
+		case r.Set == 'C':
+			s.WriteString(">5")
+		default:
+			return "", fmt.Errorf("zpl encode: code set %q", r.Set)
+		}
+		if strings.Contains(r.Text, ">") {
+			return "", fmt.Errorf("zpl encode: code 128 content %q holds '>'", c.Content)
+		}
+		s.WriteString(r.Text)
+	}
+	return s.String(), nil
+}
+
+// qrData is the ^FD of a QR code in manual input: error correction, M, a
+// comma, the character mode (N, A, or B with a 4-digit byte count) and the
+// data.
+func qrData(q *label.QR) (string, error) {
+	head := string(eccOf(q)) + "M,"
+	switch q.Mode {
+	case 'N', 'A':
+		return head + string(q.Mode) + q.Content, nil
+	case 'B':
+		if len(q.Content) > 9999 {
+			return "", fmt.Errorf("zpl encode: qr content of %d bytes", len(q.Content))
+		}
+		return head + fmt.Sprintf("B%04d", len(q.Content)) + q.Content, nil
+	}
+	return "", fmt.Errorf("zpl encode: qr input mode %q", q.Mode)
 }
 
 // field writes ^FD...^FS, with ^FH hex escapes when the data holds ^, ~ or
@@ -158,7 +247,7 @@ func CRC16(s string) uint16 {
 
 // Calibrate returns the commands that make a Zebra measure its media (~JC),
 // after setting the media tracking from p.
-func Calibrate(p store.PrinterProfile) []byte {
+func Calibrate(p label.PrintSettings) []byte {
 	mn := "Y"
 	switch p.Media {
 	case "bline":

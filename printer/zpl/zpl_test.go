@@ -10,14 +10,71 @@ import (
 	"shipdesk/printer/label"
 	"shipdesk/printer/label/labeltest"
 	"shipdesk/printer/zpl"
-	"shipdesk/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-var profile = store.PrinterProfile{Name: "test", Language: "zpl", Speed: 4, Darkness: 10, Media: "gap", Mode: "tear"}
+var profile = label.PrintSettings{Speed: 4, Darkness: 10, Media: "gap", Mode: "tear"}
 
-var lang = labeltest.Language{Name: "zpl", Profile: profile, Encode: zpl.Encode, Render: zpl.Render}
+var lang = labeltest.Language{Name: "zpl", Profile: profile, Encode: zpl.Encode, Render: zpl.Render,
+	NewPrinter: func() labeltest.Printer { return &zpl.Printer{} },
+	Leftovers: [][]byte{
+		// A shipping label of another program: a tall ^BY (which would
+		// push a QR code 300 dots down), a moved home, a label shift and
+		// rotated fields.
+		[]byte("^XA^BY4,2.5,300^LH30,40^LS-20^LT12^FWR^POI^CI0^FO10,10^BCN,,N,N,N,N^FD>:AB12^FS^XZ"),
+		[]byte("^XA^BY1,,200^XZ"),
+	}}
+
+// TestStateDoesNotLeak prints every template after formats that left a
+// tall ^BY, a moved home and a label shift on the printer.
+func TestStateDoesNotLeak(t *testing.T) { labeltest.StateDoesNotLeak(t, lang) }
+
+// TestQRBelowOriginByBarHeight pins the firmware's placement: a ^BQ
+// symbol lands ^BY-height dots below its ^FO, the height a previous format
+// may have left.
+func TestQRBelowOriginByBarHeight(t *testing.T) {
+	const qr = "^XA^PW400^LL800^FO50,50^BQN,2,4,M,3^FDMM,AYT1^FS^XZ"
+	for _, tc := range []struct {
+		before string
+		top    int
+	}{{"", 60}, {"^XA^BY2,3.0,300^XZ", 350}} {
+		var p zpl.Printer
+		if tc.before != "" {
+			if _, err := p.Print([]byte(tc.before)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		img, err := p.Print([]byte(qr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		top := -1
+		for y := 0; y < img.Rect.Dy() && top < 0; y++ {
+			if img.GrayAt(52, y).Y == 0 {
+				top = y
+			}
+		}
+		if top != tc.top {
+			t.Errorf("after %q: QR starts at row %d, want %d", tc.before, top, tc.top)
+		}
+	}
+}
+
+// TestRefusesFirmwareChoices: barcodes whose encoding the firmware would
+// choose are refused, so the preview comparison means something.
+func TestRefusesFirmwareChoices(t *testing.T) {
+	for _, f := range []string{
+		"^FO10,20^BY2^BCN,80,N,N,N,A^FDYT7512345678901^FS",
+		"^FO10,20^BY2^BCN,80,N,N,N,N^FDYT7512345678901^FS",
+		"^FO10,20^BQN,2,4,M,3^FDMA,YT7512345678901^FS",
+		"^FO10,20^BQN,2,4^FDMM,AYT7512345678901^FS",
+	} {
+		if _, err := zpl.Render([]byte("^XA" + f + "^XZ")); !errors.Is(err, zpl.ErrFirmwareChoice) {
+			t.Errorf("%s: want ErrFirmwareChoice, got %v", f, err)
+		}
+	}
+}
 
 // TestGolden pins the bytes of every template.
 func TestGolden(t *testing.T) { labeltest.Golden(t, lang, *update) }
@@ -28,12 +85,12 @@ func TestWireSize(t *testing.T) { labeltest.LogWireSize(t, lang) }
 
 func TestEncodeSettings(t *testing.T) {
 	l := labeltest.Build(t, label.Size100x150, 203)
-	p := store.PrinterProfile{Speed: 3, Darkness: 40, Media: "bline", Mode: "cut", Direction: 1, OffsetXmm: 1, OffsetYmm: -2}
+	p := label.PrintSettings{Speed: 3, Darkness: 40, Media: "bline", Mode: "cut", Direction: 1, OffsetXmm: 1, OffsetYmm: -2}
 	data, err := zpl.Encode(l, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"~SD30\n", "^XA\n^CI28\n", "^PW800\n^LL1200\n", "^LH8,-16\n", "^MNM\n", "^MMC\n", "^PR3\n", "^POI\n", "^BCN,", ",N,N,N,A^FDYT7512345678901^FS", "^BQN,2,", "^FDMA,YT7512345678901^FS", ":Z64:", "^PQ1\n^XZ\n"} {
+	for _, want := range []string{"~SD30\n", "^XA\n^CI28\n", "^PW800\n^LL1200\n", "^LH8,0\n^LS0\n^LT-16\n", "^MNM\n", "^MMC\n", "^PR3\n^MD0\n", "^POI\n", "^BCN,", ",N,N,N,N^FD>:YT7>5512345678901^FS", "^BQN,2,", "^FDMM,AYT7512345678901^FS", ":Z64:", "^PQ1\n^XZ\n"} {
 		if !bytes.Contains(data, []byte(want)) {
 			t.Errorf("missing %q", want)
 		}
@@ -51,13 +108,16 @@ func TestCRC16(t *testing.T) {
 }
 
 func TestEscapedContent(t *testing.T) {
-	l := &label.Label{Size: label.Size76x130, DPI: 203, WidthDots: 608, HeightDots: 1040,
-		Elements: []label.Element{&label.QR{X: 10, Y: 10, Cell: 4, ECC: 'M', Content: "a^b~c_d,e"}}}
+	q, err := label.NewQR(20, 20, 4, 'M', "a^b~c_d,e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &label.Label{Size: label.Size76x130, DPI: 203, WidthDots: 608, HeightDots: 1040, Elements: []label.Element{q}}
 	data, err := zpl.Encode(l, profile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(data, []byte("^FH_^FDMA,a_5Eb_7Ec_5Fd,e^FS")) {
+	if !bytes.Contains(data, []byte("^FH_^FDMM,B0009a_5Eb_7Ec_5Fd,e^FS")) {
 		t.Fatalf("not escaped: %s", data)
 	}
 	img, err := zpl.Render(data)
@@ -93,7 +153,7 @@ func TestRenderRejects(t *testing.T) {
 		"^XA^FO0,0^BCR,10^FDX^FS^XZ",
 	} {
 		_, err := zpl.Render([]byte(in))
-		if !errors.Is(err, zpl.ErrSyntax) && !errors.Is(err, zpl.ErrCRC) {
+		if !errors.Is(err, zpl.ErrSyntax) && !errors.Is(err, zpl.ErrCRC) && !errors.Is(err, zpl.ErrFirmwareChoice) {
 			t.Errorf("%q: want ErrSyntax or ErrCRC, got %v", in, err)
 		}
 	}

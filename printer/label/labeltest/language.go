@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"shipdesk/printer/label"
-	"shipdesk/store"
 )
 
 // Language is a printer language under test: the encoder that turns a label
@@ -23,11 +22,22 @@ type Language struct {
 	// logs.
 	Name string
 	// Profile is the printer profile the checks encode with.
-	Profile store.PrinterProfile
+	Profile label.PrintSettings
 	// Encode renders a label as printer commands.
-	Encode func(*label.Label, store.PrinterProfile) ([]byte, error)
+	Encode func(*label.Label, label.PrintSettings) ([]byte, error)
 	// Render runs printer commands through the virtual printer.
 	Render func([]byte) (*image.Gray, error)
+	// NewPrinter returns a virtual printer just switched on, which keeps
+	// its state from one job to the next.
+	NewPrinter func() Printer
+	// Leftovers are jobs of another program that leave the printer in an
+	// odd state (a tall ^BY, a moved origin, a shift, a dirty buffer).
+	Leftovers [][]byte
+}
+
+// Printer is a virtual printer with state kept between jobs.
+type Printer interface {
+	Print(job []byte) (*image.Gray, error)
 }
 
 // Build lays out the sample e-waybill in size s at dpi.
@@ -115,6 +125,39 @@ func VirtualPrinterMatchesPreview(t *testing.T, lang Language) {
 				if v, err := QR(got, e.Bounds()); err != nil || v != e.Content {
 					t.Errorf("%s@%d: qr from the virtual printer: %q %v", s, dpi, v, err)
 				}
+			}
+		}
+	})
+}
+
+// StateDoesNotLeak prints each of lang's Leftovers jobs and then every
+// template on the same virtual printer, and requires the preview's dots:
+// every label must reset what the printer keeps between jobs.
+func StateDoesNotLeak(t *testing.T, lang Language) {
+	t.Helper()
+	if len(lang.Leftovers) == 0 {
+		t.Fatal("no leftover jobs to print first")
+	}
+	eachTemplate(t, func(s label.Size, dpi int, l *label.Label) {
+		want, err := label.Render(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := lang.Encode(l, lang.Profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, left := range lang.Leftovers {
+			p := lang.NewPrinter()
+			if _, err := p.Print(left); err != nil {
+				t.Fatalf("leftover job %d: %v", i, err)
+			}
+			got, err := p.Print(data)
+			if err != nil {
+				t.Fatalf("%s@%d after leftover %d: %v", s, dpi, i, err)
+			}
+			if n, box, err := Diff(want, got); err != nil || n != 0 {
+				t.Errorf("%s@%d after leftover job %d: %d dots differ within %v (%v)", s, dpi, i, n, box, err)
 			}
 		}
 	})
