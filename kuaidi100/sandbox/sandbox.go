@@ -123,6 +123,9 @@ type Options struct {
 	// Without RealTime a restart resumes the clock exactly where it
 	// stopped.
 	RealTime bool
+	// Timing is the model of parcels' journeys and of the service's checks
+	// (journey.go); nil means DefaultTiming().
+	Timing *Timing
 }
 
 // DefaultOptions are the documented limits: 1 query/s, 10 subscriptions/s,
@@ -158,10 +161,11 @@ const (
 // Server is the sandbox. It implements http.Handler; Run delivers pushes and
 // SMS receipts. All methods are safe for concurrent use.
 type Server struct {
-	opts  Options
-	creds kuaidi100.Config
-	hc    *http.Client
-	mux   *http.ServeMux
+	opts   Options
+	timing Timing
+	creds  kuaidi100.Config
+	hc     *http.Client
+	mux    *http.ServeMux
 
 	stepMu sync.Mutex    // one Step at a time
 	saveMu sync.Mutex    // one Save at a time
@@ -243,6 +247,10 @@ func New(opts Options) *Server {
 		parcels:   map[string]*parcel{}, orders: map[string]*orderRec{}, tasks: map[string]*parcel{},
 		queries: map[string]*queryHist{}, subs: map[string]*subscription{}, subCounts: map[string]int{},
 		stats: counters{Requests: map[string]int{}, Responses: map[string]int{}, Violations: map[string]int{}, Pushes: map[string]int{}, SMS: map[string]int{}},
+	}
+	s.timing = DefaultTiming()
+	if opts.Timing != nil {
+		s.timing = *opts.Timing
 	}
 	s.simStart = opts.Start
 	if s.simStart.IsZero() || opts.RealTime {
