@@ -10,6 +10,7 @@ BIN       ?= bin/shipdesk
 DATA_DIR  ?=
 GOFLAGS   ?= -buildvcs=false
 TEST_TIMEOUT ?= 25m
+TEST_PKGS ?= ./...
 BENCHTIME ?= 1s
 export GOFLAGS
 
@@ -22,6 +23,9 @@ APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libusb-1.0-0-d
 # What the USB gadget test (printer/usbtest) boots: qemu, a kernel whose
 # modules include dummy_hcd and usb_f_printer, and a static busybox.
 USB_PACKAGES := qemu-system-x86 linux-image-amd64 busybox-static
+# The PostgreSQL server the shared-store tests start privately (initdb and
+# pg_ctl from Debian's postgresql package; no system service is used).
+PG_PACKAGES  := postgresql
 # pkg-config modules and commands whose presence proves the packages are in.
 PKG_MODULES  := gl x11 xrandr xinerama xcursor xi xxf86vm libusb-1.0
 COMMANDS     := gcc pkg-config Xvfb xwininfo import
@@ -81,17 +85,39 @@ deps-usb: ## install qemu, a kernel and busybox for the USB gadget test (best ef
 test-usb: deps deps-usb ## print through a real kernel USB printer gadget inside a qemu guest
 	SHIPDESK_REQUIRE_USBTEST=1 $(GO) test -count=1 -v -run TestUSBPrinterGadget -timeout 5m ./printer/usbtest/
 
+.PHONY: deps-pg
+deps-pg: ## install the PostgreSQL server binaries the shared-store tests run privately
+	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi; \
+	echo "deps-pg: no initdb — installing: $(PG_PACKAGES)"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	else echo "deps-pg: not root and no sudo; run: sudo apt-get install -y $(PG_PACKAGES)"; exit 1; fi; \
+	command -v apt-get >/dev/null 2>&1 || { echo "deps-pg: no apt-get here; install PostgreSQL's server binaries (initdb, pg_ctl)"; exit 1; }; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PG_PACKAGES) >/dev/null 2>&1 || \
+	{ $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PG_PACKAGES) >/dev/null; } && \
+	echo "deps-pg: installed"
+
+# The tests of the PostgreSQL store and of several stations sharing it run
+# against one private server for the whole run: `pgcluster start` makes a
+# cluster in a temp folder (as the user nobody when we are root: initdb
+# refuses root), on a free loopback port with its socket in that folder;
+# SHIPDESK_TEST_PG names it to the tests; the trap stops it and deletes the
+# folder however the run ends.
 .PHONY: test
-test: deps deps-usb ## run every test under the race detector (starts Xvfb for the UI tests when there is no display)
+test: deps deps-usb deps-pg ## run every test under the race detector (starts Xvfb for the UI tests when there is no display, and a private PostgreSQL)
 	@set -e; \
+	pgdsn=$$($(GO) run ./store/postgres/pgtest/pgcluster start "$${TMPDIR:-/tmp}"); \
+	xpid=""; \
+	trap '[ -n "$$xpid" ] && kill $$xpid 2>/dev/null; $(GO) run ./store/postgres/pgtest/pgcluster stop "$$pgdsn"' EXIT; \
+	export SHIPDESK_TEST_PG="$$pgdsn"; \
 	if [ -n "$$DISPLAY" ]; then \
-		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...; \
+		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(TEST_PKGS); \
 	else \
 		n=99; while [ -e /tmp/.X$$n-lock ] || [ -e /tmp/.X11-unix/X$$n ]; do n=$$((n+1)); done; \
 		Xvfb :$$n -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 & xpid=$$!; \
-		trap 'kill $$xpid 2>/dev/null' EXIT; \
 		i=0; while [ ! -e /tmp/.X11-unix/X$$n ] && [ $$i -lt 100 ]; do i=$$((i+1)); sleep 0.1; done; \
-		DISPLAY=:$$n $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...; \
+		DISPLAY=:$$n $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(TEST_PKGS); \
 	fi
 
 .PHONY: lint
@@ -103,7 +129,7 @@ lint: deps ## gofmt check, go vet, staticcheck when it can be installed
 	else echo "lint: staticcheck could not be installed; skipped"; fi
 
 .PHONY: bench
-bench: deps ## run the benchmarks (store fixture size: SHIPDESK_BENCH_SHIPMENTS, default 1000000)
+bench: deps deps-pg ## run the benchmarks (store fixture size: SHIPDESK_BENCH_SHIPMENTS, default 1000000)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./...
 
 .PHONY: package

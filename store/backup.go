@@ -1,15 +1,12 @@
 package store
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -116,39 +113,7 @@ func csvCell(s string) string {
 // "2006-01-02 15:04", and cells that Excel would treat as formulas prefixed
 // with an apostrophe. The caller owns w.
 func (db *DB) ExportShipmentsCSV(ctx context.Context, w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	if _, err := bw.WriteString("\uFEFF"); err != nil {
-		return fmt.Errorf("export csv: %w", err)
-	}
-	cw := csv.NewWriter(bw)
-	cw.UseCRLF = true
-	if err := cw.Write(csvHeader); err != nil {
-		return fmt.Errorf("export csv: %w", err)
-	}
-	tm := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(db.loc).Format("2006-01-02 15:04")
-	}
-	err := db.walk(ctx, bDay, nil, nil, func(k []byte) []byte { return k[8:] }, func(s Shipment) error {
-		return cw.Write([]string{
-			csvCell(s.Waybill), csvCell(s.Carrier), csvCell(s.Reference), csvCell(s.OrderID),
-			csvCell(s.RecipientName), MaskPhone(s.RecipientPhone), csvCell(s.RecipientAddr),
-			s.Milestone.Chinese(), s.Milestone.String(),
-			tm(s.CreatedAt), tm(s.PrintedAt), tm(s.MilestoneTime(MilestoneDelivered)), tm(s.LastEventAt),
-			fmt.Sprint(s.EventCount), fmt.Sprint(s.ReprintCount),
-		})
+	return Rules{Loc: db.loc}.WriteShipmentsCSV(ctx, w, func(ctx context.Context, fn func(Shipment) error) error {
+		return db.walk(ctx, bDay, nil, nil, func(k []byte) []byte { return k[8:] }, fn)
 	})
-	if err != nil {
-		return fmt.Errorf("export csv: %w", err)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("export csv: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("export csv: %w", err)
-	}
-	return nil
 }

@@ -139,42 +139,16 @@ type Counts struct {
 // all shipments, and per local day for the days days ending on now's day
 // (days <= 0: none; at most 3660). It reads counters, never records.
 func (db *DB) Counts(ctx context.Context, now time.Time, days int) (Counts, error) {
-	days = min(days, 3660)
-	c := Counts{ByMilestone: make(map[Milestone]int, NumMilestones), ByCarrier: map[string]int{}}
+	var c Counts
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bCounters)
-		for _, m := range Milestones() {
-			n := int(getCounter(b, ckMilestone+string([]byte{byte(m)})))
-			c.ByMilestone[m] = n
-			c.Total += n
-			if !m.Terminal() {
-				c.Active += n
-			}
-		}
+		carriers := map[string]int64{}
 		cur := b.Cursor()
 		for k, v := cur.Seek([]byte(ckCarrier)); k != nil && bytes.HasPrefix(k, []byte(ckCarrier)); k, v = cur.Next() {
-			c.ByCarrier[string(k[2:])] = int(int64(binary.BigEndian.Uint64(v)))
+			carriers[string(k[2:])] = int64(binary.BigEndian.Uint64(v))
 		}
-		today := db.dayStart(now)
-		for i := days - 1; i >= 0; i-- {
-			day := today.AddDate(0, 0, -i)
-			dk := day.Format("20060102")
-			dc := DayCount{
-				Day:        day.Format("2006-01-02"),
-				Created:    int(getCounter(b, ckCreated+dk)),
-				Delivered:  int(getCounter(b, ckDelivered+dk)),
-				Printed:    int(getCounter(b, ckPrinted+dk)),
-				SMS:        int(getCounter(b, ckSMSCount+dk)),
-				SMSCostFen: int(getCounter(b, ckSMSFen+dk)),
-			}
-			c.Days = append(c.Days, dc)
-			c.Created += dc.Created
-			c.Delivered += dc.Delivered
-			c.Printed += dc.Printed
-			c.SMS += dc.SMS
-			c.SMSCostFen += dc.SMSCostFen
-		}
-		c.OpenExceptions = tx.Bucket(bExcOpen).Stats().KeyN
+		get := func(k string) int64 { return getCounter(b, k) }
+		c = Rules{Loc: db.loc}.CountsFrom(get, carriers, tx.Bucket(bExcOpen).Stats().KeyN, now, days)
 		return nil
 	})
 	return c, err

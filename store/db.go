@@ -77,6 +77,8 @@ type DB struct {
 	path string
 	now  func() time.Time
 	loc  *time.Location
+
+	orders orderLocks // LockOrder
 }
 
 // Open opens (creating if needed) the database file at path, creating its

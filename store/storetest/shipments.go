@@ -1,17 +1,18 @@
-package store
+package storetest
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"shipdesk/store"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-func TestCreateAndGetShipment(t *testing.T) {
-	db, clk := openTestStore(t)
+func testCreateAndGetShipment(t *testing.T, op Opener) {
+	db, clk := openStore(t, op)
 	ctx := context.Background()
 	s := testShipment(" 7300000001 ")
 	mustCreate(t, db, s)
@@ -25,19 +26,19 @@ func TestCreateAndGetShipment(t *testing.T) {
 	if !got.CreatedAt.Equal(clk.Now()) || !got.UpdatedAt.Equal(clk.Now()) {
 		t.Errorf("timestamps = %v %v, want %v", got.CreatedAt, got.UpdatedAt, clk.Now())
 	}
-	if got.MilestoneTime(MilestoneOrdered).IsZero() {
+	if got.MilestoneTime(store.MilestoneOrdered).IsZero() {
 		t.Errorf("MilestoneAt[ordered] not set: %v", got.MilestoneAt)
 	}
 	if got.RecipientName != "王芳" || got.RecipientAddr != s.RecipientAddr {
 		t.Errorf("Shipment = %+v", got)
 	}
-	if _, err := db.Shipment(ctx, "nope"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Shipment(nope) err = %v, want ErrNotFound", err)
+	if _, err := db.Shipment(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Shipment(nope) err = %v, want store.ErrNotFound", err)
 	}
 }
 
-func TestCreateShipmentErrors(t *testing.T) {
-	db, _ := openTestStore(t)
+func testCreateShipmentErrors(t *testing.T, op Opener) {
+	db, _ := openStore(t, op)
 	ctx := context.Background()
 	mustCreate(t, db, testShipment("7300000001"))
 	before, _ := db.Counts(ctx, time.Now(), 3)
@@ -45,19 +46,19 @@ func TestCreateShipmentErrors(t *testing.T) {
 	other := testShipment("7300000001")
 	other.Carrier = "yuantong"
 	bad := testShipment("7300000002")
-	bad.Milestone = Milestone(99)
+	bad.Milestone = store.Milestone(99)
 	tests := []struct {
 		name  string
-		s     *Shipment
+		s     *store.Shipment
 		want  error
 		field string
 	}{
-		{"empty waybill", testShipment("  "), ErrInvalid, "waybill"},
-		{"space in waybill", testShipment("73 01"), ErrInvalid, "waybill"},
-		{"empty carrier", &Shipment{Waybill: "7300000003"}, ErrInvalid, "carrier"},
-		{"bad milestone", bad, ErrInvalid, "milestone"},
-		{"other carrier", other, ErrDuplicate, "yuantong"},
-		{"same carrier", testShipment("7300000001"), ErrExists, "7300000001"},
+		{"empty waybill", testShipment("  "), store.ErrInvalid, "waybill"},
+		{"space in waybill", testShipment("73 01"), store.ErrInvalid, "waybill"},
+		{"empty carrier", &store.Shipment{Waybill: "7300000003"}, store.ErrInvalid, "carrier"},
+		{"bad milestone", bad, store.ErrInvalid, "milestone"},
+		{"other carrier", other, store.ErrDuplicate, "yuantong"},
+		{"same carrier", testShipment("7300000001"), store.ErrExists, "7300000001"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,17 +79,17 @@ func TestCreateShipmentErrors(t *testing.T) {
 		t.Errorf("bad input changed counters: %+v -> %+v", before, after)
 	}
 	n := 0
-	db.AllShipments(ctx, func(Shipment) error { n++; return nil })
+	db.AllShipments(ctx, func(store.Shipment) error { n++; return nil })
 	if n != 1 {
 		t.Errorf("%d shipments stored, want 1", n)
 	}
-	if got, _, _ := db.ShipmentsByState(ctx, MilestoneOrdered, "", 10); len(got) != 1 {
+	if got, _, _ := db.ShipmentsByState(ctx, store.MilestoneOrdered, "", 10); len(got) != 1 {
 		t.Errorf("state index has %d entries, want 1", len(got))
 	}
 }
 
-func TestUpdateShipmentMovesIndexesAndCounters(t *testing.T) {
-	db, clk := openTestStore(t)
+func testUpdateShipmentMovesIndexesAndCounters(t *testing.T, op Opener) {
+	db, clk := openStore(t, op)
 	ctx := context.Background()
 	s := testShipment("7300000001")
 	s.NextPollAt = clk.Now().Add(time.Hour)
@@ -96,8 +97,8 @@ func TestUpdateShipmentMovesIndexesAndCounters(t *testing.T) {
 	mustCreate(t, db, testShipment("7300000002"))
 
 	clk.Add(2 * time.Hour)
-	got, err := db.UpdateShipment(ctx, "7300000001", func(s *Shipment) error {
-		s.Milestone = MilestoneInTransit
+	got, err := db.UpdateShipment(ctx, "7300000001", func(s *store.Shipment) error {
+		s.Milestone = store.MilestoneInTransit
 		s.Carrier = "yuantong"
 		s.RecipientPhone = "139 0000 2222"
 		return nil
@@ -105,14 +106,14 @@ func TestUpdateShipmentMovesIndexesAndCounters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.UpdatedAt.Equal(clk.Now()) || got.MilestoneTime(MilestoneInTransit).IsZero() {
+	if !got.UpdatedAt.Equal(clk.Now()) || got.MilestoneTime(store.MilestoneInTransit).IsZero() {
 		t.Errorf("UpdateShipment result = %+v", got)
 	}
-	page, _, _ := db.ShipmentsByState(ctx, MilestoneOrdered, "", 10)
+	page, _, _ := db.ShipmentsByState(ctx, store.MilestoneOrdered, "", 10)
 	if w := waybills(page); !slices.Equal(w, []string{"7300000002"}) {
 		t.Errorf("ordered = %v", w)
 	}
-	page, _, _ = db.ShipmentsByState(ctx, MilestoneInTransit, "", 10)
+	page, _, _ = db.ShipmentsByState(ctx, store.MilestoneInTransit, "", 10)
 	if w := waybills(page); !slices.Equal(w, []string{"7300000001"}) {
 		t.Errorf("in transit = %v", w)
 	}
@@ -126,7 +127,7 @@ func TestUpdateShipmentMovesIndexesAndCounters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ByMilestone[MilestoneOrdered] != 1 || c.ByMilestone[MilestoneInTransit] != 1 || c.ByCarrier["yuantong"] != 1 || c.ByCarrier["zhongtong"] != 1 {
+	if c.ByMilestone[store.MilestoneOrdered] != 1 || c.ByMilestone[store.MilestoneInTransit] != 1 || c.ByCarrier["yuantong"] != 1 || c.ByCarrier["zhongtong"] != 1 {
 		t.Errorf("Counts = %+v", c)
 	}
 	due, _ := db.ShipmentsDue(ctx, clk.Now(), 0)
@@ -135,7 +136,7 @@ func TestUpdateShipmentMovesIndexesAndCounters(t *testing.T) {
 	}
 
 	// Delivered: counted that day, gone from the due list.
-	if _, err := db.UpdateShipment(ctx, "7300000001", func(s *Shipment) error { s.Milestone = MilestoneDelivered; return nil }); err != nil {
+	if _, err := db.UpdateShipment(ctx, "7300000001", func(s *store.Shipment) error { s.Milestone = store.MilestoneDelivered; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if due, _ := db.ShipmentsDue(ctx, clk.Now(), 0); len(due) != 0 {
@@ -147,20 +148,20 @@ func TestUpdateShipmentMovesIndexesAndCounters(t *testing.T) {
 	}
 }
 
-func TestUpdateShipmentRejects(t *testing.T) {
-	db, _ := openTestStore(t)
+func testUpdateShipmentRejects(t *testing.T, op Opener) {
+	db, _ := openStore(t, op)
 	ctx := context.Background()
 	mustCreate(t, db, testShipment("7300000001"))
 	errMine := errors.New("mine")
 	tests := []struct {
 		name string
-		fn   func(*Shipment) error
+		fn   func(*store.Shipment) error
 		want error
 	}{
-		{"fn error", func(s *Shipment) error { s.Milestone = MilestoneDelivered; return errMine }, errMine},
-		{"waybill change", func(s *Shipment) error { s.Waybill = "other"; return nil }, ErrInvalid},
-		{"bad milestone", func(s *Shipment) error { s.Milestone = 200; return nil }, ErrInvalid},
-		{"empty carrier", func(s *Shipment) error { s.Carrier = ""; return nil }, ErrInvalid},
+		{"fn error", func(s *store.Shipment) error { s.Milestone = store.MilestoneDelivered; return errMine }, errMine},
+		{"waybill change", func(s *store.Shipment) error { s.Waybill = "other"; return nil }, store.ErrInvalid},
+		{"bad milestone", func(s *store.Shipment) error { s.Milestone = 200; return nil }, store.ErrInvalid},
+		{"empty carrier", func(s *store.Shipment) error { s.Carrier = ""; return nil }, store.ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -168,18 +169,18 @@ func TestUpdateShipmentRejects(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 			s, _ := db.Shipment(ctx, "7300000001")
-			if s.Milestone != MilestoneOrdered || s.Carrier != "zhongtong" {
+			if s.Milestone != store.MilestoneOrdered || s.Carrier != "zhongtong" {
 				t.Errorf("rejected update was written: %+v", s)
 			}
 		})
 	}
-	if _, err := db.UpdateShipment(ctx, "missing", func(*Shipment) error { return nil }); !errors.Is(err, ErrNotFound) {
+	if _, err := db.UpdateShipment(ctx, "missing", func(*store.Shipment) error { return nil }); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing: err = %v", err)
 	}
 }
 
-func TestLookups(t *testing.T) {
-	db, clk := openTestStore(t)
+func testLookups(t *testing.T, op Opener) {
+	db, clk := openStore(t, op)
 	ctx := context.Background()
 	people := []struct{ wb, name, phone string }{
 		{"A1", "王芳", "13700001111"},
@@ -196,18 +197,18 @@ func TestLookups(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		query func() ([]Shipment, error)
+		query func() ([]store.Shipment, error)
 		want  []string
 	}{
-		{"full phone", func() ([]Shipment, error) { return db.ShipmentsByPhone(ctx, "137 0000 1111", 0) }, []string{"A3", "A1"}},
-		{"last4", func() ([]Shipment, error) { return db.ShipmentsByPhone(ctx, "1111", 0) }, []string{"A3", "A2", "A1"}},
-		{"last4 limit", func() ([]Shipment, error) { return db.ShipmentsByPhone(ctx, "1111", 2) }, []string{"A3", "A2"}},
-		{"landline", func() ([]Shipment, error) { return db.ShipmentsByPhone(ctx, "23346655", 0) }, []string{"A5"}},
-		{"no phone", func() ([]Shipment, error) { return db.ShipmentsByPhone(ctx, "9999", 0) }, nil},
-		{"exact name first", func() ([]Shipment, error) { return db.ShipmentsByName(ctx, "王芳", 0) }, []string{"A3", "A1", "A2"}},
-		{"name limit", func() ([]Shipment, error) { return db.ShipmentsByName(ctx, "王芳", 2) }, []string{"A3", "A1"}},
-		{"prefix", func() ([]Shipment, error) { return db.ShipmentsByName(ctx, "王", 0) }, []string{"A3", "A2", "A1"}},
-		{"case", func() ([]Shipment, error) { return db.ShipmentsByName(ctx, "wang  FANG", 0) }, []string{"A5"}},
+		{"full phone", func() ([]store.Shipment, error) { return db.ShipmentsByPhone(ctx, "137 0000 1111", 0) }, []string{"A3", "A1"}},
+		{"last4", func() ([]store.Shipment, error) { return db.ShipmentsByPhone(ctx, "1111", 0) }, []string{"A3", "A2", "A1"}},
+		{"last4 limit", func() ([]store.Shipment, error) { return db.ShipmentsByPhone(ctx, "1111", 2) }, []string{"A3", "A2"}},
+		{"landline", func() ([]store.Shipment, error) { return db.ShipmentsByPhone(ctx, "23346655", 0) }, []string{"A5"}},
+		{"no phone", func() ([]store.Shipment, error) { return db.ShipmentsByPhone(ctx, "9999", 0) }, nil},
+		{"exact name first", func() ([]store.Shipment, error) { return db.ShipmentsByName(ctx, "王芳", 0) }, []string{"A3", "A1", "A2"}},
+		{"name limit", func() ([]store.Shipment, error) { return db.ShipmentsByName(ctx, "王芳", 2) }, []string{"A3", "A1"}},
+		{"prefix", func() ([]store.Shipment, error) { return db.ShipmentsByName(ctx, "王", 0) }, []string{"A3", "A2", "A1"}},
+		{"case", func() ([]store.Shipment, error) { return db.ShipmentsByName(ctx, "wang  FANG", 0) }, []string{"A5"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,13 +221,13 @@ func TestLookups(t *testing.T) {
 			}
 		})
 	}
-	if _, err := db.ShipmentsByPhone(ctx, "111", 0); !errors.Is(err, ErrInvalid) {
-		t.Errorf("3 digits: err = %v, want ErrInvalid", err)
+	if _, err := db.ShipmentsByPhone(ctx, "111", 0); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("3 digits: err = %v, want store.ErrInvalid", err)
 	}
 }
 
-func TestShipmentsByStatePaging(t *testing.T) {
-	db, clk := openTestStore(t)
+func testShipmentsByStatePaging(t *testing.T, op Opener) {
+	db, clk := openStore(t, op)
 	ctx := context.Background()
 	var want []string
 	for i := range 23 {
@@ -239,7 +240,7 @@ func TestShipmentsByStatePaging(t *testing.T) {
 	after := ""
 	pages := 0
 	for {
-		page, next, err := db.ShipmentsByState(ctx, MilestoneOrdered, after, 10)
+		page, next, err := db.ShipmentsByState(ctx, store.MilestoneOrdered, after, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,24 +254,24 @@ func TestShipmentsByStatePaging(t *testing.T) {
 	if !slices.Equal(got, want) || pages != 3 {
 		t.Errorf("pages = %d, got %v, want %v", pages, got, want)
 	}
-	if _, _, err := db.ShipmentsByState(ctx, MilestoneOrdered, "zz", 10); !errors.Is(err, ErrInvalid) {
+	if _, _, err := db.ShipmentsByState(ctx, store.MilestoneOrdered, "zz", 10); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("bad cursor: err = %v", err)
 	}
 }
 
-func TestShipmentsByDayAndDue(t *testing.T) {
-	db, clk := openTestStore(t)
+func testShipmentsByDayAndDue(t *testing.T, op Opener) {
+	db, clk := openStore(t, op)
 	ctx := context.Background()
 	day1 := clk.Now()
 	// 23:30 local on day 1 and 00:30 local on day 2 fall on different days.
 	late := testShipment("D1")
-	late.CreatedAt = time.Date(2026, 11, 26, 23, 30, 0, 0, shanghai)
+	late.CreatedAt = time.Date(2026, 11, 26, 23, 30, 0, 0, Shanghai)
 	early := testShipment("D2")
-	early.CreatedAt = time.Date(2026, 11, 27, 0, 30, 0, 0, shanghai)
+	early.CreatedAt = time.Date(2026, 11, 27, 0, 30, 0, 0, Shanghai)
 	early.NextPollAt = day1.Add(-time.Minute)
 	mid := testShipment("D0")
 	mid.NextPollAt = day1.Add(time.Minute)
-	for _, s := range []*Shipment{late, early, mid} {
+	for _, s := range []*store.Shipment{late, early, mid} {
 		mustCreate(t, db, s)
 	}
 	got, _ := db.ShipmentsByDay(ctx, day1, day1, 0)
@@ -295,28 +296,28 @@ func TestShipmentsByDayAndDue(t *testing.T) {
 	}
 }
 
-func TestWalks(t *testing.T) {
-	db, _ := openTestStore(t)
+func testWalks(t *testing.T, op Opener) {
+	db, _ := openStore(t, op)
 	ctx := context.Background()
-	n := walkChunk*2 + 7 // crosses chunk boundaries
+	n := 500*2 + 7 // crosses the engines' 500-record chunk boundaries
 	for i := range n {
 		s := testShipment(fmt.Sprintf("W%05d", i))
 		if i%3 == 0 {
-			s.Milestone = MilestoneDelivered
+			s.Milestone = store.MilestoneDelivered
 		}
 		mustCreate(t, db, s)
 	}
 	all, active := 0, 0
-	if err := db.AllShipments(ctx, func(Shipment) error { all++; return nil }); err != nil {
+	if err := db.AllShipments(ctx, func(store.Shipment) error { all++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	// The callback may write: walks run outside transactions.
-	err := db.ActiveShipments(ctx, func(s Shipment) error {
+	err := db.ActiveShipments(ctx, func(s store.Shipment) error {
 		active++
 		if s.Milestone.Terminal() {
 			t.Errorf("%s is terminal", s.Waybill)
 		}
-		_, err := db.UpdateShipment(ctx, s.Waybill, func(s *Shipment) error { s.PollsToday++; return nil })
+		_, err := db.UpdateShipment(ctx, s.Waybill, func(s *store.Shipment) error { s.PollsToday++; return nil })
 		return err
 	})
 	if err != nil {
@@ -327,7 +328,7 @@ func TestWalks(t *testing.T) {
 	}
 	stop := errors.New("stop")
 	calls := 0
-	if err := db.AllShipments(ctx, func(Shipment) error { calls++; return stop }); err != stop || calls != 1 {
+	if err := db.AllShipments(ctx, func(store.Shipment) error { calls++; return stop }); err != stop || calls != 1 {
 		t.Errorf("stop: err = %v after %d calls", err, calls)
 	}
 }
