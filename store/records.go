@@ -241,6 +241,10 @@ type Shipment struct {
 	ReprintCount   int               `json:"reprintCount,omitempty"`
 	OptOutSMS      bool              `json:"optOutSms,omitempty"`
 	CreatedBy      string            `json:"createdBy,omitempty"`
+	// HandedOverAt is when the parcel went to the courier on a 交接单
+	// (HandoverID names the sheet); zero until then.
+	HandedOverAt time.Time `json:"handedOverAt,omitzero"`
+	HandoverID   string    `json:"handoverId,omitempty"`
 }
 
 // MilestoneTime returns when the shipment first reached m, or the zero time.
@@ -364,6 +368,13 @@ const (
 	ExcReturned     ExceptionKind = "returned"
 	ExcSMSCap       ExceptionKind = "sms_cap"
 	ExcSubscription ExceptionKind = "subscription"
+	// ExcNotHandedOver: printed today but not on a 交接单 by the
+	// manager's handover time.
+	ExcNotHandedOver ExceptionKind = "not_handed_over"
+	// ExcNoWaybill: an order has waited for its waybill number (Kuaidi100
+	// or the network down) longer than the manager allows; Waybill holds
+	// the order id.
+	ExcNoWaybill ExceptionKind = "no_waybill"
 )
 
 // Exception is an entry on the manager's list to work through. At most one

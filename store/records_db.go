@@ -391,6 +391,9 @@ func validateSettings(s *Settings) error {
 	if s.PromisedDays < 0 {
 		return invalid("promisedDays", "negative")
 	}
+	if err := validateCounter(&s.Counter); err != nil {
+		return err
+	}
 	for i, u := range s.Users {
 		if strings.TrimSpace(u.Name) == "" {
 			return invalid(fmt.Sprintf("users[%d].name", i), "empty")

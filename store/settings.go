@@ -28,6 +28,9 @@ type Settings struct {
 	Prices   Prices           `json:"prices"`
 	// PromisedDays is the delivery promise used for the on-time rate.
 	PromisedDays int `json:"promisedDays"`
+	// Counter holds the rules of the counter's day (retention, handover
+	// time, waiting orders, waybill prices); see CounterSettings.
+	Counter CounterSettings `json:"counter,omitzero"`
 	// Window remembers the main window size.
 	WindowWidth  float32 `json:"windowWidth,omitempty"`
 	WindowHeight float32 `json:"windowHeight,omitempty"`

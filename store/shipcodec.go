@@ -207,6 +207,9 @@ func encodeShipmentBin(s *Shipment) []byte {
 		w.b = append(w.b, 0)
 	}
 	w.str(s.CreatedBy)
+	// Added later: a value that ends before here reads with these empty.
+	w.time(s.HandedOverAt)
+	w.str(s.HandoverID)
 	return w.b
 }
 
@@ -261,6 +264,10 @@ func decodeShipmentBin(v []byte, loc *time.Location) (Shipment, error) {
 	s.ReprintCount = int(r.int())
 	s.OptOutSMS = r.byte() == 1
 	s.CreatedBy = r.str()
+	if r.err == nil && len(r.b) > 0 {
+		s.HandedOverAt = r.time()
+		s.HandoverID = r.str()
+	}
 	if r.err != nil {
 		return Shipment{}, r.err
 	}
