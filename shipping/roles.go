@@ -25,20 +25,23 @@ const (
 	ActResendSMS  Action = "resend_sms"  // send a milestone SMS again
 	ActExceptions Action = "exceptions"  // resolve exceptions
 	ActPrintQueue Action = "print_queue" // retry or cancel print jobs
+	ActPrivacy    Action = "privacy"     // delete a patient's data, apply retention
+	ActHandover   Action = "handover"    // hand the day's parcels to the courier
 )
 
 // rules is the one place the role rules live: which role may do what.
 var rules = map[store.Role]map[Action]bool{
 	store.RoleFrontDesk: {
 		ActShip: true, ActPreview: true, ActCancel: true, ActSearch: true, ActImport: true, ActPrintQueue: true,
+		ActHandover: true,
 	},
 	store.RoleWarehouse: {
-		ActPreview: true, ActReprint: true, ActSearch: true, ActPrintQueue: true,
+		ActPreview: true, ActReprint: true, ActSearch: true, ActPrintQueue: true, ActHandover: true,
 	},
 	store.RoleManager: {
 		ActShip: true, ActPreview: true, ActReprint: true, ActCancel: true, ActSearch: true,
 		ActImport: true, ActStats: true, ActSettings: true, ActExport: true, ActBackup: true,
-		ActResendSMS: true, ActExceptions: true, ActPrintQueue: true,
+		ActResendSMS: true, ActExceptions: true, ActPrintQueue: true, ActPrivacy: true, ActHandover: true,
 	},
 }
 

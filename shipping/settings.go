@@ -58,6 +58,8 @@ func settingsDiff(a, b store.Settings) string {
 		{"label", a.Label, b.Label}, {"printers", a.Printers, b.Printers}, {"tracking", a.Tracking, b.Tracking},
 		{"sms", a.SMS, b.SMS}, {"rules", a.Rules, b.Rules}, {"users", usersNoPIN(a.Users), usersNoPIN(b.Users)},
 		{"prices", a.Prices, b.Prices}, {"promisedDays", a.PromisedDays, b.PromisedDays},
+		{"counter", []any{a.Counter.Retention(), a.Counter.HandoverBy, a.Counter.WaitingMaxMinutes, a.Counter.WaybillFen},
+			[]any{b.Counter.Retention(), b.Counter.HandoverBy, b.Counter.WaitingMaxMinutes, b.Counter.WaybillFen}},
 	} {
 		if !eq(c.x, c.y) {
 			ch = append(ch, c.name)
