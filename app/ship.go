@@ -81,6 +81,7 @@ type shipScreen struct {
 	previewMsg *widget.Label
 
 	errs map[string]*widget.Label
+	book *addressBook // earlier recipients of a returning patient
 
 	// carrierGuessed is true while the carrier field holds a suggestion
 	// nobody confirmed; carrierCodes maps the shown names to codes.
@@ -135,6 +136,8 @@ func newShipScreen(u *UI) *shipScreen {
 		}
 	}
 
+	s.book = newAddressBook(s)
+
 	s.shipBtn = widget.NewButtonWithIcon(lang.L("Get waybill and print (Ctrl+Enter)"), theme.DocumentPrintIcon(), s.submit)
 	s.shipBtn.Importance = widget.HighImportance
 	s.importBtn = widget.NewButtonWithIcon(lang.L("Import CSV…"), theme.FolderOpenIcon(), s.importCSV)
@@ -167,6 +170,7 @@ func newShipScreen(u *UI) *shipScreen {
 		container.NewBorder(nil, nil, nil, pasteBtn, s.paste),
 		labelled(lang.L("Name"), field(shipping.FieldRecipientName, s.name)),
 		labelled(lang.L("Phone"), field(shipping.FieldRecipientPhone, s.phone)),
+		s.book.box,
 		labelled(lang.L("Address"), field(shipping.FieldRecipientAddress, s.address)),
 		widget.NewSeparator(),
 		labelled(lang.L("Sender"), field(shipping.FieldSenderName, s.sender)),
@@ -202,6 +206,7 @@ func (s *shipScreen) register() {
 			s.submit()
 		}
 	})
+	s.book.register(s.ui.win.Canvas())
 	s.ui.win.Canvas().Focus(s.name)
 }
 

@@ -44,6 +44,15 @@ func (e *formEntry) TypedShortcut(s fyne.Shortcut) {
 		e.onCtrlEnter()
 		return
 	}
+	if cs, ok := s.(*desktop.CustomShortcut); ok && !isCtrlEnter(s) {
+		// The window's own shortcuts (Ctrl+F, Ctrl+1…) work from a field.
+		if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil {
+			if sc, ok := c.(fyne.Shortcutable); ok {
+				sc.TypedShortcut(cs)
+				return
+			}
+		}
+	}
 	e.Entry.TypedShortcut(s)
 }
 
