@@ -93,3 +93,46 @@ func TestReturningPatientFillsTheForm(t *testing.T) {
 	}
 	_ = store.RoleManager
 }
+
+func TestManagerDeletesAPatientAndSetsRetention(t *testing.T) {
+	e := newEnv(t)
+	e.shipForm(t, "王芳", "13700001111", "天津市河西区友谊路32号", "PJ-001")
+	e.as(t, store.RoleManager)
+	c := e.ui.setup.counter
+	e.ui.setup.load()
+	e.wait()
+	if c.retention.Text != "365" || c.handoverBy.Text != "" || c.waitMax.Text != "30" {
+		t.Fatalf("defaults %q %q %q", c.retention.Text, c.handoverBy.Text, c.waitMax.Text)
+	}
+	c.retention.SetText("30")
+	c.handoverBy.SetText("17:30")
+	c.carrierPrices.SetText("zhongtong 0.30")
+	c.defaultPrice.SetText("0.25")
+	e.ui.setup.save()
+	e.wait()
+	st, _ := e.db.Settings(t.Context())
+	if st.Counter.Retention() != 30 || st.Counter.HandoverBy != "17:30" || st.Counter.WaybillPrice("zhongtong") != 30 || st.Counter.WaybillPrice("yuantong") != 25 {
+		t.Fatalf("saved %+v", st.Counter)
+	}
+	c.carrierPrices.SetText("zhongtong")
+	e.ui.setup.save()
+	e.wait()
+	if !strings.Contains(e.ui.setup.msg.Text, "zhongtong") {
+		t.Errorf("a bad price line: %q", e.ui.setup.msg.Text)
+	}
+
+	c.forgetPhone.SetText("13700001111")
+	c.forget("13700001111")
+	e.wait()
+	if !strings.Contains(c.forgetMsg.Text, "1") {
+		t.Errorf("message %q", c.forgetMsg.Text)
+	}
+	list, _ := e.db.ShipmentsByPhone(t.Context(), "1111", 10)
+	if len(list) != 1 || list[0].RecipientName != "王*" {
+		t.Errorf("after forget: %+v", list)
+	}
+	e.as(t, store.RoleFrontDesk)
+	if !c.forgetBtn.Disabled() {
+		t.Error("the front desk may delete patients")
+	}
+}

@@ -66,6 +66,8 @@ type settingsScreen struct {
 
 	users *listEditor[store.User]
 
+	counter *counterSettings // retention, handover time, prices, forget
+
 	language *widget.Select
 	saveBtn  *widget.Button
 	msg      *widget.Label
@@ -190,6 +192,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		widget.NewLabelWithStyle(lang.L("Audit log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	), nil, nil, nil, s.audit)
 
+	s.counter = newCounterSettings(s)
 	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save settings"), theme.DocumentSaveIcon(), s.save)
 	s.saveBtn.Importance = widget.HighImportance
 	s.msg = widget.NewLabel("")
@@ -200,6 +203,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		container.NewTabItem(lang.L("SMS"), container.NewVScroll(smsBox)),
 		container.NewTabItem(lang.L("Tracking & exceptions"), container.NewVScroll(tracking)),
 		container.NewTabItem(lang.L("Users & roles"), s.users.content),
+		container.NewTabItem(lang.L("Counter & privacy"), s.counter.content),
 		container.NewTabItem(lang.L("Language & data"), data),
 	)
 	tabs.SetTabLocation(container.TabLocationLeading)
@@ -285,6 +289,7 @@ func (s *settingsScreen) load() {
 	}
 	s.senders.list.Refresh()
 	s.users.list.Refresh()
+	s.counter.load(st)
 	if s.ui.allowed(shipping.ActSettings) {
 		var log []store.AuditEntry
 		s.ui.async(func(ctx context.Context, who shipping.User) {
@@ -351,6 +356,9 @@ func (s *settingsScreen) collect() (store.Settings, error) {
 		return st, err
 	}
 	if st.PromisedDays, err = num(lang.L("Delivery promise (days)"), s.promised.Text); err != nil {
+		return st, err
+	}
+	if err := s.counter.collect(&st); err != nil {
 		return st, err
 	}
 	st.Language = "zh"
