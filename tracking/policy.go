@@ -52,9 +52,21 @@ type Policy struct {
 	MaxInterval time.Duration
 	// DailyCap is the most queries of one number per China calendar day.
 	DailyCap int
-	// SafetyNet: with an active push subscription the worker still polls
-	// when nothing (no push, no poll) was heard for this long.
+	// SafetyNet: with an active push subscription the worker polls a
+	// parcel only once it is overdue: nothing heard for the longest gap
+	// its stage model allows after its newest event (OverdueAfter) plus
+	// PushLag, the longest a push may follow an event. After such a poll
+	// the next waits at least SafetyNet.
 	SafetyNet time.Duration
+	// PushLag is the longest time from an event to its push: Kuaidi100
+	// checks a subscribed number about every 4 hours (up to ~5 h apart).
+	PushLag time.Duration
+	// WindowQueries (0-3) are real-time queries of a pushed parcel in its
+	// likely delivery window: once it has reached its delivery outlet
+	// (到达派件城市), at 08:30, 09:45 and 11:00 of its delivery morning, so
+	// that the 派件 SMS reaches the patient before the parcel more often
+	// than a push (up to ~5 hours late) allows. 0 means none.
+	WindowQueries int
 	// Theta is the poll threshold of the integral above; smaller spends
 	// more queries for smaller delays.
 	Theta float64
@@ -84,6 +96,7 @@ func DefaultPolicy() Policy {
 		MaxInterval:   12 * time.Hour,
 		DailyCap:      40,
 		SafetyNet:     8 * time.Hour,
+		PushLag:       5 * time.Hour,
 		Theta:         1.2,
 		LiveCap:       105 * time.Minute,
 		LiveRate:      0.03,
@@ -154,20 +167,22 @@ type gap struct{ W, Lo, Hi float64 }
 
 // gapModels say how long, after the newest event of each stage, the next
 // event takes. They follow how domestic express parcels move (and how the
-// sandbox imitates them): a courier collects within hours of the waybill,
-// the outlet sends the parcel on within a few hours, a line-haul "1002"
-// event is either a short hop (leaving an outlet, arriving at or leaving a
-// hub) or a long leg between sorting centres, a parcel that reached its
-// delivery city goes out within hours and is then delivered within hours
-// (or waits in a locker for its recipient), and a problem takes about a
-// day to resolve.
+// sandbox imitates them, kuaidi100/sandbox/journey.go): the courier
+// collects in the afternoon round of the print day or the next, the
+// outlet sends the parcel on within a few hours, a line-haul "1002" event
+// is either a short hop (leaving an outlet, arriving at or leaving a hub)
+// or a leg between sorting centres of 4 to 60 hours by distance, a parcel
+// that reached its delivery outlet (early in the morning) goes out in the
+// morning or early-afternoon wave and is then delivered within hours (or
+// waits in a locker for its recipient, overnight at worst), and a problem
+// takes about a day to resolve.
 var gapModels = [...][]gap{
-	StageAwaitingPickup: {{1, 0.5, 5}},
+	StageAwaitingPickup: {{0.7, 0, 10}, {0.3, 14, 27}},
 	StagePickedUp:       {{1, 1, 3}},
-	StageLineHaul:       {{0.45, 1, 4}, {0.3, 0.5, 2}, {0.25, 5, 20}},
-	StageDestCity:       {{1, 1, 5}},
+	StageLineHaul:       {{0.45, 1, 4}, {0.3, 0.5, 2.5}, {0.25, 3, 60}},
+	StageDestCity:       {{1, 0, 11}},
 	StageOutForDelivery: {{0.6, 0.5, 3}, {0.25, 0.5, 2}, {0.15, 1, 4}},
-	StageLocker:         {{1, 1, 20}},
+	StageLocker:         {{0.8, 1, 6}, {0.2, 8, 16}},
 	StageProblem:        {{0.5, 14, 24}, {0.25, 20, 30}, {0.25, 10, 24}},
 	StageReturning:      {{0.4, 1, 4}, {0.4, 6, 20}, {0.2, 3, 10}},
 	StageCustoms:        {{1, 6, 48}},
@@ -179,8 +194,8 @@ var gapModels = [...][]gap{
 // departure (a short trip from an outlet to its hub, or a long leg between
 // sorting centres).
 var (
-	arrivedGaps  = []gap{{0.6, 0.5, 2}, {0.4, 1, 4}}
-	departedGaps = []gap{{0.4, 1, 4}, {0.6, 5, 20}}
+	arrivedGaps  = []gap{{0.6, 0.5, 2.5}, {0.4, 1, 4}}
+	departedGaps = []gap{{0.4, 1, 3}, {0.6, 3, 60}}
 )
 
 // Bounds of the hazard: a floor so that a parcel off the model is still
@@ -224,7 +239,67 @@ func DefaultRate(s *store.Shipment, h Hints, from, t time.Time) float64 {
 	if ref.IsZero() || e0 < 0 {
 		e0 = 0
 	}
+	if lastMile(st) && quietHour(t) {
+		return 0 // couriers and recipients sleep: nothing to learn
+	}
 	return density(model, e0, e)
+}
+
+// lastMile reports whether the next event of a stage happens at the last
+// mile (a courier or a recipient), which rests between 22:00 and 06:00.
+func lastMile(st Stage) bool {
+	switch st {
+	case StageDestCity, StageOutForDelivery, StageLocker, StageProblem:
+		return true
+	}
+	return false
+}
+
+func quietHour(t time.Time) bool {
+	h := t.In(cst).Hour()
+	return h >= 22 || h < 6
+}
+
+// OverdueAfter is the longest gap the rate model allows after the newest
+// event of s: past it, the next event is late.
+func OverdueAfter(s *store.Shipment, h Hints) time.Duration {
+	st := StageOf(s)
+	if st == StageTerminal {
+		return 0
+	}
+	model := gapModels[st]
+	if st == StageLineHaul && h.Leg == LegArrived {
+		model = arrivedGaps
+	} else if st == StageLineHaul {
+		model = departedGaps
+	}
+	return time.Duration(maxHi(model) * float64(time.Hour))
+}
+
+// windowSlots are the delivery-window query times (minutes after
+// midnight, China time) of Policy.WindowQueries.
+var windowSlots = []int{8*60 + 30, 9*60 + 45, 11 * 60}
+
+// windowNext returns the next delivery-window query of s after after, or
+// the zero time: s must be at its delivery outlet (1001, no 派件 yet); the
+// slots lie on the day of the outlet scan, or the next day when the scan
+// came after the last slot.
+func (p Policy) windowNext(s *store.Shipment, after time.Time) time.Time {
+	n := min(p.WindowQueries, len(windowSlots))
+	if n <= 0 || StageOf(s) != StageDestCity || s.LastEventAt.IsZero() {
+		return time.Time{}
+	}
+	l := s.LastEventAt.In(cst)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, cst)
+	if l.Hour()*60+l.Minute() >= windowSlots[n-1] {
+		day = day.AddDate(0, 0, 1)
+	}
+	for _, m := range windowSlots[:n] {
+		if at := day.Add(time.Duration(m) * time.Minute); at.After(after) {
+			return at
+		}
+	}
+	return time.Time{}
 }
 
 // density returns f(e)/S(e0) of a mixture of uniform gaps, bounded: the
@@ -303,12 +378,17 @@ func (p Policy) Next(s *store.Shipment, h Hints, now time.Time) time.Time {
 	last := s.LastPollAt
 	var next time.Time
 	if h.PushActive {
-		// Trust the pushes; poll only when nothing was heard for SafetyNet.
-		heard := latest(s.Subscription.LastPushAt, s.Subscription.SubscribedAt, last)
-		if heard.IsZero() {
-			heard = latest(s.PrintedAt, s.CreatedAt)
+		// Trust the pushes; poll only when the parcel is overdue: nothing
+		// heard for the longest gap of its stage plus the longest push lag,
+		// and then not again within SafetyNet.
+		ref := latest(s.LastEventAt, s.Subscription.SubscribedAt, s.PrintedAt, s.CreatedAt)
+		next = ref.Add(OverdueAfter(s, h) + p.PushLag)
+		if !last.IsZero() {
+			next = latest(next, last.Add(p.SafetyNet))
 		}
-		next = heard.Add(p.SafetyNet)
+		if w := p.windowNext(s, latest(last, s.LastEventAt)); !w.IsZero() && w.Before(next) {
+			next = w
+		}
 	} else {
 		start := last
 		if start.IsZero() {

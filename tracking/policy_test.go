@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -104,10 +105,44 @@ func TestPolicyFollowsTheModel(t *testing.T) {
 	if st := p.Next(&s, Hints{Leg: LegArrived, Stretch: 2}, s.LastPollAt); !st.After(arr) {
 		t.Errorf("stretch 2 polls at %v, unstretched at %v", st.Sub(t0), arr.Sub(t0))
 	}
-	// An active push subscription: only the safety net.
+	// An active push subscription: only the safety net, once the parcel
+	// is overdue (the longest line-haul leg, 60 h, plus the push lag).
 	s.Subscription = store.Subscription{State: store.SubActive, LastPushAt: t0.Add(time.Hour)}
-	if got := p.Next(&s, Hints{PushActive: true}, t0.Add(time.Hour)); !got.Equal(t0.Add(time.Hour + p.SafetyNet)) {
-		t.Errorf("push active: next poll %v", got.Sub(t0))
+	if got := p.Next(&s, Hints{PushActive: true}, t0.Add(time.Hour)); !got.Equal(t0.Add(60*time.Hour + p.PushLag)) {
+		t.Errorf("push active: next poll %v, want 65h", got.Sub(t0))
+	}
+	// Overdue and polled: the next poll waits SafetyNet after that poll.
+	late := s
+	late.LastPollAt = t0.Add(70 * time.Hour)
+	if got := p.Next(&late, Hints{PushActive: true}, late.LastPollAt); !got.Equal(late.LastPollAt.Add(p.SafetyNet)) {
+		t.Errorf("overdue, polled: next poll %v after the poll", got.Sub(late.LastPollAt))
+	}
+	// At the delivery outlet (05:40) with 3 window queries: 08:30, 09:45,
+	// 11:00 that morning, then the overdue rule (11 h after the scan + lag).
+	day := time.Date(2026, 11, 3, 0, 0, 0, 0, cst)
+	out := store.Shipment{Milestone: store.MilestoneInTransit, RawState: "1001", LastEventAt: day.Add(5*time.Hour + 40*time.Minute),
+		Subscription: store.Subscription{State: store.SubActive}, CreatedAt: day.Add(-30 * time.Hour)}
+	wp := p
+	wp.WindowQueries = 3
+	var got []string
+	for range 4 {
+		next := wp.Next(&out, Hints{PushActive: true}, out.LastEventAt)
+		got = append(got, next.In(cst).Format("15:04"))
+		out.LastPollAt = next
+	}
+	if strings.Join(got, " ") != "08:30 09:45 11:00 21:40" {
+		t.Errorf("window queries at %v", got)
+	}
+	if n := p.Next(&store.Shipment{Milestone: store.MilestoneInTransit, RawState: "1001", LastEventAt: out.LastEventAt, Subscription: out.Subscription}, Hints{PushActive: true}, out.LastEventAt); !n.Equal(out.LastEventAt.Add(11*time.Hour + p.PushLag)) {
+		t.Errorf("without window queries: next poll %v", n.In(cst))
+	}
+	// The last mile rests at night.
+	ofd := store.Shipment{Milestone: store.MilestoneOutForDelivery, RawState: "5", LastEventAt: day.Add(20 * time.Hour)}
+	if r := DefaultRate(&ofd, Hints{}, ofd.LastEventAt, day.Add(23*time.Hour)); r != 0 {
+		t.Errorf("rate of a delivery at 23:00: %v", r)
+	}
+	if r := DefaultRate(&ofd, Hints{}, ofd.LastEventAt, day.Add(21*time.Hour)); r <= 0 {
+		t.Errorf("rate of a delivery at 21:00: %v", r)
 	}
 	if st := p.Stretch(100, 1); st != 1 {
 		t.Errorf("100 parcels at 1/s: stretch %v", st)
