@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -21,8 +20,9 @@ import (
 
 // openCLIStore opens the database in the data folder for a printing
 // command. The caller closes it.
-func openCLIStore(g *globals) (*store.DB, error) {
-	return store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{})
+func openCLIStore(ctx context.Context, g *globals) (store.Store, error) {
+	db, _, err := openStore(ctx, g, nil, func(string, ...any) {})
+	return db, err
 }
 
 // printFlags are the flags of shipdesk print.
@@ -69,7 +69,7 @@ func runPrint(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return usagef("give FILE.prn or order flags (--order FILE.json, or --waybill and --to-name ...)")
 	}
 
-	db, err := openCLIStore(g)
+	db, err := openCLIStore(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr 
 	}
 
 	var profiles []store.PrinterProfile
-	if db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{LockTimeout: 300 * time.Millisecond}); err != nil {
+	if db, err := openCLIStore(ctx, g); err != nil {
 		fmt.Fprintf(stderr, "shipdesk printers: configured printers not shown: %v\n", err)
 	} else {
 		s, err := db.Settings(ctx)
@@ -269,7 +269,7 @@ func probeStatuses(ctx context.Context, rows []printerRow) {
 // buildOrderJob lays out the e-waybill of the order given by the flags and
 // encodes it in the printer's language: --lang, else the configured
 // profile's, else what a USB printer's device ID says, else TSPL.
-func buildOrderJob(ctx context.Context, db *store.DB, f *printFlags, job *store.PrintJob) error {
+func buildOrderJob(ctx context.Context, db store.Store, f *printFlags, job *store.PrintJob) error {
 	s, err := db.Settings(ctx)
 	if err != nil {
 		return err

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"os/user"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -272,7 +271,7 @@ func runShipments(ctx context.Context, g *globals, args []string, stdout, stderr
 		}
 		want = &m
 	}
-	db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{})
+	db, err := openCLIStore(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -413,6 +412,13 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 		fmt.Fprintf(stdout, "%s %s %s %s %s\n", time.Now().Format(time.RFC3339), s.Waybill, s.Carrier, s.Milestone, s.Milestone.Chinese())
 	})
 	defer stop()
+	// worker: active | worker: standby (active: STATION), on every change.
+	stopWorker := rt.OnWorkerChange(func(w store.WorkerState) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(stdout, w.String())
+	})
+	defer stopWorker()
 	push := "polling only (no push address)"
 	if rt.Relay != nil {
 		push = "pushes through relay " + rt.relayURL + " as station " + rt.Relay.Station() + " (token " + relay.Mask(rt.relayToken) + "), callback " + rt.PushURL
@@ -422,7 +428,7 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 			push += " (listening on " + rt.PushListen + ")"
 		}
 	}
-	logf("shipdesk daemon: %s; %s; %d active shipments; Ctrl-C stops", rt.Mode, push, active)
+	logf("shipdesk daemon: %s; %s; %s; %d active shipments; Ctrl-C stops", rt.Mode, rt.Store.Describe(), push, active)
 	if u, err := url.Parse(rt.PushURL); err == nil && rt.PushURL != "" && rt.Relay == nil {
 		if h := u.Hostname(); h == "" || h == "0.0.0.0" || h == "::" {
 			logf("shipdesk daemon: warning: Kuaidi100 cannot call %s; give --push-url with an address it can reach", rt.PushURL)

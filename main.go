@@ -24,6 +24,8 @@ type globals struct {
 	DataDir string // where the database, secrets and logs live
 	Sandbox bool   // start the in-process sandbox and use it
 	APIBase string // send every Kuaidi100 call to this base URL
+	DB      string // --db: postgres://... (a shared store) or bbolt; "" = as remembered (cli_db.go)
+	Station string // --station: this PC's name on a shared store
 }
 
 // command runs one subcommand. It returns a *usageError for bad usage (exit
@@ -56,6 +58,7 @@ var commands = []command{
 	{"daemon", "[--push-listen ADDR --push-url URL | --relay URL --relay-token TOKEN]", "the background worker without the GUI", runDaemon},
 	{"relay", "--listen ADDR [--public-url URL] [--tls-cert F --tls-key F] [--admin ADDR] | add-station NAME | stations [--json]", "the always-on push relay for stations behind NAT", runRelay},
 	{"patients", "--phone PHONE [--json] | --find NAME|配镜单号 [--json] | forget PHONE [--json]", "returning patients' earlier recipients; delete a patient's data", runPatients},
+	{"db", "migrate --from FILE.db --to postgres://... | check", "move a station to a shared PostgreSQL store / verify a store", runDB},
 }
 
 func main() {
@@ -133,6 +136,8 @@ func parseGlobals(argv []string, stderr io.Writer) (*globals, []string, error) {
 	fs.StringVar(&g.DataDir, "data-dir", "", "")
 	fs.BoolVar(&g.Sandbox, "sandbox", false, "")
 	fs.StringVar(&g.APIBase, "api-base", "", "")
+	fs.StringVar(&g.DB, "db", "", "")
+	fs.StringVar(&g.Station, "station", "", "")
 	var rest []string
 	for len(argv) > 0 {
 		a := argv[0]
@@ -149,7 +154,7 @@ func parseGlobals(argv []string, stderr io.Writer) (*globals, []string, error) {
 			continue
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") && (name == "data-dir" || name == "sandbox" || name == "api-base") {
+		if strings.HasPrefix(a, "-") && (name == "data-dir" || name == "sandbox" || name == "api-base" || name == "db" || name == "station") {
 			n := 1
 			if !hasValue && name != "sandbox" {
 				n = 2
@@ -205,6 +210,9 @@ Global flags (before or after the command):
   --data-dir DIR    data folder (default: the per-user config folder + /shipdesk, or $SHIPDESK_DATA_DIR)
   --sandbox         start the built-in Kuaidi100 sandbox in-process and use it
   --api-base URL    send every Kuaidi100 call to one base URL (e.g. a running 'shipdesk sandbox')
+  --db DSN          share a PostgreSQL store with other stations: postgres://user@host:5432/shipdesk?sslmode=verify-full
+                    (or $SHIPDESK_DB; remembered; 'bbolt' returns to the file in the data folder)
+  --station NAME    this PC's name on a shared store (or $SHIPDESK_STATION; default: the host name)
 
 Order flags (label, print):
   --order FILE.json | --waybill N --carrier CODE --to-name S --to-phone S --to-addr S

@@ -76,6 +76,9 @@ type runtimeOptions struct {
 	// clock where it stopped. Tests use it to run whole journeys in
 	// seconds.
 	SandboxSpeed float64
+	// ElectRetry is how often a station on a shared store tries for the
+	// tracking-worker election (0: 2 s; tests shorten it).
+	ElectRetry time.Duration
 	// Clock replaces time.Now for the store, the sandbox, the tracking
 	// worker, the SMS sender and the shipping service (a test hook; nil
 	// means time.Now).
@@ -86,8 +89,11 @@ type runtimeOptions struct {
 // together. openRuntime builds it; Run runs its background parts; Close
 // releases the database. The fields are read-only after openRuntime.
 type runtime struct {
-	DataDir  string
-	DB       *store.DB
+	DataDir string
+	// DB is the station's store: the bbolt file or the shared PostgreSQL
+	// database (Store says which, see cli_db.go).
+	DB       store.Store
+	Store    storeChoice
 	Settings store.Settings
 	Client   *kuaidi100.Client
 	// Sandbox is the in-process sandbox (nil in production or with
@@ -124,6 +130,7 @@ type runtime struct {
 	pushPath   string
 	closeOnce  sync.Once
 	runStarted chan struct{}
+	election   election // runtime_station.go
 }
 
 // openRuntime opens the store in g.DataDir, reads settings and secrets,
@@ -145,11 +152,11 @@ func openRuntime(ctx context.Context, g *globals, opt runtimeOptions) (*runtime,
 	if err := os.MkdirAll(g.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{Now: opt.Clock, Location: clinicTime})
+	db, ch, err := openStore(ctx, g, opt.Clock, rt.logf)
 	if err != nil {
 		return nil, err
 	}
-	rt.DB = db
+	rt.DB, rt.Store = db, ch
 	ok := false
 	defer func() {
 		if !ok {
@@ -411,21 +418,11 @@ func (rt *runtime) Run(ctx context.Context) error {
 			mux := http.NewServeMux()
 			mux.Handle(rt.pushPath, rt.Worker.Handler())
 			mux.Handle(smsReceiptPath, rt.SMS.CallbackHandler())
-			serve("push receiver", rt.pushLn, mux)
+			serve("push receiver", rt.pushLn, rt.onlyActive(mux))
 		}
-		g.Go(func() error { return ignoreCanceled(rt.Worker.Run(ctx)) })
-		if rt.Relay != nil {
-			g.Go(func() error { return rt.Relay.Run(ctx) })
-		}
-		g.Go(func() error { return ignoreCanceled(rt.SMS.Run(ctx)) })
-		g.Go(func() error {
-			if n, err := rt.Service.FinishSubscriptions(ctx, shipping.System); err != nil && ctx.Err() == nil {
-				rt.logf("shipdesk: finish subscriptions: %v", err)
-			} else if n > 0 {
-				rt.logf("shipdesk: finished %d interrupted orders", n)
-			}
-			return nil
-		})
+		// The tracking worker, the relay client and the SMS sender run on
+		// the one station that holds the election (always, on a bbolt file).
+		g.Go(func() error { return rt.runElected(ctx, rt.runWorkerParts) })
 	}
 	return g.Wait()
 }

@@ -45,7 +45,7 @@ type Encoder func(l *label.Label, p store.PrinterProfile) ([]byte, error)
 // Deps are what a Service works with. DB, Waybills and Queue are required;
 // the others may be nil (no tracking subscription, no SMS resend).
 type Deps struct {
-	DB       *store.DB
+	DB       store.Store
 	Waybills Waybills
 	Queue    PrintQueue
 	Tracker  Subscriber
@@ -100,4 +100,4 @@ func New(d Deps) *Service {
 }
 
 // DB returns the store the service works on.
-func (s *Service) DB() *store.DB { return s.d.DB }
+func (s *Service) DB() store.Store { return s.d.DB }

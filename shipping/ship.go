@@ -263,6 +263,15 @@ func (s *Service) FinishSubscriptions(ctx context.Context, u User) (int, error) 
 func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (*ShipResult, error) {
 	unlock := s.lock(id)
 	defer unlock()
+	// Another station may be shipping the same order: the store's lock
+	// (the order's row on a shared store) is held across the waybill call,
+	// and the order is read again below, so the second one finds the
+	// waybill the first one stored.
+	release, err := s.d.DB.LockOrder(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("ship %s: %w", id, err)
+	}
+	defer release()
 	o, err := s.d.DB.Order(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("ship: load order %s: %w", id, err)

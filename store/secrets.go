@@ -30,7 +30,7 @@ func mask(v string) string {
 
 // Masked returns a copy with every value masked ("ab****yz"), safe to show.
 func (s Secrets) Masked() Secrets {
-	return Secrets{Key: mask(s.Key), Customer: mask(s.Customer), Secret: mask(s.Secret), UserID: mask(s.UserID), SMSSeller: mask(s.SMSSeller)}
+	return Secrets{Key: mask(s.Key), Customer: mask(s.Customer), Secret: mask(s.Secret), UserID: mask(s.UserID), SMSSeller: mask(s.SMSSeller), DBPassword: mask(s.DBPassword)}
 }
 
 // Configured reports whether the credentials needed to call Kuaidi100
@@ -40,13 +40,13 @@ func (s Secrets) Configured() bool { return s.Key != "" && s.Customer != "" }
 // String shows the secrets masked.
 func (s Secrets) String() string {
 	m := s.Masked()
-	return fmt.Sprintf("{key:%s customer:%s secret:%s userid:%s smsSeller:%s}", m.Key, m.Customer, m.Secret, m.UserID, m.SMSSeller)
+	return fmt.Sprintf("{key:%s customer:%s secret:%s userid:%s smsSeller:%s dbPassword:%s}", m.Key, m.Customer, m.Secret, m.UserID, m.SMSSeller, m.DBPassword)
 }
 
 // GoString shows the secrets masked, for %#v.
 func (s Secrets) GoString() string {
 	m := s.Masked()
-	return fmt.Sprintf("store.Secrets{Key:%q, Customer:%q, Secret:%q, UserID:%q, SMSSeller:%q}", m.Key, m.Customer, m.Secret, m.UserID, m.SMSSeller)
+	return fmt.Sprintf("store.Secrets{Key:%q, Customer:%q, Secret:%q, UserID:%q, SMSSeller:%q, DBPassword:%q}", m.Key, m.Customer, m.Secret, m.UserID, m.SMSSeller, m.DBPassword)
 }
 
 // Format makes every fmt verb print the masked form, so a stray %v, %+v,
@@ -101,6 +101,7 @@ func LoadSecrets(dir string) (Secrets, error) {
 	trim(&s.Secret)
 	trim(&s.UserID)
 	trim(&s.SMSSeller)
+	trim(&s.DBPassword)
 	return s, nil
 }
 
@@ -111,11 +112,12 @@ func SaveSecrets(dir string, s Secrets) error {
 		return fmt.Errorf("save secrets: %w", err)
 	}
 	raw, err := json.MarshalIndent(struct {
-		Key       string `json:"key"`
-		Customer  string `json:"customer"`
-		Secret    string `json:"secret"`
-		UserID    string `json:"userid"`
-		SMSSeller string `json:"smsSeller"`
+		Key        string `json:"key"`
+		Customer   string `json:"customer"`
+		Secret     string `json:"secret"`
+		UserID     string `json:"userid"`
+		SMSSeller  string `json:"smsSeller"`
+		DBPassword string `json:"dbPassword,omitempty"`
 	}(s), "", "  ")
 	if err != nil {
 		return fmt.Errorf("save secrets: %w", err)

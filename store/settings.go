@@ -167,6 +167,9 @@ type Secrets struct {
 	Secret    string `json:"secret"`
 	UserID    string `json:"userid"`
 	SMSSeller string `json:"smsSeller"`
+	// DBPassword is the password of the shared PostgreSQL store, kept out
+	// of the connection string the station remembers and logs.
+	DBPassword string `json:"dbPassword,omitempty"`
 }
 
 // OrderDefaults fills what an order left empty (sender, carrier, items,

@@ -54,6 +54,7 @@ type Options struct {
 // DB is an open connection pool to a Shipdesk database.
 type DB struct {
 	pool    *pgxpool.Pool
+	locks   *pgxpool.Pool // LockOrder's transactions, apart so they cannot starve pool
 	cfg     *pgxpool.Config
 	station string
 	now     func() time.Time
@@ -152,8 +153,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store %s: %w", Redact(dsn), err)
 	}
+	db.locks, err = pgxpool.NewWithConfig(ctx, cfg.Copy())
+	if err != nil {
+		db.pool.Close()
+		return nil, fmt.Errorf("open postgres store %s: %w", Redact(dsn), err)
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.pool.Close()
+		db.locks.Close()
 		return nil, fmt.Errorf("open postgres store %s: %w", Redact(dsn), err)
 	}
 	return db, nil
@@ -170,6 +177,7 @@ func redactErr(err error, dsn string) error {
 
 // Close closes every connection. It waits for queries in flight.
 func (db *DB) Close() error {
+	db.locks.Close()
 	db.pool.Close()
 	return nil
 }
@@ -388,7 +396,7 @@ func (db *DB) OrdersByStep(ctx context.Context, step store.OrderStep) ([]store.O
 // yet is locked by an advisory lock on its id instead. If this station
 // dies, the server ends the transaction and the lock goes with it.
 func (db *DB) LockOrder(ctx context.Context, id string) (func(), error) {
-	conn, err := db.pool.Acquire(ctx)
+	conn, err := db.locks.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("lock order %s: %w", id, err)
 	}

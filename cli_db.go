@@ -1,0 +1,417 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"shipdesk/store"
+	"shipdesk/store/postgres"
+)
+
+// A station (one desk PC) keeps, in its data folder, which store it uses and
+// its name: stationFile holds {"station": NAME, "db": DSN-without-password};
+// the password of a DSN lives in the secrets file (store.Secrets.DBPassword).
+// --db / SHIPDESK_DB and --station / SHIPDESK_STATION given once are
+// remembered there; the station name defaults to the PC's host name at the
+// first start.
+const stationFile = "station.json"
+
+// envDB and envStation override the remembered choice for one run.
+const (
+	envDB      = "SHIPDESK_DB"
+	envStation = "SHIPDESK_STATION"
+)
+
+type stationConfig struct {
+	Station string `json:"station"`
+	DB      string `json:"db,omitempty"`
+}
+
+func loadStation(dir string) (stationConfig, error) {
+	var c stationConfig
+	raw, err := os.ReadFile(filepath.Join(dir, stationFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("read %s: %w", stationFile, err)
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("read %s: %w (fix or delete the file)", filepath.Join(dir, stationFile), err)
+	}
+	return c, nil
+}
+
+func saveStation(dir string, c stationConfig) error {
+	raw, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("save %s: %w", stationFile, err)
+	}
+	path := filepath.Join(dir, stationFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(raw, '\n'), 0o600); err != nil {
+		return fmt.Errorf("save %s: %w", stationFile, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("save %s: %w", stationFile, err)
+	}
+	return nil
+}
+
+// storeChoice is where a station keeps its records.
+type storeChoice struct {
+	DSN      string // postgres://... without password; "" = the bbolt file
+	Password string // from the DSN given now, or the secrets file
+	Station  string
+}
+
+// Shared reports whether the station is on PostgreSQL.
+func (c storeChoice) Shared() bool { return c.DSN != "" }
+
+// Describe names the store for the status line and logs (no password).
+func (c storeChoice) Describe() string {
+	if !c.Shared() {
+		return "bbolt file"
+	}
+	return "PostgreSQL " + postgres.Redact(c.DSN) + " as station " + c.Station
+}
+
+// chooseStore resolves --db, SHIPDESK_DB, the remembered choice, and the
+// station name, remembering what was given (the password in the secrets
+// file, never in station.json).
+func chooseStore(g *globals) (storeChoice, error) {
+	cfg, err := loadStation(g.DataDir)
+	if err != nil {
+		return storeChoice{}, err
+	}
+	changed := false
+	dsn := g.DB
+	if dsn == "" {
+		dsn = os.Getenv(envDB)
+	}
+	var ch storeChoice
+	switch {
+	case dsn == "bbolt" || dsn == "file":
+		if cfg.DB != "" {
+			cfg.DB, changed = "", true
+		}
+	case dsn != "":
+		if !postgres.IsDSN(dsn) {
+			return ch, usagef("--db %q: give a PostgreSQL connection string such as postgres://shipdesk@db-host:5432/shipdesk?sslmode=verify-full, or bbolt for the file in the data folder", postgres.Redact(dsn))
+		}
+		clean, pw := postgres.SplitPassword(dsn)
+		if pw != "" {
+			sec, err := store.LoadSecrets(g.DataDir)
+			if err != nil {
+				return ch, err
+			}
+			if sec.DBPassword != pw {
+				sec.DBPassword = pw
+				if err := store.SaveSecrets(g.DataDir, sec); err != nil {
+					return ch, err
+				}
+			}
+		}
+		if cfg.DB != clean {
+			cfg.DB, changed = clean, true
+		}
+		ch.Password = pw
+	}
+	ch.DSN = cfg.DB
+	if ch.Shared() && ch.Password == "" {
+		sec, err := store.LoadSecrets(g.DataDir)
+		if err != nil {
+			return ch, err
+		}
+		ch.Password = sec.DBPassword
+	}
+	station := g.Station
+	if station == "" {
+		station = os.Getenv(envStation)
+	}
+	station = strings.TrimSpace(station)
+	if station == "" {
+		station = cfg.Station
+	}
+	if station == "" {
+		h, _ := os.Hostname()
+		station = strings.TrimSpace(h)
+		if station == "" {
+			station = "station"
+		}
+	}
+	if cfg.Station != station {
+		cfg.Station, changed = station, true
+	}
+	ch.Station = station
+	if changed {
+		if err := saveStation(g.DataDir, cfg); err != nil {
+			return ch, err
+		}
+	}
+	return ch, nil
+}
+
+// openStore opens the station's store: the bbolt file in the data folder,
+// or the shared PostgreSQL database (migrated on the way, one station at a
+// time).
+func openStore(ctx context.Context, g *globals, now func() time.Time, logf func(string, ...any)) (store.Store, storeChoice, error) {
+	ch, err := chooseStore(g)
+	if err != nil {
+		return nil, ch, err
+	}
+	if !ch.Shared() {
+		db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{Now: now, Location: clinicTime})
+		return db, ch, err
+	}
+	db, err := postgres.Open(ctx, ch.DSN, postgres.Options{Station: ch.Station, Password: ch.Password, Now: now, Location: clinicTime, Logf: logf})
+	if err != nil {
+		return nil, ch, fmt.Errorf("%w (共享数据库连接失败，请检查网络和数据库服务器)", err)
+	}
+	return db, ch, nil
+}
+
+// runDB is `shipdesk db migrate --from FILE.db --to postgres://...` and
+// `shipdesk db check`.
+func runDB(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("db: give migrate --from FILE.db --to postgres://... or check")
+	}
+	switch args[0] {
+	case "migrate":
+		fs := newFlagSet("db migrate")
+		from := fs.String("from", "", "the bbolt file to copy")
+		to := fs.String("to", "", "the PostgreSQL database to copy into")
+		if err := parseNoArgs(fs, args[1:]); err != nil {
+			return err
+		}
+		if *from == "" || *to == "" {
+			return usagef("db migrate: give --from FILE.db and --to postgres://...")
+		}
+		if !postgres.IsDSN(*to) {
+			return usagef("db migrate --to %q: give a postgres:// connection string", postgres.Redact(*to))
+		}
+		return migrateToPostgres(ctx, g, *from, *to, stdout)
+	case "check":
+		fs := newFlagSet("db check")
+		if err := parseNoArgs(fs, args[1:]); err != nil {
+			return err
+		}
+		return checkStore(ctx, g, stdout)
+	default:
+		return usagef("db: unknown subcommand %q (migrate or check)", args[0])
+	}
+}
+
+// migrateToPostgres copies every record of the bbolt file into an empty
+// PostgreSQL database, rebuilds the counters there and prints the counts
+// of both, which must match. The file's printers become this station's.
+func migrateToPostgres(ctx context.Context, g *globals, from, to string, stdout io.Writer) error {
+	if _, err := os.Stat(from); err != nil {
+		return fmt.Errorf("db migrate: %w", err)
+	}
+	src, err := store.Open(from, store.Options{Location: clinicTime, LockTimeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("db migrate: %w (close Shipdesk on this PC first)", err)
+	}
+	defer src.Close()
+	ch, err := chooseStore(&globals{DataDir: g.DataDir, Station: g.Station})
+	if err != nil {
+		return err
+	}
+	clean, pw := postgres.SplitPassword(to)
+	if pw == "" {
+		pw = ch.Password
+	}
+	dst, err := postgres.Open(ctx, clean, postgres.Options{Station: ch.Station, Password: pw, Location: clinicTime})
+	if err != nil {
+		return fmt.Errorf("db migrate: %w", err)
+	}
+	defer dst.Close()
+	want, err := copyStore(ctx, src, dst)
+	if err != nil {
+		return fmt.Errorf("db migrate: %w", err)
+	}
+	have, err := dst.Tally(ctx)
+	if err != nil {
+		return fmt.Errorf("db migrate: %w", err)
+	}
+	fmt.Fprintf(stdout, "%-12s %10s %10s\n", "records", "bbolt", "postgres")
+	bad := false
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		mark := ""
+		if want[k] != have[k] {
+			mark, bad = "  MISMATCH", true
+		}
+		fmt.Fprintf(stdout, "%-12s %10d %10d%s\n", k, want[k], have[k], mark)
+	}
+	for _, c := range []struct {
+		name string
+		fn   func(context.Context) ([]string, error)
+	}{{"counters", dst.CheckCounters}, {"indexes", dst.CheckIndexes}} {
+		diffs, err := c.fn(ctx)
+		if err != nil {
+			return fmt.Errorf("db migrate: check %s: %w", c.name, err)
+		}
+		for _, d := range diffs {
+			fmt.Fprintf(stdout, "%s: %s\n", c.name, d)
+			bad = true
+		}
+	}
+	sc, _ := src.Counts(ctx, time.Now(), 0)
+	dc, _ := dst.Counts(ctx, time.Now(), 0)
+	fmt.Fprintf(stdout, "%-12s %10d %10d\n", "dashboard", sc.Total, dc.Total)
+	if bad || sc.Total != dc.Total || !maps.Equal(sc.ByMilestone, dc.ByMilestone) {
+		return errors.New("db migrate: the copy differs from the file (see above); the file is unchanged")
+	}
+	fmt.Fprintf(stdout, "migrated %s to %s; printers are station %s's. Start every station with --db %s\n", from, postgres.Redact(clean), ch.Station, postgres.Redact(clean))
+	return nil
+}
+
+// copyStore loads every record of src into dst and returns how many of
+// each kind src holds.
+func copyStore(ctx context.Context, src *store.DB, dst *postgres.DB) (map[string]int64, error) {
+	l, err := dst.NewLoader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n := map[string]int64{}
+	var batch []store.Shipment
+	var waybills []string
+	flush := func() error {
+		if err := l.Shipments(ctx, batch); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		return nil
+	}
+	err = src.AllShipments(ctx, func(s store.Shipment) error {
+		n["shipments"]++
+		batch = append(batch, s)
+		waybills = append(waybills, s.Waybill)
+		if len(batch) == 1000 {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, wb := range waybills {
+		evs, err := src.Events(ctx, wb)
+		if err != nil {
+			return nil, err
+		}
+		n["events"] += int64(len(evs))
+		if err := l.Events(ctx, wb, evs); err != nil {
+			return nil, err
+		}
+	}
+	for _, step := range []store.OrderStep{store.StepSaved, store.StepWaybilled, store.StepQueued, store.StepSubscribed, store.StepDone} {
+		os, err := src.OrdersByStep(ctx, step)
+		if err != nil {
+			return nil, err
+		}
+		n["orders"] += int64(len(os))
+		if err := l.Orders(ctx, os); err != nil {
+			return nil, err
+		}
+	}
+	jobs, err := src.Jobs(ctx, store.JobFilter{})
+	if err != nil {
+		return nil, err
+	}
+	n["jobs"] = int64(len(jobs))
+	if err := l.Jobs(ctx, jobs); err != nil {
+		return nil, err
+	}
+	for _, st := range []store.SMSState{store.SMSIntent, store.SMSHeld, store.SMSSent, store.SMSDelivered, store.SMSFailed, store.SMSSkipped} {
+		ms, err := src.SMSInState(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		n["sms"] += int64(len(ms))
+		if err := l.SMS(ctx, ms); err != nil {
+			return nil, err
+		}
+	}
+	excs, err := src.Exceptions(ctx, false, 0)
+	if err != nil {
+		return nil, err
+	}
+	n["exceptions"] = int64(len(excs))
+	if err := l.Exceptions(ctx, excs); err != nil {
+		return nil, err
+	}
+	audit, err := src.AuditLog(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	n["audit"] = int64(len(audit))
+	if err := l.Audit(ctx, audit); err != nil {
+		return nil, err
+	}
+	st, err := src.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := dst.SaveSettings(ctx, st); err != nil {
+		return nil, err
+	}
+	return n, l.Finish(ctx)
+}
+
+// checkStore verifies the station's store: counters and indexes against a
+// recount of the records (and, for the bbolt file, its pages).
+func checkStore(ctx context.Context, g *globals, stdout io.Writer) error {
+	db, ch, err := openStore(ctx, g, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	bad := 0
+	if b, ok := db.(*store.DB); ok {
+		if err := b.Check(ctx); err != nil {
+			fmt.Fprintf(stdout, "file: %v\n", err)
+			bad++
+		}
+	}
+	for _, c := range []struct {
+		name string
+		fn   func(context.Context) ([]string, error)
+	}{{"counters", db.CheckCounters}, {"indexes", db.CheckIndexes}} {
+		diffs, err := c.fn(ctx)
+		if err != nil {
+			return fmt.Errorf("db check: %s: %w", c.name, err)
+		}
+		for _, d := range diffs {
+			fmt.Fprintf(stdout, "%s: %s\n", c.name, d)
+		}
+		bad += len(diffs)
+	}
+	c, err := db.Counts(ctx, time.Now(), 0)
+	if err != nil {
+		return fmt.Errorf("db check: %w", err)
+	}
+	if bad > 0 {
+		return fmt.Errorf("db check: %s: %d problems (see above)", ch.Describe(), bad)
+	}
+	fmt.Fprintf(stdout, "ok: %s: %d shipments; counters and indexes match the records\n", ch.Describe(), c.Total)
+	return nil
+}

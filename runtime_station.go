@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"shipdesk/shipping"
+	"shipdesk/store"
+	"shipdesk/store/postgres"
+)
+
+// election is the runtime's view of the tracking-worker election: on a
+// bbolt file the station is always the worker; on a shared store the
+// stations elect one (postgres.DB.Elect) and the others stand by.
+type election struct {
+	mu    sync.Mutex
+	state store.WorkerState
+	known bool
+	subs  []func(store.WorkerState)
+	kick  chan struct{}
+}
+
+// WorkerState returns the election's state now, and whether it is known
+// yet (a station on a shared store knows after its first try).
+func (rt *runtime) WorkerState() (store.WorkerState, bool) {
+	rt.election.mu.Lock()
+	defer rt.election.mu.Unlock()
+	return rt.election.state, rt.election.known
+}
+
+// OnWorkerChange calls fn with the election's state on every change (and
+// at once with the current state when it is known). fn runs on the
+// election's goroutine and must not block. The returned func stops it.
+func (rt *runtime) OnWorkerChange(fn func(store.WorkerState)) (stop func()) {
+	e := &rt.election
+	e.mu.Lock()
+	e.subs = append(e.subs, fn)
+	i := len(e.subs) - 1
+	st, known := e.state, e.known
+	e.mu.Unlock()
+	if known {
+		fn(st)
+	}
+	return func() {
+		e.mu.Lock()
+		e.subs[i] = nil
+		e.mu.Unlock()
+	}
+}
+
+func (rt *runtime) setWorker(w store.WorkerState) {
+	e := &rt.election
+	e.mu.Lock()
+	if e.known && e.state == w {
+		e.mu.Unlock()
+		return
+	}
+	e.state, e.known = w, true
+	subs := append([]func(store.WorkerState){}, e.subs...)
+	kick := e.kick
+	e.mu.Unlock()
+	for _, fn := range subs {
+		if fn != nil {
+			fn(w)
+		}
+	}
+	if kick != nil {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// onlyActive answers 503 for h while this station is not the worker: the
+// push receiver runs with the elected worker, and Kuaidi100 retries a push
+// that was not taken.
+func (rt *runtime) onlyActive(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if st, _ := rt.WorkerState(); !st.Active {
+			http.Error(w, "standby: another station runs the tracking worker", http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// runElected runs parts while this station is the elected worker, until
+// ctx ends. On a bbolt file it runs them at once; on a shared store it
+// starts them when the election is won and stops them (waiting until they
+// have returned) as soon as it is lost, so two stations never run them at
+// the same time on purpose. (Each poll and subscription is also claimed in
+// the database before it is sent, so even an overlap cannot query a number
+// twice.)
+func (rt *runtime) runElected(ctx context.Context, parts func(context.Context) error) error {
+	pg, shared := rt.DB.(*postgres.DB)
+	if !shared {
+		rt.setWorker(store.WorkerState{Active: true})
+		return parts(ctx)
+	}
+	kick := make(chan struct{}, 1)
+	rt.election.mu.Lock()
+	rt.election.kick = kick
+	rt.election.mu.Unlock()
+	ectx, ecancel := context.WithCancel(ctx)
+	defer ecancel()
+	electDone := make(chan error, 1)
+	go func() { electDone <- pg.Elect(ectx, postgres.ElectOptions{Retry: rt.opt.ElectRetry}, rt.setWorker) }()
+	var stop context.CancelFunc
+	var partsDone chan error
+	halt := func() error {
+		if stop == nil {
+			return nil
+		}
+		stop()
+		err := <-partsDone
+		stop, partsDone = nil, nil
+		return ignoreCanceled(err)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			err := halt()
+			ecancel()
+			<-electDone
+			return err
+		case err := <-partsDone:
+			// A part failed while active: report it (the station keeps the
+			// election; the errgroup of Run stops the runtime).
+			stop()
+			stop, partsDone = nil, nil
+			ecancel()
+			<-electDone
+			return ignoreCanceled(err)
+		case <-kick:
+			st, _ := rt.WorkerState()
+			switch {
+			case st.Active && stop == nil:
+				pctx, cancel := context.WithCancel(ctx)
+				stop = cancel
+				done := make(chan error, 1)
+				partsDone = done
+				go func() { done <- parts(pctx) }()
+				rt.logf("shipdesk: %s: this station runs the tracking worker", st)
+			case !st.Active && stop != nil:
+				if err := halt(); err != nil {
+					rt.logf("shipdesk: tracking worker stopped: %v", err)
+				}
+				rt.logf("shipdesk: %s", st)
+			}
+		}
+	}
+}
+
+// runWorkerParts runs the tracking worker, the relay client, the SMS
+// sender and the completion of interrupted subscriptions until ctx ends.
+func (rt *runtime) runWorkerParts(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return ignoreCanceled(rt.Worker.Run(ctx)) })
+	if rt.Relay != nil {
+		g.Go(func() error { return ignoreCanceled(rt.Relay.Run(ctx)) })
+	}
+	g.Go(func() error { return ignoreCanceled(rt.SMS.Run(ctx)) })
+	g.Go(func() error {
+		if n, err := rt.Service.FinishSubscriptions(ctx, shipping.System); err != nil && ctx.Err() == nil {
+			rt.logf("shipdesk: finish subscriptions: %v", err)
+		} else if n > 0 {
+			rt.logf("shipdesk: finished %d interrupted orders", n)
+		}
+		return nil
+	})
+	return g.Wait()
+}
