@@ -317,7 +317,7 @@ func (rt *runtime) configureRelay(ctx context.Context, dataDir string, st *store
 			return "", usagef("%v", err)
 		}
 		url = strings.TrimRight(strings.TrimSpace(url), "/")
-		if err := relay.SaveToken(dataDir, strings.TrimSpace(token)); err != nil {
+		if err := store.SaveRelayToken(dataDir, strings.TrimSpace(token)); err != nil {
 			return "", err
 		}
 		if st.Tracking.RelayURL != url {
@@ -340,16 +340,19 @@ func (rt *runtime) configureRelay(ctx context.Context, dataDir string, st *store
 			return "", nil
 		}
 		var err error
-		if token, err = relay.LoadToken(dataDir); err != nil {
+		if token, err = store.LoadRelayToken(dataDir); err != nil {
 			return "", err
 		}
 		if token == "" {
-			return "", fmt.Errorf("a relay is set (%s) but this station has no relay token: run shipdesk daemon --relay %s --relay-token TOKEN", url, url)
+			rt.logf("shipdesk: a push relay is set (%s) but this station has no relay token: not using it; give it in 设置 or with shipdesk daemon --relay %s --relay-token TOKEN", url, url)
+			return "", nil
 		}
 	}
 	cb, err := relay.CallbackURL(url, token)
 	if err != nil {
-		return "", fmt.Errorf("relay %s: %w", url, err)
+		// Remembered settings that do not work must not stop the app.
+		rt.logf("shipdesk: push relay %s not used: %v", url, err)
+		return "", nil
 	}
 	rt.relayURL, rt.relayToken = url, strings.TrimSpace(token)
 	return cb, nil

@@ -170,7 +170,7 @@ func TestRelayEndToEnd(t *testing.T) {
 	sp := startProc(t, bin, "--data-dir", stationDir, "--api-base", api, "daemon", "--relay", relayURL, "--relay-token", token)
 	sp.waitLine(t, regexp.MustCompile(`pushes through relay .* as station desk`))
 	sp.stop(t, syscall.SIGINT)
-	if raw, _ := os.ReadFile(filepath.Join(stationDir, relay.TokenFile)); !strings.Contains(string(raw), token) {
+	if raw, _ := os.ReadFile(filepath.Join(stationDir, store.RelayTokenFile)); !strings.Contains(string(raw), token) {
 		t.Fatal("the token was not kept in the station's secrets")
 	}
 	// The clerk ships parcels (each subscribes with the relay's URL).

@@ -296,6 +296,11 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 		DB: rt.DB, Client: rt.Client, Notifier: shipping.NotifyEveryReached(rt.SMS), PushURL: pushURL,
 		QueriesPerSecond: st.Tracking.QueriesPerSecond, Logf: rt.logf, Now: rt.opt.Clock,
 	}
+	if n := st.Tracking.WindowQueries; n > 0 {
+		pol := tracking.DefaultPolicy()
+		pol.WindowQueries = min(n, 3)
+		tcfg.Policy = &pol
+	}
 	if rt.Sandbox != nil && rt.opt.SandboxSpeed > 1 {
 		// Parcels move in the sandbox's accelerated time; the worker
 		// schedules and rate-limits in the same time. (In the real-time

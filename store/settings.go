@@ -71,7 +71,11 @@ type TrackingSettings struct {
 	// (`daemon --relay`); its token is kept in the data folder's
 	// relay-secret.json. Empty: no relay.
 	RelayURL string `json:"relayUrl,omitempty"`
-	PollOnly bool   `json:"pollOnly,omitempty"`
+	// WindowQueries (0-3) are real-time queries of a pushed parcel in its
+	// likely delivery window, so the 派件 SMS reaches the patient before the
+	// parcel more often (tracking.Policy.WindowQueries); read at start.
+	WindowQueries int  `json:"windowQueries,omitempty"`
+	PollOnly      bool `json:"pollOnly,omitempty"`
 	// QueriesPerSecond is the global query rate the station allows itself.
 	QueriesPerSecond float64 `json:"queriesPerSecond,omitempty"`
 }
