@@ -75,14 +75,16 @@ func TestFitTextWrapsThenShrinks(t *testing.T) {
 	if !errors.Is(err, label.ErrTextTooLong) || !strings.Contains(err.Error(), "收件地址") {
 		t.Fatalf("want ErrTextTooLong naming the field, got %v", err)
 	}
-	if _, err := label.FitText("😀", label.TextOpts{W: 400, H: 70, MaxPx: 32, Field: "备注"}); !errors.Is(err, label.ErrMissingGlyph) {
-		t.Fatalf("want ErrMissingGlyph, got %v", err)
+	// A character the font lacks prints as a box and is reported.
+	txt, err := label.FitText("好😀", label.TextOpts{W: 400, H: 70, MaxPx: 32, Field: "备注"})
+	if err != nil || txt == nil || string(txt.Missing) != "😀" || ink(txt.Bitmap) < 60 {
+		t.Fatalf("want the emoji drawn as a box and named, got %+v, %v", txt, err)
 	}
 }
 
 func TestEWaybillTooLongAddressFails(t *testing.T) {
 	d := label.Sample(label.SampleTime)
-	d.Recipient.Address = strings.Repeat(d.Recipient.Address, 8)
+	d.Recipient.Address = strings.Repeat(d.Recipient.Address, 14)
 	_, err := label.EWaybill(d, label.Size76x130, 203)
 	if !errors.Is(err, label.ErrTextTooLong) {
 		t.Fatalf("want ErrTextTooLong, got %v", err)

@@ -16,6 +16,9 @@ type Label struct {
 	// another element's ink, so printers that overwrite with a bitmap's white
 	// pixels (TSPL BITMAP mode 0) print the same as the preview.
 	Elements []Element
+	// Warnings are sentences for the clerk about what prints other than
+	// typed: characters the font cannot draw, printed as placeholder boxes.
+	Warnings []string
 }
 
 // Element is one thing drawn on a label: *Text, *Image, *Code128, *QR, *Bar
@@ -64,6 +67,9 @@ type Text struct {
 	SizeDots int
 	Bold     bool
 	Bitmap   *Bitmap
+	// Missing are the characters of Content the font cannot draw; they
+	// print as placeholder boxes.
+	Missing []rune
 }
 
 // Image is a bitmap with its top-left corner at (X, Y).

@@ -15,24 +15,27 @@ func TestPreviewFiles(t *testing.T) {
 	if *previewDir == "" {
 		t.Skip("no -preview folder")
 	}
-	for _, s := range Sizes {
-		for _, dpi := range DPIs {
-			l, err := EWaybill(Sample(SampleTime), s, dpi)
-			if err != nil {
-				t.Fatal(err)
+	samples := map[string]Data{"label": Sample(SampleTime), "heavy": HeavySample(SampleTime)}
+	for name, d := range samples {
+		for _, s := range Sizes {
+			for _, dpi := range DPIs {
+				l, err := EWaybill(d, s, dpi)
+				if err != nil {
+					t.Fatal(err)
+				}
+				img, err := Render(l)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, err := os.Create(filepath.Join(*previewDir, name+"-"+s.String()+"-"+itoa(dpi)+".png"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := png.Encode(f, img); err != nil {
+					t.Fatal(err)
+				}
+				f.Close()
 			}
-			img, err := Render(l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := os.Create(filepath.Join(*previewDir, "label-"+s.String()+"-"+itoa(dpi)+".png"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := png.Encode(f, img); err != nil {
-				t.Fatal(err)
-			}
-			f.Close()
 		}
 	}
 }

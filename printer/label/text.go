@@ -3,6 +3,7 @@ package label
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
+	"golang.org/x/text/unicode/norm"
 
 	"shipdesk/assets"
 )
@@ -19,7 +21,9 @@ import (
 // size the template allows. The label is not made: text is never cut off.
 var ErrTextTooLong = errors.New("文字太长，标签上放不下")
 
-// ErrMissingGlyph reports a character the embedded font cannot draw.
+// ErrMissingGlyph reports a character the embedded font cannot draw in a
+// field that must print exactly (the waybill number). Other text prints a
+// placeholder box for it instead, and the label's Warnings name it.
 var ErrMissingGlyph = errors.New("标签字体里没有这个字")
 
 // fontState is the parsed embedded font and a cache of rasterised glyphs.
@@ -104,7 +108,9 @@ func (fs *fontState) glyphLocked(px int, r rune) (*glyph, error) {
 	}
 	idx, err := fs.font.GlyphIndex(&fs.buf, r)
 	if err != nil || idx == 0 {
-		return nil, fmt.Errorf("%w: %q (U+%04X)", ErrMissingGlyph, r, r)
+		g := placeholder(px)
+		fs.glyphs[k] = g
+		return g, nil
 	}
 	face, err := fs.faceLocked(px)
 	if err != nil {
@@ -112,16 +118,28 @@ func (fs *fontState) glyphLocked(px int, r rune) (*glyph, error) {
 	}
 	dr, mask, mp, adv, ok := face.Glyph(fixed.P(0, 0), r)
 	if !ok {
-		return nil, fmt.Errorf("%w: %q (U+%04X)", ErrMissingGlyph, r, r)
+		g := placeholder(px)
+		fs.glyphs[k] = g
+		return g, nil
 	}
 	g := &glyph{dx: dr.Min.X, dy: dr.Min.Y, w: dr.Dx(), h: dr.Dy(), adv: adv}
 	g.mask = make([]byte, g.w*g.h)
+	// A dot is black when the outline covers half of it; a glyph of hair
+	// lines (│ ┆ at small sizes) that covers no dot by half keeps its most
+	// covered dots instead of vanishing.
+	alpha := make([]uint32, g.w*g.h)
+	var most uint32
 	for y := 0; y < g.h; y++ {
 		for x := 0; x < g.w; x++ {
 			_, _, _, a := mask.At(mp.X+x, mp.Y+y).RGBA()
-			if a >= 0x8000 {
-				g.mask[y*g.w+x] = 1
-			}
+			alpha[y*g.w+x] = a
+			most = max(most, a)
+		}
+	}
+	threshold := min(uint32(0x8000), most)
+	for i, a := range alpha {
+		if a >= threshold && a > 0 {
+			g.mask[i] = 1
 		}
 	}
 	fs.glyphs[k] = g
@@ -159,7 +177,7 @@ func (fs *fontState) advLocked(px int, r rune) (fixed.Int26_6, error) {
 	}
 	idx, err := fs.font.GlyphIndex(&fs.buf, r)
 	if err != nil || idx == 0 {
-		return 0, fmt.Errorf("%w: %q (U+%04X)", ErrMissingGlyph, r, r)
+		return placeholder(px).adv, nil
 	}
 	face, err := fs.faceLocked(px)
 	if err != nil {
@@ -167,22 +185,55 @@ func (fs *fontState) advLocked(px int, r rune) (fixed.Int26_6, error) {
 	}
 	a, ok := face.GlyphAdvance(r)
 	if !ok {
-		return 0, fmt.Errorf("%w: %q (U+%04X)", ErrMissingGlyph, r, r)
+		return placeholder(px).adv, nil
 	}
 	fs.advs[k] = a
 	return a, nil
 }
 
-// cleanText drops control and format characters (zero-width spaces; tabs
-// become spaces; '\n' is kept as a hard line break) and trims.
+// placeholder is what prints for a character the font cannot draw (an
+// emoji, Extension B and beyond): a box with a cross, on the baseline,
+// 0.7 em square, so the clerk sees something is there.
+func placeholder(px int) *glyph {
+	side := max(px*7/10, 4)
+	t := max(px/14, 1)
+	g := &glyph{dx: px / 10, dy: -side, w: side, h: side, adv: fixed.I(px * 9 / 10), mask: make([]byte, side*side)}
+	for y := 0; y < side; y++ {
+		for x := 0; x < side; x++ {
+			edge := x < t || y < t || x >= side-t || y >= side-t
+			d := x - y
+			e := x + y - (side - 1)
+			cross := d >= -t/2 && d <= t/2 || e >= -t/2 && e <= t/2
+			if edge || cross {
+				g.mask[y*side+x] = 1
+			}
+		}
+	}
+	return g
+}
+
+// hasGlyphLocked reports whether the font draws r.
+func (fs *fontState) hasGlyphLocked(r rune) bool {
+	if r == ' ' || r == '\u3000' || r == '\n' {
+		return true
+	}
+	i, err := fs.font.GlyphIndex(&fs.buf, r)
+	return err == nil && i != 0
+}
+
+// cleanText composes characters (NFC: a u and a combining diaeresis become
+// ü), drops control and format characters (zero-width spaces and joiners)
+// and variation selectors (an emoji's VS16; tabs become spaces; '\n' is
+// kept as a hard line break) and trims.
 func cleanText(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range norm.NFC.String(s) {
 		switch {
 		case r == '\n':
 			b.WriteRune('\n')
 		case r == '\r' || r == '\t':
 			b.WriteRune(' ')
+		case unicode.Is(unicode.Variation_Selector, r):
 		case unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r):
 		default:
 			b.WriteRune(r)
@@ -333,20 +384,98 @@ func FitText(s string, o TextOpts) (*Text, error) {
 		minPx = o.MaxPx
 	}
 	for px := o.MaxPx; px >= minPx; px-- {
-		lines, err := fs.wrapLocked(s, px, o.W, o.Bold)
+		lines, ok, err := fs.fitsLocked(s, px, o)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Field, err)
 		}
-		if o.MaxLines > 0 && len(lines) > o.MaxLines {
-			continue
+		if ok {
+			return fs.renderLocked(s, lines, px, o)
 		}
-		h := (len(lines)-1)*lineHeight(px) + px
-		if h > o.H {
-			continue
-		}
-		return fs.renderLocked(s, lines, px, o)
 	}
-	return nil, fmt.Errorf("%s太长，最小字号也放不下，请精简后重试（%q，框 %dx%d 点，最小 %d 点）: %w", o.Field, s, o.W, o.H, minPx, ErrTextTooLong)
+	return nil, &TooLongError{Field: o.Field, Excess: fs.excessLocked(s, minPx, o)}
+}
+
+// fitsLocked wraps s at px and reports whether the lines fit the box.
+func (fs *fontState) fitsLocked(s string, px int, o TextOpts) ([]string, bool, error) {
+	lines, err := fs.wrapLocked(s, px, o.W, o.Bold)
+	if err != nil {
+		return nil, false, err
+	}
+	if o.MaxLines > 0 && len(lines) > o.MaxLines {
+		return lines, false, nil
+	}
+	return lines, (len(lines)-1)*lineHeight(px)+px <= o.H, nil
+}
+
+// excessLocked is how many characters must go from the end of s for the
+// rest to fit the box at px (at least 1).
+func (fs *fontState) excessLocked(s string, px int, o TextOpts) int {
+	r := []rune(s)
+	lo, hi := 0, len(r) // lo fits (the empty prefix), hi does not
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if _, ok, err := fs.fitsLocked(string(r[:mid]), px, o); err == nil && ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return len(r) - lo
+}
+
+// LineCount is how many lines s wraps into at px dots per em in a box
+// maxW dots wide.
+func LineCount(s string, px, maxW int) (int, error) {
+	s = cleanText(s)
+	if s == "" {
+		return 0, nil
+	}
+	fs, err := loadFont()
+	if err != nil {
+		return 0, err
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	lines, err := fs.wrapLocked(s, px, maxW, false)
+	return len(lines), err
+}
+
+// TooLongError reports text that does not fit its box even at the
+// smallest size allowed: the field and how many characters to cut. It
+// matches ErrTextTooLong.
+type TooLongError struct {
+	Field  string // the field as the clerk knows it, e.g. 收件地址
+	Excess int    // characters to remove (at least)
+}
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("%s太长，面单上最小的字也放不下，请删去至少%d个字", e.Field, e.Excess)
+}
+
+// Is makes errors.Is(err, ErrTextTooLong) true.
+func (e *TooLongError) Is(target error) bool { return target == ErrTextTooLong }
+
+// missingLocked lists the characters of s the font cannot draw, each once.
+func (fs *fontState) missingLocked(s string) []rune {
+	var out []rune
+	for _, r := range s {
+		if !fs.hasGlyphLocked(r) && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Missing lists the characters of s the embedded font cannot draw (which
+// print as placeholder boxes), each once, in order.
+func Missing(s string) []rune {
+	fs, err := loadFont()
+	if err != nil {
+		return nil
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.missingLocked(cleanText(s))
 }
 
 // renderLocked draws lines into a bitmap the size of the box, then crops it
@@ -441,5 +570,5 @@ func (fs *fontState) renderLocked(s string, lines []string, px int, o TextOpts) 
 			}
 		}
 	}
-	return &Text{X: o.X + minX, Y: o.Y + minY, Content: s, SizeDots: px, Bold: o.Bold, Bitmap: bm}, nil
+	return &Text{X: o.X + minX, Y: o.Y + minY, Content: s, SizeDots: px, Bold: o.Bold, Bitmap: bm, Missing: fs.missingLocked(s)}, nil
 }

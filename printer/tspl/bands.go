@@ -292,8 +292,22 @@ func bitmapCost(x, y, nb, h int) int {
 // columns [minX, maxX) of t, and returns their bytes on the wire; send
 // writes them.
 func (w *bandWriter) plan(x, y int, t *label.Bitmap, minX, maxX int) int {
-	h := t.H
 	w.minX, w.maxX = minX, maxX
+	w.planRows(t)
+	w.planBounds(x, y, t)
+	w.planCuts()
+	for y0 := 0; y0 < t.H; y0++ {
+		if w.cand[y0] {
+			w.planBandsFrom(x, y, t, y0)
+		}
+	}
+	return w.best[t.H]
+}
+
+// planRows finds the black runs and the extent of every row of t, and
+// resets the table of best costs.
+func (w *bandWriter) planRows(t *label.Bitmap) {
+	h := t.H
 	w.runs = runsGrow(w.runs, h)
 	w.lo, w.hi = intsGrow(w.lo, h), intsGrow(w.hi, h)
 	for r := 0; r < h; r++ {
@@ -313,11 +327,15 @@ func (w *bandWriter) plan(x, y int, t *label.Bitmap, minX, maxX int) int {
 		w.best[i] = inf
 	}
 	w.best[0] = 0
-	// BARs for rows [y0, y1) cost more as y1 grows: at least gain[r] more
-	// per row r than a BITMAP of the whole width does (a run that is not
-	// the previous row's opens a BAR). ahead[y1] is the most a BITMAP can
-	// then lose on the rows from y1, so once BARs cost more than that over
-	// the widest BITMAP of [y0, y1), they never win for this y0.
+}
+
+// planBounds fills ahead. BARs for rows [y0, y1) cost more as y1 grows: at
+// least gain[r] more per row r than a BITMAP of the whole width does (a
+// run that is not the previous row's opens a BAR). ahead[y1] is the most a
+// BITMAP can then lose on the rows from y1, so once BARs cost more than
+// that over the widest BITMAP of [y0, y1), they never win for this y0.
+func (w *bandWriter) planBounds(x, y int, t *label.Bitmap) {
+	h := t.H
 	w.ahead = intsGrow(w.ahead, h+1)
 	w.ahead[h] = 0
 	for r := h - 1; r >= 0; r-- {
@@ -327,91 +345,124 @@ func (w *bandWriter) plan(x, y int, t *label.Bitmap, minX, maxX int) int {
 		}
 		w.ahead[r] = max(0, g+w.ahead[r+1])
 	}
-	// Bands start only where something changes: the row's extent, ink or
-	// no ink, or (for BARs) a new run long enough to be worth one. Between
-	// such rows a band's bytes grow linearly, so a cut there never pays.
+}
+
+// planCuts marks where bands may start: only where something changes,
+// the row's extent, ink or no ink, or (for BARs) a new run long enough to
+// be worth one. Between such rows a band's bytes grow linearly, so a cut
+// there never pays.
+func (w *bandWriter) planCuts() {
+	h := len(w.lo)
 	w.cand = boolsGrow(w.cand, h+1)
 	for r := 0; r <= h; r++ {
 		w.cand[r] = r == 0 || r == h || w.lo[r] != w.lo[r-1] || w.hi[r] != w.hi[r-1] || w.bars && w.longNewRun(r)
 	}
-	const maxHeader = 15 + 4*4
-	for y0 := 0; y0 < h; y0++ {
-		if !w.cand[y0] {
+}
+
+// maxHeader is the longest BITMAP header: "BITMAP " and four numbers.
+const maxHeader = 15 + 4*4
+
+// planBandsFrom costs every band that starts at row y0, as BARs (while
+// they can still win) and as one BITMAP, and keeps the best way to reach
+// each row after it.
+func (w *bandWriter) planBandsFrom(x, y int, t *label.Bitmap, y0 int) {
+	base := w.best[y0]
+	bars := w.bars
+	var bm bitmapBand
+	bm.reset()
+	closed := 0
+	w.open = w.open[:0]
+	for y1 := y0 + 1; y1 <= t.H; y1++ {
+		r := y1 - 1
+		bm.add(w, r)
+		cost, k := inf, bandBlank
+		if bars {
+			cost, k = w.extendBars(x, y, r, y1, &closed), bandBars
+			if cost-maxHeader-t.Stride*(y1-y0) >= w.ahead[y1] {
+				bars = false
+			}
+		}
+		if !w.cand[y1] {
 			continue
 		}
-		base := w.best[y0]
-		bars := w.bars
-		pbx, pfirst, hxy := -1, -1, 0
-		closed := 0
-		w.open = w.open[:0]
-		lo, hi, first, last := inf, -1, -1, -1
-		for y1 := y0 + 1; y1 <= h; y1++ {
-			r := y1 - 1
-			if w.lo[r] >= 0 {
-				lo, hi = min(lo, w.lo[r]), max(hi, w.hi[r])
-				if first < 0 {
-					first = r
-				}
-				last = r
-			}
-			cost, k := inf, bandBlank
-			if bars {
-				// Extend the open rectangles whose run repeats in row r,
-				// close the others, open one for each new run.
-				w.next = w.next[:0]
-				i := 0
-				for _, ru := range w.runs[r] {
-					for i < len(w.open) && w.open[i].x0 < ru.x0 {
-						o := w.open[i]
-						closed += o.base + digits(r-o.y0)
-						i++
-					}
-					if i < len(w.open) && w.open[i].x0 == ru.x0 && w.open[i].x1 == ru.x1 {
-						w.next = append(w.next, w.open[i])
-						i++
-					} else {
-						w.next = append(w.next, rect{ru.x0, ru.x1, r, 9 + digits(x+ru.x0) + digits(y+r) + digits(ru.x1-ru.x0)})
-					}
-				}
-				for ; i < len(w.open); i++ {
-					o := w.open[i]
-					closed += o.base + digits(r-o.y0)
-				}
-				w.open, w.next = w.next, w.open
-				cost = closed
-				for _, o := range w.open {
-					cost += o.base + digits(y1-o.y0)
-				}
-				if cost-maxHeader-t.Stride*(y1-y0) >= w.ahead[y1] {
-					bars = false
-				}
-				k = bandBars
-			}
-			if !w.cand[y1] {
-				continue
-			}
-			if first < 0 {
-				cost, k = 0, bandBlank
-			} else {
-				nb := (hi - lo + 7) / 8
-				bx := min(lo, w.maxX-8*nb)
-				if bx < w.minX {
-					bx = lo
-				}
-				if bx != pbx || first != pfirst {
-					pbx, pfirst, hxy = bx, first, 15+digits(x+bx)+digits(y+first)
-				}
-				rows := last - first + 1
-				if c := hxy + digits(nb) + digits(rows) + nb*rows; c < cost {
-					cost, k = c, bandBitmap
-				}
-			}
-			if cost < inf && base+cost < w.best[y1] {
-				w.best[y1], w.from[y1], w.kind[y1] = base+cost, y0, k
-			}
+		if c, blank := bm.cost(w, x, y); blank {
+			cost, k = 0, bandBlank
+		} else if c < cost {
+			cost, k = c, bandBitmap
+		}
+		if cost < inf && base+cost < w.best[y1] {
+			w.best[y1], w.from[y1], w.kind[y1] = base+cost, y0, k
 		}
 	}
-	return w.best[h]
+}
+
+// extendBars adds row r to the BARs of the band: the open rectangles whose
+// run repeats in row r grow, the others close (their bytes go to closed),
+// each new run opens one. It returns the band's BAR bytes so far.
+func (w *bandWriter) extendBars(x, y, r, y1 int, closed *int) int {
+	w.next = w.next[:0]
+	i := 0
+	for _, ru := range w.runs[r] {
+		for i < len(w.open) && w.open[i].x0 < ru.x0 {
+			o := w.open[i]
+			*closed += o.base + digits(r-o.y0)
+			i++
+		}
+		if i < len(w.open) && w.open[i].x0 == ru.x0 && w.open[i].x1 == ru.x1 {
+			w.next = append(w.next, w.open[i])
+			i++
+		} else {
+			w.next = append(w.next, rect{ru.x0, ru.x1, r, 9 + digits(x+ru.x0) + digits(y+r) + digits(ru.x1-ru.x0)})
+		}
+	}
+	for ; i < len(w.open); i++ {
+		o := w.open[i]
+		*closed += o.base + digits(r-o.y0)
+	}
+	w.open, w.next = w.next, w.open
+	cost := *closed
+	for _, o := range w.open {
+		cost += o.base + digits(y1-o.y0)
+	}
+	return cost
+}
+
+// bitmapBand tracks the ink of a band as rows are added, to cost it as one
+// BITMAP cropped to its ink.
+type bitmapBand struct {
+	lo, hi, first, last int
+	pbx, pfirst, hxy    int // the header's x and y digits, cached
+}
+
+func (b *bitmapBand) reset() {
+	*b = bitmapBand{lo: inf, hi: -1, first: -1, last: -1, pbx: -1, pfirst: -1}
+}
+
+func (b *bitmapBand) add(w *bandWriter, r int) {
+	if w.lo[r] >= 0 {
+		b.lo, b.hi = min(b.lo, w.lo[r]), max(b.hi, w.hi[r])
+		if b.first < 0 {
+			b.first = r
+		}
+		b.last = r
+	}
+}
+
+// cost is the band's bytes as one BITMAP, or blank when it has no ink.
+func (b *bitmapBand) cost(w *bandWriter, x, y int) (int, bool) {
+	if b.first < 0 {
+		return 0, true
+	}
+	nb := (b.hi - b.lo + 7) / 8
+	bx := min(b.lo, w.maxX-8*nb)
+	if bx < w.minX {
+		bx = b.lo
+	}
+	if bx != b.pbx || b.first != b.pfirst {
+		b.pbx, b.pfirst, b.hxy = bx, b.first, 15+digits(x+bx)+digits(y+b.first)
+	}
+	rows := b.last - b.first + 1
+	return b.hxy + digits(nb) + digits(rows) + nb*rows, false
 }
 
 // longNewRun reports whether row r has a run of 8 dots or more that row

@@ -18,6 +18,7 @@ var profile = label.PrintSettings{Speed: 4, Darkness: 10, Media: "gap", Mode: "t
 
 var lang = labeltest.Language{Name: "zpl", Profile: profile, Encode: zpl.Encode, Render: zpl.Render,
 	NewPrinter: func() labeltest.Printer { return &zpl.Printer{} },
+	Budget:     budget,
 	Leftovers: [][]byte{
 		// A shipping label of another program: a tall ^BY (which would
 		// push a QR code 300 dots down), a moved home, a label shift and
@@ -81,7 +82,28 @@ func TestGolden(t *testing.T) { labeltest.Golden(t, lang, *update) }
 
 func TestVirtualPrinterMatchesPreview(t *testing.T) { labeltest.VirtualPrinterMatchesPreview(t, lang) }
 
-func TestWireSize(t *testing.T) { labeltest.LogWireSize(t, lang) }
+// budget is the most bytes a ZPL label may take. At 203 dpi the usual
+// order stays within 12 KiB on 76x130 and 100x150 (16 KiB for the two-part
+// 100x180); the heaviest order misses the 12 KiB the issue asked for (the
+// 2 mm type floor and its long text need 16-22 KiB of compressed bitmaps;
+// see the README). 300 dpi takes 1.6 times as much.
+func budget(sample string, s label.Size, dpi int) int {
+	b := 12 << 10
+	switch {
+	case sample == "heavy" && s == label.Size100x180:
+		b = 22 << 10
+	case sample == "heavy", s == label.Size100x180:
+		b = 16 << 10
+	}
+	if dpi == 300 {
+		b = b * 16 / 10
+	}
+	return b
+}
+
+// TestWireSize reports the bytes of every sample and template and holds
+// them to the budget.
+func TestWireSize(t *testing.T) { labeltest.WireSize(t, lang) }
 
 func TestEncodeSettings(t *testing.T) {
 	l := labeltest.Build(t, label.Size100x150, 203)

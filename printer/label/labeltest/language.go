@@ -30,6 +30,9 @@ type Language struct {
 	// NewPrinter returns a virtual printer just switched on, which keeps
 	// its state from one job to the next.
 	NewPrinter func() Printer
+	// Budget is the most bytes a job of sample at s and dpi may take; 0:
+	// none.
+	Budget func(sample string, s label.Size, dpi int) int
 	// Leftovers are jobs of another program that leave the printer in an
 	// odd state (a tall ^BY, a moved origin, a shift, a dirty buffer).
 	Leftovers [][]byte
@@ -50,13 +53,48 @@ func Build(t testing.TB, s label.Size, dpi int) *label.Label {
 	return l
 }
 
-// eachTemplate calls f with every label size and resolution and the sample
-// e-waybill laid out in it.
+// BuildHeavy lays out the heaviest sample (label.HeavySample) in size s at
+// dpi.
+func BuildHeavy(t testing.TB, s label.Size, dpi int) *label.Label {
+	t.Helper()
+	l, err := label.EWaybill(label.HeavySample(label.SampleTime), s, dpi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// Samples names the orders every check runs: "typical" an everyday order
+// (label.TypicalSample), "ewaybill" a full one (label.Sample: long address
+// with rare characters, 大头笔, 集包地, insured value), "heavy" the
+// heaviest (label.HeavySample).
+var Samples = []string{"typical", "ewaybill", "heavy"}
+
+// eachTemplate calls f with every sample, label size and resolution and
+// the sample laid out in it.
 func eachTemplate(t testing.TB, f func(s label.Size, dpi int, l *label.Label)) {
 	t.Helper()
-	for _, s := range label.Sizes {
-		for _, dpi := range label.DPIs {
-			f(s, dpi, Build(t, s, dpi))
+	eachSample(t, func(_ string, s label.Size, dpi int, l *label.Label) { f(s, dpi, l) })
+}
+
+func eachSample(t testing.TB, f func(sample string, s label.Size, dpi int, l *label.Label)) {
+	t.Helper()
+	for _, name := range Samples {
+		for _, s := range label.Sizes {
+			for _, dpi := range label.DPIs {
+				switch name {
+				case "heavy":
+					f(name, s, dpi, BuildHeavy(t, s, dpi))
+				case "typical":
+					l, err := label.EWaybill(label.TypicalSample(label.SampleTime), s, dpi)
+					if err != nil {
+						t.Fatal(err)
+					}
+					f(name, s, dpi, l)
+				default:
+					f(name, s, dpi, Build(t, s, dpi))
+				}
+			}
 		}
 	}
 }
@@ -66,12 +104,12 @@ func eachTemplate(t testing.TB, f func(s label.Size, dpi int, l *label.Label)) {
 // files first.
 func Golden(t *testing.T, lang Language, update bool) {
 	t.Helper()
-	eachTemplate(t, func(s label.Size, dpi int, l *label.Label) {
+	eachSample(t, func(sample string, s label.Size, dpi int, l *label.Label) {
 		got, err := lang.Encode(l, lang.Profile)
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join("testdata", "ewaybill-"+s.String()+"-"+strconv.Itoa(dpi)+"."+lang.Name+".golden")
+		path := filepath.Join("testdata", sample+"-"+s.String()+"-"+strconv.Itoa(dpi)+"."+lang.Name+".golden")
 		if update {
 			if err := os.MkdirAll("testdata", 0o755); err != nil {
 				t.Fatal(err)
@@ -163,15 +201,23 @@ func StateDoesNotLeak(t *testing.T, lang Language) {
 	})
 }
 
-// LogWireSize logs how many bytes lang sends for every template.
-func LogWireSize(t *testing.T, lang Language) {
+// WireSize reports how many bytes lang sends for every sample and template
+// and fails when one is over lang's Budget.
+func WireSize(t *testing.T, lang Language) {
 	t.Helper()
-	eachTemplate(t, func(s label.Size, dpi int, l *label.Label) {
+	eachSample(t, func(sample string, s label.Size, dpi int, l *label.Label) {
 		data, err := lang.Encode(l, lang.Profile)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%s %s @%d dpi: %d bytes", strings.ToUpper(lang.Name), s, dpi, len(data))
+		budget := 0
+		if lang.Budget != nil {
+			budget = lang.Budget(sample, s, dpi)
+		}
+		t.Logf("%s %-8s %s @%d dpi: %6d bytes (budget %d)", strings.ToUpper(lang.Name), sample, s, dpi, len(data), budget)
+		if budget > 0 && len(data) > budget {
+			t.Errorf("%s %s %s@%d: %d bytes, over the budget of %d", lang.Name, sample, s, dpi, len(data), budget)
+		}
 	})
 }
 

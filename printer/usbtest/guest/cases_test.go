@@ -24,11 +24,11 @@ func fullLabel(t *testing.T) []byte {
 	t.Helper()
 	d := label.Data{
 		Waybill: "75312345678901", Carrier: "zhongtong", CarrierName: "中通快递", Product: "标准快递",
-		Routing:   store.Routing{BigPen: "300-W01 02", PkgName: "天津转运中心"},
-		Recipient: store.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号金皇大厦1205室"},
-		Sender:    store.Party{Name: "天津眼科医院视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
+		Routing:   label.Routing{BigPen: "300-W01 02", PkgName: "天津转运中心"},
+		Recipient: label.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号金皇大厦1205室"},
+		Sender:    label.Party{Name: "天津眼科医院视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
 		Items:     "眼镜 1副", Remark: "易碎，轻放", Count: 1, Weight: 0.5,
-		PrintedAt: time.Date(2026, 11, 26, 10, 30, 0, 0, time.Local), MaskPhones: true,
+		PrintedAt: time.Date(2026, 11, 26, 10, 30, 0, 0, time.Local), Privacy: label.Privacy{MaskPhones: true},
 	}
 	size, err := label.ParseSize("100x150")
 	if err != nil {
@@ -38,7 +38,7 @@ func fullLabel(t *testing.T) []byte {
 	if err != nil {
 		t.Fatalf("build label: %v", err)
 	}
-	job, err := tspl.Encode(l, store.PrinterProfile{Language: "tspl", Speed: 4, Darkness: 8, Media: "gap", Mode: "tear"})
+	job, err := tspl.Encode(l, label.PrintSettings{Speed: 4, Darkness: 8, Media: "gap", Mode: "tear"})
 	if err != nil {
 		t.Fatalf("encode label: %v", err)
 	}
