@@ -190,7 +190,7 @@ func (c *Client) Once(ctx context.Context, after *uint64) (int, error) {
 	var acks []Ack
 	var applyErr error
 	for _, p := range reply.Pushes {
-		form, err := url.ParseQuery(p.Body)
+		form, err := url.ParseQuery(string(p.Body))
 		var out Outcome
 		if err != nil || form.Get("param") == "" {
 			out = Bad

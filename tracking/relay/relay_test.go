@@ -184,7 +184,7 @@ func TestStoredBeforeAnsweredAndKeptAcrossRestart(t *testing.T) {
 	if err != nil || len(got) != 3 {
 		t.Fatalf("after restart: %d pushes, %v", len(got), err)
 	}
-	if f, _ := url.ParseQuery(got[0].Body); f.Get("param") != form("ZT0", "s").Get("param") {
+	if f, _ := url.ParseQuery(string(got[0].Body)); f.Get("param") != form("ZT0", "s").Get("param") {
 		t.Fatalf("stored body changed: %q", got[0].Body)
 	}
 	n, err := db.Acknowledge("desk", []relay.Ack{{Seq: got[0].Seq, Outcome: relay.Applied}, {Seq: got[1].Seq, Outcome: relay.Forged}, {Seq: got[1].Seq, Outcome: relay.Forged}})
@@ -225,7 +225,7 @@ func TestHardening(t *testing.T) {
 		t.Fatalf("over the rate: %d %v", code, ok)
 	}
 	_, r := take(t, e.ts.URL, tok, "wait=0s")
-	if len(r.Pushes) != 3 || !strings.Contains(r.Pushes[0].Body, "N0") || !strings.Contains(r.Pushes[2].Body, "N2") {
+	if len(r.Pushes) != 3 || !strings.Contains(string(r.Pushes[0].Body), "N0") || !strings.Contains(string(r.Pushes[2].Body), "N2") {
 		t.Fatalf("kept: %+v", r.Pushes)
 	}
 	list, _ := e.db.Stations()
@@ -267,7 +267,7 @@ func TestLongPollWakesOnPush(t *testing.T) {
 		t.Fatalf("push: %d %v", code, ok)
 	}
 	r := <-got
-	if len(r.Pushes) != 1 || !strings.Contains(r.Pushes[0].Body, "LP1") {
+	if len(r.Pushes) != 1 || !strings.Contains(string(r.Pushes[0].Body), "LP1") {
 		t.Fatalf("long poll got %+v", r)
 	}
 	if d := time.Since(start); d > 20*time.Second {

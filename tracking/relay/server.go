@@ -213,7 +213,7 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusNotFound, false, "unknown station")
 		return
 	}
-	_, err = s.db.Store(name, Push{Received: s.o.Now(), Query: r.URL.RawQuery, Body: string(body)}, s.o.MaxPending)
+	_, err = s.db.Store(name, Push{Received: s.o.Now(), Query: r.URL.RawQuery, Body: body}, s.o.MaxPending)
 	if errors.Is(err, ErrFull) {
 		s.o.Logf("relay: push from %s for %s refused: %d pushes already waiting (kept the oldest)", src, name, s.o.MaxPending)
 		reply(http.StatusServiceUnavailable, false, "station store full")

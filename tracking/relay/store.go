@@ -91,7 +91,7 @@ type Push struct {
 	Seq      uint64    `json:"seq"`
 	Received time.Time `json:"received"`
 	Query    string    `json:"query,omitempty"` // the callback URL's query string, as echoed
-	Body     string    `json:"body"`            // application/x-www-form-urlencoded: param, sign
+	Body     []byte    `json:"body"`            // application/x-www-form-urlencoded (param, sign), byte for byte
 }
 
 // Outcome is what a station did with a push it took.
