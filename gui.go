@@ -14,10 +14,10 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	shipapp "shipdesk/app"
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/shipping"
 	"shipdesk/store"
@@ -78,10 +78,10 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 	}
 	if d, ok := a.(desktop.App); ok && trayAvailable() {
 		d.SetSystemTrayIcon(shipapp.Icon())
-		d.SetSystemTrayMenu(fyne.NewMenu(lang.L("Shipdesk"),
-			fyne.NewMenuItem(lang.L("Show"), func() { w.Show(); w.RequestFocus() }),
+		d.SetSystemTrayMenu(fyne.NewMenu(i18n.T("Shipdesk"),
+			fyne.NewMenuItem(i18n.T("Show"), func() { w.Show(); w.RequestFocus() }),
 			fyne.NewMenuItemSeparator(),
-			fyne.NewMenuItem(lang.L("Quit"), quit),
+			fyne.NewMenuItem(i18n.T("Quit"), quit),
 		))
 		d.SetSystemTrayWindow(w)
 		told := false
@@ -89,8 +89,8 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 			w.Hide()
 			if !told {
 				told = true
-				a.SendNotification(fyne.NewNotification(lang.L("Shipdesk"),
-					lang.L("Still running in the system tray: tracking and SMS carry on. Use Quit in the tray menu to stop.")))
+				a.SendNotification(fyne.NewNotification(i18n.T("Shipdesk"),
+					i18n.T("Still running in the system tray: tracking and SMS carry on. Use Quit in the tray menu to stop.")))
 			}
 		})
 	} else {
@@ -144,16 +144,16 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 // until the clerk closes it (or SIGINT/SIGTERM). The commonest case is a
 // second start while the app is already running, hidden in the tray.
 func showStartupError(ctx context.Context, err error) {
-	msg := "发货台无法启动：" + shipping.Describe(err)
+	msg := i18n.F("Shipdesk cannot start: %s", shipping.Describe(err))
 	if errors.Is(err, store.ErrAlreadyRunning) {
-		msg = "发货台已经在运行：请切换到已打开的发货台窗口，或点系统托盘里的发货台图标，选“显示”。"
+		msg = i18n.T("Shipdesk is already running: switch to its window, or click the Shipdesk icon in the system tray and choose Show.")
 	}
 	a := fyneapp.NewWithID(appID)
 	a.Settings().SetTheme(shipapp.NewTheme())
-	w := a.NewWindow("发货台")
+	w := a.NewWindow(i18n.T("Shipdesk"))
 	text := widget.NewLabel(msg)
 	text.Wrapping = fyne.TextWrapWord
-	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton("关闭", a.Quit)), nil, nil, text))
+	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton(i18n.T("Close"), a.Quit)), nil, nil, text))
 	w.Resize(fyne.NewSize(460, 160))
 	started, done := make(chan struct{}), make(chan struct{})
 	a.Lifecycle().SetOnStarted(func() { close(started) })
@@ -212,7 +212,7 @@ func (rt *runtime) testConnection(ctx context.Context, sec store.Secrets, produc
 		}
 	}
 	if !cfg.HasQueryCredentials() {
-		return fmt.Errorf("test connection: %w: %s", kuaidi100.ErrAuth, "请先填写快递100的 key 和 customer，再测试连接。")
+		return i18n.Wrap(fmt.Errorf("test connection: %w", kuaidi100.ErrAuth), "Enter the Kuaidi100 key and customer first, then test the connection.")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()

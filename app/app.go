@@ -26,11 +26,11 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"shipdesk/assets"
+	"shipdesk/assets/i18n"
 	"shipdesk/shipping"
 	"shipdesk/store"
 )
@@ -134,7 +134,7 @@ func New(d Deps) *UI {
 	u.settings = st
 	u.app.Settings().SetTheme(NewTheme())
 	u.app.SetIcon(Icon())
-	u.win = u.app.NewWindow(lang.L("Shipdesk"))
+	u.win = u.app.NewWindow(i18n.T("Shipdesk"))
 	u.win.SetIcon(Icon())
 	var ask bool
 	u.user, ask = u.firstUser(u.ctx, st)
@@ -145,11 +145,11 @@ func New(d Deps) *UI {
 	u.printers = newPrintersScreen(u)
 	u.setup = newSettingsScreen(u)
 
-	u.tabShip = container.NewTabItemWithIcon(lang.L("Ship"), theme.MailSendIcon(), u.ship.content)
-	u.tabReprint = container.NewTabItemWithIcon(lang.L("Reprint & search"), theme.SearchIcon(), u.reprint.content)
-	u.tabDash = container.NewTabItemWithIcon(lang.L("Dashboard"), theme.GridIcon(), u.dash.content)
-	u.tabPrinters = container.NewTabItemWithIcon(lang.L("Printers"), theme.DocumentPrintIcon(), u.printers.content)
-	u.tabSettings = container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), u.setup.content)
+	u.tabShip = container.NewTabItemWithIcon(i18n.T("Ship"), theme.MailSendIcon(), u.ship.content)
+	u.tabReprint = container.NewTabItemWithIcon(i18n.T("Reprint & search"), theme.SearchIcon(), u.reprint.content)
+	u.tabDash = container.NewTabItemWithIcon(i18n.T("Dashboard"), theme.GridIcon(), u.dash.content)
+	u.tabPrinters = container.NewTabItemWithIcon(i18n.T("Printers"), theme.DocumentPrintIcon(), u.printers.content)
+	u.tabSettings = container.NewTabItemWithIcon(i18n.T("Settings"), theme.SettingsIcon(), u.setup.content)
 	u.tabs = container.NewAppTabs(u.tabShip, u.tabReprint, u.tabDash, u.tabPrinters, u.tabSettings)
 	u.tabs.OnSelected = u.onTab
 
@@ -317,7 +317,7 @@ func (u *UI) shipmentChanged(s store.Shipment) {
 		if s.Milestone.Exceptional() && !u.notified[s.Waybill] {
 			u.notified[s.Waybill] = true
 			u.app.SendNotification(fyne.NewNotification(
-				lang.L("Parcel needs attention"),
+				i18n.T("Parcel needs attention"),
 				fmt.Sprintf("%s %s: %s", s.Waybill, s.RecipientName, milestoneText(s.Milestone))))
 		}
 		u.dash.changed()
@@ -382,11 +382,11 @@ func (u *UI) updateStatus() {
 	if u.statusBar == nil {
 		return
 	}
-	mode := lang.L("Production")
+	mode := i18n.T("Production")
 	if u.deps.Demo {
-		mode = lang.L("Demo mode")
+		mode = i18n.T("Demo mode")
 	}
-	u.statusBar.SetText(fmt.Sprintf("%s · %s: %s (%s)", mode, lang.L("User"), u.user.Name, roleText(u.user.Role)))
+	u.statusBar.SetText(fmt.Sprintf("%s · %s: %s (%s)", mode, i18n.T("User"), u.user.Name, roleText(u.user.Role)))
 }
 
 // demoBanner is the clear mark of demo mode: a coloured strip saying that
@@ -396,7 +396,7 @@ func (u *UI) demoBanner() fyne.CanvasObject {
 		return container.NewStack()
 	}
 	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xc1, 0x07, 0xff})
-	txt := canvas.NewText(lang.L("DEMO MODE: waybills come from the built-in sandbox, labels go to the virtual printer, and parcels travel fast (delivered within about 5–15 minutes). Enter Kuaidi100 credentials under Settings to go live."), color.Black)
+	txt := canvas.NewText(i18n.T("DEMO MODE: waybills come from the built-in sandbox, labels go to the virtual printer, and parcels travel fast (delivered within about 5–15 minutes). Enter Kuaidi100 credentials under Settings to go live."), color.Black)
 	txt.TextStyle = fyne.TextStyle{Bold: true}
 	txt.Alignment = fyne.TextAlignCenter
 	return container.NewStack(bg, container.NewPadded(txt))
@@ -421,7 +421,7 @@ func (u *UI) onUserChosen(name string) {
 		})
 	default:
 		u.userSelect.SetSelected(u.user.Name)
-		u.showError(lang.L("Sign in"), err)
+		u.showError(i18n.T("Sign in"), err)
 	}
 }
 
@@ -435,8 +435,8 @@ func (u *UI) signIn(usr shipping.User) {
 func (u *UI) askPIN(name string, done func(bool)) {
 	pin := widget.NewPasswordEntry()
 	msg := widget.NewLabel("")
-	items := []*widget.FormItem{widget.NewFormItem(lang.L("PIN"), pin), widget.NewFormItem("", msg)}
-	d := dialog.NewForm(fmt.Sprintf(lang.L("Sign in as %s"), name), lang.L("Sign in"), lang.L("Cancel"), items, func(ok bool) {
+	items := []*widget.FormItem{widget.NewFormItem(i18n.T("PIN"), pin), widget.NewFormItem("", msg)}
+	d := dialog.NewForm(fmt.Sprintf(i18n.T("Sign in as %s"), name), i18n.T("Sign in"), i18n.T("Cancel"), items, func(ok bool) {
 		if !ok {
 			done(false)
 			return
@@ -448,11 +448,11 @@ func (u *UI) askPIN(name string, done func(bool)) {
 			return
 		}
 		u.deps.Logf("shipdesk: sign in as %s: %v", name, err)
-		msg := lang.L("Wrong PIN. Please try again.")
+		msg := i18n.T("Wrong PIN. Please try again.")
 		if !errors.Is(err, shipping.ErrWrongPIN) {
 			msg = shipping.Describe(err)
 		}
-		dialog.ShowInformation(lang.L("Sign in"), msg, u.win)
+		dialog.ShowInformation(i18n.T("Sign in"), msg, u.win)
 		done(false)
 	}, u.win)
 	pin.OnSubmitted = func(string) { d.Submit() }
@@ -486,7 +486,7 @@ func (u *UI) firstUser(ctx context.Context, st store.Settings) (usr shipping.Use
 	if len(st.Users) > 0 {
 		return shipping.User{Name: st.Users[0].Name}, true
 	}
-	return shipping.User{Name: lang.L("Front desk"), Role: store.RoleFrontDesk}, false
+	return shipping.User{Name: i18n.T("Front desk"), Role: store.RoleFrontDesk}, false
 }
 
 func userNames(st store.Settings) []string {
@@ -500,21 +500,17 @@ func userNames(st store.Settings) []string {
 func roleText(r store.Role) string {
 	switch r {
 	case store.RoleFrontDesk:
-		return lang.L("Front desk")
+		return i18n.T("Front desk")
 	case store.RoleWarehouse:
-		return lang.L("Warehouse")
+		return i18n.T("Warehouse")
 	case store.RoleManager:
-		return lang.L("Manager")
+		return i18n.T("Manager")
 	}
 	return string(r)
 }
 
-func milestoneText(m store.Milestone) string {
-	if currentLanguage == "en" {
-		return m.English()
-	}
-	return m.Chinese()
-}
+// milestoneText is a milestone's name in the app's language.
+func milestoneText(m store.Milestone) string { return i18n.T(m.English()) }
 
 // Icon is the application icon as a Fyne resource.
 func Icon() fyne.Resource { return fyne.NewStaticResource("icon.png", assets.IconPNG) }

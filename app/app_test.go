@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	flang "fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
 	"shipdesk/printer"
@@ -590,7 +590,7 @@ func TestSettingsSaveAndAudit(t *testing.T) {
 	s.noUpdate.SetText("abc")
 	s.save()
 	e.wait()
-	if !strings.Contains(s.msg.Text, flang.L("No update for (hours)")) {
+	if !strings.Contains(s.msg.Text, i18n.T("No update for (hours)")) {
 		t.Errorf("bad number message = %q", s.msg.Text)
 	}
 }
@@ -668,7 +668,7 @@ func TestImportCSVShipsBatchWithProgress(t *testing.T) {
 	if n := len(e.pngs(t)); n != 2 {
 		t.Fatalf("batch printed %d labels, want 2", n)
 	}
-	if want := fmt.Sprintf(flang.L("%d shipped, %d failed."), 2, 0); s.status.Text != want {
+	if want := fmt.Sprintf(i18n.T("%d shipped, %d failed."), 2, 0); s.status.Text != want {
 		t.Errorf("status = %q", s.status.Text)
 	}
 }
@@ -698,7 +698,7 @@ func TestWorkerChangesReachTheScreens(t *testing.T) {
 	if _, err := e.db.RaiseException(ctx, &store.Exception{Waybill: wb, Kind: store.ExcProblem, Detail: "地址不详", RaisedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	want := fyne.NewNotification(flang.L("Parcel needs attention"), fmt.Sprintf("%s %s: %s", wb, "王芳", milestoneText(store.MilestoneProblem)))
+	want := fyne.NewNotification(i18n.T("Parcel needs attention"), fmt.Sprintf("%s %s: %s", wb, "王芳", milestoneText(store.MilestoneProblem)))
 	test.AssertNotificationSent(t, want, func() {
 		e.outside(func() { e.listeners[0](sh) })
 		e.wait()

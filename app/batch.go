@@ -10,10 +10,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/shipping"
 	"shipdesk/store"
 )
@@ -37,7 +37,7 @@ func (s *shipScreen) readCSV(r io.ReadCloser) {
 	var orders []store.Order
 	var rowErrs []shipping.RowError
 	var err error
-	s.ui.longWork(lang.L("Reading the file…"), func(ctx context.Context, who shipping.User, _ func(float64)) error {
+	s.ui.longWork(i18n.T("Reading the file…"), func(ctx context.Context, who shipping.User, _ func(float64)) error {
 		defer r.Close()
 		orders, rowErrs, err = s.ui.svc.ImportCSV(ctx, who, r)
 		return err
@@ -47,23 +47,23 @@ func (s *shipScreen) readCSV(r io.ReadCloser) {
 // confirmBatch lists the problems and offers to ship the valid orders.
 func (s *shipScreen) confirmBatch(orders []store.Order, rowErrs []shipping.RowError) {
 	var b strings.Builder
-	fmt.Fprintf(&b, lang.L("%d orders are ready to ship, %d rows have problems."), len(orders), len(rowErrs))
+	fmt.Fprintf(&b, i18n.T("%d orders are ready to ship, %d rows have problems."), len(orders), len(rowErrs))
 	for i, e := range rowErrs {
 		if i == 20 {
 			fmt.Fprintf(&b, "\n…")
 			break
 		}
-		fmt.Fprintf(&b, "\n"+lang.L("Row %d: %s"), e.Row, e.Message)
+		fmt.Fprintf(&b, "\n"+i18n.T("Row %d: %s"), e.Row, e.Message)
 	}
 	msg := widget.NewLabel(b.String())
 	msg.Wrapping = fyne.TextWrapWord
 	content := container.NewVScroll(msg)
 	content.SetMinSize(fyne.NewSize(480, 200))
 	if len(orders) == 0 {
-		dialog.ShowCustom(lang.L("Import CSV"), lang.L("OK"), content, s.ui.win)
+		dialog.ShowCustom(i18n.T("Import CSV"), i18n.T("OK"), content, s.ui.win)
 		return
 	}
-	dialog.ShowCustomConfirm(lang.L("Import CSV"), fmt.Sprintf(lang.L("Ship and print %d"), len(orders)), lang.L("Cancel"), content, func(ok bool) {
+	dialog.ShowCustomConfirm(i18n.T("Import CSV"), fmt.Sprintf(i18n.T("Ship and print %d"), len(orders)), i18n.T("Cancel"), content, func(ok bool) {
 		if ok {
 			s.shipBatch(orders)
 		}
@@ -75,7 +75,7 @@ func (s *shipScreen) confirmBatch(orders []store.Order, rowErrs []shipping.RowEr
 func (s *shipScreen) shipBatch(orders []store.Order) {
 	var results []shipping.BatchResult
 	stopped := false
-	s.ui.longWork(lang.L("Shipping the imported orders…"), func(ctx context.Context, who shipping.User, progress func(float64)) error {
+	s.ui.longWork(i18n.T("Shipping the imported orders…"), func(ctx context.Context, who shipping.User, progress func(float64)) error {
 		var err error
 		results, err = s.ui.svc.ShipBatch(ctx, who, orders, shipping.ShipOptions{}, func(done, total int) {
 			progress(float64(done) / float64(total))
@@ -98,12 +98,12 @@ func (s *shipScreen) batchDone(results []shipping.BatchResult, total int, stoppe
 		failed++
 		fmt.Fprintf(&b, "\n%s: %s", r.Order.Recipient.Name, shipping.Describe(r.Err))
 	}
-	head := fmt.Sprintf(lang.L("%d shipped, %d failed."), ok, failed)
+	head := fmt.Sprintf(i18n.T("%d shipped, %d failed."), ok, failed)
 	if stopped {
-		head += " " + fmt.Sprintf(lang.L("Stopped: %d not shipped."), total-len(results))
+		head += " " + fmt.Sprintf(i18n.T("Stopped: %d not shipped."), total-len(results))
 	}
 	s.status.SetText(head)
 	summary := head + b.String()
-	dialog.ShowInformation(lang.L("Import CSV"), summary, s.ui.win)
+	dialog.ShowInformation(i18n.T("Import CSV"), summary, s.ui.win)
 	s.ui.dash.changed()
 }

@@ -9,10 +9,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/shipping"
 	"shipdesk/store"
@@ -73,20 +73,20 @@ func newDashboard(u *UI) *dashboard {
 	d.problems.Color = theme.Color(theme.ColorNameError)
 	d.onTime, d.median, d.deliveredAll, d.smsSent, d.smsCost = big(), big(), big(), big(), big()
 	cards := container.NewGridWithColumns(6,
-		card(lang.L("Created today"), d.created), card(lang.L("Printed today"), d.printed), card(lang.L("Picked up"), d.pickedUp),
-		card(lang.L("In transit"), d.inTransit), card(lang.L("Delivered today"), d.delivered), card(lang.L("Problems"), d.problems))
+		card(i18n.T("Created today"), d.created), card(i18n.T("Printed today"), d.printed), card(i18n.T("Picked up"), d.pickedUp),
+		card(i18n.T("In transit"), d.inTransit), card(i18n.T("Delivered today"), d.delivered), card(i18n.T("Problems"), d.problems))
 	cards2 := container.NewGridWithColumns(5,
-		card(lang.L("On-time rate"), d.onTime), card(lang.L("Median transit (h)"), d.median),
-		card(lang.L("Delivered (all)"), d.deliveredAll),
-		card(lang.L("SMS sent today"), d.smsSent), card(lang.L("SMS cost today (yuan)"), d.smsCost))
+		card(i18n.T("On-time rate"), d.onTime), card(i18n.T("Median transit (h)"), d.median),
+		card(i18n.T("Delivered (all)"), d.deliveredAll),
+		card(i18n.T("SMS sent today"), d.smsSent), card(i18n.T("SMS cost today (yuan)"), d.smsCost))
 
 	d.excList = newTextList(func() int { return len(d.exceptions) }, func(i int) string {
 		e := d.exceptions[i]
 		return fmt.Sprintf("%s  %s  %s  %s", e.RaisedAt.Local().Format("01-02 15:04"), exceptionText(e.Kind), e.Waybill, e.Detail)
 	})
 	d.excList.OnSelected = func(i widget.ListItemID) { d.excSel = i; d.applyRole() }
-	d.resolveBtn = widget.NewButtonWithIcon(lang.L("Mark handled"), theme.ConfirmIcon(), d.resolve)
-	openShip := widget.NewButtonWithIcon(lang.L("Open shipment"), theme.SearchIcon(), func() {
+	d.resolveBtn = widget.NewButtonWithIcon(i18n.T("Mark handled"), theme.ConfirmIcon(), d.resolve)
+	openShip := widget.NewButtonWithIcon(i18n.T("Open shipment"), theme.SearchIcon(), func() {
 		if d.excSel >= 0 && d.excSel < len(d.exceptions) && d.exceptions[d.excSel].Waybill != "" {
 			u.tabs.Select(u.tabReprint)
 			u.reprint.onSubmit(d.exceptions[d.excSel].Waybill)
@@ -94,25 +94,25 @@ func newDashboard(u *UI) *dashboard {
 			u.win.RequestFocus()
 		}
 	})
-	d.noExc = widget.NewLabel(lang.L("Nothing to work through."))
+	d.noExc = widget.NewLabel(i18n.T("Nothing to work through."))
 	d.noExc.Importance = widget.SuccessImportance
 	excBox := container.NewBorder(
-		container.NewHBox(widget.NewLabelWithStyle(lang.L("Exceptions to work through"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.resolveBtn, openShip),
+		container.NewHBox(widget.NewLabelWithStyle(i18n.T("Exceptions to work through"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.resolveBtn, openShip),
 		nil, nil, nil, container.NewStack(d.excList, container.NewVBox(d.noExc)))
 
 	d.chart = newBarChart()
 	chartBox := container.NewBorder(
-		widget.NewLabelWithStyle(lang.L("Last 14 days: shipped (blue) and delivered (green)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(i18n.T("Last 14 days: shipped (blue) and delivered (green)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, d.chart)
 
-	carCols := []string{lang.L("Carrier"), lang.L("Shipments"), lang.L("Delivered"), lang.L("On-time rate"), lang.L("Median transit (h)")}
+	carCols := []string{i18n.T("Carrier"), i18n.T("Shipments"), i18n.T("Delivered"), i18n.T("On-time rate"), i18n.T("Median transit (h)")}
 	d.carriers = newTextTable(carCols, []float32{140, 90, 90, 110, 150},
 		func() int { return len(d.byCar) },
 		func(row, col int) string { return carrierCell(d.byCar[row], col) })
 
 	d.updated = widget.NewLabel("")
-	d.openBtn = widget.NewButtonWithIcon(lang.L("Open in its own window"), theme.ViewFullScreenIcon(), d.openWindow)
-	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), d.refresh)
+	d.openBtn = widget.NewButtonWithIcon(i18n.T("Open in its own window"), theme.ViewFullScreenIcon(), d.openWindow)
+	refresh := widget.NewButtonWithIcon(i18n.T("Refresh"), theme.ViewRefreshIcon(), d.refresh)
 	top := container.NewVBox(container.NewHBox(refresh, d.openBtn, d.updated), cards, cards2)
 	lower := container.NewHSplit(excBox, container.NewVSplit(chartBox, d.carriers))
 	lower.Offset = 0.45
@@ -156,21 +156,21 @@ func hoursText(h float64) string {
 func exceptionText(k store.ExceptionKind) string {
 	switch k {
 	case store.ExcNotPickedUp:
-		return lang.L("Not picked up")
+		return i18n.T("Not picked up")
 	case store.ExcNoUpdate:
-		return lang.L("No update")
+		return i18n.T("No update")
 	case store.ExcLate:
-		return lang.L("Late")
+		return i18n.T("Late")
 	case store.ExcProblem:
-		return lang.L("Problem parcel")
+		return i18n.T("Problem parcel")
 	case store.ExcRefused:
-		return lang.L("Refused")
+		return i18n.T("Refused")
 	case store.ExcReturned:
-		return lang.L("Returned")
+		return i18n.T("Returned")
 	case store.ExcSMSCap:
-		return lang.L("SMS cap reached")
+		return i18n.T("SMS cap reached")
 	case store.ExcSubscription:
-		return lang.L("Tracking subscription")
+		return i18n.T("Tracking subscription")
 	}
 	return string(k)
 }
@@ -282,7 +282,7 @@ func (d *dashboard) show(st shipping.Stats) {
 		bars = append(bars, barDay{label: label, a: dc.Created, b: dc.Delivered})
 	}
 	d.chart.set(bars)
-	d.updated.SetText(fmt.Sprintf(lang.L("Updated %s · %d shipments, %d on the way"), st.Now.Local().Format("15:04:05"), st.Total, st.Active))
+	d.updated.SetText(fmt.Sprintf(i18n.T("Updated %s · %d shipments, %d on the way"), st.Now.Local().Format("15:04:05"), st.Total, st.Active))
 	d.applyRole()
 }
 
@@ -291,7 +291,7 @@ func (d *dashboard) resolve() {
 		return
 	}
 	id := d.exceptions[d.excSel].ID
-	d.ui.act(lang.L("Mark handled"), func(ctx context.Context, who shipping.User) error {
+	d.ui.act(i18n.T("Mark handled"), func(ctx context.Context, who shipping.User) error {
 		return d.ui.svc.ResolveException(ctx, who, id)
 	}, func() {
 		d.ui.dash.changed()
@@ -308,7 +308,7 @@ func (d *dashboard) openWindow() {
 	}
 	v := newDashboard(d.ui)
 	v.openBtn.Hide()
-	w := d.ui.app.NewWindow(lang.L("Shipdesk dashboard"))
+	w := d.ui.app.NewWindow(i18n.T("Shipdesk dashboard"))
 	w.SetIcon(Icon())
 	w.SetContent(v.content)
 	w.Resize(fyne.NewSize(1200, 760))

@@ -10,10 +10,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/shipping"
 )
 
@@ -131,7 +131,7 @@ func (b *addressBook) lookup(q string) {
 
 // suggestionText is one line: "Ctrl+1  王芳  137****1111  天津市…  12-01 ×2".
 func suggestionText(i int, r shipping.Recipient) string {
-	t := fmt.Sprintf("Ctrl+%d  %s  %s  %s  %s %s", i+1, r.Name, r.Phone, r.Address, lang.L("last"), clinicDate(r.LastShipped))
+	t := fmt.Sprintf("Ctrl+%d  %s  %s  %s  %s %s", i+1, r.Name, r.Phone, r.Address, i18n.T("last"), clinicDate(r.LastShipped))
 	if r.Count > 1 {
 		t += fmt.Sprintf(" ×%d", r.Count)
 	}
@@ -146,7 +146,7 @@ func (b *addressBook) show(q string, found []shipping.Recipient) {
 		b.box.Hide()
 		return
 	}
-	b.box.Add(widget.NewLabelWithStyle(lang.L("Earlier recipients (newest first):"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
+	b.box.Add(widget.NewLabelWithStyle(i18n.T("Earlier recipients (newest first):"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
 	for i, r := range found {
 		btn := widget.NewButtonWithIcon(suggestionText(i, r), theme.HistoryIcon(), func() { b.fill(i) })
 		btn.Alignment = widget.ButtonAlignLeading
@@ -175,7 +175,7 @@ func (b *addressBook) fill(i int) {
 	b.show("", nil)
 	b.query = strings.TrimSpace(b.s.phone.Text)
 	if strings.Contains(r.Phone, "*") || strings.TrimSpace(b.s.phone.Text) == "" {
-		b.s.status.SetText(lang.L("Filled from an earlier parcel: please ask the patient for the phone number."))
+		b.s.status.SetText(i18n.T("Filled from an earlier parcel: please ask the patient for the phone number."))
 		b.s.ui.win.Canvas().Focus(b.s.phone)
 		return
 	}

@@ -9,10 +9,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/printer"
 	"shipdesk/printer/label"
 	"shipdesk/shipping"
@@ -54,7 +54,7 @@ type printersScreen struct {
 
 func newPrintersScreen(u *UI) *printersScreen {
 	p := &printersScreen{ui: u, sel: -1}
-	printerCols := []string{lang.L("Printer name"), lang.L("Address"), lang.L("Model"), lang.L("Printer language"), lang.L("Status"), lang.L("Default for")}
+	printerCols := []string{i18n.T("Printer name"), i18n.T("Address"), i18n.T("Model"), i18n.T("Printer language"), i18n.T("Status"), i18n.T("Default for")}
 	p.table = newTextTable(printerCols, []float32{150, 250, 90, 70, 110, 130},
 		func() int { return len(p.rows) },
 		func(row, col int) string { return printerCell(p.rows[row], col) })
@@ -83,22 +83,22 @@ func newPrintersScreen(u *UI) *printersScreen {
 		p.darkness.Refresh()
 	}
 	p.speed = widget.NewSelect([]string{"2", "3", "4", "5", "6"}, nil)
-	p.speed.PlaceHolder = lang.L("Printer default")
-	p.saveBtn = widget.NewButtonWithIcon(lang.L("Save printer"), theme.DocumentSaveIcon(), p.save)
-	p.removeBtn = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), p.remove)
-	p.testBtn = widget.NewButtonWithIcon(lang.L("Test print"), theme.DocumentPrintIcon(), p.testPrint)
-	p.calBtn = widget.NewButtonWithIcon(lang.L("Calibrate media"), theme.ViewRestoreIcon(), p.calibrate)
-	p.statusBtn = widget.NewButtonWithIcon(lang.L("Check status"), theme.InfoIcon(), p.refresh)
+	p.speed.PlaceHolder = i18n.T("Printer default")
+	p.saveBtn = widget.NewButtonWithIcon(i18n.T("Save printer"), theme.DocumentSaveIcon(), p.save)
+	p.removeBtn = widget.NewButtonWithIcon(i18n.T("Remove"), theme.DeleteIcon(), p.remove)
+	p.testBtn = widget.NewButtonWithIcon(i18n.T("Test print"), theme.DocumentPrintIcon(), p.testPrint)
+	p.calBtn = widget.NewButtonWithIcon(i18n.T("Calibrate media"), theme.ViewRestoreIcon(), p.calibrate)
+	p.statusBtn = widget.NewButtonWithIcon(i18n.T("Check status"), theme.InfoIcon(), p.refresh)
 	p.msg = widget.NewLabel("")
 	p.msg.Wrapping = fyne.TextWrapWord
 
 	form := widget.NewForm(
-		widget.NewFormItem(lang.L("Printer name"), p.name),
-		widget.NewFormItem(lang.L("Address"), p.uri),
-		widget.NewFormItem(lang.L("Printer language"), p.language),
-		widget.NewFormItem(lang.L("Default for"), p.sizes),
-		widget.NewFormItem(lang.L("Darkness"), container.NewBorder(nil, nil, nil, p.darkText, p.darkness)),
-		widget.NewFormItem(lang.L("Speed (ips)"), p.speed),
+		widget.NewFormItem(i18n.T("Printer name"), p.name),
+		widget.NewFormItem(i18n.T("Address"), p.uri),
+		widget.NewFormItem(i18n.T("Printer language"), p.language),
+		widget.NewFormItem(i18n.T("Default for"), p.sizes),
+		widget.NewFormItem(i18n.T("Darkness"), container.NewBorder(nil, nil, nil, p.darkText, p.darkness)),
+		widget.NewFormItem(i18n.T("Speed (ips)"), p.speed),
 	)
 	editor := container.NewVBox(form,
 		container.NewHBox(p.saveBtn, p.removeBtn, p.testBtn, p.calBtn, p.statusBtn), p.msg)
@@ -107,12 +107,12 @@ func newPrintersScreen(u *UI) *printersScreen {
 	p.queue.failedOnly = true
 	top := container.NewBorder(nil, nil, nil, nil, p.table)
 	right := container.NewBorder(
-		widget.NewLabelWithStyle(lang.L("Printer"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil,
+		widget.NewLabelWithStyle(i18n.T("Printer"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil,
 		container.NewVScroll(editor))
 	upper := container.NewHSplit(top, right)
 	upper.Offset = 0.55
 	queueBox := container.NewBorder(
-		widget.NewLabelWithStyle(lang.L("Jobs waiting or failed"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(i18n.T("Jobs waiting or failed"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, p.queue.content)
 	split := container.NewVSplit(upper, queueBox)
 	split.Offset = 0.6
@@ -159,7 +159,7 @@ func (p *printersScreen) refresh() {
 		seen[pr.URI] = true
 	}
 	if d := p.ui.deps.DefaultPrinter; d != "" && !seen[d] {
-		rows = append(rows, printerRow{profile: store.PrinterProfile{Name: lang.L("Virtual printer (PNG)"), URI: d, Language: "tspl"}, model: "virtual", status: "…"})
+		rows = append(rows, printerRow{profile: store.PrinterProfile{Name: i18n.T("Virtual printer (PNG)"), URI: d, Language: "tspl"}, model: "virtual", status: "…"})
 		seen[d] = true
 	}
 	p.rows = rows
@@ -218,10 +218,7 @@ func printerStatus(ctx context.Context, uri string) string {
 	if err != nil {
 		return printer.Describe(err)
 	}
-	if currentLanguage == "en" {
-		return s.String()
-	}
-	return s.Chinese()
+	return s.Text()
 }
 
 func (p *printersScreen) refreshQueue() { p.queue.refresh() }
@@ -298,7 +295,7 @@ func (p *printersScreen) save() {
 	}
 	st.Printers = out
 	p.ui.saveSettings(st, func() {
-		p.msg.SetText(lang.L("Printer saved."))
+		p.msg.SetText(i18n.T("Printer saved."))
 		p.refresh()
 	})
 }
@@ -315,7 +312,7 @@ func (p *printersScreen) remove() {
 	st.Printers = out
 	p.ui.saveSettings(st, func() {
 		p.sel = -1
-		p.msg.SetText(lang.L("Printer removed."))
+		p.msg.SetText(i18n.T("Printer removed."))
 		p.refresh()
 	})
 }
@@ -334,10 +331,10 @@ func (p *printersScreen) testPrint() {
 	}
 	enc := shipping.DefaultEncoders()[pr.Language]
 	if enc == nil {
-		p.msg.SetText(lang.L("Choose the printer language (TSPL or ZPL) first."))
+		p.msg.SetText(i18n.T("Choose the printer language (TSPL or ZPL) first."))
 		return
 	}
-	p.send(lang.L("Test print"), func() ([]byte, error) {
+	p.send(i18n.T("Test print"), func() ([]byte, error) {
 		l, err := label.TestLabel(size, dpi)
 		if err != nil {
 			return nil, err
@@ -353,7 +350,7 @@ func (p *printersScreen) calibrate() {
 	if pr.Language == "zpl" {
 		cmd = "~JC\r\n"
 	}
-	p.send(lang.L("Calibrate media"), func() ([]byte, error) { return []byte(cmd), nil }, pr, "")
+	p.send(i18n.T("Calibrate media"), func() ([]byte, error) { return []byte(cmd), nil }, pr, "")
 }
 
 // send queues one job for the printer and reports the outcome.
@@ -376,9 +373,9 @@ func (p *printersScreen) send(what string, data func() ([]byte, error), pr store
 		case err != nil:
 			p.msg.SetText(printer.Describe(err))
 		case job.State == store.JobFailed:
-			p.msg.SetText(what + ": " + job.Error)
+			p.msg.SetText(what + ": " + i18n.T(job.Error))
 		default:
-			p.msg.SetText(what + ": " + lang.L("sent to the printer."))
+			p.msg.SetText(what + ": " + i18n.T("sent to the printer."))
 		}
 		p.refreshQueue()
 	})

@@ -10,10 +10,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/shipping"
 	"shipdesk/store"
@@ -48,12 +48,12 @@ type reprintScreen struct {
 
 func newReprintScreen(u *UI) *reprintScreen {
 	r := &reprintScreen{ui: u}
-	resultCols := []string{lang.L("Waybill"), lang.L("Carrier"), lang.L("Name"), lang.L("Phone"), lang.L("Status"), lang.L("Last update")}
+	resultCols := []string{i18n.T("Waybill"), i18n.T("Carrier"), i18n.T("Name"), i18n.T("Phone"), i18n.T("Status"), i18n.T("Last update")}
 	r.search = widget.NewEntry()
-	r.search.SetPlaceHolder(lang.L("Scan or type a waybill number, phone (or its last 4 digits) or name, then Enter"))
+	r.search.SetPlaceHolder(i18n.T("Scan or type a waybill number, phone (or its last 4 digits) or name, then Enter"))
 	r.search.OnSubmitted = r.onSubmit
 	r.summary = widget.NewLabel("")
-	findBtn := widget.NewButtonWithIcon(lang.L("Search"), theme.SearchIcon(), func() { r.onSubmit(r.search.Text) })
+	findBtn := widget.NewButtonWithIcon(i18n.T("Search"), theme.SearchIcon(), func() { r.onSubmit(r.search.Text) })
 
 	r.results = newTextTable(resultCols, []float32{170, 110, 100, 130, 90, 150},
 		func() int { return len(r.rows) },
@@ -64,7 +64,7 @@ func newReprintScreen(u *UI) *reprintScreen {
 		}
 	}
 
-	r.head = widget.NewLabel(lang.L("Choose a shipment to see its tracking."))
+	r.head = widget.NewLabel(i18n.T("Choose a shipment to see its tracking."))
 	r.head.Wrapping = fyne.TextWrapWord
 	r.timeline = widget.NewList(
 		func() int { return len(r.events) },
@@ -80,14 +80,14 @@ func newReprintScreen(u *UI) *reprintScreen {
 				r.timeline.SetItemHeight(i, o.MinSize().Height)
 			}
 		})
-	r.reprintBtn = widget.NewButtonWithIcon(lang.L("Reprint…"), theme.DocumentPrintIcon(), r.askReprint)
+	r.reprintBtn = widget.NewButtonWithIcon(i18n.T("Reprint…"), theme.DocumentPrintIcon(), r.askReprint)
 	r.reprintBtn.Importance = widget.HighImportance
-	r.cancelBtn = widget.NewButtonWithIcon(lang.L("Cancel waybill…"), theme.CancelIcon(), r.askCancel)
-	r.smsBtn = widget.NewButtonWithIcon(lang.L("Resend SMS…"), theme.MailComposeIcon(), r.askResend)
-	r.copyBtn = widget.NewButtonWithIcon(lang.L("Copy number"), theme.ContentCopyIcon(), func() {
+	r.cancelBtn = widget.NewButtonWithIcon(i18n.T("Cancel waybill…"), theme.CancelIcon(), r.askCancel)
+	r.smsBtn = widget.NewButtonWithIcon(i18n.T("Resend SMS…"), theme.MailComposeIcon(), r.askResend)
+	r.copyBtn = widget.NewButtonWithIcon(i18n.T("Copy number"), theme.ContentCopyIcon(), func() {
 		if r.selected != "" {
 			r.ui.app.Clipboard().SetContent(r.selected)
-			r.detailMsg.SetText(fmt.Sprintf(lang.L("%s copied."), r.selected))
+			r.detailMsg.SetText(fmt.Sprintf(i18n.T("%s copied."), r.selected))
 		}
 	})
 	r.detailMsg = widget.NewLabel("")
@@ -103,11 +103,11 @@ func newReprintScreen(u *UI) *reprintScreen {
 
 	r.log = newPrintLog(u)
 	inner := container.NewAppTabs(
-		container.NewTabItem(lang.L("Search"), searchTab),
-		container.NewTabItem(lang.L("Print log"), r.log.content),
+		container.NewTabItem(i18n.T("Search"), searchTab),
+		container.NewTabItem(i18n.T("Print log"), r.log.content),
 	)
 	inner.OnSelected = func(t *container.TabItem) {
-		if t.Text == lang.L("Print log") {
+		if t.Text == i18n.T("Print log") {
 			r.log.refresh()
 		}
 	}
@@ -182,7 +182,7 @@ func (r *reprintScreen) find(q string, jump bool) {
 		r.results.UnselectAll()
 		r.results.Refresh()
 		took := r.ui.now().Sub(start).Round(time.Millisecond)
-		r.summary.SetText(fmt.Sprintf(lang.L("“%s”: %d found (%s)."), q, len(rows), took))
+		r.summary.SetText(fmt.Sprintf(i18n.T("“%s”: %d found (%s)."), q, len(rows), took))
 		if !jump {
 			return
 		}
@@ -224,7 +224,7 @@ func (r *reprintScreen) show(waybill string) {
 		r.head.SetText(fmt.Sprintf("%s  %s\n%s  %s  %s\n%s: %s  ·  %s: %d",
 			kuaidi100.CarrierName(sh.Carrier), sh.Waybill,
 			sh.RecipientName, sh.RecipientPhone, sh.RecipientAddr,
-			lang.L("Status"), milestoneText(sh.Milestone), lang.L("Reprints"), sh.ReprintCount))
+			i18n.T("Status"), milestoneText(sh.Milestone), i18n.T("Reprints"), sh.ReprintCount))
 		r.events = d.Events
 		r.timeline.Refresh()
 		r.detailMsg.SetText("")
@@ -248,14 +248,14 @@ func (r *reprintScreen) changed(s store.Shipment) {
 // askReason asks for the reason a sensitive action needs, then runs do.
 func (r *reprintScreen) askReason(title, confirm string, suggestions []string, do func(reason string)) {
 	reason := widget.NewSelectEntry(suggestions)
-	reason.SetPlaceHolder(lang.L("Why? (required)"))
+	reason.SetPlaceHolder(i18n.T("Why? (required)"))
 	msg := widget.NewLabel("")
 	items := []*widget.FormItem{
-		widget.NewFormItem(lang.L("Waybill"), widget.NewLabel(r.selected)),
-		widget.NewFormItem(lang.L("Reason"), reason),
+		widget.NewFormItem(i18n.T("Waybill"), widget.NewLabel(r.selected)),
+		widget.NewFormItem(i18n.T("Reason"), reason),
 		widget.NewFormItem("", msg),
 	}
-	d := dialog.NewForm(title, confirm, lang.L("Cancel"), items, func(ok bool) {
+	d := dialog.NewForm(title, confirm, i18n.T("Cancel"), items, func(ok bool) {
 		if ok {
 			do(strings.TrimSpace(reason.Text))
 		}
@@ -273,8 +273,8 @@ func (r *reprintScreen) askReason(title, confirm string, suggestions []string, d
 }
 
 func (r *reprintScreen) askReprint() {
-	r.askReason(lang.L("Reprint label"), lang.L("Reprint"),
-		[]string{lang.L("Label torn"), lang.L("Label smudged"), lang.L("Label lost"), lang.L("Printer jammed")},
+	r.askReason(i18n.T("Reprint label"), i18n.T("Reprint"),
+		[]string{i18n.T("Label torn"), i18n.T("Label smudged"), i18n.T("Label lost"), i18n.T("Printer jammed")},
 		r.doReprint)
 }
 
@@ -288,13 +288,13 @@ func (r *reprintScreen) doReprint(reason string) {
 	}, func() {
 		if err != nil {
 			r.detailMsg.SetText(shipping.Describe(err))
-			r.ui.showError(lang.L("Reprint"), err)
+			r.ui.showError(i18n.T("Reprint"), err)
 			return
 		}
 		if job.State == store.JobFailed {
-			r.detailMsg.SetText(fmt.Sprintf(lang.L("The printer did not take the label: %s"), job.Error))
+			r.detailMsg.SetText(i18n.F("The printer did not take the label: %s", i18n.T(job.Error)))
 		} else {
-			r.detailMsg.SetText(fmt.Sprintf(lang.L("Label for %s sent to the printer again."), wb))
+			r.detailMsg.SetText(fmt.Sprintf(i18n.T("Label for %s sent to the printer again."), wb))
 		}
 		r.log.refresh()
 		r.show(wb)
@@ -303,18 +303,18 @@ func (r *reprintScreen) doReprint(reason string) {
 }
 
 func (r *reprintScreen) askCancel() {
-	r.askReason(lang.L("Cancel waybill"), lang.L("Cancel waybill"),
-		[]string{lang.L("Order cancelled by the patient"), lang.L("Wrong address"), lang.L("Shipped twice")},
+	r.askReason(i18n.T("Cancel waybill"), i18n.T("Cancel waybill"),
+		[]string{i18n.T("Order cancelled by the patient"), i18n.T("Wrong address"), i18n.T("Shipped twice")},
 		r.doCancel)
 }
 
 // doCancel cancels the selected waybill with the reason given.
 func (r *reprintScreen) doCancel(reason string) {
 	wb := r.selected
-	r.ui.act(lang.L("Cancel waybill"), func(ctx context.Context, who shipping.User) error {
+	r.ui.act(i18n.T("Cancel waybill"), func(ctx context.Context, who shipping.User) error {
 		return r.ui.svc.Cancel(ctx, who, wb, reason)
 	}, func() {
-		r.detailMsg.SetText(fmt.Sprintf(lang.L("Waybill %s cancelled."), wb))
+		r.detailMsg.SetText(fmt.Sprintf(i18n.T("Waybill %s cancelled."), wb))
 		r.show(wb)
 	})
 }
@@ -330,8 +330,8 @@ func (r *reprintScreen) askResend() {
 	if len(names) > 0 {
 		sel.SetSelectedIndex(0)
 	}
-	dialog.ShowForm(lang.L("Resend SMS"), lang.L("Send"), lang.L("Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(lang.L("Message"), sel)}, func(ok bool) {
+	dialog.ShowForm(i18n.T("Resend SMS"), i18n.T("Send"), i18n.T("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(i18n.T("Message"), sel)}, func(ok bool) {
 			if i := sel.SelectedIndex(); ok && i >= 0 {
 				r.doResend(ms[i])
 			}
@@ -341,9 +341,9 @@ func (r *reprintScreen) askResend() {
 // doResend sends the selected waybill's message for m again.
 func (r *reprintScreen) doResend(m store.Milestone) {
 	wb := r.selected
-	r.ui.act(lang.L("Resend SMS"), func(ctx context.Context, who shipping.User) error {
+	r.ui.act(i18n.T("Resend SMS"), func(ctx context.Context, who shipping.User) error {
 		return r.ui.svc.ResendSMS(ctx, who, wb, m)
-	}, func() { r.detailMsg.SetText(lang.L("SMS sent again.")) })
+	}, func() { r.detailMsg.SetText(i18n.T("SMS sent again.")) })
 }
 
 // printLog lists every print and reprint with who and why.
@@ -363,15 +363,15 @@ type printLog struct {
 
 func newPrintLog(u *UI) *printLog {
 	p := &printLog{ui: u, sel: -1}
-	logCols := []string{lang.L("Time"), lang.L("Waybill"), lang.L("Who"), lang.L("Kind"), lang.L("Reason"), lang.L("State"), lang.L("Printer")}
+	logCols := []string{i18n.T("Time"), i18n.T("Waybill"), i18n.T("Who"), i18n.T("Kind"), i18n.T("Reason"), i18n.T("State"), i18n.T("Printer")}
 	p.table = newTextTable(logCols, []float32{140, 170, 80, 70, 160, 80, 260},
 		func() int { return len(p.jobs) },
 		func(row, col int) string { return jobCell(p.jobs[row], col) })
 	p.table.OnSelected = func(id widget.TableCellID) { p.sel = id.Row; p.applyRole() }
-	p.retry = widget.NewButtonWithIcon(lang.L("Retry job"), theme.ViewRefreshIcon(), p.doRetry)
-	p.cancel = widget.NewButtonWithIcon(lang.L("Cancel job"), theme.CancelIcon(), p.doCancel)
+	p.retry = widget.NewButtonWithIcon(i18n.T("Retry job"), theme.ViewRefreshIcon(), p.doRetry)
+	p.cancel = widget.NewButtonWithIcon(i18n.T("Cancel job"), theme.CancelIcon(), p.doCancel)
 	p.msg = widget.NewLabel("")
-	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), p.refresh)
+	refresh := widget.NewButtonWithIcon(i18n.T("Refresh"), theme.ViewRefreshIcon(), p.refresh)
 	p.content = container.NewBorder(container.NewHBox(refresh, p.retry, p.cancel, p.msg), nil, nil, nil, p.table)
 	p.applyRole()
 	return p
@@ -387,9 +387,9 @@ func jobCell(j store.PrintJob, col int) string {
 		return j.Who
 	case 3:
 		if j.Reprint {
-			return lang.L("Reprint")
+			return i18n.T("Reprint")
 		}
-		return lang.L("Print")
+		return i18n.T("Print")
 	case 4:
 		return j.Reason
 	case 5:
@@ -403,15 +403,15 @@ func jobCell(j store.PrintJob, col int) string {
 func jobStateText(s store.JobState) string {
 	switch s {
 	case store.JobQueued:
-		return lang.L("Queued")
+		return i18n.T("Queued")
 	case store.JobSending:
-		return lang.L("Sending")
+		return i18n.T("Sending")
 	case store.JobSent:
-		return lang.L("Printed")
+		return i18n.T("Printed")
 	case store.JobFailed:
-		return lang.L("Failed")
+		return i18n.T("Failed")
 	case store.JobCancelled:
-		return lang.L("Cancelled")
+		return i18n.T("Cancelled")
 	}
 	return string(s)
 }
@@ -459,9 +459,9 @@ func (p *printLog) doRetry() {
 		job, err = p.ui.svc.RetryJob(ctx, who, id)
 	}, func() {
 		if err != nil {
-			p.ui.showError(lang.L("Retry job"), err)
+			p.ui.showError(i18n.T("Retry job"), err)
 		} else {
-			p.msg.SetText(fmt.Sprintf(lang.L("Job %d: %s"), job.ID, jobStateText(job.State)))
+			p.msg.SetText(fmt.Sprintf(i18n.T("Job %d: %s"), job.ID, jobStateText(job.State)))
 		}
 		p.refresh()
 	})
@@ -477,7 +477,7 @@ func (p *printLog) doCancel() {
 		err = p.ui.svc.CancelJob(ctx, who, id)
 	}, func() {
 		if err != nil {
-			p.ui.showError(lang.L("Cancel job"), err)
+			p.ui.showError(i18n.T("Cancel job"), err)
 		}
 		p.refresh()
 	})

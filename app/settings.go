@@ -13,11 +13,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/printer/label"
 	"shipdesk/shipping"
 	"shipdesk/store"
@@ -85,40 +85,40 @@ type smsRuleWidgets struct {
 
 func newSettingsScreen(u *UI) *settingsScreen {
 	s := &settingsScreen{ui: u}
-	s.production = widget.NewRadioGroup([]string{lang.L("Demo (built-in sandbox)"), lang.L("Production (real Kuaidi100 account)")}, nil)
+	s.production = widget.NewRadioGroup([]string{i18n.T("Demo (built-in sandbox)"), i18n.T("Production (real Kuaidi100 account)")}, nil)
 	s.key, s.customer, s.secret, s.userID, s.smsSeller = widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry(), widget.NewEntry()
 	s.key.Password = true
 	s.apiBase = widget.NewEntry()
-	s.apiBase.SetPlaceHolder(lang.L("Empty: the official service"))
+	s.apiBase.SetPlaceHolder(i18n.T("Empty: the official service"))
 	s.connMsg = widget.NewLabel("")
 	s.connMsg.Wrapping = fyne.TextWrapWord
-	s.testBtn = widget.NewButtonWithIcon(lang.L("Test connection"), theme.MediaPlayIcon(), s.testConnection)
+	s.testBtn = widget.NewButtonWithIcon(i18n.T("Test connection"), theme.MediaPlayIcon(), s.testConnection)
 	if u.deps.TestConnection == nil {
 		s.testBtn.Hide()
 	}
-	saveCreds := widget.NewButtonWithIcon(lang.L("Save credentials"), theme.DocumentSaveIcon(), s.saveCredentials)
+	saveCreds := widget.NewButtonWithIcon(i18n.T("Save credentials"), theme.DocumentSaveIcon(), s.saveCredentials)
 	account := container.NewVBox(
 		widget.NewForm(
-			widget.NewFormItem(lang.L("Mode"), s.production),
+			widget.NewFormItem(i18n.T("Mode"), s.production),
 			widget.NewFormItem("key", s.key),
 			widget.NewFormItem("customer", s.customer),
 			widget.NewFormItem("secret", s.secret),
 			widget.NewFormItem("userid", s.userID),
-			widget.NewFormItem(lang.L("SMS sender"), s.smsSeller),
-			widget.NewFormItem(lang.L("API address"), s.apiBase),
+			widget.NewFormItem(i18n.T("SMS sender"), s.smsSeller),
+			widget.NewFormItem(i18n.T("API address"), s.apiBase),
 		),
 		container.NewHBox(saveCreds, s.testBtn),
-		widget.NewLabel(lang.L("Switching between demo and production takes effect at the next start.")),
+		widget.NewLabel(i18n.T("Switching between demo and production takes effect at the next start.")),
 		s.connMsg)
 
 	// Sender presets.
 	s.senders = newListEditor(&s.st.Senders,
 		func(p store.Party) string { return fmt.Sprintf("%s  %s  %s", p.Name, p.Phone, p.Address) },
-		s.editSender, 0, widget.NewLabel(lang.L("The first is the default.")))
+		s.editSender, 0, widget.NewLabel(i18n.T("The first is the default.")))
 
 	// Defaults.
 	s.defItems, s.defCarrier, s.defWeight = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	s.defCarrier.SetPlaceHolder(lang.L("Empty: guess the carrier"))
+	s.defCarrier.SetPlaceHolder(i18n.T("Empty: guess the carrier"))
 	s.defPay = widget.NewSelect(payTypeNames(), nil)
 	var sizes []string
 	for _, z := range label.Sizes {
@@ -126,57 +126,57 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	}
 	s.labelSize = widget.NewSelect(sizes, nil)
 	s.labelDPI = widget.NewSelect([]string{"203", "300"}, nil)
-	s.maskPhones = widget.NewCheck(lang.L("Mask phone numbers on labels"), nil)
+	s.maskPhones = widget.NewCheck(i18n.T("Mask phone numbers on labels"), nil)
 	defaults := widget.NewForm(
-		widget.NewFormItem(lang.L("Items"), s.defItems),
-		widget.NewFormItem(lang.L("Carrier"), s.defCarrier),
-		widget.NewFormItem(lang.L("Weight (kg)"), s.defWeight),
-		widget.NewFormItem(lang.L("Payment"), s.defPay),
-		widget.NewFormItem(lang.L("Label size"), s.labelSize),
-		widget.NewFormItem(lang.L("Resolution (dpi)"), s.labelDPI),
+		widget.NewFormItem(i18n.T("Items"), s.defItems),
+		widget.NewFormItem(i18n.T("Carrier"), s.defCarrier),
+		widget.NewFormItem(i18n.T("Weight (kg)"), s.defWeight),
+		widget.NewFormItem(i18n.T("Payment"), s.defPay),
+		widget.NewFormItem(i18n.T("Label size"), s.labelSize),
+		widget.NewFormItem(i18n.T("Resolution (dpi)"), s.labelDPI),
 		widget.NewFormItem("", s.maskPhones),
 	)
 
 	// SMS.
-	s.smsEnabled = widget.NewCheck(lang.L("Send SMS to patients"), nil)
+	s.smsEnabled = widget.NewCheck(i18n.T("Send SMS to patients"), nil)
 	s.quietStart, s.quietEnd, s.dailyCap = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	smsBox := container.NewVBox(s.smsEnabled)
 	for _, m := range store.DefaultSettings().SMS.Milestones {
 		w := smsRuleWidgets{on: widget.NewCheck(milestoneText(m.Milestone), nil), tpl: widget.NewEntry(), text: widget.NewMultiLineEntry()}
 		w.text.Wrapping = fyne.TextWrapWord
-		w.tpl.SetPlaceHolder(lang.L("Template ID"))
+		w.tpl.SetPlaceHolder(i18n.T("Template ID"))
 		s.smsRules = append(s.smsRules, w)
 		smsBox.Add(container.NewBorder(nil, nil, container.NewHBox(w.on, w.tpl), nil, w.text))
 	}
 	smsBox.Add(widget.NewForm(
-		widget.NewFormItem(lang.L("Quiet hours from"), s.quietStart),
-		widget.NewFormItem(lang.L("Quiet hours until"), s.quietEnd),
-		widget.NewFormItem(lang.L("Daily cap (messages)"), s.dailyCap),
+		widget.NewFormItem(i18n.T("Quiet hours from"), s.quietStart),
+		widget.NewFormItem(i18n.T("Quiet hours until"), s.quietEnd),
+		widget.NewFormItem(i18n.T("Daily cap (messages)"), s.dailyCap),
 	))
 
 	// Tracking and exception rules.
-	s.pollOnly = widget.NewCheck(lang.L("Polling only (no push callback)"), nil)
+	s.pollOnly = widget.NewCheck(i18n.T("Polling only (no push callback)"), nil)
 	s.pushListen, s.pushURL = widget.NewEntry(), widget.NewEntry()
 	s.pushListen.SetPlaceHolder("0.0.0.0:8090")
 	s.pushURL.SetPlaceHolder("http://203.0.113.5:8090/kuaidi100/push")
 	s.relayURL, s.relayToken, s.windowQ = widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry()
 	s.relayURL.SetPlaceHolder("https://relay.example.com")
-	s.relayToken.SetPlaceHolder(lang.L("leave empty to keep the saved token"))
+	s.relayToken.SetPlaceHolder(i18n.T("leave empty to keep the saved token"))
 	s.trackMode = widget.NewLabel("")
 	s.trackMode.Wrapping = fyne.TextWrapWord
 	s.notPicked, s.noUpdate, s.lateDays, s.promised = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	tracking := widget.NewForm(
-		widget.NewFormItem(lang.L("Tracking mode"), s.trackMode),
+		widget.NewFormItem(i18n.T("Tracking mode"), s.trackMode),
 		widget.NewFormItem("", s.pollOnly),
-		widget.NewFormItem(lang.L("Push relay address"), s.relayURL),
-		widget.NewFormItem(lang.L("Relay token"), s.relayToken),
-		widget.NewFormItem(lang.L("Delivery-window queries (0-3)"), s.windowQ),
-		widget.NewFormItem(lang.L("Push receiver listens on"), s.pushListen),
-		widget.NewFormItem(lang.L("Push callback address"), s.pushURL),
-		widget.NewFormItem(lang.L("Not picked up after (hours)"), s.notPicked),
-		widget.NewFormItem(lang.L("No update for (hours)"), s.noUpdate),
-		widget.NewFormItem(lang.L("Late after (days)"), s.lateDays),
-		widget.NewFormItem(lang.L("Delivery promise (days)"), s.promised),
+		widget.NewFormItem(i18n.T("Push relay address"), s.relayURL),
+		widget.NewFormItem(i18n.T("Relay token"), s.relayToken),
+		widget.NewFormItem(i18n.T("Delivery-window queries (0-3)"), s.windowQ),
+		widget.NewFormItem(i18n.T("Push receiver listens on"), s.pushListen),
+		widget.NewFormItem(i18n.T("Push callback address"), s.pushURL),
+		widget.NewFormItem(i18n.T("Not picked up after (hours)"), s.notPicked),
+		widget.NewFormItem(i18n.T("No update for (hours)"), s.noUpdate),
+		widget.NewFormItem(i18n.T("Late after (days)"), s.lateDays),
+		widget.NewFormItem(i18n.T("Delivery promise (days)"), s.promised),
 	)
 
 	// Users and roles.
@@ -191,31 +191,31 @@ func newSettingsScreen(u *UI) *settingsScreen {
 
 	// Language, data.
 	s.language = widget.NewSelect([]string{"中文", "English"}, nil)
-	backup := widget.NewButtonWithIcon(lang.L("Back up the database…"), theme.StorageIcon(), s.backup)
-	export := widget.NewButtonWithIcon(lang.L("Export shipments as CSV…"), theme.DownloadIcon(), s.export)
+	backup := widget.NewButtonWithIcon(i18n.T("Back up the database…"), theme.StorageIcon(), s.backup)
+	export := widget.NewButtonWithIcon(i18n.T("Export shipments as CSV…"), theme.DownloadIcon(), s.export)
 	s.audit = newTextList(func() int { return len(s.auditLog) }, func(i int) string {
 		e := s.auditLog[i]
 		return fmt.Sprintf("%s  %s  %s  %s  %s", e.Time.Local().Format("01-02 15:04"), e.Who, e.Action, e.Target, e.Detail)
 	})
 	data := container.NewBorder(container.NewVBox(
-		widget.NewForm(widget.NewFormItem(lang.L("Language"), container.NewHBox(s.language, widget.NewLabel(lang.L("(applies at the next start)"))))),
+		widget.NewForm(widget.NewFormItem(i18n.T("Language"), container.NewHBox(s.language, widget.NewLabel(i18n.T("(applies at the next start)"))))),
 		container.NewHBox(backup, export),
-		widget.NewLabelWithStyle(lang.L("Audit log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(i18n.T("Audit log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	), nil, nil, nil, s.audit)
 
 	s.counter = newCounterSettings(s)
-	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save settings"), theme.DocumentSaveIcon(), s.save)
+	s.saveBtn = widget.NewButtonWithIcon(i18n.T("Save settings"), theme.DocumentSaveIcon(), s.save)
 	s.saveBtn.Importance = widget.HighImportance
 	s.msg = widget.NewLabel("")
 	tabs := container.NewAppTabs(
-		container.NewTabItem(lang.L("Kuaidi100 account"), container.NewVScroll(account)),
-		container.NewTabItem(lang.L("Senders"), s.senders.content),
-		container.NewTabItem(lang.L("Defaults"), container.NewVScroll(defaults)),
-		container.NewTabItem(lang.L("SMS"), container.NewVScroll(smsBox)),
-		container.NewTabItem(lang.L("Tracking & exceptions"), container.NewVScroll(tracking)),
-		container.NewTabItem(lang.L("Users & roles"), s.users.content),
-		container.NewTabItem(lang.L("Counter & privacy"), s.counter.content),
-		container.NewTabItem(lang.L("Language & data"), data),
+		container.NewTabItem(i18n.T("Kuaidi100 account"), container.NewVScroll(account)),
+		container.NewTabItem(i18n.T("Senders"), s.senders.content),
+		container.NewTabItem(i18n.T("Defaults"), container.NewVScroll(defaults)),
+		container.NewTabItem(i18n.T("SMS"), container.NewVScroll(smsBox)),
+		container.NewTabItem(i18n.T("Tracking & exceptions"), container.NewVScroll(tracking)),
+		container.NewTabItem(i18n.T("Users & roles"), s.users.content),
+		container.NewTabItem(i18n.T("Counter & privacy"), s.counter.content),
+		container.NewTabItem(i18n.T("Language & data"), data),
 	)
 	tabs.SetTabLocation(container.TabLocationLeading)
 	s.content = container.NewBorder(nil, container.NewHBox(s.saveBtn, s.msg), nil, nil, tabs)
@@ -255,7 +255,8 @@ func (s *settingsScreen) load() {
 			s.userID.SetText(sec.UserID)
 			s.smsSeller.SetText(sec.SMSSeller)
 		} else {
-			s.connMsg.SetText(err.Error())
+			s.ui.deps.Logf("shipdesk: load credentials: %v", err)
+			s.connMsg.SetText(shipping.Describe(err))
 		}
 	} else {
 		for _, e := range []*widget.Entry{s.key, s.customer, s.secret, s.userID, s.smsSeller} {
@@ -321,7 +322,7 @@ func (s *settingsScreen) collect() (store.Settings, error) {
 	num := func(name, text string) (int, error) {
 		v, err := strconv.Atoi(strings.TrimSpace(text))
 		if err != nil || v < 0 {
-			return 0, fmt.Errorf(lang.L("%s: please enter a whole number."), name)
+			return 0, fmt.Errorf(i18n.T("%s: please enter a whole number."), name)
 		}
 		return v, nil
 	}
@@ -337,7 +338,7 @@ func (s *settingsScreen) collect() (store.Settings, error) {
 	if w, e := strconv.ParseFloat(strings.TrimSpace(s.defWeight.Text), 64); e == nil && w > 0 {
 		st.DefaultWeightKg = w
 	} else {
-		return st, fmt.Errorf(lang.L("%s: please enter a number."), lang.L("Weight (kg)"))
+		return st, fmt.Errorf(i18n.T("%s: please enter a number."), i18n.T("Weight (kg)"))
 	}
 	if i := s.defPay.SelectedIndex(); i >= 0 {
 		st.DefaultPayType = payTypes[i]
@@ -355,26 +356,26 @@ func (s *settingsScreen) collect() (store.Settings, error) {
 	}
 	st.SMS.Milestones = rules
 	st.SMS.QuietStart, st.SMS.QuietEnd = strings.TrimSpace(s.quietStart.Text), strings.TrimSpace(s.quietEnd.Text)
-	if st.SMS.DailyCap, err = num(lang.L("Daily cap (messages)"), s.dailyCap.Text); err != nil {
+	if st.SMS.DailyCap, err = num(i18n.T("Daily cap (messages)"), s.dailyCap.Text); err != nil {
 		return st, err
 	}
 	st.Tracking.PollOnly = s.pollOnly.Checked
 	st.Tracking.PushListen, st.Tracking.PushURL = strings.TrimSpace(s.pushListen.Text), strings.TrimSpace(s.pushURL.Text)
 	st.Tracking.RelayURL = strings.TrimSpace(s.relayURL.Text)
-	if st.Tracking.WindowQueries, err = num(lang.L("Delivery-window queries (0-3)"), s.windowQ.Text); err != nil {
+	if st.Tracking.WindowQueries, err = num(i18n.T("Delivery-window queries (0-3)"), s.windowQ.Text); err != nil {
 		return st, err
 	}
 	st.Tracking.WindowQueries = min(max(st.Tracking.WindowQueries, 0), 3)
-	if st.Rules.NotPickedUpHours, err = num(lang.L("Not picked up after (hours)"), s.notPicked.Text); err != nil {
+	if st.Rules.NotPickedUpHours, err = num(i18n.T("Not picked up after (hours)"), s.notPicked.Text); err != nil {
 		return st, err
 	}
-	if st.Rules.NoUpdateHours, err = num(lang.L("No update for (hours)"), s.noUpdate.Text); err != nil {
+	if st.Rules.NoUpdateHours, err = num(i18n.T("No update for (hours)"), s.noUpdate.Text); err != nil {
 		return st, err
 	}
-	if st.Rules.LateDays, err = num(lang.L("Late after (days)"), s.lateDays.Text); err != nil {
+	if st.Rules.LateDays, err = num(i18n.T("Late after (days)"), s.lateDays.Text); err != nil {
 		return st, err
 	}
-	if st.PromisedDays, err = num(lang.L("Delivery promise (days)"), s.promised.Text); err != nil {
+	if st.PromisedDays, err = num(i18n.T("Delivery promise (days)"), s.promised.Text); err != nil {
 		return st, err
 	}
 	if err := s.counter.collect(&st); err != nil {
@@ -396,13 +397,13 @@ func (s *settingsScreen) save() {
 	token := strings.TrimSpace(s.relayToken.Text)
 	s.ui.saveSettings(st, func() {
 		s.st = st
-		s.msg.SetText(lang.L("Settings saved."))
+		s.msg.SetText(i18n.T("Settings saved."))
 		s.trackMode.SetText(trackingMode(st))
 		if token != "" && s.ui.deps.DataDir != "" {
 			// The token is a secret: its own owner-only file, never the
 			// settings; it takes effect at the next start.
 			if err := store.SaveRelayToken(s.ui.deps.DataDir, token); err != nil {
-				s.msg.SetText(lang.L("The relay token could not be saved: ") + err.Error())
+				s.msg.SetText(i18n.T("The relay token could not be saved: ") + err.Error())
 				return
 			}
 			s.relayToken.SetText("")
@@ -413,20 +414,20 @@ func (s *settingsScreen) save() {
 // trackingMode says which way the station learns of events and what that
 // costs (figures from the README's clinic benchmark).
 func trackingMode(st store.Settings) string {
-	fee := fmt.Sprintf(lang.L("Kuaidi100 charges %.2f yuan per waybill per month however it is tracked."), float64(st.Prices.TrackingMonthFen)/100)
+	fee := fmt.Sprintf(i18n.T("Kuaidi100 charges %.2f yuan per waybill per month however it is tracked."), float64(st.Prices.TrackingMonthFen)/100)
 	switch {
 	case st.Tracking.PollOnly || (st.Tracking.RelayURL == "" && st.Tracking.PushURL == "" && st.Tracking.PushListen == ""):
-		return lang.L("Polling only: about 10 real-time queries per delivered parcel, against Kuaidi100's request that automatic updates use push.") + " " + fee
+		return i18n.T("Polling only: about 10 real-time queries per delivered parcel, against Kuaidi100's request that automatic updates use push.") + " " + fee
 	case st.Tracking.RelayURL != "":
-		return fmt.Sprintf(lang.L("Push through the relay %s: no push is lost while this PC is off; about 0.5 real-time queries per delivered parcel (safety net), plus up to %d delivery-window queries."), st.Tracking.RelayURL, st.Tracking.WindowQueries) + " " + fee
+		return fmt.Sprintf(i18n.T("Push through the relay %s: no push is lost while this PC is off; about 0.5 real-time queries per delivered parcel (safety net), plus up to %d delivery-window queries."), st.Tracking.RelayURL, st.Tracking.WindowQueries) + " " + fee
 	}
-	return lang.L("Direct push to this PC: pushes that come while it is off are dropped after 3 retries (about half of all events at a clinic closed at night) and polling recovers them, about 1.3 queries per delivered parcel.") + " " + fee
+	return i18n.T("Direct push to this PC: pushes that come while it is off are dropped after 3 retries (about half of all events at a clinic closed at night) and polling recovers them, about 1.3 queries per delivered parcel.") + " " + fee
 }
 
 // saveSettings stores st through shipping (managers only; audited) and
 // tells the screens; done runs after a successful save.
 func (u *UI) saveSettings(st store.Settings, done func()) {
-	u.act(lang.L("Settings"), func(ctx context.Context, who shipping.User) error {
+	u.act(i18n.T("Settings"), func(ctx context.Context, who shipping.User) error {
 		return u.svc.SaveSettings(ctx, who, st)
 	}, func() {
 		u.settingsChanged(st)
@@ -448,7 +449,7 @@ func (s *settingsScreen) secrets() store.Secrets {
 // and records the change in the audit log (never the values).
 func (s *settingsScreen) saveCredentials() {
 	if !s.ui.allowed(shipping.ActSettings) || s.ui.deps.DataDir == "" {
-		s.connMsg.SetText(shipping.ErrForbidden.Error())
+		s.connMsg.SetText(shipping.Describe(shipping.ErrForbidden))
 		return
 	}
 	sec := s.secrets()
@@ -463,23 +464,23 @@ func (s *settingsScreen) saveCredentials() {
 			s.connMsg.SetText(shipping.Describe(err))
 			return
 		}
-		s.connMsg.SetText(lang.L("Credentials saved. Choose Production and save the settings to go live; it takes effect at the next start."))
+		s.connMsg.SetText(i18n.T("Credentials saved. Choose Production and save the settings to go live; it takes effect at the next start."))
 	})
 }
 
 func (s *settingsScreen) testConnection() {
 	sec := s.secrets()
 	prod := s.production.Selected == s.production.Options[1]
-	s.connMsg.SetText(lang.L("Testing…"))
+	s.connMsg.SetText(i18n.T("Testing…"))
 	var err error
 	s.ui.async(func(ctx context.Context, who shipping.User) {
 		err = s.ui.deps.TestConnection(ctx, sec, prod)
 	}, func() {
 		if err != nil {
-			s.connMsg.SetText(lang.L("Connection failed: ") + shipping.Describe(err))
+			s.connMsg.SetText(i18n.T("Connection failed: ") + shipping.Describe(err))
 			return
 		}
-		s.connMsg.SetText(lang.L("Connection works."))
+		s.connMsg.SetText(i18n.T("Connection works."))
 	})
 }
 
@@ -493,8 +494,8 @@ func (s *settingsScreen) editSender(i int) {
 	name.SetText(p.Name)
 	phone.SetText(p.Phone)
 	addr.SetText(p.Address)
-	dialog.ShowForm(lang.L("Sender"), lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{
-		widget.NewFormItem(lang.L("Name"), name), widget.NewFormItem(lang.L("Phone"), phone), widget.NewFormItem(lang.L("Address"), addr),
+	dialog.ShowForm(i18n.T("Sender"), i18n.T("OK"), i18n.T("Cancel"), []*widget.FormItem{
+		widget.NewFormItem(i18n.T("Name"), name), widget.NewFormItem(i18n.T("Phone"), phone), widget.NewFormItem(i18n.T("Address"), addr),
 	}, func(ok bool) {
 		if !ok {
 			return
@@ -523,9 +524,9 @@ func (s *settingsScreen) editUser(i int) {
 	role := widget.NewSelect(roleNames, nil)
 	role.SetSelected(roleText(usr.Role))
 	pin := widget.NewPasswordEntry()
-	pin.SetPlaceHolder(lang.L("Empty: keep; - : no PIN"))
-	dialog.ShowForm(lang.L("User"), lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{
-		widget.NewFormItem(lang.L("Name"), name), widget.NewFormItem(lang.L("Role"), role), widget.NewFormItem(lang.L("PIN"), pin),
+	pin.SetPlaceHolder(i18n.T("Empty: keep; - : no PIN"))
+	dialog.ShowForm(i18n.T("User"), i18n.T("OK"), i18n.T("Cancel"), []*widget.FormItem{
+		widget.NewFormItem(i18n.T("Name"), name), widget.NewFormItem(i18n.T("Role"), role), widget.NewFormItem(i18n.T("PIN"), pin),
 	}, func(ok bool) {
 		if !ok || strings.TrimSpace(name.Text) == "" {
 			return
@@ -556,9 +557,9 @@ func (s *settingsScreen) backup() {
 		}
 		path := w.URI().Path()
 		w.Close()
-		s.ui.longWork(lang.L("Backing up…"), func(ctx context.Context, who shipping.User, _ func(float64)) error {
+		s.ui.longWork(i18n.T("Backing up…"), func(ctx context.Context, who shipping.User, _ func(float64)) error {
 			return s.ui.svc.Backup(ctx, who, path)
-		}, func() { s.msg.SetText(fmt.Sprintf(lang.L("Backup written to %s."), path)) })
+		}, func() { s.msg.SetText(fmt.Sprintf(i18n.T("Backup written to %s."), path)) })
 	}, s.ui.win)
 	d.SetFileName("shipdesk-backup.db")
 	d.Show()
@@ -571,7 +572,7 @@ func (s *settingsScreen) export() {
 			return
 		}
 		uri := w.URI()
-		s.ui.longWork(lang.L("Exporting…"), func(ctx context.Context, who shipping.User, _ func(float64)) error {
+		s.ui.longWork(i18n.T("Exporting…"), func(ctx context.Context, who shipping.User, _ func(float64)) error {
 			err := s.ui.svc.ExportCSV(ctx, who, w)
 			if cerr := w.Close(); err == nil {
 				err = cerr
@@ -580,7 +581,7 @@ func (s *settingsScreen) export() {
 				_ = storage.Delete(uri)
 			}
 			return err
-		}, func() { s.msg.SetText(fmt.Sprintf(lang.L("Shipments exported to %s."), uri.Path())) })
+		}, func() { s.msg.SetText(fmt.Sprintf(i18n.T("Shipments exported to %s."), uri.Path())) })
 	}, s.ui.win)
 	d.SetFileName("shipments.csv")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
@@ -597,7 +598,7 @@ func (u *UI) longWork(title string, work func(ctx context.Context, who shipping.
 	stack := container.NewStack(inf, bar)
 	bar.Hide()
 	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(stack,
-		widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), cancel)), u.win)
+		widget.NewButtonWithIcon(i18n.T("Cancel"), theme.CancelIcon(), cancel)), u.win)
 	d.Resize(fyne.NewSize(420, 140))
 	d.Show()
 	var err error
@@ -620,7 +621,7 @@ func (u *UI) longWork(title string, work func(ctx context.Context, who shipping.
 				done()
 			}
 		case errors.Is(err, context.Canceled):
-			dialog.ShowInformation(title, lang.L("Stopped."), u.win)
+			dialog.ShowInformation(title, i18n.T("Stopped."), u.win)
 		default:
 			u.showError(title, err)
 		}

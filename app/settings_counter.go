@@ -12,10 +12,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/shipping"
 	"shipdesk/store"
 )
@@ -42,20 +42,20 @@ func newCounterSettings(s *settingsScreen) *counterSettings {
 	c.carrierPrices.SetMinRowsVisible(4)
 	c.forgetPhone.SetPlaceHolder("13700001111")
 	c.forgetMsg.Wrapping = fyne.TextWrapWord
-	c.forgetBtn = widget.NewButtonWithIcon(lang.L("Delete this patient's data…"), theme.DeleteIcon(), c.askForget)
+	c.forgetBtn = widget.NewButtonWithIcon(i18n.T("Delete this patient's data…"), theme.DeleteIcon(), c.askForget)
 	c.forgetBtn.Importance = widget.DangerImportance
 	c.content = container.NewVScroll(container.NewVBox(
 		widget.NewForm(
-			widget.NewFormItem(lang.L("Keep recipient details of delivered parcels (days, 0 = for ever)"), c.retention),
-			widget.NewFormItem(lang.L("Courier must have the day's parcels by (HH:MM)"), c.handoverBy),
-			widget.NewFormItem(lang.L("An order may wait for its waybill number (minutes)"), c.waitMax),
-			widget.NewFormItem(lang.L("Price per waybill (yuan)"), c.defaultPrice),
-			widget.NewFormItem(lang.L("Prices by carrier (code and yuan, one a line)"), c.carrierPrices),
+			widget.NewFormItem(i18n.T("Keep recipient details of delivered parcels (days, 0 = for ever)"), c.retention),
+			widget.NewFormItem(i18n.T("Courier must have the day's parcels by (HH:MM)"), c.handoverBy),
+			widget.NewFormItem(i18n.T("An order may wait for its waybill number (minutes)"), c.waitMax),
+			widget.NewFormItem(i18n.T("Price per waybill (yuan)"), c.defaultPrice),
+			widget.NewFormItem(i18n.T("Prices by carrier (code and yuan, one a line)"), c.carrierPrices),
 		),
 		widget.NewSeparator(),
-		widget.NewLabelWithStyle(lang.L("Delete a patient's data (at the patient's request)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabel(lang.L("Names, phones and addresses are masked everywhere they are stored; the parcels stay for the counts. The audit log records it.")),
-		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Phone")), c.forgetBtn, c.forgetPhone),
+		widget.NewLabelWithStyle(i18n.T("Delete a patient's data (at the patient's request)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel(i18n.T("Names, phones and addresses are masked everywhere they are stored; the parcels stay for the counts. The audit log records it.")),
+		container.NewBorder(nil, nil, widget.NewLabel(i18n.T("Phone")), c.forgetBtn, c.forgetPhone),
 		c.forgetMsg,
 	))
 	return c
@@ -89,20 +89,20 @@ func (c *counterSettings) load(st store.Settings) {
 func (c *counterSettings) collect(st *store.Settings) error {
 	days, err := strconv.Atoi(strings.TrimSpace(c.retention.Text))
 	if err != nil || days < 0 {
-		return fmt.Errorf(lang.L("%s: please enter a whole number."), lang.L("Keep recipient details of delivered parcels (days, 0 = for ever)"))
+		return fmt.Errorf(i18n.T("%s: please enter a whole number."), i18n.T("Keep recipient details of delivered parcels (days, 0 = for ever)"))
 	}
 	st.Counter.RetentionDays = &days
 	st.Counter.HandoverBy = strings.TrimSpace(c.handoverBy.Text)
 	if v, err := strconv.Atoi(strings.TrimSpace(c.waitMax.Text)); err == nil && v > 0 {
 		st.Counter.WaitingMaxMinutes = v
 	} else {
-		return fmt.Errorf(lang.L("%s: please enter a whole number."), lang.L("An order may wait for its waybill number (minutes)"))
+		return fmt.Errorf(i18n.T("%s: please enter a whole number."), i18n.T("An order may wait for its waybill number (minutes)"))
 	}
 	prices := map[string]int{}
 	if strings.TrimSpace(c.defaultPrice.Text) != "" {
 		p, ok := parseYuan(c.defaultPrice.Text)
 		if !ok {
-			return fmt.Errorf(lang.L("%s: please enter a number."), lang.L("Price per waybill (yuan)"))
+			return fmt.Errorf(i18n.T("%s: please enter a number."), i18n.T("Price per waybill (yuan)"))
 		}
 		prices[""] = p
 	}
@@ -116,7 +116,7 @@ func (c *counterSettings) collect(st *store.Settings) error {
 			p, ok = parseYuan(f[1])
 		}
 		if !ok {
-			return fmt.Errorf(lang.L("Prices by carrier: “%s” should be a carrier code and a price, e.g. zhongtong 0.30."), line)
+			return fmt.Errorf(i18n.T("Prices by carrier: “%s” should be a carrier code and a price, e.g. zhongtong 0.30."), line)
 		}
 		prices[f[0]] = p
 	}
@@ -128,11 +128,11 @@ func (c *counterSettings) collect(st *store.Settings) error {
 func (c *counterSettings) askForget() {
 	phone := strings.TrimSpace(c.forgetPhone.Text)
 	if phone == "" {
-		c.forgetMsg.SetText(lang.L("Enter the patient's phone number first."))
+		c.forgetMsg.SetText(i18n.T("Enter the patient's phone number first."))
 		return
 	}
-	dialog.ShowConfirm(lang.L("Delete a patient's data"),
-		fmt.Sprintf(lang.L("Mask the name, phone and address of every parcel to %s? This cannot be undone."), store.MaskPhone(phone)),
+	dialog.ShowConfirm(i18n.T("Delete a patient's data"),
+		fmt.Sprintf(i18n.T("Mask the name, phone and address of every parcel to %s? This cannot be undone."), store.MaskPhone(phone)),
 		func(ok bool) {
 			if ok {
 				c.forget(phone)
@@ -153,7 +153,7 @@ func (c *counterSettings) forget(phone string) {
 			return
 		}
 		c.forgetPhone.SetText("")
-		c.forgetMsg.SetText(fmt.Sprintf(lang.L("Deleted: %d parcels, %d orders, %d SMS and %d print jobs masked."), res.Shipments, res.Orders, res.SMS, res.PrintJobs))
+		c.forgetMsg.SetText(fmt.Sprintf(i18n.T("Deleted: %d parcels, %d orders, %d SMS and %d print jobs masked."), res.Shipments, res.Orders, res.SMS, res.PrintJobs))
 		c.s.load()
 	})
 }

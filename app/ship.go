@@ -15,11 +15,11 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/printer/label"
 	"shipdesk/shipping"
@@ -45,11 +45,11 @@ func payTypeNames() []string {
 func payTypeText(p string) string {
 	switch p {
 	case "MONTHLY":
-		return lang.L("Monthly account")
+		return i18n.T("Monthly account")
 	case "SHIPPER":
-		return lang.L("Sender pays")
+		return i18n.T("Sender pays")
 	case "CONSIGNEE":
-		return lang.L("Recipient pays")
+		return i18n.T("Recipient pays")
 	}
 	return p
 }
@@ -100,18 +100,18 @@ func newShipScreen(u *UI) *shipScreen {
 	s := &shipScreen{ui: u, errs: map[string]*widget.Label{}, carrierCodes: map[string]string{}}
 	submit := s.submit
 	s.paste = newFormMultiLine(submit)
-	s.paste.SetPlaceHolder(lang.L("Paste name, phone and address here, e.g. 王芳 13700001111 天津市河西区友谊路32号"))
+	s.paste.SetPlaceHolder(i18n.T("Paste name, phone and address here, e.g. 王芳 13700001111 天津市河西区友谊路32号"))
 	s.paste.SetMinRowsVisible(2)
 	s.paste.OnChanged = s.onPasteChanged
 	s.name = newFormEntry(submit)
 	s.phone = newFormEntry(submit)
 	s.address = newFormEntry(submit)
-	s.address.SetPlaceHolder(lang.L("Province, city, district, street and number"))
+	s.address.SetPlaceHolder(i18n.T("Province, city, district, street and number"))
 	s.sender = widget.NewSelect(nil, func(string) { s.changed() })
 	s.carrier = widget.NewSelectEntry(nil)
-	s.carrier.SetPlaceHolder(lang.L("Empty: guess the carrier"))
+	s.carrier.SetPlaceHolder(i18n.T("Empty: guess the carrier"))
 	s.carrier.OnChanged = s.onCarrierChanged
-	s.guess = widget.NewLabel(lang.L("guessed"))
+	s.guess = widget.NewLabel(i18n.T("guessed"))
 	s.guess.Importance = widget.WarningImportance
 	s.guess.Hide()
 	s.items = newFormEntry(submit)
@@ -122,7 +122,7 @@ func newShipScreen(u *UI) *shipScreen {
 	s.insured.SetPlaceHolder("0")
 	s.remark = newFormEntry(submit)
 	s.reference = newFormEntry(submit)
-	s.reference.SetPlaceHolder(lang.L("Our order reference, e.g. glasses order number"))
+	s.reference.SetPlaceHolder(i18n.T("Our order reference, e.g. glasses order number"))
 
 	// Enter moves on; every change refreshes the preview.
 	chain := []*formEntry{s.name, s.phone, s.address, s.items, s.count, s.weight, s.insured, s.remark, s.reference}
@@ -138,10 +138,10 @@ func newShipScreen(u *UI) *shipScreen {
 
 	s.book = newAddressBook(s)
 
-	s.shipBtn = widget.NewButtonWithIcon(lang.L("Get waybill and print (Ctrl+Enter)"), theme.DocumentPrintIcon(), s.submit)
+	s.shipBtn = widget.NewButtonWithIcon(i18n.T("Get waybill and print (Ctrl+Enter)"), theme.DocumentPrintIcon(), s.submit)
 	s.shipBtn.Importance = widget.HighImportance
-	s.importBtn = widget.NewButtonWithIcon(lang.L("Import CSV…"), theme.FolderOpenIcon(), s.importCSV)
-	s.status = widget.NewLabel(lang.L("Paste or type the recipient, then press Ctrl+Enter: the waybill is obtained and the label prints."))
+	s.importBtn = widget.NewButtonWithIcon(i18n.T("Import CSV…"), theme.FolderOpenIcon(), s.importCSV)
+	s.status = widget.NewLabel(i18n.T("Paste or type the recipient, then press Ctrl+Enter: the waybill is obtained and the label prints."))
 	s.status.Wrapping = fyne.TextWrapWord
 
 	s.preview = canvas.NewImageFromImage(nil)
@@ -164,22 +164,22 @@ func newShipScreen(u *UI) *shipScreen {
 		l.TextStyle = fyne.TextStyle{Bold: true}
 		return container.NewBorder(nil, nil, l, nil, obj)
 	}
-	pasteBtn := widget.NewButtonWithIcon(lang.L("Fill in"), theme.ContentPasteIcon(), func() { s.fillFromPaste(s.paste.Text) })
+	pasteBtn := widget.NewButtonWithIcon(i18n.T("Fill in"), theme.ContentPasteIcon(), func() { s.fillFromPaste(s.paste.Text) })
 	form := container.NewVBox(
-		widget.NewLabelWithStyle(lang.L("Recipient"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(i18n.T("Recipient"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, pasteBtn, s.paste),
-		labelled(lang.L("Name"), field(shipping.FieldRecipientName, s.name)),
-		labelled(lang.L("Phone"), field(shipping.FieldRecipientPhone, s.phone)),
+		labelled(i18n.T("Name"), field(shipping.FieldRecipientName, s.name)),
+		labelled(i18n.T("Phone"), field(shipping.FieldRecipientPhone, s.phone)),
 		s.book.box,
-		labelled(lang.L("Address"), field(shipping.FieldRecipientAddress, s.address)),
+		labelled(i18n.T("Address"), field(shipping.FieldRecipientAddress, s.address)),
 		widget.NewSeparator(),
-		labelled(lang.L("Sender"), field(shipping.FieldSenderName, s.sender)),
-		labelled(lang.L("Carrier"), field(shipping.FieldCarrier, container.NewBorder(nil, nil, nil, s.guess, s.carrier))),
-		labelled(lang.L("Items"), s.items),
-		row(labelled(lang.L("Count"), field(shipping.FieldCount, s.count)), labelled(lang.L("Weight (kg)"), field(shipping.FieldWeight, s.weight))),
-		row(labelled(lang.L("Payment"), s.payType), labelled(lang.L("Insured value (yuan)"), field("insured", s.insured))),
-		labelled(lang.L("Remark"), s.remark),
-		labelled(lang.L("Order ref."), s.reference),
+		labelled(i18n.T("Sender"), field(shipping.FieldSenderName, s.sender)),
+		labelled(i18n.T("Carrier"), field(shipping.FieldCarrier, container.NewBorder(nil, nil, nil, s.guess, s.carrier))),
+		labelled(i18n.T("Items"), s.items),
+		row(labelled(i18n.T("Count"), field(shipping.FieldCount, s.count)), labelled(i18n.T("Weight (kg)"), field(shipping.FieldWeight, s.weight))),
+		row(labelled(i18n.T("Payment"), s.payType), labelled(i18n.T("Insured value (yuan)"), field("insured", s.insured))),
+		labelled(i18n.T("Remark"), s.remark),
+		labelled(i18n.T("Order ref."), s.reference),
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, s.importBtn, s.shipBtn),
 		s.status,
@@ -189,7 +189,7 @@ func newShipScreen(u *UI) *shipScreen {
 	s.errs[shipping.FieldSenderAddress] = s.errs[shipping.FieldSenderName]
 
 	previewBox := container.NewBorder(
-		widget.NewLabelWithStyle(lang.L("Label preview (what will print)"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(i18n.T("Label preview (what will print)"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
 		s.previewMsg, nil, nil, s.preview)
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), container.NewPadded(previewBox))
 	split.Offset = 0.58
@@ -345,7 +345,7 @@ func (s *shipScreen) order() (store.Order, map[string]string) {
 		}
 		v, err := strconv.ParseFloat(t, 64)
 		if err != nil || v < 0 {
-			bad[key] = lang.L("Please enter a number.")
+			bad[key] = i18n.T("Please enter a number.")
 			return def
 		}
 		return v
@@ -464,12 +464,12 @@ func (s *shipScreen) submit() {
 		fe = withoutField(fe, shipping.FieldCarrier)
 	}
 	if s.showFieldErrors(fe, bad) {
-		s.status.SetText(lang.L("Please correct the marked fields."))
+		s.status.SetText(i18n.T("Please correct the marked fields."))
 		return
 	}
 	s.busy = true
 	s.shipBtn.Disable()
-	s.status.SetText(lang.L("Getting the waybill…"))
+	s.status.SetText(i18n.T("Getting the waybill…"))
 	var res *shipping.ShipResult
 	var err error
 	s.ui.async(func(ctx context.Context, who shipping.User) {
@@ -500,19 +500,19 @@ func (s *shipScreen) shipped(res *shipping.ShipResult, err error) {
 	var ve *shipping.ValidationError
 	if errors.As(err, &ve) {
 		s.showFieldErrors(ve.Fields, nil)
-		s.status.SetText(lang.L("Please correct the marked fields."))
+		s.status.SetText(i18n.T("Please correct the marked fields."))
 		return
 	}
 	if err != nil {
 		s.status.SetText(shipping.Describe(err))
-		s.ui.showError(lang.L("No waybill"), err)
+		s.ui.showError(i18n.T("No waybill"), err)
 		return
 	}
-	msg := fmt.Sprintf(lang.L("Waybill %s (%s) for %s: label sent to the printer."),
+	msg := fmt.Sprintf(i18n.T("Waybill %s (%s) for %s: label sent to the printer."),
 		res.Shipment.Waybill, kuaidi100.CarrierName(res.Shipment.Carrier), res.Shipment.RecipientName)
 	if res.Warning != "" {
-		msg = fmt.Sprintf(lang.L("Waybill %s obtained, but: %s"), res.Shipment.Waybill, res.Warning)
-		dialog.ShowInformation(lang.L("Waybill obtained"), res.Warning, s.ui.win)
+		msg = fmt.Sprintf(i18n.T("Waybill %s obtained, but: %s"), res.Shipment.Waybill, res.Warning)
+		dialog.ShowInformation(i18n.T("Waybill obtained"), res.Warning, s.ui.win)
 	}
 	s.status.SetText(msg)
 	s.clear()
@@ -522,7 +522,7 @@ func (s *shipScreen) shipped(res *shipping.ShipResult, err error) {
 		s.stopPreview()
 		s.preview.Image = res.Preview
 		s.preview.Refresh()
-		s.previewMsg.SetText(fmt.Sprintf(lang.L("Printed: waybill %s."), res.Shipment.Waybill))
+		s.previewMsg.SetText(fmt.Sprintf(i18n.T("Printed: waybill %s."), res.Shipment.Waybill))
 	}
 	s.ui.win.Canvas().Focus(s.name)
 	s.ui.dash.changed()
@@ -556,7 +556,7 @@ func (s *shipScreen) showFieldErrors(fe []shipping.FieldError, local map[string]
 		if l, ok := s.errs[k]; ok {
 			setError(l, v)
 		} else {
-			dialog.ShowInformation(lang.L("Please check the form"), v, s.ui.win)
+			dialog.ShowInformation(i18n.T("Please check the form"), v, s.ui.win)
 		}
 	}
 	focus := map[string]fyne.Focusable{

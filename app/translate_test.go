@@ -1,36 +1,46 @@
 package app
 
 import (
-	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
-	"fyne.io/fyne/v2/lang"
+	"shipdesk/assets/i18n"
+	"shipdesk/store"
 )
 
-// TestEveryLabelIsTranslated finds every lang.L call in the GUI's sources
-// (this package and gui.go) and checks that its key is a literal present in
-// both translation files, and that the files hold nothing else.
-func TestEveryLabelIsTranslated(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files = append(files, filepath.Join("..", "gui.go"))
+// catalogueCalls are the i18n functions whose argument (at the index) is a
+// catalogue key.
+var catalogueCalls = map[string]int{"T": 0, "F": 0, "N": 0, "Wrap": 1, "Field": 1}
+
+// usedKeys finds every catalogue key in the module's sources (every i18n.T,
+// F, N, Wrap and Field call outside tests), failing on keys that are not
+// literals or from tables of i18n.N keys, plus the texts shown through the store's and printer's names
+// (milestones, printer statuses).
+func usedKeys(t *testing.T) map[string]bool {
+	t.Helper()
 	used := map[string]bool{}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		fs := token.NewFileSet()
-		af, err := parser.ParseFile(fs, f, nil, 0)
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			t.Fatal(err)
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && path != ".." || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		fset := token.NewFileSet()
+		af, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
 		}
 		ast.Inspect(af, func(n ast.Node) bool {
 			c, ok := n.(*ast.CallExpr)
@@ -38,68 +48,84 @@ func TestEveryLabelIsTranslated(t *testing.T) {
 				return true
 			}
 			sel, ok := c.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "L" {
+			if !ok {
 				return true
 			}
-			if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "lang" {
+			id, ok := sel.X.(*ast.Ident)
+			arg, known := catalogueCalls[sel.Sel.Name]
+			if !ok || id.Name != "i18n" || !known || len(c.Args) <= arg {
 				return true
 			}
-			bl, ok := c.Args[0].(*ast.BasicLit)
+			bl, ok := c.Args[arg].(*ast.BasicLit)
 			if !ok || bl.Kind != token.STRING {
-				t.Errorf("%s: lang.L with a non-literal key cannot be checked", fs.Position(c.Pos()))
+				// A key from a table: the table marks its keys
+				// with i18n.N, which this scan finds.
 				return true
 			}
 			s, _ := strconv.Unquote(bl.Value)
 			used[s] = true
 			return true
 		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(used) < 100 {
-		t.Fatalf("found only %d labels; the scan is broken", len(used))
+	for _, m := range store.Milestones() {
+		used[m.English()] = true
 	}
-	for _, code := range Languages {
-		data, err := translations.ReadFile("translation/" + code + ".json")
-		if err != nil {
-			t.Fatal(err)
+	if len(used) < 200 {
+		t.Fatalf("found only %d keys; the scan is broken", len(used))
+	}
+	return used
+}
+
+// TestEveryTextIsTranslated checks that every key the sources use has its
+// Chinese text, with the same fmt verbs, and that the catalogue holds
+// nothing else.
+func TestEveryTextIsTranslated(t *testing.T) {
+	used := usedKeys(t)
+	for k := range used {
+		zh, ok := i18n.Lookup("zh", k)
+		if !ok || strings.TrimSpace(zh) == "" {
+			t.Errorf("zh.json: no text for %q", k)
+			continue
 		}
-		var m map[string]string
-		if err := json.Unmarshal(data, &m); err != nil {
-			t.Fatalf("%s.json: %v", code, err)
+		if strings.Count(zh, "%") != strings.Count(k, "%") {
+			t.Errorf("zh.json: %q has other format verbs than its key", k)
 		}
-		for k := range used {
-			if strings.TrimSpace(m[k]) == "" {
-				t.Errorf("%s.json: no text for %q", code, k)
-			}
-			if strings.Count(m[k], "%") != strings.Count(k, "%") {
-				t.Errorf("%s.json: %q has other format verbs than its key", code, k)
-			}
+		if strings.IndexFunc(k, func(r rune) bool { return r < unicode.MaxASCII && unicode.IsLetter(r) }) < 0 {
+			t.Errorf("key %q is not English: keys are the English text", k)
 		}
-		for k := range m {
-			if !used[k] {
-				t.Errorf("%s.json: %q is not used", code, k)
-			}
+	}
+	for _, k := range i18n.Keys() {
+		if !used[k] {
+			t.Errorf("zh.json: %q is not used", k)
 		}
+	}
+	if _, err := os.Stat(filepath.Join("..", "assets", "i18n", "zh.json")); err != nil {
+		t.Fatal(err)
 	}
 }
 
 func TestUseLanguage(t *testing.T) {
-	t.Cleanup(func() { _ = UseLanguage("en") })
+	t.Cleanup(func() { _ = UseLanguage("zh") })
 	if err := UseLanguage("zh"); err != nil {
 		t.Fatal(err)
 	}
-	if got := lang.L("Ship"); got != "发货" {
+	if got := i18n.T("Ship"); got != "发货" {
 		t.Errorf("zh: Ship = %q", got)
 	}
-	if got := lang.L("Reprint & search"); got != "补打与查询" {
+	if got := i18n.T("Reprint & search"); got != "补打与查询" {
 		t.Errorf("zh: Reprint & search = %q", got)
 	}
 	if err := UseLanguage("en"); err != nil {
 		t.Fatal(err)
 	}
-	if got := lang.L("Ship"); got != "Ship" {
+	if got := i18n.T("Ship"); got != "Ship" {
 		t.Errorf("en: Ship = %q", got)
 	}
-	if currentLanguage != "en" {
-		t.Errorf("currentLanguage = %q", currentLanguage)
+	if i18n.Language() != "en" {
+		t.Errorf("i18n.Language() = %q", i18n.Language())
 	}
 }

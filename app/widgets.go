@@ -1,10 +1,11 @@
 package app
 
 import (
+	"shipdesk/assets/i18n"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -150,9 +151,9 @@ func newListEditor[T any](items *[]T, text func(T) string, edit func(i int), kee
 	e.list = newTextList(func() int { return len(*e.items) }, func(i int) string { return text((*e.items)[i]) })
 	e.list.OnSelected = func(i widget.ListItemID) { e.sel = i }
 	buttons := container.NewHBox(append([]fyne.CanvasObject{
-		widget.NewButtonWithIcon(lang.L("Add"), theme.ContentAddIcon(), func() { edit(-1) }),
-		widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { edit(e.sel) }),
-		widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), e.remove),
+		widget.NewButtonWithIcon(i18n.T("Add"), theme.ContentAddIcon(), func() { edit(-1) }),
+		widget.NewButtonWithIcon(i18n.T("Edit"), theme.DocumentCreateIcon(), func() { edit(e.sel) }),
+		widget.NewButtonWithIcon(i18n.T("Remove"), theme.DeleteIcon(), e.remove),
 	}, extra...)...)
 	e.content = container.NewBorder(nil, buttons, nil, nil, e.list)
 	return e

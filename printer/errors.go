@@ -3,6 +3,8 @@ package printer
 import (
 	"errors"
 	"fmt"
+
+	"shipdesk/assets/i18n"
 )
 
 // Sentinel errors callers branch on. Transport errors wrap one of these where
@@ -46,40 +48,61 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("printer not ready: %s", e.Status)
 }
 
-// Describe turns an error from this package into one Chinese sentence a
-// clerk can act on. Errors it does not know get a generic sentence; the
-// detail belongs in the log.
+// sentences maps each sentinel to the catalogue key of the sentence a
+// clerk reads, in the order Explain tries them.
+var sentences = []struct {
+	err error
+	key string
+}{
+	{ErrBadURI, i18n.N("The printer address is not right: check it in Settings (for example usb://, tcp://192.168.1.50:9100).")},
+	{ErrUSBNotBuilt, i18n.N("This version cannot print over USB: use a network or serial printer, or install the version with USB support.")},
+	{ErrPermission, i18n.N("No permission to use this USB printer: ask the administrator to add the udev rule (see the manual, \"Printer setup\"), then plug the printer in again.")},
+	{ErrBusy, i18n.N("Another program is using the printer: close other printing programs and try again.")},
+	{ErrRefused, i18n.N("The printer refused the connection: check that it is on, that its IP address is right and that no other computer is printing on it.")},
+	{ErrTimeout, i18n.N("The printer did not answer in time: check that it is on and its cable is in, see whether this label came out, then try again.")},
+	{ErrDisconnected, i18n.N("The printer disconnected while printing: check its cable and power, see whether this label came out, then try again.")},
+	{ErrNotFound, i18n.N("Printer not found: check that it is connected and on, or choose the printer again in Settings.")},
+	{ErrUnsupportedLanguage, i18n.N("This printer speaks neither TSPL nor ZPL and cannot print labels: please use a label printer.")},
+	{ErrNotRetryable, i18n.N("Only a job that failed can be printed again.")},
+	{ErrNotCancellable, i18n.N("A job already sent cannot be cancelled.")},
+}
+
+// genericSentence is what Describe says about an error it does not know.
+var genericSentence = i18n.N("Printing failed: please check the printer and try again.")
+
+// Explain returns the catalogue key (package i18n) of the sentence a clerk
+// reads for an error of this package, and false for an error it does not
+// know.
+func Explain(err error) (key string, ok bool) {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Status.adviceKey(), true
+	}
+	for _, s := range sentences {
+		if errors.Is(err, s.err) {
+			return s.key, true
+		}
+	}
+	return "", false
+}
+
+// Describe turns an error from this package into one sentence a clerk can
+// act on, in the app's language (i18n). Errors it does not know get a
+// generic sentence; the detail belongs in the log.
 func Describe(err error) string {
 	if err == nil {
 		return ""
 	}
-	var se *StatusError
-	if errors.As(err, &se) {
-		return se.Status.Advice()
+	if key, ok := Explain(err); ok {
+		return i18n.T(key)
 	}
-	switch {
-	case errors.Is(err, ErrBadURI):
-		return "打印机地址写得不对，请在设置里检查打印机地址（例如 usb://、tcp://192.168.1.50:9100）。"
-	case errors.Is(err, ErrUSBNotBuilt):
-		return "这个版本没有 USB 打印功能，请改用网络或串口打印机，或安装带 USB 支持的版本。"
-	case errors.Is(err, ErrPermission):
-		return "没有权限使用这台 USB 打印机：请让管理员添加 udev 规则（见说明书“打印机设置”），然后重新插拔打印机。"
-	case errors.Is(err, ErrBusy):
-		return "打印机正被其他程序占用，请关闭其他打印程序后重试。"
-	case errors.Is(err, ErrRefused):
-		return "打印机拒绝连接：请确认打印机已开机、IP 地址正确，且没有别的电脑正在用它打印。"
-	case errors.Is(err, ErrTimeout):
-		return "打印机没有响应（超时）：请检查打印机是否开机、网线或数据线是否插好，确认这张标签是否已打出后再重试。"
-	case errors.Is(err, ErrDisconnected):
-		return "打印过程中打印机断开了：请检查数据线和电源，确认这张标签是否已打出后再重试。"
-	case errors.Is(err, ErrNotFound):
-		return "找不到打印机：请确认打印机已接好并开机，或在设置里重新选择打印机。"
-	case errors.Is(err, ErrUnsupportedLanguage):
-		return "这台打印机不支持 TSPL 或 ZPL 指令，无法打印面单，请换一台标签打印机。"
-	case errors.Is(err, ErrNotRetryable):
-		return "只有打印失败的任务才能重新打印。"
-	case errors.Is(err, ErrNotCancellable):
-		return "已发送的打印任务不能取消。"
+	return i18n.T(genericSentence)
+}
+
+// errorKey is Explain's key, or the generic sentence's.
+func errorKey(err error) string {
+	if key, ok := Explain(err); ok {
+		return key
 	}
-	return "打印失败，请检查打印机后重试。"
+	return genericSentence
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/store"
 )
 
@@ -51,7 +52,7 @@ const saveTimeout = 5 * time.Second
 // returns the stored job as it ended: sent, or failed with the error
 // recorded in job.Error, and then also a non-nil error (see Describe).
 func (q *Queue) Submit(ctx context.Context, job store.PrintJob) (store.PrintJob, error) {
-	job.ID, job.State, job.Attempts, job.Error = 0, store.JobQueued, 0, ""
+	job.ID, job.State, job.Attempts, job.Error, job.ErrorDetail = 0, store.JobQueued, 0, "", ""
 	if len(job.Data) == 0 {
 		return job, fmt.Errorf("submit print job: no data to print")
 	}
@@ -105,9 +106,9 @@ func (q *Queue) Cancel(ctx context.Context, id uint64, who string) error {
 // printer; both become failed with a note, for a person to check and retry.
 // Nothing is resent.
 func (q *Queue) Recover(ctx context.Context) error {
-	notes := map[store.JobState]string{
-		store.JobSending: "程序在发送这张标签时中断，请先看打印机是否已打出，再决定是否重新打印。 (interrupted while sending; check the printer before retrying)",
-		store.JobQueued:  "程序在发送前中断，标签没有发出，请点“重新打印”。 (interrupted before sending; nothing was sent)",
+	notes := map[store.JobState]struct{ key, detail string }{
+		store.JobSending: {i18n.N("The program stopped while sending this label: see whether the printer printed it before you print it again."), "interrupted while sending; check the printer before retrying"},
+		store.JobQueued:  {i18n.N("The program stopped before sending this label; nothing was sent: press Retry."), "interrupted before sending; nothing was sent"},
 	}
 	for state, note := range notes {
 		jobs, err := q.db.Jobs(ctx, store.JobFilter{State: state})
@@ -119,7 +120,7 @@ func (q *Queue) Recover(ctx context.Context) error {
 				if j.State != state {
 					return nil
 				}
-				j.State, j.Error = store.JobFailed, note
+				j.State, j.Error, j.ErrorDetail = store.JobFailed, note.key, note.detail
 				return nil
 			})
 			if err != nil {
@@ -175,9 +176,9 @@ func (q *Queue) send(ctx context.Context, id uint64, uri string, from store.JobS
 	j, err = q.db.UpdateJob(saveCtx, id, func(j *store.PrintJob) error {
 		if sendErr != nil {
 			j.State = store.JobFailed
-			j.Error = Describe(sendErr) + " (" + sendErr.Error() + ")"
+			j.Error, j.ErrorDetail = errorKey(sendErr), sendErr.Error()
 		} else {
-			j.State, j.Error = store.JobSent, ""
+			j.State, j.Error, j.ErrorDetail = store.JobSent, "", ""
 		}
 		return nil
 	})

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/store"
 )
 
@@ -106,7 +107,10 @@ func TestQueuePaperOutThenRestartThenRetry(t *testing.T) {
 	if !errors.As(err, &se) || se.Status != PaperOut {
 		t.Fatalf("Submit to a printer out of paper: %v, want a paper-out StatusError", err)
 	}
-	if j.State != store.JobFailed || j.Attempts != 1 || !strings.Contains(j.Error, "缺纸") {
+	// The clerk's sentence (a catalogue key, Chinese in the Chinese UI)
+	// and the technical detail are kept apart.
+	if zh, _ := i18n.Lookup("zh", j.Error); j.State != store.JobFailed || j.Attempts != 1 || !strings.Contains(zh, "缺纸") ||
+		!strings.Contains(j.ErrorDetail, "paper out") || strings.Contains(j.Error, "paper out") {
 		t.Fatalf("failed job: %+v", j)
 	}
 	if len(p.printed) != 0 {
@@ -175,7 +179,7 @@ func TestQueueRecoverInterrupted(t *testing.T) {
 	}
 	for _, id := range []uint64{sending.ID, queued.ID} {
 		j, _ := db.Job(t.Context(), id)
-		if j.State != store.JobFailed || !strings.Contains(j.Error, "interrupted") {
+		if zh, ok := i18n.Lookup("zh", j.Error); j.State != store.JobFailed || !ok || !strings.Contains(zh, "中断") || !strings.Contains(j.ErrorDetail, "interrupted") {
 			t.Errorf("job %d after Recover: %+v", id, j)
 		}
 	}

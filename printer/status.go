@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"shipdesk/assets/i18n"
 )
 
 // Status is what a printer reports about itself.
@@ -32,23 +34,35 @@ var statusNames = [...]string{
 	RibbonOut: "ribbon out", Fault: "error", Offline: "offline",
 }
 
-var statusChinese = [...]string{
-	Unknown: "状态未知", Ready: "就绪", Printing: "正在打印", Paused: "已暂停",
-	PaperOut: "缺纸", HeadOpen: "打印头未合上", PaperJam: "卡纸",
-	RibbonOut: "碳带用完", Fault: "打印机故障", Offline: "未连接",
+// statusText is the short name a person reads, as a catalogue key.
+var statusText = [...]string{
+	Unknown: i18n.N("Status unknown"), Ready: i18n.N("Ready"), Printing: i18n.N("Printing"), Paused: i18n.N("Paused"),
+	PaperOut: i18n.N("Out of paper"), HeadOpen: i18n.N("Head open"), PaperJam: i18n.N("Paper jam"),
+	RibbonOut: i18n.N("Out of ribbon"), Fault: i18n.N("Printer fault"), Offline: i18n.N("Not connected"),
 }
 
+// statusAdvice is the sentence telling a clerk what to do, as a catalogue
+// key.
 var statusAdvice = [...]string{
-	Unknown:   "打印机没有报告状态，请看一眼打印机的指示灯。",
-	Ready:     "打印机已就绪。",
-	Printing:  "打印机正在打印，请稍候。",
-	Paused:    "打印机处于暂停状态，请按打印机上的暂停/走纸键恢复后重试。",
-	PaperOut:  "打印机缺纸，请装入面单纸后点“重新打印”。",
-	HeadOpen:  "打印头或上盖没有合上，请合好后点“重新打印”。",
-	PaperJam:  "打印机卡纸，请取出卡住的面单、重新装纸后点“重新打印”。",
-	RibbonOut: "碳带用完了，请更换碳带后点“重新打印”。",
-	Fault:     "打印机报告故障，请关机几秒再开机，然后点“重新打印”。",
-	Offline:   "打印机未连接或未开机，请检查电源和连接线。",
+	Unknown:   i18n.N("The printer did not report its state; please look at its lights."),
+	Ready:     i18n.N("The printer is ready."),
+	Printing:  i18n.N("The printer is printing; please wait."),
+	Paused:    i18n.N("The printer is paused: press its pause/feed key, then try again."),
+	PaperOut:  i18n.N("The printer is out of labels: load labels, then press Retry."),
+	HeadOpen:  i18n.N("The print head or cover is open: close it, then press Retry."),
+	PaperJam:  i18n.N("Labels are jammed: take out the stuck labels, reload, then press Retry."),
+	RibbonOut: i18n.N("The ribbon has run out: change the ribbon, then press Retry."),
+	Fault:     i18n.N("The printer reports a fault: switch it off for a few seconds and on again, then press Retry."),
+	Offline:   i18n.N("The printer is not connected or not switched on: check its power and cable."),
+}
+
+// Statuses lists every state, Unknown first.
+func Statuses() []Status {
+	out := make([]Status, 0, len(statusNames))
+	for s := range statusNames {
+		out = append(out, Status(s))
+	}
+	return out
 }
 
 // String is the English name used in logs and --json output.
@@ -59,16 +73,26 @@ func (s Status) String() string {
 	return statusNames[s]
 }
 
-// Chinese is the short label shown to clerks.
+// Text is the short name a person reads, in the app's language (i18n).
+func (s Status) Text() string { return i18n.T(s.textKey()) }
+
+// Chinese is the short Chinese name (the --json output's statusText).
 func (s Status) Chinese() string {
-	if s < 0 || int(s) >= len(statusChinese) {
-		return statusChinese[Unknown]
-	}
-	return statusChinese[s]
+	zh, _ := i18n.Lookup("zh", s.textKey())
+	return zh
 }
 
-// Advice is one Chinese sentence telling a clerk what to do.
-func (s Status) Advice() string {
+func (s Status) textKey() string {
+	if s < 0 || int(s) >= len(statusText) {
+		return statusText[Unknown]
+	}
+	return statusText[s]
+}
+
+// Advice is the sentence telling a clerk what to do, in the app's language.
+func (s Status) Advice() string { return i18n.T(s.adviceKey()) }
+
+func (s Status) adviceKey() string {
 	if s < 0 || int(s) >= len(statusAdvice) {
 		return statusAdvice[Unknown]
 	}

@@ -77,7 +77,7 @@ func (s *Service) closeCancelled(ctx context.Context, id string) {
 	if err != nil || o.Step == store.StepDone {
 		return
 	}
-	o.Step, o.LastError = store.StepDone, ErrCancelled.Error()
+	o.Step, o.LastError = store.StepDone, Describe(ErrCancelled)
 	if err := s.d.DB.SaveOrder(ctx, &o); err != nil {
 		s.logf("shipping: close order %s: %v", o.ID, err)
 	}

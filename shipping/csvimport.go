@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
 )
@@ -27,18 +28,18 @@ const (
 
 // RowError is one problem in one row of an imported file. Row is the line
 // number as Excel shows it (the header is row 1); Field names the column
-// ("" for the whole row); Message is a Chinese sentence.
+// ("" for the whole row); Message is the sentence in the app's language.
 type RowError struct {
 	Row     int    `json:"row"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
 }
 
-func (e RowError) Error() string { return fmt.Sprintf("第%d行：%s", e.Row, e.Message) }
+func (e RowError) Error() string { return fmt.Sprintf("row %d: %s", e.Row, e.Message) }
 
 // ErrImport is wrapped by errors that reject a whole file (not a CSV, no
 // header, too big).
-var ErrImport = errors.New("文件无法导入")
+var ErrImport = errors.New("file cannot be imported")
 
 // csvColumns maps header names (Chinese or English, compared without case
 // and spaces) to the order field they fill.
@@ -117,11 +118,11 @@ func parseOrdersCSV(r io.Reader, st store.Settings) ([]store.Order, []RowError, 
 		return nil, nil, fmt.Errorf("import: read: %w", err)
 	}
 	if len(b) > MaxImportBytes {
-		return nil, nil, fmt.Errorf("%w：文件超过8MB，请分批导入", ErrImport)
+		return nil, nil, i18n.Wrap(fmt.Errorf("%w: larger than 8 MB", ErrImport), "The file is larger than 8 MB: please import it in parts.")
 	}
 	text, err := decodeText(b)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w：无法识别文件编码，请在Excel中另存为“CSV UTF-8”: %v", ErrImport, err)
+		return nil, nil, i18n.Wrap(fmt.Errorf("%w: unknown text encoding: %w", ErrImport, err), "The file's text encoding is not recognised: in Excel, save it as \"CSV UTF-8\".")
 	}
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.FieldsPerRecord = -1
@@ -132,10 +133,10 @@ func parseOrdersCSV(r io.Reader, st store.Settings) ([]store.Order, []RowError, 
 	}
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, nil, fmt.Errorf("%w：文件是空的", ErrImport)
+		return nil, nil, i18n.Wrap(fmt.Errorf("%w: empty", ErrImport), "The file is empty.")
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w：第1行不是有效的CSV: %v", ErrImport, err)
+		return nil, nil, i18n.Wrap(fmt.Errorf("%w: row 1: %w", ErrImport, err), "Row 1 is not valid CSV: save the file as CSV and try again.")
 	}
 	cols := map[string]int{}
 	for i, h := range header {
@@ -150,7 +151,7 @@ func parseOrdersCSV(r io.Reader, st store.Settings) ([]store.Order, []RowError, 
 	_, hasPhone := cols["phone"]
 	_, hasAddr := cols["address"]
 	if !hasPaste && (!hasName || !hasPhone || !hasAddr) {
-		return nil, nil, fmt.Errorf("%w：第1行应是表头，至少要有“收件人”“电话”“地址”三列（也可用 name, phone, address）", ErrImport)
+		return nil, nil, i18n.Wrap(fmt.Errorf("%w: no header row", ErrImport), "Row 1 must be the header, with at least the columns 收件人, 电话 and 地址 (or name, phone, address).")
 	}
 	var (
 		orders []store.Order
@@ -168,7 +169,7 @@ func parseOrdersCSV(r io.Reader, st store.Settings) ([]store.Order, []RowError, 
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			errs = append(errs, RowError{Row: line, Message: "这一行格式不对（引号不配对？），已跳过。"})
+			errs = append(errs, RowError{Row: line, Message: i18n.T("This row is not well formed (unpaired quotes?) and was skipped.")})
 			continue
 		}
 		if blank(rec) {
@@ -176,7 +177,7 @@ func parseOrdersCSV(r io.Reader, st store.Settings) ([]store.Order, []RowError, 
 		}
 		rows++
 		if rows > MaxImportRows {
-			return nil, nil, fmt.Errorf("%w：超过%d行，请分批导入", ErrImport, MaxImportRows)
+			return nil, nil, i18n.Wrap(fmt.Errorf("%w: more than %d rows", ErrImport, MaxImportRows), "The file has more than %d rows: please import it in parts.", MaxImportRows)
 		}
 		o, rowErrs := orderFromRow(rec, cols, st)
 		for i := range rowErrs {
@@ -239,28 +240,28 @@ func orderFromRow(rec []string, cols map[string]int, st store.Settings) (store.O
 	if c := get("carrier"); c != "" {
 		code, ok := carrierCode(c)
 		if !ok {
-			errs = append(errs, RowError{Field: FieldCarrier, Message: "不认识快递公司“" + c + "”，请填快递公司名称（如 中通快递）或代码（如 zhongtong）。"})
+			errs = append(errs, RowError{Field: FieldCarrier, Message: i18n.F("Unknown carrier “%s”: give the carrier's name (e.g. 中通快递) or code (e.g. zhongtong).", c)})
 		}
 		o.Carrier = code
 	}
 	if c := get("count"); c != "" {
 		n, err := strconv.Atoi(c)
 		if err != nil || n < 1 {
-			errs = append(errs, RowError{Field: FieldCount, Message: "件数应是正整数。"})
+			errs = append(errs, RowError{Field: FieldCount, Message: i18n.T("The number of pieces must be a whole number above 0.")})
 		}
 		o.Count = n
 	}
 	if w := strings.TrimSuffix(strings.ToLower(get("weight")), "kg"); w != "" {
 		f, err := strconv.ParseFloat(strings.TrimSpace(w), 64)
 		if err != nil {
-			errs = append(errs, RowError{Field: FieldWeight, Message: "重量应是数字（公斤），如 0.5。"})
+			errs = append(errs, RowError{Field: FieldWeight, Message: i18n.T("The weight must be a number of kilograms, e.g. 0.5.")})
 		}
 		o.Weight = f
 	}
 	if v := get("insured"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			errs = append(errs, RowError{Field: FieldInsured, Message: "保价金额应是数字（元）。"})
+			errs = append(errs, RowError{Field: FieldInsured, Message: i18n.T("The insured value must be a number (yuan).")})
 		}
 		o.InsuredValue = f
 	}

@@ -234,3 +234,9 @@ func TestRoles(t *testing.T) {
 		t.Error("phone visibility")
 	}
 }
+
+// hasHan reports whether s holds a Chinese character (a sentence for the
+// Chinese UI).
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF }) >= 0
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"shipdesk/assets/i18n"
 	"shipdesk/printer/label"
 	"shipdesk/store"
 	"strings"
@@ -71,7 +72,7 @@ func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o s
 		return job, img, fmt.Errorf("print: queue job: %w", err)
 	}
 	if err != nil && job.Error == "" {
-		job.Error = Describe(err)
+		job.Error, job.ErrorDetail = Describe(err), err.Error()
 	}
 	if job.State == store.JobSent {
 		if _, err := s.d.DB.UpdateShipment(ctx, sh.Waybill, func(x *store.Shipment) error {
@@ -106,7 +107,7 @@ func (s *Service) resolvePrint(st store.Settings, opt ShipOptions) (store.Printe
 	prof := printerFor(st, opt.PrinterURI, size)
 	if prof.URI == "" {
 		prof.URI = s.d.DefaultPrinter
-		prof.Name = "默认打印机"
+		prof.Name = i18n.T("Default printer")
 	}
 	if prof.URI == "" {
 		return prof, size, dpi, ErrNoPrinter

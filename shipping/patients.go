@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/store"
 )
 
@@ -129,7 +130,7 @@ type ForgetResult struct {
 }
 
 // ErrNoPatient: no shipment or order has that phone number.
-var ErrNoPatient = errors.New("没有找到这个手机号的患者资料。")
+var ErrNoPatient = errors.New("no patient with this phone number")
 
 // Forget deletes a patient's personal data at their request (PIPL): every
 // stored copy of the name, phone and address of the shipments to phone,
@@ -146,7 +147,7 @@ func (s *Service) Forget(ctx context.Context, u User, phone string) (ForgetResul
 	}
 	p := normalizePhone(narrow(phone))
 	if !validPhone(p) && !validMobile(p) {
-		return res, fmt.Errorf("forget %q: %w", store.MaskPhone(p), &ValidationError{Fields: []FieldError{{Field: "phone", Message: "请输入患者的完整手机号或电话。"}}})
+		return res, fmt.Errorf("forget %q: %w", store.MaskPhone(p), &ValidationError{Fields: []FieldError{{Field: "phone", Message: i18n.T("Please enter the patient's full mobile or phone number.")}}})
 	}
 	var waybills []string
 	for {
@@ -297,7 +298,7 @@ func (s *Service) maskShipment(ctx context.Context, sh store.Shipment, res *Forg
 			x.Data = nil
 			if x.State == store.JobQueued || x.State == store.JobFailed {
 				x.State = store.JobCancelled
-				x.Error = "患者资料已删除"
+				x.Error = i18n.N("The patient's data was deleted.")
 			}
 			return nil
 		}); err != nil {

@@ -11,10 +11,10 @@ import (
 	"shipdesk/store"
 )
 
-// Errors from CheckPIN. Their text is a Chinese sentence for the clerk.
+// Errors from CheckPIN (English, for the log; Describe has the sentences).
 var (
-	ErrWrongPIN    = errors.New("PIN 不对，请重新输入。")
-	ErrUnknownUser = errors.New("没有这个用户，请让主管在设置里添加。")
+	ErrWrongPIN    = errors.New("wrong pin")
+	ErrUnknownUser = errors.New("unknown user")
 )
 
 // ClearPIN, put in a user's PINSalt with an empty PINHash, asks

@@ -44,7 +44,7 @@ func TestReadsAreRefusedByRole(t *testing.T) {
 			if !refused && err != nil {
 				t.Errorf("%s as %s: %v", name, u.Name, err)
 			}
-			if refused && Describe(err) != ErrForbidden.Error() {
+			if refused && (Describe(err) != Describe(ErrForbidden) || !hasHan(Describe(err))) {
 				t.Errorf("%s as %s: clerk reads %q", name, u.Name, Describe(err))
 			}
 		}
@@ -148,7 +148,7 @@ func TestCheckPIN(t *testing.T) {
 		if !errors.Is(err, ErrWrongPIN) || u != (User{}) {
 			t.Errorf("PIN %q: %+v, %v", pin, u, err)
 		}
-		if msg := Describe(err); !hasHan(msg) || msg != ErrWrongPIN.Error() {
+		if msg := Describe(err); !hasHan(msg) || msg != Describe(ErrWrongPIN) {
 			t.Errorf("wrong PIN reads %q", msg)
 		}
 	}

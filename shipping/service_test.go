@@ -465,7 +465,7 @@ func TestCancelOnlyBeforePickup(t *testing.T) {
 	if !errors.Is(err, ErrPickedUp) {
 		t.Fatalf("cancel after pickup: %v", err)
 	}
-	if Describe(err) != ErrPickedUp.Error() {
+	if Describe(err) != Describe(ErrPickedUp) || !hasHan(Describe(err)) {
 		t.Errorf("describe %q", Describe(err))
 	}
 	// A picked-up shipment the store knows about is refused without a call.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"shipdesk/assets/i18n"
 	"shipdesk/printer/label"
 	"shipdesk/store"
 	"time"
@@ -121,7 +122,7 @@ func (s *Service) Ship(ctx context.Context, u User, o store.Order, opt ShipOptio
 			// It got its waybill meanwhile (another window resumed it).
 			res, err := s.run(ctx, u, replaces, opt)
 			if res != nil && err == nil {
-				res.Warning = "这个订单在修改前已取得运单 " + waybill + "，修改没有生效；如需按新内容发货，请先取消该运单。"
+				res.Warning = i18n.F("This order already had waybill %s before it was changed, so the change did not take effect; to ship the new content, cancel that waybill first.", waybill)
 			}
 			return res, err
 		}
@@ -161,7 +162,7 @@ func (s *Service) supersede(ctx context.Context, u User, o *store.Order, old, id
 		id = o.ID
 	}
 	if !closedWithoutWaybill(prev) {
-		prev.Step, prev.LastError = store.StepDone, "已修改，改用新订单 "+id
+		prev.Step, prev.LastError = store.StepDone, i18n.F("Changed: shipped as new order %s.", id)
 		if err := s.d.DB.SaveOrder(ctx, &prev); err != nil {
 			s.logf("shipping: close corrected order %s: %v", prev.ID, err)
 		}
@@ -280,7 +281,7 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 	if closedWithoutWaybill(o) {
 		// Replaced by a corrected order (LastError names it): nothing to
 		// resume, and no waybill to report.
-		return res, fmt.Errorf("ship %s: %w%s", id, ErrOrderClosed, o.LastError)
+		return res, i18n.Wrap(fmt.Errorf("ship %s: %w", id, ErrOrderClosed), "This order was closed without a waybill: %s", o.LastError)
 	}
 	save := func() error {
 		// The outcome is stored even when ctx ended meanwhile.
@@ -325,7 +326,7 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 			}
 			if res.Shipment.Milestone == store.MilestoneCancelled {
 				res.Order.Step = store.StepDone
-				res.Order.LastError = ErrCancelled.Error()
+				res.Order.LastError = Describe(ErrCancelled)
 				return res, save()
 			}
 			if !opt.NoPrint {
@@ -345,7 +346,7 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 				}
 				res.Job = job
 				if job.State == store.JobFailed {
-					fail("运单已生成，但打印失败："+job.Error+" 请处理打印机后在打印记录里重试。", errors.New(job.Error))
+					fail(i18n.F("The waybill was issued but printing failed: %s Fix the printer, then retry the job in the print log.", i18n.T(job.Error)), errors.New(job.ErrorDetail))
 				}
 			}
 			res.Order.Step = store.StepQueued
@@ -361,7 +362,7 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 					// The worker retries failed subscriptions by itself;
 					// the order stays here so Resume (or the next start)
 					// makes sure.
-					fail("运单已生成，物流订阅暂时失败，系统会自动重试："+Describe(err), err)
+					fail(i18n.F("The waybill was issued; subscribing it for tracking failed for now and is retried automatically: %s", Describe(err)), err)
 					return s.finishResult(ctx, res), save()
 				}
 			}

@@ -2,7 +2,6 @@ package shipping
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"shipdesk/store"
 )
@@ -14,7 +13,7 @@ func (s *Service) ResendSMS(ctx context.Context, u User, waybill string, m store
 		return err
 	}
 	if s.d.SMS == nil {
-		return errors.New("短信功能未启用。")
+		return fmt.Errorf("resend sms %s: %w", waybill, ErrSMSOff)
 	}
 	if _, err := s.d.SMS.Resend(ctx, u.Name, CleanScan(waybill), m); err != nil {
 		return fmt.Errorf("resend sms %s: %w", waybill, err)

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/printer/label"
 	"shipdesk/store"
@@ -14,8 +15,8 @@ import (
 // FieldError is one problem with an order, for the form: Field names the
 // input ("recipient.name", "recipient.phone", "recipient.address",
 // "carrier", "sender.name", "sender.phone", "sender.address", "count",
-// "weight", "insured", "items", "remark", "reference") and Message is a Chinese
-// sentence saying what to fix.
+// "weight", "insured", "items", "remark", "reference") and Message is the
+// sentence saying what to fix, in the app's language (package i18n).
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
@@ -191,74 +192,74 @@ const addressMarkers = "省市区县镇乡旗村路街道巷弄号楼栋室幢�
 // reports whether a carrier code is known; nil skips the carrier check.
 func checkOrder(o store.Order, known func(code string) bool) []FieldError {
 	var errs []FieldError
-	add := func(f, m string) { errs = append(errs, FieldError{f, m}) }
+	add := func(f, key string, args ...any) { errs = append(errs, FieldError{f, i18n.F(key, args...)}) }
 
 	name := strings.TrimSpace(o.Recipient.Name)
 	switch {
 	case name == "":
-		add(FieldRecipientName, "请填写收件人姓名。")
+		add(FieldRecipientName, i18n.N("Please enter the recipient's name."))
 	case utf8.RuneCountInString(name) > 30:
-		add(FieldRecipientName, "收件人姓名太长，请不超过30个字。")
+		add(FieldRecipientName, i18n.N("The recipient's name is too long: at most 30 characters."))
 	case hasControl(name):
-		add(FieldRecipientName, "收件人姓名含有无法打印的字符，请重新输入。")
+		add(FieldRecipientName, i18n.N("The recipient's name holds characters that cannot be printed: please type it again."))
 	}
 	switch p := strings.TrimSpace(o.Recipient.Phone); {
 	case p == "":
-		add(FieldRecipientPhone, "请填写收件人电话。")
+		add(FieldRecipientPhone, i18n.N("Please enter the recipient's phone number."))
 	case !validPhone(p):
-		add(FieldRecipientPhone, "收件人电话格式不对：手机请填11位（1开头），座机请带区号，如022-23346655。")
+		add(FieldRecipientPhone, i18n.N("The recipient's phone number is not right: a mobile has 11 digits starting with 1, a landline needs its area code, e.g. 022-23346655."))
 	}
 	addr := strings.TrimSpace(o.Recipient.Address)
 	switch {
 	case addr == "":
-		add(FieldRecipientAddress, "请填写收件地址。")
+		add(FieldRecipientAddress, i18n.N("Please enter the delivery address."))
 	case utf8.RuneCountInString(addr) < minAddressRunes || !strings.ContainsAny(addr, addressMarkers):
-		add(FieldRecipientAddress, "收件地址太简略，快递无法派送，请写明省市区、街道和门牌号。")
+		add(FieldRecipientAddress, i18n.N("The delivery address is too short for a courier to deliver: give the province, city, district, street and number."))
 	case utf8.RuneCountInString(addr) > 200:
-		add(FieldRecipientAddress, "收件地址太长，请不超过200个字。")
+		add(FieldRecipientAddress, i18n.N("The delivery address is too long: at most 200 characters."))
 	case hasControl(addr):
-		add(FieldRecipientAddress, "收件地址含有无法打印的字符，请重新输入。")
+		add(FieldRecipientAddress, i18n.N("The delivery address holds characters that cannot be printed: please type it again."))
 	}
 	for _, f := range []struct{ field, what, v string }{
-		{FieldRecipientName, "收件人姓名", o.Recipient.Name},
-		{FieldRecipientAddress, "收件地址", o.Recipient.Address},
-		{FieldSenderName, "寄件人", o.Sender.Name},
-		{FieldSenderAddress, "寄件地址", o.Sender.Address},
-		{FieldItems, "物品", o.Items},
-		{FieldRemark, "备注", o.Remark},
-		{FieldReference, "配镜单号", o.Reference},
+		{FieldRecipientName, i18n.N("Recipient's name"), o.Recipient.Name},
+		{FieldRecipientAddress, i18n.N("Delivery address"), o.Recipient.Address},
+		{FieldSenderName, i18n.N("Sender"), o.Sender.Name},
+		{FieldSenderAddress, i18n.N("Sender's address"), o.Sender.Address},
+		{FieldItems, i18n.N("Items"), o.Items},
+		{FieldRemark, i18n.N("Remark"), o.Remark},
+		{FieldReference, i18n.N("Clinic order number"), o.Reference},
 	} {
 		if r, ok := missingGlyph(f.v); ok {
-			add(f.field, f.what+"里的“"+string(r)+"”字标签打印不出来，请换成常用字或拼音。")
+			add(f.field, i18n.N("%s: the character “%c” cannot be printed on the label; please use a common character or pinyin."), i18n.T(f.what), r)
 		}
 	}
 	if strings.TrimSpace(o.Sender.Name) == "" {
-		add(FieldSenderName, "请填写寄件人（在设置里选择默认寄件人）。")
+		add(FieldSenderName, i18n.N("Please enter the sender (choose the default sender in Settings)."))
 	}
 	if p := strings.TrimSpace(o.Sender.Phone); p == "" {
-		add(FieldSenderPhone, "请填写寄件人电话。")
+		add(FieldSenderPhone, i18n.N("Please enter the sender's phone number."))
 	} else if n := normalizePhone(p); !validPhone(p) && !bareLandlineRe.MatchString(n) {
-		add(FieldSenderPhone, "寄件人电话格式不对，请填手机或带区号的座机。")
+		add(FieldSenderPhone, i18n.N("The sender's phone number is not right: give a mobile or a landline with its area code."))
 	}
 	if a := strings.TrimSpace(o.Sender.Address); a == "" {
-		add(FieldSenderAddress, "请填写寄件地址。")
+		add(FieldSenderAddress, i18n.N("Please enter the sender's address."))
 	}
 	c := strings.TrimSpace(o.Carrier)
 	switch {
 	case c == "":
-		add(FieldCarrier, "请选择快递公司。")
+		add(FieldCarrier, i18n.N("Please choose a carrier."))
 	case known != nil && !known(c):
-		add(FieldCarrier, "不认识这个快递公司代码（"+c+"），请从列表中选择。")
+		add(FieldCarrier, i18n.N("Unknown carrier code (%s): please choose one from the list."), c)
 	}
 	if o.Count < 0 || o.Count > 99 {
-		add(FieldCount, "件数应在1到99之间。")
+		add(FieldCount, i18n.N("The number of pieces must be between 1 and 99."))
 	}
 	// NaN passes every comparison; ParseFloat accepts "NaN" and "Inf".
 	if !(o.Weight >= 0 && o.Weight <= 100) {
-		add(FieldWeight, "重量应在0到100公斤之间。")
+		add(FieldWeight, i18n.N("The weight must be between 0 and 100 kg."))
 	}
 	if !(o.InsuredValue >= 0 && o.InsuredValue <= 1e7) || !(o.COD >= 0 && o.COD <= 1e7) {
-		add(FieldInsured, "保价金额和代收货款应是0或正数（元）。")
+		add(FieldInsured, i18n.N("The insured value and cash on delivery must be 0 or a positive amount (yuan)."))
 	}
 	return errs
 }

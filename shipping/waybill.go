@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
 )
@@ -24,7 +25,7 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 		return store.Shipment{}, err
 	}
 	if r.Waybill == "" {
-		return store.Shipment{}, errors.New("kuaidi100 order: 快递100没有返回运单号，请稍后重试（重试不会重复下单）。")
+		return store.Shipment{}, ErrNoWaybillNumber
 	}
 	now := s.now()
 	sh := store.Shipment{
@@ -48,7 +49,8 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 			// Not ours: the service reused a number (a sandbox restarted
 			// with the same seed). Taking it would give this parcel the
 			// other one's label job and tracking.
-			return store.Shipment{}, fmt.Errorf("store shipment %s: 快递100返回的运单号 %s 已属于订单 %s，没有用于这个订单；请核对快递100账号后重试。", r.Waybill, r.Waybill, existing.OrderID)
+			return store.Shipment{}, i18n.Wrap(fmt.Errorf("store shipment %s: belongs to order %s", r.Waybill, existing.OrderID),
+				"Kuaidi100 returned waybill number %s, which belongs to order %s, so it was not used for this order: please check the Kuaidi100 account and try again.", r.Waybill, existing.OrderID)
 		}
 		return existing, nil
 	case err != nil:

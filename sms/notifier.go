@@ -38,6 +38,7 @@ import (
 	"sync"
 	"time"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
 )
@@ -107,16 +108,43 @@ type Notifier struct {
 	lastWarned string     // last settings warning logged
 }
 
-// Errors returned by Resend; their text is a sentence for a clerk.
+// Errors returned by Resend, in English for the log; Explain gives the
+// sentence a clerk reads.
 var (
-	ErrDisabled      = errors.New("短信提醒未开启，请先在设置中开启短信")
-	ErrNoTemplate    = errors.New("这个节点没有配置短信模板，请先在设置中填写模板编号")
-	ErrOptedOut      = errors.New("患者已退订短信，不能发送")
-	ErrNoMobile      = errors.New("收件人电话不是手机号，不能发短信")
-	ErrCapReached    = errors.New("今天的短信已达到上限，请明天再发或请主管在设置中提高上限")
-	ErrPending       = errors.New("这条短信正在等待发送，请勿重复操作")
-	ErrAlreadyResent = errors.New("这条短信已经人工重发过一次，不能再发")
+	ErrDisabled      = errors.New("sms notifications are off")
+	ErrNoTemplate    = errors.New("no sms template for this milestone")
+	ErrOptedOut      = errors.New("patient opted out of sms")
+	ErrNoMobile      = errors.New("recipient phone is not a mobile number")
+	ErrCapReached    = errors.New("daily sms cap reached")
+	ErrPending       = errors.New("sms already waiting to be sent")
+	ErrAlreadyResent = errors.New("sms already resent once")
 )
+
+// sentences maps each sentinel to the catalogue key (package i18n) of the
+// sentence a clerk reads.
+var sentences = []struct {
+	err error
+	key string
+}{
+	{ErrDisabled, i18n.N("SMS reminders are off: turn SMS on in Settings first.")},
+	{ErrNoTemplate, i18n.N("This milestone has no SMS template: enter the template number in Settings first.")},
+	{ErrOptedOut, i18n.N("The patient has opted out of SMS: no message can be sent.")},
+	{ErrNoMobile, i18n.N("The recipient's phone is not a mobile number: no SMS can be sent.")},
+	{ErrCapReached, i18n.N("Today's SMS limit is reached: send it tomorrow, or ask a manager to raise the limit in Settings.")},
+	{ErrPending, i18n.N("This SMS is already waiting to be sent: please do not send it again.")},
+	{ErrAlreadyResent, i18n.N("This SMS has already been resent by hand once and cannot be sent again.")},
+}
+
+// Explain returns the catalogue key of the sentence a clerk reads for an
+// error of this package, and false for an error it does not know.
+func Explain(err error) (key string, ok bool) {
+	for _, s := range sentences {
+		if errors.Is(err, s.err) {
+			return s.key, true
+		}
+	}
+	return "", false
+}
 
 // Reasons stored in a message's Reply. They are shown in the SMS log.
 const (

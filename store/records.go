@@ -294,21 +294,25 @@ const (
 // PrintJob is one label sent (or to be sent) to one printer. It is stored
 // before a byte is sent.
 type PrintJob struct {
-	ID         uint64    `json:"id"`
-	Waybill    string    `json:"waybill,omitempty"`
-	OrderID    string    `json:"orderId,omitempty"`
-	PrinterURI string    `json:"printerUri"`
-	Format     string    `json:"format"` // tspl, zpl, png
-	Size       string    `json:"size,omitempty"`
-	Data       []byte    `json:"data"`
-	State      JobState  `json:"state"`
-	Attempts   int       `json:"attempts"`
-	Error      string    `json:"error,omitempty"`
-	Who        string    `json:"who,omitempty"`
-	Reprint    bool      `json:"reprint,omitempty"`
-	Reason     string    `json:"reason,omitempty"` // why it was reprinted
-	CreatedAt  time.Time `json:"createdAt"`
-	UpdatedAt  time.Time `json:"updatedAt"`
+	ID         uint64   `json:"id"`
+	Waybill    string   `json:"waybill,omitempty"`
+	OrderID    string   `json:"orderId,omitempty"`
+	PrinterURI string   `json:"printerUri"`
+	Format     string   `json:"format"` // tspl, zpl, png
+	Size       string   `json:"size,omitempty"`
+	Data       []byte   `json:"data"`
+	State      JobState `json:"state"`
+	Attempts   int      `json:"attempts"`
+	// Error is the sentence a clerk reads about a failed job, as a
+	// catalogue key of package assets/i18n (English; shown translated);
+	// ErrorDetail is the technical cause, for the log and the technician.
+	Error       string    `json:"error,omitempty"`
+	ErrorDetail string    `json:"errorDetail,omitempty"`
+	Who         string    `json:"who,omitempty"`
+	Reprint     bool      `json:"reprint,omitempty"`
+	Reason      string    `json:"reason,omitempty"` // why it was reprinted
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
 // SMSState is where a message is.
