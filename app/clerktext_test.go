@@ -30,7 +30,7 @@ var clerkSentinels = map[string][]error{
 	"printer": {printer.ErrBadURI, printer.ErrNotFound, printer.ErrDisconnected, printer.ErrRefused, printer.ErrTimeout,
 		printer.ErrPermission, printer.ErrBusy, printer.ErrUSBNotBuilt, printer.ErrUnsupportedLanguage,
 		printer.ErrNotRetryable, printer.ErrNotCancellable},
-	"printer/label": {label.ErrNoWaybill, label.ErrSize, label.ErrTextTooLong, label.ErrMissingGlyph},
+	"printer/label": {label.ErrNoWaybill, label.ErrSize, label.ErrTextTooLong, label.ErrMissingGlyph, label.ErrCode128, label.ErrQR},
 	"sms": {sms.ErrDisabled, sms.ErrNoTemplate, sms.ErrOptedOut, sms.ErrNoMobile, sms.ErrCapReached,
 		sms.ErrPending, sms.ErrAlreadyResent},
 	"store": {store.ErrNotFound, store.ErrInvalid, store.ErrDuplicate, store.ErrExists, store.ErrAlreadyRunning,

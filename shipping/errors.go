@@ -74,6 +74,8 @@ var sentences = []struct {
 	{label.ErrMissingGlyph, i18n.N("The label cannot be made: a character cannot be printed; please use common characters or pinyin.")},
 	{label.ErrTextTooLong, i18n.N("The label cannot be made: the text is too long for the label; please shorten it.")},
 	{label.ErrNoWaybill, i18n.N("The label cannot be made without a waybill number.")},
+	{label.ErrCode128, i18n.N("The label cannot be made: the waybill number holds characters a barcode cannot carry; check the number.")},
+	{label.ErrQR, i18n.N("The label cannot be made: the QR code cannot hold this content; check the waybill number and try again.")},
 	{label.ErrSize, i18n.N("This label size is not supported: choose 76x130, 100x150 or 100x180.")},
 	{store.ErrNotFound, i18n.N("The record was not found: it may have been removed; refresh and try again.")},
 	{store.ErrDuplicate, i18n.N("This waybill number is already used by another carrier: check the carrier.")},
