@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"shipdesk/shipping"
 	"strings"
 	"syscall"
 )
@@ -118,7 +119,13 @@ func exitCode(err error, name string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %s (see shipdesk --help)\n", prefix, ue.msg)
 		return 2
 	}
-	fmt.Fprintf(stderr, "%s: %s\n", prefix, oneLine(err.Error()))
+	msg := err.Error()
+	// The sentence saying what to do (in the settings' language, Chinese
+	// by default) first, the English detail after it.
+	if s, ok := shipping.Sentence(err); ok && !strings.Contains(msg, s) {
+		msg = s + " (" + msg + ")"
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", prefix, oneLine(msg))
 	return 1
 }
 

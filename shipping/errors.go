@@ -121,46 +121,58 @@ var genericSentence = i18n.N("Something went wrong: please try again; if it keep
 
 // Describe turns an error from any step into one sentence a clerk can act
 // on, in the app's language (package i18n); the detail stays in the log.
-// An *i18n.Error speaks for itself, then the tables are tried: a
-// validation error's fields, kuaidi100's, printer's and sms's own tables,
-// then this package's (sentences).
+// An error no table knows gets a generic sentence.
 func Describe(err error) string {
 	if err == nil {
 		return ""
 	}
+	if s, ok := Sentence(err); ok {
+		return s
+	}
+	return i18n.T(genericSentence)
+}
+
+// Sentence is Describe without the generic fallback: false when no table
+// knows err. An *i18n.Error speaks for itself, then the tables are tried: a
+// validation error's fields, kuaidi100's, printer's and sms's own tables,
+// then this package's (sentences).
+func Sentence(err error) (string, bool) {
+	if err == nil {
+		return "", false
+	}
 	var ve *ValidationError
 	if errors.As(err, &ve) {
-		return ve.Error()
+		return ve.Error(), true
 	}
 	var ue *i18n.Error
 	if errors.As(err, &ue) {
-		return ue.Text()
+		return ue.Text(), true
 	}
 	var ke *kuaidi100.Error
 	isKE := errors.As(err, &ke)
 	if isKE && i18n.Language() == "zh" && ke.Message != "" {
-		return ke.Message
+		return ke.Message, true
 	}
 	for _, s := range kuaidi100Sentences {
 		if errors.Is(err, s.err) {
-			return i18n.T(s.key)
+			return i18n.T(s.key), true
 		}
 	}
 	if isKE {
-		return i18n.T(genericKuaidi100)
+		return i18n.T(genericKuaidi100), true
 	}
 	if key, ok := printer.Explain(err); ok {
-		return i18n.T(key)
+		return i18n.T(key), true
 	}
 	if key, ok := sms.Explain(err); ok {
-		return i18n.T(key)
+		return i18n.T(key), true
 	}
 	for _, s := range sentences {
 		if errors.Is(err, s.err) {
-			return i18n.T(s.key)
+			return i18n.T(s.key), true
 		}
 	}
-	return i18n.T(genericSentence)
+	return "", false
 }
 
 // genericKuaidi100 is the English UI's sentence for a Kuaidi100 failure no
