@@ -4,12 +4,18 @@ import (
 	"strings"
 	"testing"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/store"
 )
 
 // TestTrackingModeSaysModeAndCost: 设置 names the way the station learns
 // of events and what it costs, for each of the three modes.
 func TestTrackingModeSaysModeAndCost(t *testing.T) {
+	// The wants are the English texts: read them in the English UI.
+	if err := i18n.Use("en"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = i18n.Use("zh") })
 	st := store.DefaultSettings()
 	for _, c := range []struct {
 		mod  func(*store.TrackingSettings)
