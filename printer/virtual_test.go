@@ -2,6 +2,7 @@ package printer
 
 import (
 	"errors"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -71,5 +72,64 @@ func TestVirtualPrinter(t *testing.T) {
 	}
 	if err := dev.Print(t.Context(), []byte("hello")); !errors.Is(err, ErrUnsupportedLanguage) {
 		t.Errorf("garbage job: %v", err)
+	}
+}
+
+// TestVirtualPrinterKeepsFirmwareState: the demo printer keeps its
+// firmware's state between jobs like a real one, so a label printed after
+// another program's format that left a tall ^BY still matches its preview,
+// while a QR code that relies on the printer's ^BY lands lower.
+func TestVirtualPrinterKeepsFirmwareState(t *testing.T) {
+	dir := t.TempDir()
+	dev, err := Open(t.Context(), "virtual://"+filepath.ToSlash(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	l, err := label.EWaybill(label.Sample(label.SampleTime), label.Size76x130, 203)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := label.Render(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := zpl.Encode(l, label.PrintSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const qr = "^XA^PW608^LL1040^FO50,50^BQN,2,4,M,3^FDMM,AYT1^FS^XZ"
+	for _, j := range []string{"^XA^BY3,3.0,300^XZ", string(job), qr} {
+		if err := dev.Print(t.Context(), []byte(j)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(name string) *image.Gray {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		img, err := png.Decode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, ok := img.(*image.Gray)
+		if !ok {
+			t.Fatalf("%s is %T", name, img)
+		}
+		return g
+	}
+	got := read("label-2.png")
+	for i := range want.Pix {
+		if want.Pix[i] != got.Pix[i] {
+			t.Fatalf("the label after a tall ^BY differs from its preview at dot %d", i)
+		}
+	}
+	// Our label reset ^BY to height 10: the bare QR lands 10 dots below
+	// its origin, not 300.
+	q := read("label-3.png")
+	if q.GrayAt(52, 60).Y != 0 || q.GrayAt(52, 59).Y != 255 {
+		t.Fatal("QR not 10 dots below its ^FO after our label reset ^BY")
 	}
 }

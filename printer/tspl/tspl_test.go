@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 var profile = label.PrintSettings{Speed: 4, Darkness: 10, Media: "gap", Mode: "tear"}
 
 var lang = labeltest.Language{Name: "tspl", Profile: profile, Encode: tspl.Encode, Render: tspl.Render,
-	NewPrinter: func() labeltest.Printer { return &tspl.Printer{} },
+	NewPrinter: func(dpi int) labeltest.Printer { return &tspl.Printer{DPI: dpi} },
 	Budget:     budget,
 	Leftovers: [][]byte{
 		// Another program's label: origin and shift moved, the buffer left
@@ -171,3 +171,7 @@ func BenchmarkBuildAndEncode76x130(b *testing.B) {
 func BenchmarkVirtualPrinter100x150(b *testing.B) {
 	labeltest.BenchVirtualPrinter(b, lang, label.Size100x150)
 }
+
+// TestPicturesAndTestPage: a carrier's label picture and the printer test
+// page print as previewed.
+func TestPicturesAndTestPage(t *testing.T) { labeltest.PicturesAndTestPage(t, lang) }

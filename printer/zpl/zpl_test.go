@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 var profile = label.PrintSettings{Speed: 4, Darkness: 10, Media: "gap", Mode: "tear"}
 
 var lang = labeltest.Language{Name: "zpl", Profile: profile, Encode: zpl.Encode, Render: zpl.Render,
-	NewPrinter: func() labeltest.Printer { return &zpl.Printer{} },
+	NewPrinter: func(int) labeltest.Printer { return &zpl.Printer{} },
 	Budget:     budget,
 	Leftovers: [][]byte{
 		// A shipping label of another program: a tall ^BY (which would
@@ -204,3 +204,7 @@ func BenchmarkBuildAndEncode76x130(b *testing.B) {
 func BenchmarkVirtualPrinter100x150(b *testing.B) {
 	labeltest.BenchVirtualPrinter(b, lang, label.Size100x150)
 }
+
+// TestPicturesAndTestPage: a carrier's label picture and the printer test
+// page print as previewed.
+func TestPicturesAndTestPage(t *testing.T) { labeltest.PicturesAndTestPage(t, lang) }

@@ -27,9 +27,9 @@ type Language struct {
 	Encode func(*label.Label, label.PrintSettings) ([]byte, error)
 	// Render runs printer commands through the virtual printer.
 	Render func([]byte) (*image.Gray, error)
-	// NewPrinter returns a virtual printer just switched on, which keeps
+	// NewPrinter returns a virtual printer of dpi just switched on, which keeps
 	// its state from one job to the next.
-	NewPrinter func() Printer
+	NewPrinter func(dpi int) Printer
 	// Budget is the most bytes a job of sample at s and dpi may take; 0:
 	// none.
 	Budget func(sample string, s label.Size, dpi int) int
@@ -186,7 +186,7 @@ func StateDoesNotLeak(t *testing.T, lang Language) {
 			t.Fatal(err)
 		}
 		for i, left := range lang.Leftovers {
-			p := lang.NewPrinter()
+			p := lang.NewPrinter(dpi)
 			if _, err := p.Print(left); err != nil {
 				t.Fatalf("leftover job %d: %v", i, err)
 			}
@@ -276,6 +276,53 @@ func BenchVirtualPrinter(b *testing.B, lang Language, s label.Size) {
 	for b.Loop() {
 		if _, err := lang.Render(data); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// RoundTrip encodes l with lang, prints it on a fresh virtual printer and
+// requires the preview's dots.
+func RoundTrip(t *testing.T, lang Language, l *label.Label) {
+	t.Helper()
+	want, err := label.Render(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := lang.Encode(l, lang.Profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := lang.NewPrinter(l.DPI).Print(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, box, err := Diff(want, got); err != nil || n != 0 {
+		t.Fatalf("%d dots differ within %v (%v)", n, box, err)
+	}
+}
+
+// PicturesAndTestPage round-trips a picture label (ImageLabel) and the
+// printer test page of every size and resolution.
+func PicturesAndTestPage(t *testing.T, lang Language) {
+	t.Helper()
+	for _, s := range label.Sizes {
+		for _, dpi := range label.DPIs {
+			tp, err := label.TestLabel(s, dpi)
+			if err != nil {
+				t.Fatal(err)
+			}
+			RoundTrip(t, lang, tp)
+			pic := image.NewGray(image.Rect(0, 0, 300, 200))
+			for i := range pic.Pix {
+				if (i/7+i/pic.Stride/5)%3 == 0 {
+					pic.Pix[i] = 255
+				}
+			}
+			l, err := label.ImageLabel(s, dpi, pic)
+			if err != nil {
+				t.Fatal(err)
+			}
+			RoundTrip(t, lang, l)
 		}
 	}
 }
