@@ -63,6 +63,8 @@ type Client struct {
 
 	mu    sync.Mutex
 	stats ClientStats
+
+	unacked []Ack // applied, but the acknowledgement failed: sent again first
 }
 
 // CallbackURL returns the callback URL a station with token gives
@@ -176,11 +178,18 @@ func (c *Client) Run(ctx context.Context) error {
 }
 
 // Once takes one batch (waiting up to the long poll for one), applies it
-// and acknowledges what was applied or refused. *after is the sequence
+// and acknowledges what was applied or refused. Once is not safe for
+// concurrent use (Run calls it in a loop). *after is the sequence
 // number below which pushes are not taken again in this session (those
 // whose application failed are retried from their number). It returns how
 // many pushes were acknowledged.
 func (c *Client) Once(ctx context.Context, after *uint64) (int, error) {
+	if len(c.unacked) > 0 {
+		if err := c.ack(ctx, c.unacked); err != nil {
+			return 0, fmt.Errorf("acknowledge: %w", err)
+		}
+		c.unacked = nil
+	}
 	u := c.base.JoinPath(PathTake)
 	u.RawQuery = url.Values{"after": {strconv.FormatUint(*after, 10)}, "wait": {c.wait.String()}}.Encode()
 	var reply TakeReply
@@ -204,15 +213,22 @@ func (c *Client) Once(ctx context.Context, after *uint64) (int, error) {
 	if len(acks) == 0 {
 		return 0, applyErr
 	}
-	var res map[string]int
-	body, _ := json.Marshal(AckRequest{Acks: acks})
-	if err := c.do(context.WithoutCancel(ctx), http.MethodPost, c.base.JoinPath(PathAck).String(), body, &res); err != nil {
-		// Applied but not acknowledged: the relay hands them out again
-		// after a restart; applying a push twice changes nothing.
+	if err := c.ack(ctx, acks); err != nil {
+		// Applied but not acknowledged: not taken again in this session,
+		// acknowledged again before the next take. (After a restart the
+		// relay hands them out again; applying a push twice changes
+		// nothing.)
 		*after = max(*after, acks[len(acks)-1].Seq)
+		c.unacked = append(c.unacked, acks...)
 		return 0, fmt.Errorf("acknowledge: %w", err)
 	}
 	return len(acks), applyErr
+}
+
+func (c *Client) ack(ctx context.Context, acks []Ack) error {
+	var res map[string]int
+	body, _ := json.Marshal(AckRequest{Acks: acks})
+	return c.do(context.WithoutCancel(ctx), http.MethodPost, c.base.JoinPath(PathAck).String(), body, &res)
 }
 
 func (c *Client) count(o Outcome) {

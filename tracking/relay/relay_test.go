@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -348,5 +349,41 @@ func TestCallbackURL(t *testing.T) {
 	}
 	if _, err := relay.CallbackURL("https://r.example", "short.abc"); err == nil {
 		t.Error("short token accepted")
+	}
+}
+
+// TestClientRetriesAFailedAck: pushes applied whose acknowledgement was
+// lost are acknowledged again before the next take, not applied twice and
+// not left at the relay.
+func TestClientRetriesAFailedAck(t *testing.T) {
+	e := newRelay(t, relay.Options{})
+	tok := e.add(t, "desk")
+	for _, n := range []string{"A1", "A2"} {
+		e.push(t, "desk", form(n, "s"))
+	}
+	var failed atomic.Bool
+	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == relay.PathAck && failed.CompareAndSwap(false, true) {
+			http.Error(w, "proxy hiccup", http.StatusBadGateway)
+			return
+		}
+		e.srv.Handler().ServeHTTP(w, r)
+	}))
+	defer flaky.Close()
+	applied := 0
+	c, _ := relay.NewClient(relay.ClientConfig{URL: flaky.URL, Token: tok, Wait: time.Millisecond,
+		Apply: func(context.Context, string, string) (relay.Outcome, error) { applied++; return relay.Applied, nil }})
+	var after uint64
+	if _, err := c.Once(t.Context(), &after); err == nil || !strings.Contains(err.Error(), "502") {
+		t.Fatalf("first take: %v, want the failed acknowledgement", err)
+	}
+	if list, _ := e.db.Stations(); list[0].Waiting != 2 {
+		t.Fatalf("waiting %d after the failed ack", list[0].Waiting)
+	}
+	if _, err := c.Once(t.Context(), &after); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := e.db.Stations(); list[0].Waiting != 0 || list[0].Applied != 2 || applied != 2 {
+		t.Fatalf("after the retry: %+v, applied %d times", list[0], applied)
 	}
 }
