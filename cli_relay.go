@@ -169,6 +169,9 @@ func runRelayAdd(ctx context.Context, g *globals, args []string, stdout io.Write
 	}
 	name := pos[0]
 	var token, public string
+	if err := os.MkdirAll(g.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
 	db, err := relay.OpenDB(filepath.Join(g.DataDir, relayDBFile))
 	switch {
 	case err == nil:
@@ -184,8 +187,6 @@ func runRelayAdd(ctx context.Context, g *globals, args []string, stdout io.Write
 		}
 		public = info.PublicURL
 		token, err = adminAdd(ctx, info.Admin, name)
-	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("no relay data folder %s: %w", g.DataDir, err)
 	}
 	if errors.Is(err, relay.ErrBadName) {
 		return usagef("station name %q: use 1-32 characters of a-z, 0-9 and '-'", name)
@@ -241,21 +242,24 @@ func runRelayStations(ctx context.Context, g *globals, args []string, stdout io.
 		return err
 	}
 	var list []relay.StationInfo
-	db, err := relay.OpenDB(filepath.Join(g.DataDir, relayDBFile))
-	switch {
-	case err == nil:
-		list, err = db.Stations()
-		db.Close()
-	case errors.Is(err, relay.ErrLocked):
-		info, ok := runningRelay(g.DataDir)
-		if !ok {
-			return fmt.Errorf("the relay database is in use and no running relay's admin address is in %s", filepath.Join(g.DataDir, relayInfoFile))
+	path := filepath.Join(g.DataDir, relayDBFile)
+	if _, err := os.Stat(path); err == nil {
+		db, err := relay.OpenDB(path)
+		switch {
+		case err == nil:
+			list, err = db.Stations()
+			db.Close()
+		case errors.Is(err, relay.ErrLocked):
+			info, ok := runningRelay(g.DataDir)
+			if !ok {
+				return fmt.Errorf("the relay database is in use and no running relay's admin address is in %s", filepath.Join(g.DataDir, relayInfoFile))
+			}
+			list, err = adminList(ctx, info.Admin)
 		}
-		list, err = adminList(ctx, info.Admin)
-	}
-	if err != nil {
-		return err
-	}
+		if err != nil {
+			return err
+		}
+	} // no relay file yet: no stations
 	if list == nil {
 		list = []relay.StationInfo{}
 	}

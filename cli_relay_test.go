@@ -249,3 +249,35 @@ func listenLoopback(t *testing.T) net.Listener {
 	}
 	return ln
 }
+
+// TestRelayStationsOffline: add-station and stations work on a relay that
+// is not running (and on a data folder that does not exist yet); bad names
+// are bad usage.
+func TestRelayStationsOffline(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "relay")
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"--data-dir", dir, "relay", "stations", "--json"}, &out, &errb); code != 0 || strings.TrimSpace(out.String()) != "[]" {
+		t.Fatalf("stations before any: %d %q %s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := run(t.Context(), []string{"--data-dir", dir, "relay", "add-station", "clinic-a"}, &out, &errb); code != 0 {
+		t.Fatalf("add-station: %d %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if _, ok := relay.StationOfToken(lines[len(lines)-1]); !ok {
+		t.Fatalf("last line %q is not a token", lines[len(lines)-1])
+	}
+	if code := run(t.Context(), []string{"--data-dir", dir, "relay", "add-station", "Bad Name"}, &out, &errb); code != 2 {
+		t.Fatalf("bad name: exit %d", code)
+	}
+	if code := run(t.Context(), []string{"--data-dir", dir, "relay", "add-station", "clinic-a"}, &out, &errb); code != 1 {
+		t.Fatalf("second clinic-a: exit %d", code)
+	}
+	out.Reset()
+	if code := run(t.Context(), []string{"--data-dir", dir, "relay", "stations"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "clinic-a") || strings.Contains(out.String(), lines[len(lines)-1]) {
+		t.Fatalf("stations: %d %q", code, out.String())
+	}
+	if code := run(t.Context(), []string{"--data-dir", dir, "daemon", "--relay", "https://r.example"}, &out, &errb); code != 2 {
+		t.Fatalf("--relay without a token: exit %d", code)
+	}
+}
