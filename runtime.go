@@ -296,9 +296,14 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 		DB: rt.DB, Client: rt.Client, Notifier: shipping.NotifyEveryReached(rt.SMS), PushURL: pushURL,
 		QueriesPerSecond: st.Tracking.QueriesPerSecond, Logf: rt.logf, Now: rt.opt.Clock,
 	}
-	if n := st.Tracking.WindowQueries; n > 0 {
+	if n, demo := st.Tracking.WindowQueries, rt.Sandbox != nil && rt.opt.SandboxSpeed <= 1; n > 0 || demo {
 		pol := tracking.DefaultPolicy()
 		pol.WindowQueries = min(n, 3)
+		if demo {
+			// The demo's journeys are compressed: their hours of the day
+			// are not real, so the last mile's night rest does not apply.
+			pol.Rate = tracking.RateAnyHour
+		}
 		tcfg.Policy = &pol
 	}
 	if rt.Sandbox != nil && rt.opt.SandboxSpeed > 1 {

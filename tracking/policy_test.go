@@ -300,3 +300,20 @@ func TestRuleHits(t *testing.T) {
 		t.Errorf("rules off: %v", h)
 	}
 }
+
+// TestRateAnyHour: the demo's rate keeps the last mile awake at night,
+// with the density the model gives the same elapsed time by day.
+func TestRateAnyHour(t *testing.T) {
+	day := time.Date(2026, 11, 3, 0, 0, 0, 0, cst)
+	s := store.Shipment{Milestone: store.MilestoneOutForDelivery, RawState: "5", LastEventAt: day.Add(22*time.Hour + 30*time.Minute)}
+	at := day.Add(23 * time.Hour)
+	if r := DefaultRate(&s, Hints{}, s.LastEventAt, at); r != 0 {
+		t.Fatalf("DefaultRate at 23:00: %v", r)
+	}
+	noonS := s
+	noonS.LastEventAt = day.Add(11*time.Hour + 30*time.Minute)
+	want := DefaultRate(&noonS, Hints{}, noonS.LastEventAt, day.Add(12*time.Hour))
+	if r := RateAnyHour(&s, Hints{}, s.LastEventAt, at); r <= 0 || r != want {
+		t.Fatalf("RateAnyHour at 23:00: %v, want %v (the rate 30 minutes after an event by day)", r, want)
+	}
+}
