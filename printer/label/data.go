@@ -180,22 +180,3 @@ func yuan(v float64) string {
 	s := fmt.Sprintf("%.2f", v)
 	return strings.TrimSuffix(strings.TrimSuffix(s, ".00"), ".0")
 }
-
-func itemsText(d Data) string {
-	var lines []string
-	it := "内件：" + strings.TrimSpace(d.Items)
-	if d.Count > 1 {
-		it += fmt.Sprintf(" 共%d件", d.Count)
-	}
-	if d.Weight > 0 {
-		it += fmt.Sprintf("  %skg", strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.2f", d.Weight), "0"), "."))
-	}
-	lines = append(lines, it)
-	if r := strings.TrimSpace(d.Remark); r != "" {
-		lines = append(lines, "备注："+r)
-	}
-	if d.Reference != "" {
-		lines = append(lines, "订单号："+d.Reference)
-	}
-	return strings.Join(lines, "\n")
-}

@@ -455,6 +455,22 @@ func (e *TooLongError) Error() string {
 // Is makes errors.Is(err, ErrTextTooLong) true.
 func (e *TooLongError) Is(target error) bool { return target == ErrTextTooLong }
 
+// inkBox is the smallest box holding the ink of a work area aw dots wide
+// (one byte per dot); maxX < 0 when it is blank.
+func inkBox(work []byte, aw, ah int) (minX, minY, maxX, maxY int) {
+	minX, minY, maxX, maxY = aw, ah, -1, -1
+	for y := 0; y < ah; y++ {
+		row := work[y*aw : (y+1)*aw]
+		for x, v := range row {
+			if v != 0 {
+				minX, maxX = min(minX, x), max(maxX, x)
+				minY, maxY = min(minY, y), max(maxY, y)
+			}
+		}
+	}
+	return minX, minY, maxX, maxY
+}
+
 // missingLocked lists the characters of s the font cannot draw, each once.
 func (fs *fontState) missingLocked(s string) []rune {
 	var out []rune
@@ -544,17 +560,7 @@ func (fs *fontState) renderLocked(s string, lines []string, px int, o TextOpts) 
 			pen += a
 		}
 	}
-	// Crop to ink.
-	minX, minY, maxX, maxY := aw, ah, -1, -1
-	for y := 0; y < ah; y++ {
-		row := work[y*aw : (y+1)*aw]
-		for x, v := range row {
-			if v != 0 {
-				minX, maxX = min(minX, x), max(maxX, x)
-				minY, maxY = min(minY, y), max(maxY, y)
-			}
-		}
-	}
+	minX, minY, maxX, maxY := inkBox(work, aw, ah)
 	if maxX < 0 {
 		return nil, nil
 	}

@@ -150,12 +150,21 @@ func TestRenderRejects(t *testing.T) {
 
 func FuzzTSPLRender(f *testing.F) {
 	f.Add(labeltest.FuzzSeed(f, lang))
+	for _, l := range lang.Leftovers {
+		f.Add(l)
+	}
 	f.Add([]byte("SIZE 76 mm,130 mm\r\nBITMAP 1,2,1,1,0,\x00\r\nBOX 0,0,10,10,2\r\nPRINT 1\r\n"))
+	f.Add([]byte("SIZE 76 mm,130 mm\r\nSHIFT 5,-3\r\nCLS\r\nBARCODE 60,10,\"128M\",40,0,90,3,3,\"!104AB!09912!100-\"\r\nQRCODE 20,200,M,4,M,0,M2,S3,\"B0003abc\"\r\nPRINT 1\r\n"))
 	f.Add([]byte("SIZE 2,3\r\nQRCODE 1,1,H,3,A,0,\"x\"\r\nBARCODE 0,0,\"128\",10,0,0,1,1,\"\"\r\n"))
+	// The same bytes twice on one printer: the second job starts from the
+	// state the first left.
 	f.Fuzz(func(t *testing.T, data []byte) {
-		img, err := tspl.Render(data)
-		if err == nil && (img.Rect.Dx() > 2000 || img.Rect.Dy() > 5000) {
-			t.Fatalf("image %v beyond the limits", img.Rect)
+		var p tspl.Printer
+		for range 2 {
+			img, err := p.Print(data)
+			if err == nil && (img.Rect.Dx() > 2000 || img.Rect.Dy() > 5000) {
+				t.Fatalf("image %v beyond the limits", img.Rect)
+			}
 		}
 	})
 }

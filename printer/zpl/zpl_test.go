@@ -183,12 +183,21 @@ func TestRenderRejects(t *testing.T) {
 
 func FuzzZPLRender(f *testing.F) {
 	f.Add(labeltest.FuzzSeed(f, lang))
+	for _, l := range lang.Leftovers {
+		f.Add(l)
+	}
 	f.Add([]byte("^XA^PW16^LL16^FO4,4^GFA,8,8,1,FF8H1:::::FF^FS^FO1,1^GB5,5,1^FS^XZ"))
+	f.Add([]byte("^XA^LS-4^LT3^BY3,3.0,40^FO10,10^BCR,40,N,N,N,N^FD>:AB>512>6-^FS^BY2,3.0,10^FO10,200^BQN,2,4,M,3^FDMM,B0003abc^FS^XZ"))
 	f.Add([]byte("^XA^FO1,1^BY2^BCN,10,N,N,N,A^FH^FD_5E^FS^FO1,1^BQN,2,3^FDHA,x^FS^XZ"))
+	// The same bytes twice on one printer: the second format starts from
+	// the state the first left.
 	f.Fuzz(func(t *testing.T, data []byte) {
-		img, err := zpl.Render(data)
-		if err == nil && (img.Rect.Dx() > 2400 || img.Rect.Dy() > 4800) {
-			t.Fatalf("image %v beyond the limits", img.Rect)
+		var p zpl.Printer
+		for range 2 {
+			img, err := p.Print(data)
+			if err == nil && (img.Rect.Dx() > 2400 || img.Rect.Dy() > 4800) {
+				t.Fatalf("image %v beyond the limits", img.Rect)
+			}
 		}
 	})
 }
