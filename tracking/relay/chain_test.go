@@ -124,7 +124,9 @@ func TestStationOffAllWeekLearnsEverythingThroughRelay(t *testing.T) {
 		t.Fatalf("relay counts %+v, sandbox sent %d", list[0].Counts, st.Pushes["sent"])
 	}
 	t.Logf("caught up on %d pushes in %v", list[0].Applied, took)
-	if took > 10*time.Second {
+	// About a second on an idle machine; the bound leaves room for -race
+	// on a machine shared with other work.
+	if took > time.Minute {
 		t.Errorf("catching up took %v", took)
 	}
 
