@@ -17,9 +17,10 @@ export GOFLAGS
 # Debian/Ubuntu packages the build and the tests need: a C compiler and
 # pkg-config for cgo, the GL/X11 headers GLFW compiles against, libusb for
 # gousb, Xvfb + xauth for the headless UI tests, ImageMagick and x11-utils to
-# screenshot the real window, fonts for the screenshots.
+# screenshot the real window, fonts for the screenshots, poppler-utils
+# (pdftoppm) to rasterise the 交接单 and day-sheet PDFs in their tests.
 APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libusb-1.0-0-dev \
-	xvfb xauth x11-utils imagemagick
+	xvfb xauth x11-utils imagemagick poppler-utils
 # What the USB gadget test (printer/usbtest) boots: qemu, a kernel whose
 # modules include dummy_hcd and usb_f_printer, and a static busybox.
 USB_PACKAGES := qemu-system-x86 linux-image-amd64 busybox-static
@@ -28,7 +29,7 @@ USB_PACKAGES := qemu-system-x86 linux-image-amd64 busybox-static
 PG_PACKAGES  := postgresql
 # pkg-config modules and commands whose presence proves the packages are in.
 PKG_MODULES  := gl x11 xrandr xinerama xcursor xi xxf86vm libusb-1.0
-COMMANDS     := gcc pkg-config Xvfb xwininfo import
+COMMANDS     := gcc pkg-config Xvfb xwininfo import pdftoppm
 
 .DEFAULT_GOAL := help
 
