@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -64,5 +67,61 @@ func TestPatientsCLI(t *testing.T) {
 	code, _, errs = runCLI(t, "--data-dir", dir, "patients", "forget", "13700001111")
 	if code != 1 || !strings.Contains(errs, "没有找到") {
 		t.Errorf("forget again: exit %d %q", code, errs)
+	}
+}
+
+func TestHandoverCLI(t *testing.T) {
+	dir := t.TempDir()
+	w1 := shipCLI(t, dir, "王芳", "13700001111", "天津市河西区友谊路32号", "PJ-1")
+	w2 := shipCLI(t, dir, "李雷", "13900002222", "北京市朝阳区建国路88号", "PJ-2")
+
+	if code, _, errs := runCLI(t, "--data-dir", dir, "handover", "scan", w1); code != 1 || !strings.Contains(errs, "handover start") {
+		t.Errorf("scan before start: exit %d %q", code, errs)
+	}
+	code, out, errs := runCLI(t, "--data-dir", dir, "handover", "start", "zhongtong", "--courier", "张师傅", "--json")
+	if code != 0 {
+		t.Fatalf("start: exit %d: %s", code, errs)
+	}
+	var h handoverJSON
+	if err := json.Unmarshal([]byte(out), &h); err != nil || h.Expected != 2 || h.Courier != "张师傅" || len(h.Missing) != 2 {
+		t.Fatalf("start: %v %s", err, out)
+	}
+	if code, _, errs := runCLI(t, "--data-dir", dir, "handover", "start", "zhongtong"); code != 1 || !strings.Contains(errs, "未完成") {
+		t.Errorf("second start: exit %d %q", code, errs)
+	}
+	code, out, errs = runCLI(t, "--data-dir", dir, "handover", "scan", w1, "--json")
+	if code != 0 {
+		t.Fatalf("scan: exit %d: %s", code, errs)
+	}
+	if err := json.Unmarshal([]byte(out), &h); err != nil || len(h.Scanned) != 1 || len(h.Missing) != 1 || h.Missing[0].Waybill != w2 ||
+		len(h.Scans) != 1 || h.Scans[0].Outcome != "ok" || h.Scanned[0].City != "天津市河西区" {
+		t.Fatalf("scan: %v %s", err, out)
+	}
+	code, out, errs = runCLI(t, "--data-dir", dir, "handover", "scan", w2, w1, "ZT99999999999")
+	if code != 1 || !strings.Contains(out, "again") || !strings.Contains(out, "unknown") || !strings.Contains(errs, "1 件不能交接") {
+		t.Errorf("scan with warnings: exit %d\n%s\n%s", code, out, errs)
+	}
+	pdf := filepath.Join(t.TempDir(), "交接单.pdf")
+	code, out, errs = runCLI(t, "--data-dir", dir, "handover", "finish", "--pdf", pdf, "--json")
+	if code != 0 {
+		t.Fatalf("finish: exit %d: %s", code, errs)
+	}
+	if err := json.Unmarshal([]byte(out), &h); err != nil || h.FinishedAt.IsZero() || len(h.Scanned) != 2 || h.PDF != pdf {
+		t.Fatalf("finish: %v %s", err, out)
+	}
+	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("pdf: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "handover.json")); !os.IsNotExist(err) {
+		t.Errorf("the finished handover is still kept: %v", err)
+	}
+	// The next pickup knows these went.
+	runCLI(t, "--data-dir", dir, "handover", "start", "zhongtong")
+	code, out, _ = runCLI(t, "--data-dir", dir, "handover", "scan", w1)
+	if code != 1 || !strings.Contains(out, "handed_over") {
+		t.Errorf("scan a handed-over parcel: exit %d %s", code, out)
+	}
+	if code, _, _ := runCLI(t, "--data-dir", dir, "handover", "finish"); code != 2 {
+		t.Errorf("finish without --pdf: exit %d", code)
 	}
 }
