@@ -96,8 +96,10 @@ type UI struct {
 	dash     *dashboard
 	printers *printersScreen
 	setup    *settingsScreen
+	handover *handoverScreen
 
 	tabShip, tabReprint, tabDash, tabPrinters, tabSettings *container.TabItem
+	tabHandover                                            *container.TabItem
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -144,13 +146,15 @@ func New(d Deps) *UI {
 	u.dash = newDashboard(u)
 	u.printers = newPrintersScreen(u)
 	u.setup = newSettingsScreen(u)
+	u.handover = newHandoverScreen(u)
 
 	u.tabShip = container.NewTabItemWithIcon(i18n.T("Ship"), theme.MailSendIcon(), u.ship.content)
 	u.tabReprint = container.NewTabItemWithIcon(i18n.T("Reprint & search"), theme.SearchIcon(), u.reprint.content)
 	u.tabDash = container.NewTabItemWithIcon(i18n.T("Dashboard"), theme.GridIcon(), u.dash.content)
 	u.tabPrinters = container.NewTabItemWithIcon(i18n.T("Printers"), theme.DocumentPrintIcon(), u.printers.content)
 	u.tabSettings = container.NewTabItemWithIcon(i18n.T("Settings"), theme.SettingsIcon(), u.setup.content)
-	u.tabs = container.NewAppTabs(u.tabShip, u.tabReprint, u.tabDash, u.tabPrinters, u.tabSettings)
+	u.tabHandover = container.NewTabItemWithIcon(i18n.T("Courier pickup"), theme.UploadIcon(), u.handover.content)
+	u.tabs = container.NewAppTabs(u.tabShip, u.tabReprint, u.tabHandover, u.tabDash, u.tabPrinters, u.tabSettings)
 	u.tabs.OnSelected = u.onTab
 
 	u.userSelect = widget.NewSelect(userNames(st), nil)
@@ -338,6 +342,8 @@ func (u *UI) onTab(t *container.TabItem) {
 		u.win.Canvas().Focus(u.ship.name)
 	case u.tabSettings:
 		u.setup.load()
+	case u.tabHandover:
+		u.handover.refresh()
 	}
 }
 
@@ -349,6 +355,8 @@ func (u *UI) applyRole() {
 	u.setTab(u.tabShip, u.allowed(shipping.ActShip))
 	u.setTab(u.tabDash, u.allowed(shipping.ActStats))
 	u.setTab(u.tabSettings, u.allowed(shipping.ActSettings))
+	u.setTab(u.tabHandover, u.allowed(shipping.ActHandover))
+	u.handover.applyRole()
 	u.ship.applyRole()
 	u.reprint.applyRole()
 	u.dash.applyRole()
@@ -363,7 +371,7 @@ func (u *UI) setTab(t *container.TabItem, show bool) {
 	switch {
 	case show && !present:
 		var items []*container.TabItem
-		for _, it := range []*container.TabItem{u.tabShip, u.tabReprint, u.tabDash, u.tabPrinters, u.tabSettings} {
+		for _, it := range []*container.TabItem{u.tabShip, u.tabReprint, u.tabHandover, u.tabDash, u.tabPrinters, u.tabSettings} {
 			if it == t || slices.Contains(u.tabs.Items, it) {
 				items = append(items, it)
 			}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/shipping/sheet"
 	"shipdesk/store"
@@ -96,9 +97,9 @@ type ScanResult struct {
 
 // Errors of the handover.
 var (
-	ErrUnknownCarrier   = errors.New("不认识这家快递公司，请从列表里选择。")
-	ErrHandoverFinished = errors.New("这张交接单已经完成，请开始新的交接。")
-	ErrHandoverEmpty    = errors.New("还没有扫描任何包裹，交接单不能为空。")
+	ErrUnknownCarrier   = errors.New("unknown carrier code")
+	ErrHandoverFinished = errors.New("handover already finished")
+	ErrHandoverEmpty    = errors.New("handover has no parcels")
 )
 
 // StartHandover begins a pickup for carrier (a Kuaidi100 code) by the
@@ -197,17 +198,17 @@ func (s *Service) ScanHandover(ctx context.Context, u User, h *Handover, code st
 	wb := CleanScan(code)
 	res := ScanResult{Waybill: wb}
 	if wb == "" {
-		res.Outcome, res.Message = ScanUnknown, "没有读到运单号，请重新扫描。"
+		res.Outcome, res.Message = ScanUnknown, i18n.T("No waybill number was read: please scan again.")
 		return res, nil
 	}
 	if h.has(wb) {
-		res.Outcome, res.Message = ScanAgain, "这件已经扫过了。"
+		res.Outcome, res.Message = ScanAgain, i18n.T("This parcel is already scanned.")
 		return res, nil
 	}
 	sh, err := s.d.DB.Shipment(ctx, wb)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		res.Outcome, res.Message = ScanUnknown, "找不到运单 "+wb+"，不是本网点的包裹，请留下核对。"
+		res.Outcome, res.Message = ScanUnknown, i18n.F("Waybill %s is not known here: keep the parcel back and check it.", wb)
 		return res, nil
 	case err != nil:
 		return res, fmt.Errorf("handover scan %s: %w", wb, err)
@@ -216,17 +217,17 @@ func (s *Service) ScanHandover(ctx context.Context, u User, h *Handover, code st
 	switch {
 	case sh.Carrier != h.Carrier:
 		res.Outcome = ScanOtherCarrier
-		res.Message = fmt.Sprintf("这是%s的包裹，不是%s，请留下。", kuaidi100.CarrierName(sh.Carrier), h.CarrierName)
+		res.Message = i18n.F("This is a %s parcel, not %s: keep it back.", kuaidi100.CarrierName(sh.Carrier), h.CarrierName)
 	case sh.Milestone == store.MilestoneCancelled:
-		res.Outcome, res.Message = ScanCancelled, "运单 "+wb+" 已取消，不能交给快递员，请留下。"
+		res.Outcome, res.Message = ScanCancelled, i18n.F("Waybill %s is cancelled: do not hand it over, keep it back.", wb)
 	case !sh.HandedOverAt.IsZero():
 		res.Outcome = ScanHandedOver
-		res.Message = fmt.Sprintf("运单 %s 已在 %s 交接过（%s）。", wb, sh.HandedOverAt.In(ClinicTime).Format("01-02 15:04"), sh.HandoverID)
+		res.Message = i18n.F("Waybill %s was already handed over at %s (%s).", wb, sh.HandedOverAt.In(ClinicTime).Format("01-02 15:04"), sh.HandoverID)
 	case sh.Milestone != store.MilestoneOrdered:
 		res.Outcome = ScanHandedOver
-		res.Message = fmt.Sprintf("运单 %s 已揽收（%s），不用再交接。", wb, sh.Milestone.Chinese())
+		res.Message = i18n.F("Waybill %s is already with the carrier (%s): no need to hand it over.", wb, i18n.T(sh.Milestone.English()))
 	default:
-		res.Outcome, res.Message = ScanOK, fmt.Sprintf("已扫描 %s（%s）。", wb, res.Parcel.City)
+		res.Outcome, res.Message = ScanOK, i18n.F("Scanned %s (%s).", wb, res.Parcel.City)
 		h.Scanned = append(h.Scanned, res.Parcel)
 	}
 	return res, nil
@@ -303,7 +304,7 @@ func (s *Service) CheckHandovers(ctx context.Context) (int, error) {
 	n := 0
 	for _, sh := range list {
 		raised, err := s.d.DB.RaiseException(ctx, &store.Exception{Waybill: sh.Waybill, Kind: store.ExcNotHandedOver,
-			Detail:   fmt.Sprintf("%s 已打印，%02d:%02d 前没有交给%s快递员。", sh.PrintedAt.In(ClinicTime).Format("15:04"), hh, mm, kuaidi100.CarrierName(sh.Carrier)),
+			Detail:   i18n.F("Printed at %s and not handed to the %s courier by %02d:%02d.", sh.PrintedAt.In(ClinicTime).Format("15:04"), kuaidi100.CarrierName(sh.Carrier), hh, mm),
 			RaisedAt: now})
 		if err != nil {
 			return n, fmt.Errorf("check handovers: %w", err)
