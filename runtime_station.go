@@ -164,6 +164,7 @@ func (rt *runtime) runWorkerParts(ctx context.Context) error {
 		g.Go(func() error { return ignoreCanceled(rt.Relay.Run(ctx)) })
 	}
 	g.Go(func() error { return ignoreCanceled(rt.SMS.Run(ctx)) })
+	g.Go(func() error { return rt.Service.NewHousekeeper(0).Run(ctx) })
 	g.Go(func() error {
 		if n, err := rt.Service.FinishSubscriptions(ctx, shipping.System); err != nil && ctx.Err() == nil {
 			rt.logf("shipdesk: finish subscriptions: %v", err)

@@ -171,6 +171,10 @@ func exceptionText(k store.ExceptionKind) string {
 		return i18n.T("SMS cap reached")
 	case store.ExcSubscription:
 		return i18n.T("Tracking subscription")
+	case store.ExcNotHandedOver:
+		return i18n.T("Not handed over")
+	case store.ExcNoWaybill:
+		return i18n.T("Waiting for a waybill number")
 	}
 	return string(k)
 }
