@@ -386,7 +386,17 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return err
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, PushListen: *listen, PushURL: *pushURL, RelayURL: *relayURL, RelayToken: *relayToken, Logf: quietLogf(stderr)})
+	quiet := quietLogf(stderr)
+	rlogf := func(format string, a ...any) {
+		// The relay client's few lines (cannot reach it, token refused,
+		// connected again) are for the operator even when not verbose.
+		if strings.HasPrefix(format, "relay:") {
+			logf("shipdesk daemon: "+format, a...)
+			return
+		}
+		quiet(format, a...)
+	}
+	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, PushListen: *listen, PushURL: *pushURL, RelayURL: *relayURL, RelayToken: *relayToken, Logf: rlogf})
 	if err != nil {
 		return err
 	}
