@@ -340,3 +340,105 @@ func runHandoverStatus(g *globals, args []string, stdout io.Writer) error {
 	}
 	return nil
 }
+
+func runReport(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("report needs a subcommand: day [--date YYYY-MM-DD] --pdf FILE | --csv FILE, or costs [--months N] [--csv FILE]")
+	}
+	switch args[0] {
+	case "day":
+		return runReportDay(ctx, g, args[1:], stdout)
+	case "costs":
+		return runReportCosts(ctx, g, args[1:], stdout)
+	case "-h", "--help", "-help":
+		return flag.ErrHelp
+	}
+	return usagef("unknown report subcommand %q (want day or costs)", args[0])
+}
+
+func runReportDay(ctx context.Context, g *globals, args []string, stdout io.Writer) error {
+	fs := newFlagSet("report day")
+	date := fs.String("date", "", "the day, YYYY-MM-DD in China time (default today)")
+	pdf := fs.String("pdf", "", "write the sheet as PDF here")
+	csvOut := fs.String("csv", "", "write the sheet as CSV here")
+	asJSON := fs.Bool("json", false, "also print the figures as JSON")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if *pdf == "" && *csvOut == "" && !*asJSON {
+		return usagef("report day needs --pdf FILE, --csv FILE or --json")
+	}
+	day := time.Now()
+	if *date != "" {
+		d, err := time.ParseInLocation("2006-01-02", *date, shipping.ClinicTime)
+		if err != nil {
+			return usagef("--date %q: give the day as YYYY-MM-DD", *date)
+		}
+		day = d
+	}
+	return withCounter(ctx, g, func(ctx context.Context, svc *shipping.Service) error {
+		r, err := svc.DayReport(ctx, cliUser(), day)
+		if err != nil {
+			return err
+		}
+		for _, out := range []struct {
+			path  string
+			write func(io.Writer, shipping.DayReport) error
+		}{{*pdf, shipping.WriteDayPDF}, {*csvOut, shipping.WriteDayCSV}} {
+			if out.path == "" {
+				continue
+			}
+			var buf bytes.Buffer
+			if err := out.write(&buf, r); err != nil {
+				return err
+			}
+			if err := os.WriteFile(out.path, buf.Bytes(), 0o644); err != nil {
+				return fmt.Errorf("write %s: %w", out.path, err)
+			}
+		}
+		if *asJSON {
+			return writeJSON(stdout, r)
+		}
+		fmt.Fprintf(stdout, "%s：发货 %d 件，已交接 %d 件，已取消 %d 件，补打 %d 次，面单费 %.2f 元，短信 %d 条 %.2f 元。\n",
+			r.Date, r.Total.Shipped, r.Total.HandedOver, r.Total.Cancelled, r.Total.Reprinted,
+			float64(r.Total.WaybillFen)/100, r.Total.SMS, float64(r.Total.SMSFen)/100)
+		return nil
+	})
+}
+
+func runReportCosts(ctx context.Context, g *globals, args []string, stdout io.Writer) error {
+	fs := newFlagSet("report costs")
+	months := fs.Int("months", 6, "how many months, ending with this one")
+	csvOut := fs.String("csv", "", "write the costs as CSV here")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if *months < 1 || *months > 120 {
+		return usagef("--months %d: give 1 to 120", *months)
+	}
+	return withCounter(ctx, g, func(ctx context.Context, svc *shipping.Service) error {
+		lines, err := svc.Costs(ctx, cliUser(), *months)
+		if err != nil {
+			return err
+		}
+		if *csvOut != "" {
+			var buf bytes.Buffer
+			if err := shipping.WriteCostsCSV(&buf, lines); err != nil {
+				return err
+			}
+			if err := os.WriteFile(*csvOut, buf.Bytes(), 0o644); err != nil {
+				return fmt.Errorf("write %s: %w", *csvOut, err)
+			}
+		}
+		if *asJSON {
+			return writeJSON(stdout, lines)
+		}
+		rows := [][]string{{"MONTH", "CARRIER", "WAYBILLS", "WAYBILL YUAN", "SMS", "SMS YUAN"}}
+		for _, l := range lines {
+			rows = append(rows, []string{l.Month, l.CarrierName, fmt.Sprint(l.Waybills), fmt.Sprintf("%.2f", float64(l.WaybillFen)/100),
+				fmt.Sprint(l.SMS), fmt.Sprintf("%.2f", float64(l.SMSFen)/100)})
+		}
+		return writeTable(stdout, rows)
+	})
+}

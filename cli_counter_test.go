@@ -125,3 +125,48 @@ func TestHandoverCLI(t *testing.T) {
 		t.Errorf("finish without --pdf: exit %d", code)
 	}
 }
+
+func TestReportCLI(t *testing.T) {
+	dir := t.TempDir()
+	w1 := shipCLI(t, dir, "王芳", "13700001111", "天津市河西区友谊路32号", "PJ-1")
+	shipCLI(t, dir, "李雷", "13900002222", "北京市朝阳区建国路88号", "PJ-2")
+	runCLI(t, "--data-dir", dir, "handover", "start", "zhongtong")
+	runCLI(t, "--data-dir", dir, "handover", "scan", w1)
+	if code, _, errs := runCLI(t, "--data-dir", dir, "handover", "finish", "--pdf", filepath.Join(t.TempDir(), "h.pdf")); code != 0 {
+		t.Fatalf("finish: %s", errs)
+	}
+	out := t.TempDir()
+	pdf, csvFile := filepath.Join(out, "day.pdf"), filepath.Join(out, "day.csv")
+	code, stdout, errs := runCLI(t, "--data-dir", dir, "report", "day", "--pdf", pdf, "--csv", csvFile, "--json")
+	if code != 0 {
+		t.Fatalf("report day: exit %d %s", code, errs)
+	}
+	var r struct {
+		Date     string
+		Carriers []struct {
+			Carrier             string
+			Shipped, HandedOver int
+			NotHandedOver       []string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil || len(r.Carriers) != 1 || r.Carriers[0].Shipped != 2 ||
+		r.Carriers[0].HandedOver != 1 || len(r.Carriers[0].NotHandedOver) != 1 {
+		t.Fatalf("json %v %s", err, stdout)
+	}
+	if b, _ := os.ReadFile(pdf); !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Error("no PDF")
+	}
+	if b, _ := os.ReadFile(csvFile); !strings.Contains(string(b), "中通快递") {
+		t.Errorf("csv %s", b)
+	}
+	if code, _, _ := runCLI(t, "--data-dir", dir, "report", "day", "--date", "2026-13-01", "--csv", csvFile); code != 2 {
+		t.Errorf("bad date: exit %d", code)
+	}
+	if code, stdout, _ := runCLI(t, "--data-dir", dir, "report", "day", "--date", "2020-01-01", "--json"); code != 0 || !strings.Contains(stdout, `"carriers": []`) {
+		t.Errorf("an empty day: %d %s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "--data-dir", dir, "report", "costs", "--months", "2", "--json")
+	if code != 0 || !strings.Contains(stdout, `"waybills": 2`) {
+		t.Errorf("costs: %d %s", code, stdout)
+	}
+}

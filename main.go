@@ -59,6 +59,7 @@ var commands = []command{
 	{"daemon", "[--push-listen ADDR --push-url URL | --relay URL --relay-token TOKEN]", "the background worker without the GUI", runDaemon},
 	{"relay", "--listen ADDR [--public-url URL] [--tls-cert F --tls-key F] [--admin ADDR] | add-station NAME | stations [--json]", "the always-on push relay for stations behind NAT", runRelay},
 	{"handover", "start CARRIER [--courier NAME] [--restart] | scan WAYBILL... | finish --pdf FILE | status [--json]", "the courier's pickup and its 交接单", runHandover},
+	{"report", "day [--date YYYY-MM-DD] --pdf FILE | --csv FILE [--json] | costs [--months N] [--csv FILE] [--json]", "the end-of-day sheet and the monthly costs", runReport},
 	{"patients", "--phone PHONE [--json] | --find NAME|配镜单号 [--json] | forget PHONE [--json]", "returning patients' earlier recipients; delete a patient's data", runPatients},
 	{"db", "migrate --from FILE.db --to postgres://... | check", "move a station to a shared PostgreSQL store / verify a store", runDB},
 }
