@@ -52,6 +52,7 @@ type dashboard struct {
 	detached *dashboard  // the view in its own window, if open
 	window   fyne.Window // set on the detached view
 	throttle bool        // a refresh asked for by changed, not yet run
+	reports  *reportsBar // the day sheet and the cost view
 	pending  bool        // a refresh is in flight
 	again    bool        // another change came in meanwhile
 }
@@ -113,7 +114,8 @@ func newDashboard(u *UI) *dashboard {
 	d.updated = widget.NewLabel("")
 	d.openBtn = widget.NewButtonWithIcon(i18n.T("Open in its own window"), theme.ViewFullScreenIcon(), d.openWindow)
 	refresh := widget.NewButtonWithIcon(i18n.T("Refresh"), theme.ViewRefreshIcon(), d.refresh)
-	top := container.NewVBox(container.NewHBox(refresh, d.openBtn, d.updated), cards, cards2)
+	d.reports = newReportsBar(u)
+	top := container.NewVBox(container.NewHBox(refresh, d.openBtn, d.updated), d.reports.content, cards, cards2)
 	lower := container.NewHSplit(excBox, container.NewVSplit(chartBox, d.carriers))
 	lower.Offset = 0.45
 	d.content = container.NewBorder(top, nil, nil, nil, lower)
@@ -180,6 +182,7 @@ func exceptionText(k store.ExceptionKind) string {
 }
 
 func (d *dashboard) applyRole() {
+	d.reports.applyRole()
 	setEnabled(d.resolveBtn, d.ui.allowed(shipping.ActExceptions) && d.excSel >= 0 && d.excSel < len(d.exceptions))
 	if d.detached != nil {
 		d.detached.applyRole()
