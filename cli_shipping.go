@@ -429,6 +429,11 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 		fmt.Fprintln(stdout, w.String())
 	})
 	defer stopWorker()
+	rt.OnDBHealth(func(h DBHealth) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(stdout, h.String())
+	})
 	push := "polling only (no push address)"
 	if rt.Relay != nil {
 		push = "pushes through relay " + rt.relayURL + " as station " + rt.Relay.Station() + " (token " + relay.Mask(rt.relayToken) + "), callback " + rt.PushURL

@@ -131,6 +131,7 @@ type runtime struct {
 	closeOnce  sync.Once
 	runStarted chan struct{}
 	election   election // runtime_station.go
+	watch      dbWatch
 }
 
 // openRuntime opens the store in g.DataDir, reads settings and secrets,
@@ -419,6 +420,7 @@ func (rt *runtime) Run(ctx context.Context) error {
 			return srv.Shutdown(sctx)
 		})
 	}
+	g.Go(func() error { return rt.runWatch(ctx) })
 	if rt.Sandbox != nil {
 		serve("sandbox", rt.sbLn, rt.Sandbox)
 		g.Go(func() error { return ignoreCanceled(rt.Sandbox.Run(ctx)) })

@@ -175,3 +175,85 @@ func (rt *runtime) runWorkerParts(ctx context.Context) error {
 	})
 	return g.Wait()
 }
+
+// DBHealth is whether a station on a shared store reaches its database.
+// A station that does not keeps what it shows, refuses to ship (the store
+// calls fail with the connection error) and recovers by itself.
+type DBHealth struct {
+	OK  bool
+	Err string // why not, when !OK
+}
+
+// String is the line `shipdesk daemon` prints on every change.
+func (h DBHealth) String() string {
+	if h.OK {
+		return "database: connected"
+	}
+	return "database: unreachable (" + h.Err + ")"
+}
+
+// dbWatch fans the shared store's change notices and health out to the
+// screens and the daemon.
+type dbWatch struct {
+	mu      sync.Mutex
+	health  DBHealth
+	known   bool
+	healthF []func(DBHealth)
+	changeF []func(store.Change)
+}
+
+// OnDBHealth calls fn on every change of the shared store's health (and at
+// once when it is known). A bbolt station never calls it.
+func (rt *runtime) OnDBHealth(fn func(DBHealth)) {
+	w := &rt.watch
+	w.mu.Lock()
+	w.healthF = append(w.healthF, fn)
+	h, known := w.health, w.known
+	w.mu.Unlock()
+	if known {
+		fn(h)
+	}
+}
+
+// OnStoreChange calls fn for every record another station (or this one)
+// changes on a shared store, within about a second of its commit; a
+// Change of Kind "resync" after the database came back means "reload".
+func (rt *runtime) OnStoreChange(fn func(store.Change)) {
+	w := &rt.watch
+	w.mu.Lock()
+	w.changeF = append(w.changeF, fn)
+	w.mu.Unlock()
+}
+
+// runWatch listens to the shared store until ctx ends (nothing to do on a
+// bbolt file).
+func (rt *runtime) runWatch(ctx context.Context) error {
+	pg, shared := rt.DB.(*postgres.DB)
+	if !shared {
+		return nil
+	}
+	w := &rt.watch
+	return pg.Listen(ctx, func(c store.Change) {
+		w.mu.Lock()
+		fs := append([]func(store.Change){}, w.changeF...)
+		w.mu.Unlock()
+		for _, f := range fs {
+			f(c)
+		}
+	}, func(ok bool, err error) {
+		h := DBHealth{OK: ok}
+		if err != nil {
+			h.Err = err.Error()
+		}
+		w.mu.Lock()
+		w.health, w.known = h, true
+		fs := append([]func(DBHealth){}, w.healthF...)
+		w.mu.Unlock()
+		if !ok {
+			rt.logf("shipdesk: %s", h)
+		}
+		for _, f := range fs {
+			f(h)
+		}
+	})
+}

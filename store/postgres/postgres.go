@@ -390,10 +390,12 @@ func (db *DB) OrdersByStep(ctx context.Context, step store.OrderStep) ([]store.O
 	return out, nil
 }
 
-// LockOrder locks the order's row (SELECT ... FOR UPDATE in a transaction
-// of its own) until release: a second station shipping the same order
-// waits, then finds the waybill the first one stored. An order not saved
-// yet is locked by an advisory lock on its id instead. If this station
+// LockOrder holds order id against every station until release: a
+// transaction of its own takes a transaction-level advisory lock keyed by
+// the order id, so a second station shipping the same order waits, then
+// reads the order again and finds the waybill the first one stored. (A row
+// lock would do the same between stations but would also block this
+// station's own writes of the order while it holds it.) If this station
 // dies, the server ends the transaction and the lock goes with it.
 func (db *DB) LockOrder(ctx context.Context, id string) (func(), error) {
 	conn, err := db.locks.Acquire(ctx)
@@ -410,12 +412,7 @@ func (db *DB) LockOrder(ctx context.Context, id string) (func(), error) {
 		conn.Release()
 		return nil, fmt.Errorf("lock order %s: %w", id, err)
 	}
-	var one int
-	err = tx.QueryRow(ctx, "SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", id).Scan(&one)
-	if isNoRows(err) {
-		_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "order:"+id)
-	}
-	if err != nil {
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "shipdesk-order:"+id); err != nil {
 		return fail(err)
 	}
 	var once sync.Once

@@ -7,12 +7,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"shipdesk/store"
 )
 
 // testLockOrder: a second LockOrder of the same order waits for the first
-// release; another order is not held up; a cancelled wait gives up.
+// release; the holder can still save the order; another order is not held
+// up; a cancelled wait gives up.
 func testLockOrder(t *testing.T, op Opener) {
 	db, _ := openStore(t, op)
 	ctx := t.Context()
@@ -24,6 +26,14 @@ func testLockOrder(t *testing.T, op Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The holder still writes the order (the ship workflow saves each step
+	// under the lock).
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	ord.Step = store.StepWaybilled
+	if err := db.SaveOrder(wctx, &ord); err != nil {
+		t.Fatalf("SaveOrder under the order's own lock: %v", err)
+	}
+	wcancel()
 	other, err := db.LockOrder(ctx, "SD20991231-000001") // not saved: still lockable
 	if err != nil {
 		t.Fatalf("another order is held up: %v", err)
