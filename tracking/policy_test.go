@@ -80,10 +80,11 @@ func TestPolicyFollowsTheModel(t *testing.T) {
 	p := DefaultPolicy()
 	base := store.Shipment{CreatedAt: t0, PrintedAt: t0}
 
-	// A problem takes at least ten hours to resolve: nothing before.
+	// A problem is tried again in a later delivery round, 3 hours later
+	// at the earliest: nothing before.
 	s := base
 	s.Milestone, s.RawState, s.LastEventAt, s.LastPollAt = store.MilestoneProblem, "206", t0, t0.Add(10*time.Minute)
-	if got := p.Next(&s, Hints{}, s.LastPollAt).Sub(t0); got < 10*time.Hour {
+	if got := p.Next(&s, Hints{}, s.LastPollAt).Sub(t0); got < 3*time.Hour {
 		t.Errorf("problem polled %v after the event, before any resolution can come", got)
 	}
 	// Out for delivery: polled again once the live cap has passed after
