@@ -321,7 +321,7 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 	}
 	rt.Service = shipping.New(shipping.Deps{
 		DB: rt.DB, Waybills: rt.Client, Queue: rt.Queue, Tracker: rt.Worker, SMS: rt.SMS,
-		DefaultPrinter: rt.DefaultPrinter, Logf: rt.logf, Now: rt.opt.Clock,
+		DefaultPrinter: rt.DefaultPrinter, DataDir: rt.DataDir, Logf: rt.logf, Now: rt.opt.Clock,
 	})
 	return nil
 }

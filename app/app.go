@@ -53,7 +53,8 @@ type Deps struct {
 	// the connection for the banner.
 	Demo bool
 	Mode string
-	// DataDir is where the Kuaidi100 credentials are saved.
+	// DataDir is the data folder, where handover sheets and reports are
+	// written (credentials are the service's business).
 	DataDir string
 	// OnChange registers a listener for shipments the tracking worker
 	// changed (tracking.Worker.OnChange); nil means no live updates beyond
@@ -125,6 +126,10 @@ func New(d Deps) *UI {
 		d.After = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}
 	u := &UI{deps: d, app: d.App, svc: d.Service, now: d.Now, notified: map[string]bool{}}
+	// Screens start background reads while the window is built: their
+	// results wait until it is (they hold mainMu too).
+	u.mainMu.Lock()
+	defer u.mainMu.Unlock()
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	// Nobody is signed in yet: read the settings as no one, so no PIN
 	// hashes reach the window (CheckPIN decides who needs a PIN).
@@ -417,20 +422,25 @@ func (u *UI) onUserChosen(name string) {
 	if name == u.user.Name {
 		return
 	}
-	usr, err := u.svc.CheckPIN(u.ctx, name, "")
-	switch {
-	case err == nil:
-		u.signIn(usr)
-	case errors.Is(err, shipping.ErrWrongPIN):
-		u.askPIN(name, func(ok bool) {
-			if !ok {
-				u.userSelect.SetSelected(u.user.Name)
-			}
-		})
-	default:
-		u.userSelect.SetSelected(u.user.Name)
-		u.showError(i18n.T("Sign in"), err)
-	}
+	var usr shipping.User
+	var err error
+	u.async(func(ctx context.Context, _ shipping.User) {
+		usr, err = u.svc.CheckPIN(ctx, name, "")
+	}, func() {
+		switch {
+		case err == nil:
+			u.signIn(usr)
+		case errors.Is(err, shipping.ErrWrongPIN):
+			u.askPIN(name, func(ok bool) {
+				if !ok {
+					u.userSelect.SetSelected(u.user.Name)
+				}
+			})
+		default:
+			u.userSelect.SetSelected(u.user.Name)
+			u.showError(i18n.T("Sign in"), err)
+		}
+	})
 }
 
 func (u *UI) signIn(usr shipping.User) {
@@ -449,19 +459,21 @@ func (u *UI) askPIN(name string, done func(bool)) {
 			done(false)
 			return
 		}
-		usr, err := u.svc.CheckPIN(u.ctx, name, pin.Text)
-		if err == nil {
-			u.signIn(usr)
-			done(true)
-			return
-		}
-		u.deps.Logf("shipdesk: sign in as %s: %v", name, err)
-		msg := i18n.T("Wrong PIN. Please try again.")
-		if !errors.Is(err, shipping.ErrWrongPIN) {
-			msg = shipping.Describe(err)
-		}
-		dialog.ShowInformation(i18n.T("Sign in"), msg, u.win)
-		done(false)
+		entered := pin.Text
+		var usr shipping.User
+		var err error
+		u.async(func(ctx context.Context, _ shipping.User) {
+			usr, err = u.svc.CheckPIN(ctx, name, entered)
+		}, func() {
+			if err == nil {
+				u.signIn(usr)
+				done(true)
+				return
+			}
+			u.deps.Logf("shipdesk: sign in as %s: %v", name, err)
+			dialog.ShowInformation(i18n.T("Sign in"), shipping.Describe(err), u.win)
+			done(false)
+		})
 	}, u.win)
 	pin.OnSubmitted = func(string) { d.Submit() }
 	d.Show()

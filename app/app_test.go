@@ -55,14 +55,14 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	vp := "virtual:///" + strings.TrimPrefix(filepath.ToSlash(labels), "/")
-	svc := shipping.New(shipping.Deps{DB: db, Waybills: client, Queue: q, DefaultPrinter: vp, Logf: t.Logf})
+	svc := shipping.New(shipping.Deps{DB: db, Waybills: client, Queue: q, DefaultPrinter: vp, DataDir: dir, Logf: t.Logf})
 	a := test.NewApp()
 	e := &env{db: db, svc: svc, labels: labels, timers: manualTimers{fns: map[int]func(){}}}
 	onChange := func(fn func(store.Shipment)) func() {
 		e.listeners = append(e.listeners, fn)
 		return func() { e.listeners = nil }
 	}
-	ui := New(Deps{App: a, Service: svc, Queue: q, DefaultPrinter: vp, Demo: true, Mode: "demo", DataDir: dir, OnChange: onChange, After: e.timers.after, Logf: t.Logf})
+	ui := New(Deps{App: a, Service: svc, Queue: q, DefaultPrinter: vp, Demo: true, Mode: "demo", OnChange: onChange, After: e.timers.after, Logf: t.Logf})
 	e.ui = ui
 	// The test goroutine plays Fyne's main goroutine: it holds mainMu
 	// except while it waits, so callbacks from background work (which the
@@ -528,11 +528,13 @@ func TestPINGuardsAUser(t *testing.T) {
 	e.ui.saveSettings(st, nil)
 	e.wait()
 	e.ui.setup.load() // the manager's settings screen has the PINs
+	e.wait()
 	if e.ui.setup.st.Users[2].PINHash == "" {
 		t.Fatal("the manager's settings screen has no PIN")
 	}
 	e.as(t, store.RoleFrontDesk)
 	e.ui.onUserChosen("主管")
+	e.wait() // the service checks in the background, then asks for the PIN
 	if e.ui.user.Role != store.RoleFrontDesk {
 		t.Fatal("switched to the manager without the PIN")
 	}

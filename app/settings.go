@@ -231,34 +231,66 @@ func (s *settingsScreen) applyRole() {
 	}
 }
 
-// load fills the widgets from the stored settings (as the signed-in user
-// may see them: PINs only for a manager) and secrets.
+// load reads the stored settings (as the signed-in user may see them: PINs
+// only for a manager), the credentials and the audit log in the background
+// and then fills the widgets.
 func (s *settingsScreen) load() {
-	st, err := s.ui.svc.Settings(context.Background(), s.ui.user)
-	if err != nil {
-		s.msg.SetText(shipping.Describe(err))
-		return
-	}
+	var (
+		st       store.Settings
+		sec      store.Secrets
+		log      []store.AuditEntry
+		err      error
+		secErr   error
+		full     = s.ui.allowed(shipping.ActSettings)
+		withSecs = full && s.ui.svc.HasCredentialStore()
+	)
+	s.ui.async(func(ctx context.Context, who shipping.User) {
+		if st, err = s.ui.svc.Settings(ctx, who); err != nil {
+			return
+		}
+		if withSecs {
+			sec, secErr = s.ui.svc.Credentials(ctx, who)
+		}
+		if full {
+			if log, err = s.ui.svc.AuditLog(ctx, who, 200); err != nil {
+				s.ui.deps.Logf("shipdesk: audit log: %v", err)
+				err = nil
+			}
+		}
+	}, func() {
+		if err != nil {
+			s.ui.deps.Logf("shipdesk: read settings: %v", err)
+			s.msg.SetText(shipping.Describe(err))
+			return
+		}
+		s.show(st, full, withSecs, sec, secErr)
+		s.auditLog = log
+		s.audit.Refresh()
+	})
+}
+
+// show fills the widgets with st and, when withSecs, the credentials sec
+// (or the reason secErr they could not be read).
+func (s *settingsScreen) show(st store.Settings, full, withSecs bool, sec store.Secrets, secErr error) {
 	s.st = st
-	s.full = s.ui.allowed(shipping.ActSettings)
+	s.full = full
 	if st.Mode == "production" {
 		s.production.SetSelected(s.production.Options[1])
 	} else {
 		s.production.SetSelected(s.production.Options[0])
 	}
 	s.apiBase.SetText(st.APIBase)
-	if s.ui.deps.DataDir != "" && s.ui.allowed(shipping.ActSettings) {
-		if sec, err := store.LoadSecrets(s.ui.deps.DataDir); err == nil {
-			s.key.SetText(sec.Key)
-			s.customer.SetText(sec.Customer)
-			s.secret.SetText(sec.Secret)
-			s.userID.SetText(sec.UserID)
-			s.smsSeller.SetText(sec.SMSSeller)
-		} else {
-			s.ui.deps.Logf("shipdesk: load credentials: %v", err)
-			s.connMsg.SetText(shipping.Describe(err))
-		}
+	if withSecs && secErr == nil {
+		s.key.SetText(sec.Key)
+		s.customer.SetText(sec.Customer)
+		s.secret.SetText(sec.Secret)
+		s.userID.SetText(sec.UserID)
+		s.smsSeller.SetText(sec.SMSSeller)
 	} else {
+		if secErr != nil {
+			s.ui.deps.Logf("shipdesk: load credentials: %v", secErr)
+			s.connMsg.SetText(shipping.Describe(secErr))
+		}
 		for _, e := range []*widget.Entry{s.key, s.customer, s.secret, s.userID, s.smsSeller} {
 			e.SetText("")
 		}
@@ -305,15 +337,6 @@ func (s *settingsScreen) load() {
 	s.senders.list.Refresh()
 	s.users.list.Refresh()
 	s.counter.load(st)
-	if s.ui.allowed(shipping.ActSettings) {
-		var log []store.AuditEntry
-		s.ui.async(func(ctx context.Context, who shipping.User) {
-			log, _ = s.ui.svc.AuditLog(ctx, who, 200)
-		}, func() {
-			s.auditLog = log
-			s.audit.Refresh()
-		})
-	}
 }
 
 // collect reads the widgets into the working copy; bad numbers are named.
@@ -399,15 +422,15 @@ func (s *settingsScreen) save() {
 		s.st = st
 		s.msg.SetText(i18n.T("Settings saved."))
 		s.trackMode.SetText(trackingMode(st))
-		if token != "" && s.ui.deps.DataDir != "" {
-			// The token is a secret: its own owner-only file, never the
-			// settings; it takes effect at the next start.
-			if err := store.SaveRelayToken(s.ui.deps.DataDir, token); err != nil {
-				s.msg.SetText(i18n.T("The relay token could not be saved: ") + err.Error())
-				return
-			}
-			s.relayToken.SetText("")
+		if token == "" {
+			return
 		}
+		// The token is a secret: the service keeps it in its own
+		// owner-only file, never the settings; it takes effect at the
+		// next start.
+		s.ui.act(i18n.T("Settings"), func(ctx context.Context, who shipping.User) error {
+			return s.ui.svc.SaveRelayToken(ctx, who, token)
+		}, func() { s.relayToken.SetText("") })
 	})
 }
 
@@ -445,22 +468,16 @@ func (s *settingsScreen) secrets() store.Secrets {
 	}
 }
 
-// saveCredentials writes the Kuaidi100 credentials to the owner-only file
-// and records the change in the audit log (never the values).
+// saveCredentials has the service write the Kuaidi100 credentials (it
+// checks the role and audits the change, never the values).
 func (s *settingsScreen) saveCredentials() {
-	if !s.ui.allowed(shipping.ActSettings) || s.ui.deps.DataDir == "" {
-		s.connMsg.SetText(shipping.Describe(shipping.ErrForbidden))
-		return
-	}
 	sec := s.secrets()
 	var err error
 	s.ui.async(func(ctx context.Context, who shipping.User) {
-		if err = store.SaveSecrets(s.ui.deps.DataDir, sec); err != nil {
-			return
-		}
-		err = s.ui.svc.DB().Audit(ctx, store.AuditEntry{Who: who.Name, Action: "settings", Target: "credentials", Detail: "Kuaidi100 credentials changed"})
+		err = s.ui.svc.SaveCredentials(ctx, who, sec)
 	}, func() {
 		if err != nil {
+			s.ui.deps.Logf("shipdesk: save credentials: %v", err)
 			s.connMsg.SetText(shipping.Describe(err))
 			return
 		}

@@ -56,6 +56,9 @@ type Deps struct {
 	// DefaultPrinter is the printer URI used when neither the call nor the
 	// settings name one (the virtual printer in demo mode).
 	DefaultPrinter string
+	// DataDir is the data folder, where the Kuaidi100 credentials and the
+	// relay token are kept (owner-only files); empty: none can be saved.
+	DataDir string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logf receives detail for the operator; nil means log.Printf.
@@ -99,5 +102,3 @@ func New(d Deps) *Service {
 	return s
 }
 
-// DB returns the store the service works on.
-func (s *Service) DB() store.Store { return s.d.DB }
