@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -119,9 +117,6 @@ type printerJSON struct {
 	Configured   bool   `json:"configured"`
 }
 
-// statusProbeTimeout bounds asking all printers for their status.
-const statusProbeTimeout = 4 * time.Second
-
 // runPrinters lists the configured printers (from the settings) and the
 // discovered ones (USB printer-class devices, serial ports), with status.
 // Discovered serial ports are not probed: sending bytes to an unknown port
@@ -144,21 +139,20 @@ func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr 
 		}
 		profiles = s.Printers
 	}
-	found, derr := printer.Discover(ctx)
+	entries, derr := printer.Inventory(ctx, profiles)
 	if derr != nil {
 		fmt.Fprintf(stderr, "shipdesk printers: %v\n", derr)
 	}
-	list := mergePrinters(profiles, found)
-	probeStatuses(ctx, list)
+	var list []printerJSON
+	for _, e := range entries {
+		list = append(list, printerJSON{URI: e.Profile.URI, Name: e.Profile.Name, Model: e.Model, Manufacturer: e.Manufacturer,
+			Language: e.Profile.Language, Transport: e.Transport, Status: e.Status.String(), StatusText: e.Status.Chinese(), Configured: e.Configured})
+	}
 	if *asJSON {
 		if list == nil {
-			list = []printerRow{}
+			list = []printerJSON{}
 		}
-		out := make([]printerJSON, len(list))
-		for i, r := range list {
-			out[i] = r.printerJSON
-		}
-		return writeJSONOut(stdout, out)
+		return writeJSONOut(stdout, list)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(stdout, "no printers found or configured")
@@ -174,96 +168,6 @@ func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr 
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s (%s)\t%s\n", r.URI, dash(r.Name), dash(r.Language), r.Status, r.StatusText, conf)
 	}
 	return tw.Flush()
-}
-
-// printerRow is one line of the printers list; probe says whether asking
-// it for status is safe.
-type printerRow struct {
-	printerJSON
-	probe bool
-}
-
-// mergePrinters lists configured printers first (filled in from discovery
-// where the same device was found), then the other discovered ones.
-func mergePrinters(profiles []store.PrinterProfile, found []printer.Info) []printerRow {
-	used := make([]bool, len(found))
-	var rows []printerRow
-	for _, p := range profiles {
-		r := printerRow{printerJSON: printerJSON{URI: p.URI, Name: p.Name, Language: p.Language, Configured: true}, probe: true}
-		u, err := printer.ParseURI(p.URI)
-		if err == nil {
-			r.Transport = u.Scheme
-			for i, in := range found {
-				if !used[i] && sameDevice(u, in) {
-					used[i] = true
-					r.Model, r.Manufacturer = in.Model, in.Manufacturer
-					if r.Language == "" {
-						r.Language = in.Language
-					}
-					if r.Name == "" {
-						r.Name = in.Name
-					}
-					break
-				}
-			}
-		}
-		rows = append(rows, r)
-	}
-	for i, in := range found {
-		if used[i] {
-			continue
-		}
-		rows = append(rows, printerRow{printerJSON: printerJSON{URI: in.URI, Name: in.Name, Model: in.Model,
-			Manufacturer: in.Manufacturer, Language: in.Language, Transport: in.Transport}, probe: in.Transport == "usb"})
-	}
-	return rows
-}
-
-// sameDevice reports whether a configured address names a discovered device.
-func sameDevice(u printer.URI, in printer.Info) bool {
-	if u.Scheme != in.Transport {
-		return false
-	}
-	switch u.Scheme {
-	case "usb":
-		if u.VendorID == 0 && u.ProductID == 0 {
-			return true // usb:// is the first printer
-		}
-		return u.VendorID == in.VendorID && u.ProductID == in.ProductID && (u.Serial == "" || u.Serial == in.Serial)
-	case "serial":
-		return u.Path == in.Name
-	}
-	return false
-}
-
-// probeStatuses asks every probe-able printer at once, within
-// statusProbeTimeout; no answer is "unknown".
-func probeStatuses(ctx context.Context, rows []printerRow) {
-	ctx, cancel := context.WithTimeout(ctx, statusProbeTimeout)
-	defer cancel()
-	var wg sync.WaitGroup
-	for i := range rows {
-		r := &rows[i]
-		r.Status, r.StatusText = printer.Unknown.String(), printer.Unknown.Chinese()
-		if !r.probe {
-			continue
-		}
-		wg.Go(func() {
-			st := printer.Unknown
-			dev, err := printer.Open(ctx, r.URI)
-			if err == nil {
-				st, _ = dev.Status(ctx)
-				if in := dev.Info(); r.Language == "" {
-					r.Language = in.Language
-				}
-				dev.Close()
-			} else if !errors.Is(err, printer.ErrBadURI) && !errors.Is(err, printer.ErrUSBNotBuilt) {
-				st = printer.Offline
-			}
-			r.Status, r.StatusText = st.String(), st.Chinese()
-		})
-	}
-	wg.Wait()
 }
 
 // buildOrderJob lays out the e-waybill of the order given by the flags and

@@ -60,7 +60,6 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 	ui := shipapp.New(shipapp.Deps{
 		App:            a,
 		Service:        rt.Service,
-		Queue:          rt.Queue,
 		DefaultPrinter: rt.DefaultPrinter,
 		DataDir:        rt.DataDir,
 		Demo:           rt.Demo,

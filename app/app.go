@@ -43,9 +43,6 @@ type Deps struct {
 	// Service runs every workflow; its store is also where the settings
 	// live.
 	Service *shipping.Service
-	// Queue sends test prints and calibration jobs; usually *printer.Queue.
-	// Nil hides test printing.
-	Queue shipping.PrintQueue
 	// DefaultPrinter is the printer used when none is configured (the
 	// virtual printer in demo mode).
 	DefaultPrinter string

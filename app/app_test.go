@@ -62,7 +62,7 @@ func newEnv(t *testing.T) *env {
 		e.listeners = append(e.listeners, fn)
 		return func() { e.listeners = nil }
 	}
-	ui := New(Deps{App: a, Service: svc, Queue: q, DefaultPrinter: vp, Demo: true, Mode: "demo", OnChange: onChange, After: e.timers.after, Logf: t.Logf})
+	ui := New(Deps{App: a, Service: svc, DefaultPrinter: vp, Demo: true, Mode: "demo", OnChange: onChange, After: e.timers.after, Logf: t.Logf})
 	e.ui = ui
 	// The test goroutine plays Fyne's main goroutine: it holds mainMu
 	// except while it waits, so callbacks from background work (which the
@@ -758,5 +758,57 @@ func TestWindowRemembersItsSize(t *testing.T) {
 	defer func() { ui.Close(); ui.Wait() }()
 	if sz := ui.win.Canvas().Size(); sz.Width != 1100 || sz.Height != 700 {
 		t.Errorf("new window is %v", sz)
+	}
+}
+
+// TestCalibrateBlackMarkFromThePrintersScreen chooses black-mark stock on
+// the Printers screen and calibrates a TSPL and a ZPL printer (file
+// printers, so the bytes can be read back): the job sets the label size and
+// black-mark sensing (BLINE, ^MNM) before measuring, and it is audited.
+func TestCalibrateBlackMarkFromThePrintersScreen(t *testing.T) {
+	e := newEnv(t)
+	e.as(t, store.RoleManager)
+	p := e.ui.printers
+	e.ui.tabs.Select(e.ui.tabPrinters)
+	e.wait()
+	dir := t.TempDir()
+	for _, c := range []struct {
+		lang string
+		want []string
+	}{
+		{"tspl", []string{"SIZE 76 mm,130 mm", "BLINE 3 mm,0 mm", "AUTODETECT"}},
+		{"zpl", []string{"^MNM", "~JC"}},
+	} {
+		out := filepath.Join(dir, c.lang+".prn")
+		p.uri.SetText("file://" + filepath.ToSlash(out))
+		p.language.SetSelected(c.lang)
+		p.media.SetSelected(i18n.T("Black mark labels"))
+		test.Tap(p.calBtn)
+		e.wait()
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatalf("%s: nothing sent (%s): %v", c.lang, p.msg.Text, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s calibration = %q, want %q", c.lang, b, w)
+			}
+		}
+		if strings.Contains(string(b), "GAP") || strings.Contains(string(b), "^MNY") {
+			t.Errorf("%s calibration of black-mark stock sends gap sensing: %q", c.lang, b)
+		}
+	}
+	log, err := e.svc.AuditLog(t.Context(), shipping.System, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range log {
+		if a.Action == "calibrate" && a.Who == e.ui.user.Name {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d calibrations audited, want 2: %+v", n, log)
 	}
 }

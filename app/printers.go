@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -46,6 +45,7 @@ type printersScreen struct {
 	darkness                                       *widget.Slider
 	darkText                                       *widget.Label
 	speed                                          *widget.Select
+	media                                          *widget.Select // gap, bline, continuous (mediaKinds)
 	saveBtn, testBtn, calBtn, statusBtn, removeBtn *widget.Button
 	msg                                            *widget.Label
 
@@ -63,7 +63,11 @@ func newPrintersScreen(u *UI) *printersScreen {
 	p.name = widget.NewEntry()
 	p.uri = widget.NewEntry()
 	p.uri.SetPlaceHolder("usb://  tcp://192.168.1.50  serial:///dev/ttyUSB0?baud=9600  virtual:///dir")
-	p.language = widget.NewSelect([]string{"tspl", "zpl"}, nil)
+	var langs []string
+	for _, l := range printer.Languages() {
+		langs = append(langs, l.String())
+	}
+	p.language = widget.NewSelect(langs, nil)
 	p.language.PlaceHolder = "TSPL / ZPL"
 	var sizeNames []string
 	for _, s := range label.Sizes {
@@ -75,13 +79,14 @@ func newPrintersScreen(u *UI) *printersScreen {
 	p.darkText = widget.NewLabel("")
 	p.darkness.OnChanged = func(v float64) { p.darkText.SetText(strconv.Itoa(int(v))) }
 	p.language.OnChanged = func(l string) {
-		if l == "zpl" {
+		if printer.LanguageOr(l, printer.TSPL) == printer.ZPL {
 			p.darkness.Max = 30
 		} else {
 			p.darkness.Max = 15
 		}
 		p.darkness.Refresh()
 	}
+	p.media = widget.NewSelect([]string{i18n.T("Gap labels"), i18n.T("Black mark labels"), i18n.T("Continuous paper")}, nil)
 	p.speed = widget.NewSelect([]string{"2", "3", "4", "5", "6"}, nil)
 	p.speed.PlaceHolder = i18n.T("Printer default")
 	p.saveBtn = widget.NewButtonWithIcon(i18n.T("Save printer"), theme.DocumentSaveIcon(), p.save)
@@ -99,6 +104,7 @@ func newPrintersScreen(u *UI) *printersScreen {
 		widget.NewFormItem(i18n.T("Default for"), p.sizes),
 		widget.NewFormItem(i18n.T("Darkness"), container.NewBorder(nil, nil, nil, p.darkText, p.darkness)),
 		widget.NewFormItem(i18n.T("Speed (ips)"), p.speed),
+		widget.NewFormItem(i18n.T("Label stock"), p.media),
 	)
 	editor := container.NewVBox(form,
 		container.NewHBox(p.saveBtn, p.removeBtn, p.testBtn, p.calBtn, p.statusBtn), p.msg)
@@ -120,6 +126,10 @@ func newPrintersScreen(u *UI) *printersScreen {
 	p.applyRole()
 	return p
 }
+
+// mediaKinds are the profile's Media values, in the order of the editor's
+// label stock choices.
+var mediaKinds = []string{"gap", "bline", "continuous"}
 
 func printerCell(r printerRow, col int) string {
 	switch col {
@@ -143,82 +153,37 @@ func (p *printersScreen) applyRole() {
 	chosen := p.sel >= 0 && p.sel < len(p.rows)
 	setEnabled(p.saveBtn, p.ui.allowed(shipping.ActSettings))
 	setEnabled(p.removeBtn, p.ui.allowed(shipping.ActSettings) && chosen && p.rows[p.sel].configured)
-	setEnabled(p.testBtn, p.ui.allowed(shipping.ActPrintQueue) && p.ui.deps.Queue != nil)
-	setEnabled(p.calBtn, p.ui.allowed(shipping.ActPrintQueue) && p.ui.deps.Queue != nil)
+	setEnabled(p.testBtn, p.ui.allowed(shipping.ActPrintQueue))
+	setEnabled(p.calBtn, p.ui.allowed(shipping.ActPrintQueue))
 	p.queue.applyRole()
 }
 
-// refresh lists the configured printers, the discovered ones and the
-// default printer, then asks each for its status.
+// refresh asks the service for the printer inventory (configured,
+// discovered and the default printer, each with its status) in the
+// background and lists it.
 func (p *printersScreen) refresh() {
-	st := p.ui.settings
-	var rows []printerRow
-	seen := map[string]bool{}
-	for _, pr := range st.Printers {
-		rows = append(rows, printerRow{profile: pr, configured: true, status: "…"})
-		seen[pr.URI] = true
-	}
-	if d := p.ui.deps.DefaultPrinter; d != "" && !seen[d] {
-		rows = append(rows, printerRow{profile: store.PrinterProfile{Name: i18n.T("Virtual printer (PNG)"), URI: d, Language: "tspl"}, model: "virtual", status: "…"})
-		seen[d] = true
-	}
-	p.rows = rows
-	p.table.Refresh()
-	if p.sel < 0 || p.sel >= len(p.rows) {
-		p.sel = -1
-		if len(p.rows) > 0 {
-			p.table.Select(widget.TableCellID{Row: 0, Col: 0})
-		}
-	}
 	p.refreshQueue()
-	var found []printer.Info
-	statuses := map[string]string{}
+	var list []printer.Entry
+	var err error
 	p.ui.async(func(ctx context.Context, who shipping.User) {
-		dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		defer cancel()
-		found, _ = printer.Discover(dctx)
-		uris := []string{}
-		for _, r := range rows {
-			uris = append(uris, r.profile.URI)
-		}
-		for _, f := range found {
-			if !seen[f.URI] {
-				uris = append(uris, f.URI)
-			}
-		}
-		for _, uri := range uris {
-			statuses[uri] = printerStatus(dctx, uri)
-		}
+		list, err = p.ui.svc.Printers(ctx, who)
 	}, func() {
-		for _, f := range found {
-			if seen[f.URI] {
-				continue
-			}
-			name := f.Name
-			if f.Model != "" {
-				name = f.Manufacturer + " " + f.Model
-			}
-			p.rows = append(p.rows, printerRow{profile: store.PrinterProfile{Name: name, URI: f.URI, Language: f.Language}, model: f.Model})
+		if err != nil {
+			p.msg.SetText(shipping.Describe(err))
+			return
 		}
-		for i := range p.rows {
-			p.rows[i].status = statuses[p.rows[i].profile.URI]
+		p.rows = p.rows[:0]
+		for _, e := range list {
+			p.rows = append(p.rows, printerRow{profile: e.Profile, model: e.Model, configured: e.Configured, status: e.Status.Text()})
 		}
 		p.table.Refresh()
+		if p.sel < 0 || p.sel >= len(p.rows) {
+			p.sel = -1
+			if len(p.rows) > 0 {
+				p.table.Select(widget.TableCellID{Row: 0, Col: 0})
+			}
+		}
 	})
-}
-
-// printerStatus opens a printer just long enough to ask how it is.
-func printerStatus(ctx context.Context, uri string) string {
-	dev, err := printer.Open(ctx, uri)
-	if err != nil {
-		return printer.Describe(err)
-	}
-	defer dev.Close()
-	s, err := dev.Status(ctx)
-	if err != nil {
-		return printer.Describe(err)
-	}
-	return s.Text()
 }
 
 func (p *printersScreen) refreshQueue() { p.queue.refresh() }
@@ -232,11 +197,7 @@ func (p *printersScreen) choose(i int) {
 	pr := p.rows[i].profile
 	p.name.SetText(pr.Name)
 	p.uri.SetText(pr.URI)
-	lng := pr.Language
-	if lng == "" {
-		lng = "tspl"
-	}
-	p.language.SetSelected(lng)
+	p.language.SetSelected(printer.LanguageOr(pr.Language, printer.TSPL).String())
 	p.sizes.SetSelected(pr.Sizes)
 	p.darkness.SetValue(float64(pr.Darkness))
 	p.darkText.SetText(strconv.Itoa(pr.Darkness))
@@ -245,6 +206,7 @@ func (p *printersScreen) choose(i int) {
 	} else {
 		p.speed.ClearSelected()
 	}
+	p.media.SetSelectedIndex(max(slices.Index(mediaKinds, pr.Media), 0))
 	p.msg.SetText("")
 	p.applyRole()
 }
@@ -261,6 +223,9 @@ func (p *printersScreen) editedProfile() store.PrinterProfile {
 	base.Sizes = append([]string(nil), p.sizes.Selected...)
 	base.Darkness = int(p.darkness.Value)
 	base.Speed, _ = strconv.Atoi(p.speed.Selected)
+	if i := p.media.SelectedIndex(); i >= 0 {
+		base.Media = mediaKinds[i]
+	}
 	return base
 }
 
@@ -317,63 +282,42 @@ func (p *printersScreen) remove() {
 	})
 }
 
-// testPrint prints the test label on the edited printer.
+// testPrint has the service print the test label on the edited printer.
 func (p *printersScreen) testPrint() {
 	pr := p.editedProfile()
-	st := p.ui.settings
-	size, err := label.ParseSize(st.Label.Size)
-	if err != nil {
-		size = label.Size76x130
-	}
-	dpi := st.Label.DPI
-	if dpi == 0 {
-		dpi = 203
-	}
-	enc := shipping.DefaultEncoders()[pr.Language]
-	if enc == nil {
+	if _, ok := printer.ParseLanguage(pr.Language); !ok {
 		p.msg.SetText(i18n.T("Choose the printer language (TSPL or ZPL) first."))
 		return
 	}
-	p.send(i18n.T("Test print"), func() ([]byte, error) {
-		l, err := label.TestLabel(size, dpi)
-		if err != nil {
-			return nil, err
-		}
-		return enc(l, pr)
-	}, pr, size.String())
+	p.send(i18n.T("Test print"), pr, p.ui.svc.TestPrint)
 }
 
-// calibrate makes the printer measure its labels (TSPL AUTODETECT, ZPL ~JC).
+// calibrate has the service make the printer measure its labels as the
+// edited profile says (gap, black mark or continuous).
 func (p *printersScreen) calibrate() {
 	pr := p.editedProfile()
-	cmd := "AUTODETECT\r\n"
-	if pr.Language == "zpl" {
-		cmd = "~JC\r\n"
-	}
-	p.send(i18n.T("Calibrate media"), func() ([]byte, error) { return []byte(cmd), nil }, pr, "")
-}
-
-// send queues one job for the printer and reports the outcome.
-func (p *printersScreen) send(what string, data func() ([]byte, error), pr store.PrinterProfile, size string) {
-	q := p.ui.deps.Queue
-	if q == nil {
+	if _, ok := printer.ParseLanguage(pr.Language); !ok {
+		p.msg.SetText(i18n.T("Choose the printer language (TSPL or ZPL) first."))
 		return
 	}
-	var job store.PrintJob
+	p.send(i18n.T("Calibrate media"), pr, p.ui.svc.Calibrate)
+}
+
+// send runs one of the service's printer jobs and reports the outcome.
+func (p *printersScreen) send(what string, pr store.PrinterProfile, job func(context.Context, shipping.User, store.PrinterProfile) (store.PrintJob, error)) {
+	var j store.PrintJob
 	var err error
 	p.msg.SetText(what + "…")
 	p.ui.async(func(ctx context.Context, who shipping.User) {
-		var b []byte
-		if b, err = data(); err != nil {
-			return
-		}
-		job, err = q.Submit(ctx, store.PrintJob{PrinterURI: pr.URI, Format: pr.Language, Size: size, Data: b, Who: who.Name, Reason: what})
+		j, err = job(ctx, who, pr)
 	}, func() {
 		switch {
+		case j.State == store.JobFailed:
+			p.ui.deps.Logf("shipdesk: %s %s: %s", what, pr.URI, j.ErrorDetail)
+			p.msg.SetText(what + ": " + i18n.T(j.Error))
 		case err != nil:
-			p.msg.SetText(printer.Describe(err))
-		case job.State == store.JobFailed:
-			p.msg.SetText(what + ": " + i18n.T(job.Error))
+			p.ui.deps.Logf("shipdesk: %s %s: %v", what, pr.URI, err)
+			p.msg.SetText(shipping.Describe(err))
 		default:
 			p.msg.SetText(what + ": " + i18n.T("sent to the printer."))
 		}

@@ -88,17 +88,13 @@ func withJobTimeout(ctx context.Context, u URI) (context.Context, context.Cancel
 
 // statusQuery returns the bytes that ask a printer of the given language for
 // its status.
-func statusQuery(lang string) []byte {
-	if lang == "zpl" {
-		return []byte("~HS")
-	}
-	return []byte{0x1b, '!', '?'}
-}
+func statusQuery(lang string) []byte { return LanguageOr(lang, TSPL).StatusQuery() }
 
 // statusReply reads a status answer from read (which returns 0, nil or a
 // timeout error when nothing arrives) until it can be parsed or ctx ends.
 // No answer is Unknown, nil.
 func statusReply(ctx context.Context, lang string, read func(ctx context.Context, p []byte) (int, error)) (Status, error) {
+	l := LanguageOr(lang, TSPL)
 	var got []byte
 	buf := make([]byte, 1024)
 	for {
@@ -107,17 +103,8 @@ func statusReply(ctx context.Context, lang string, read func(ctx context.Context
 		}
 		n, err := read(ctx, buf)
 		got = append(got, buf[:n]...)
-		if lang != "zpl" && len(got) > 0 {
-			return ParseTSPLStatus(got[len(got)-1]), nil
-		}
-		if lang == "zpl" {
-			st, perr := ParseZPLHostStatus(got)
-			if perr == nil {
-				return st, nil
-			}
-			if perr != errShortHostStatus {
-				return Unknown, nil
-			}
+		if st, done := l.parseStatus(got); done {
+			return st, nil
 		}
 		if err != nil {
 			return Unknown, err

@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"shipdesk/printer/label"
-	"shipdesk/printer/tspl"
-	"shipdesk/printer/zpl"
 	"shipdesk/store"
 )
 
@@ -57,14 +55,4 @@ func labelParty(p store.Party) label.Party {
 // take them.
 func PrintSettings(p store.PrinterProfile) label.PrintSettings {
 	return label.PrintSettings{Speed: p.Speed, Darkness: p.Darkness, Media: p.Media, Mode: p.Mode, Direction: p.Direction, OffsetXmm: p.OffsetXmm, OffsetYmm: p.OffsetYmm}
-}
-
-// EncodeTSPL encodes l for a TSPL printer with profile p.
-func EncodeTSPL(l *label.Label, p store.PrinterProfile) ([]byte, error) {
-	return tspl.Encode(l, PrintSettings(p))
-}
-
-// EncodeZPL encodes l for a ZPL printer with profile p.
-func EncodeZPL(l *label.Label, p store.PrinterProfile) ([]byte, error) {
-	return zpl.Encode(l, PrintSettings(p))
 }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"image"
 	"shipdesk/assets/i18n"
+	"shipdesk/printer"
 	"shipdesk/printer/label"
 	"shipdesk/store"
-	"strings"
 )
 
 // firstJob returns the original (not reprint) print job of a waybill.
@@ -54,11 +54,7 @@ func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o s
 		s.logf("shipping: render preview %s: %v", sh.Waybill, rerr)
 		img = nil
 	}
-	enc := s.d.Encoders[prof.Language]
-	if enc == nil {
-		return store.PrintJob{}, img, fmt.Errorf("print: no encoder for printer language %q", prof.Language)
-	}
-	data, err := enc(l, prof)
+	data, err := printer.Language(prof.Language).Encode(l, PrintSettings(prof))
 	if err != nil {
 		return store.PrintJob{}, img, fmt.Errorf("print: encode %s: %w", prof.Language, err)
 	}
@@ -121,9 +117,7 @@ func (s *Service) resolvePrint(st store.Settings, opt ShipOptions) (store.Printe
 	if prof.Language == "" {
 		prof.Language = st.Label.Format
 	}
-	if prof.Language != "tspl" && prof.Language != "zpl" {
-		prof.Language = "tspl"
-	}
+	prof.Language = printer.LanguageOr(prof.Language, printer.TSPL).String()
 	return prof, size, dpi, nil
 }
 
@@ -153,16 +147,11 @@ func printerFor(st store.Settings, uri string, size label.Size) store.PrinterPro
 	return store.PrinterProfile{}
 }
 
-// uriLanguage reads "?lang=zpl" from a printer URI.
+// uriLanguage reads "?lang=zpl" from a printer URI; "" when it names none.
 func uriLanguage(uri string) string {
-	_, q, ok := strings.Cut(uri, "?")
-	if !ok {
+	u, err := printer.ParseURI(uri)
+	if err != nil {
 		return ""
 	}
-	for _, kv := range strings.Split(q, "&") {
-		if k, v, _ := strings.Cut(kv, "="); k == "lang" {
-			return strings.ToLower(v)
-		}
-	}
-	return ""
+	return u.Language
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log"
 	"shipdesk/kuaidi100"
-	"shipdesk/printer/label"
 	"shipdesk/store"
 	"sync"
 	"time"
@@ -38,10 +37,6 @@ type Resender interface {
 	Resend(ctx context.Context, who, waybill string, m store.Milestone) (store.SMSMessage, error)
 }
 
-// Encoder turns a laid-out label into printer bytes for a profile (EncodeTSPL,
-// EncodeZPL).
-type Encoder func(l *label.Label, p store.PrinterProfile) ([]byte, error)
-
 // Deps are what a Service works with. DB, Waybills and Queue are required;
 // the others may be nil (no tracking subscription, no SMS resend).
 type Deps struct {
@@ -50,9 +45,6 @@ type Deps struct {
 	Queue    PrintQueue
 	Tracker  Subscriber
 	SMS      Resender
-	// Encoders maps a printer language ("tspl", "zpl") to its encoder; nil
-	// means DefaultEncoders.
-	Encoders map[string]Encoder
 	// DefaultPrinter is the printer URI used when neither the call nor the
 	// settings name one (the virtual printer in demo mode).
 	DefaultPrinter string
@@ -93,12 +85,8 @@ func New(d Deps) *Service {
 	if s.logf == nil {
 		s.logf = log.Printf
 	}
-	if s.d.Encoders == nil {
-		s.d.Encoders = DefaultEncoders()
-	}
 	if s.d.DedupWindow == 0 {
 		s.d.DedupWindow = 2 * time.Minute
 	}
 	return s
 }
-

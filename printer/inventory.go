@@ -1,0 +1,150 @@
+package printer
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"shipdesk/store"
+)
+
+// Entry is one printer of the inventory: configured in the settings,
+// discovered on this PC, or both, with the status it reported.
+type Entry struct {
+	// Profile is the configured profile; for a printer only discovered it
+	// holds the name, address and language discovery found.
+	Profile      store.PrinterProfile
+	Model        string
+	Manufacturer string
+	Transport    string // usb, serial, tcp, file, virtual
+	Configured   bool
+	// Status is what the printer said; Unknown when it was not asked
+	// (probing an unknown serial port could disturb another device) or
+	// did not answer, Offline when it could not be opened.
+	Status Status
+	probe  bool
+}
+
+// InventoryTimeout bounds discovering and asking every printer.
+const InventoryTimeout = 4 * time.Second
+
+// Inventory is the one list of printers the GUI and `shipdesk printers`
+// show: the configured profiles first (filled in from discovery where the
+// same device was found), then extra (the default, virtual printer) unless
+// already listed, then the other discovered printers; every printer
+// that may safely be asked is asked for its status at once, within
+// InventoryTimeout. A discovery failure is returned beside the list.
+func Inventory(ctx context.Context, profiles []store.PrinterProfile, extra ...store.PrinterProfile) ([]Entry, error) {
+	ctx, cancel := context.WithTimeout(ctx, InventoryTimeout)
+	defer cancel()
+	found, derr := Discover(ctx)
+	list, others := merge(profiles, found)
+	for _, x := range extra {
+		if x.URI == "" || listed(list, x.URI) {
+			continue
+		}
+		u, err := ParseURI(x.URI)
+		e := Entry{Profile: x, probe: err == nil}
+		if err == nil {
+			e.Transport = u.Scheme
+		}
+		list = append(list, e)
+	}
+	for _, o := range others {
+		if !listed(list, o.Profile.URI) {
+			list = append(list, o)
+		}
+	}
+	probeStatuses(ctx, list)
+	return list, derr
+}
+
+func listed(list []Entry, uri string) bool {
+	for _, e := range list {
+		if e.Profile.URI == uri {
+			return true
+		}
+	}
+	return false
+}
+
+// merge returns the configured printers (filled in from discovery where
+// the same device was found) and the other discovered ones.
+func merge(profiles []store.PrinterProfile, found []Info) (rows, others []Entry) {
+	used := make([]bool, len(found))
+	for _, p := range profiles {
+		r := Entry{Profile: p, Configured: true, probe: true}
+		u, err := ParseURI(p.URI)
+		if err == nil {
+			r.Transport = u.Scheme
+			for i, in := range found {
+				if !used[i] && sameDevice(u, in) {
+					used[i] = true
+					r.Model, r.Manufacturer = in.Model, in.Manufacturer
+					if r.Profile.Language == "" {
+						r.Profile.Language = in.Language
+					}
+					if r.Profile.Name == "" {
+						r.Profile.Name = in.Name
+					}
+					break
+				}
+			}
+		}
+		rows = append(rows, r)
+	}
+	for i, in := range found {
+		if used[i] {
+			continue
+		}
+		others = append(others, Entry{Profile: store.PrinterProfile{Name: in.Name, URI: in.URI, Language: in.Language},
+			Model: in.Model, Manufacturer: in.Manufacturer, Transport: in.Transport, probe: in.Transport == "usb"})
+	}
+	return rows, others
+}
+
+// sameDevice reports whether a configured address names a discovered device.
+func sameDevice(u URI, in Info) bool {
+	if u.Scheme != in.Transport {
+		return false
+	}
+	switch u.Scheme {
+	case "usb":
+		if u.VendorID == 0 && u.ProductID == 0 {
+			return true // usb:// is the first printer
+		}
+		return u.VendorID == in.VendorID && u.ProductID == in.ProductID && (u.Serial == "" || u.Serial == in.Serial)
+	case "serial":
+		return u.Path == in.Name
+	}
+	return false
+}
+
+// probeStatuses asks every probe-able printer at once until ctx ends; no
+// answer is Unknown, a printer that cannot be opened Offline.
+func probeStatuses(ctx context.Context, rows []Entry) {
+	var wg sync.WaitGroup
+	for i := range rows {
+		r := &rows[i]
+		r.Status = Unknown
+		if !r.probe {
+			continue
+		}
+		wg.Go(func() {
+			st := Unknown
+			dev, err := Open(ctx, r.Profile.URI)
+			if err == nil {
+				st, _ = dev.Status(ctx)
+				if in := dev.Info(); r.Profile.Language == "" {
+					r.Profile.Language = in.Language
+				}
+				_ = dev.Close() // only asked for its status
+			} else if !errors.Is(err, ErrBadURI) && !errors.Is(err, ErrUSBNotBuilt) {
+				st = Offline
+			}
+			r.Status = st
+		})
+	}
+	wg.Wait()
+}
