@@ -62,7 +62,7 @@ func newEnv(t *testing.T) *env {
 		e.listeners = append(e.listeners, fn)
 		return func() { e.listeners = nil }
 	}
-	ui := New(Deps{App: a, Service: svc, DefaultPrinter: vp, Demo: true, Mode: "demo", OnChange: onChange, After: e.timers.after, Logf: t.Logf})
+	ui := New(Deps{App: a, Service: svc, DefaultPrinter: vp, Demo: true, Mode: "demo", DataDir: dir, OnChange: onChange, After: e.timers.after, Logf: t.Logf})
 	e.ui = ui
 	// The test goroutine plays Fyne's main goroutine: it holds mainMu
 	// except while it waits, so callbacks from background work (which the
