@@ -197,10 +197,10 @@ func runRelayAdd(ctx context.Context, g *globals, args []string, stdout io.Write
 	fmt.Fprintf(stdout, "station %s added; its token is shown only now: keep it with the station\n", name)
 	if public != "" {
 		fmt.Fprintf(stdout, "callback URL given to Kuaidi100: %s/push/%s\n", public, name)
-		fmt.Fprintf(stdout, "on the station: shipdesk daemon --relay %s --relay-token TOKEN (or 设置 → 物流推送)\n", public)
+		fmt.Fprintf(stdout, "on the station: shipdesk daemon --relay %s --relay-token TOKEN (or 设置 → 跟踪与异常 → 推送中转地址, 中转令牌)\n", public)
 	} else {
 		fmt.Fprintf(stdout, "callback path: /push/%s on the relay's public address\n", name)
-		fmt.Fprintf(stdout, "on the station: shipdesk daemon --relay https://RELAY-HOST --relay-token TOKEN (or 设置 → 物流推送)\n")
+		fmt.Fprintf(stdout, "on the station: shipdesk daemon --relay https://RELAY-HOST --relay-token TOKEN (or 设置 → 跟踪与异常 → 推送中转地址, 中转令牌)\n")
 	}
 	fmt.Fprintln(stdout, token)
 	return nil
