@@ -64,7 +64,8 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 		DataDir:        rt.DataDir,
 		Demo:           rt.Demo,
 		Mode:           rt.Mode,
-		OnChange:       rt.Worker.OnChange,
+		OnChange:       rt.OnShipmentChange,
+		Shared:         rt.sharedState(),
 		TestConnection: rt.testConnection,
 		Logf:           logger.Printf,
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -256,4 +257,74 @@ func (rt *runtime) runWatch(ctx context.Context) error {
 			f(h)
 		}
 	})
+}
+
+// OnShipmentChange calls fn with every shipment that changes: those this
+// station's tracking worker changes and, on a shared store, those any
+// station changes (read again when the notice arrives), so a dashboard or a
+// search list on one PC follows what another PC printed or learned. fn
+// runs on a background goroutine. The returned func stops the worker's
+// part; notices stop with Run.
+func (rt *runtime) OnShipmentChange(fn func(store.Shipment)) (cancel func()) {
+	stop := rt.Worker.OnChange(fn)
+	if _, shared := rt.DB.(*postgres.DB); shared {
+		rt.OnStoreChange(func(c store.Change) {
+			if c.Kind != "shipment" {
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if s, err := rt.DB.Shipment(ctx, c.Key); err == nil {
+				fn(s)
+			}
+		})
+	}
+	return stop
+}
+
+// sharedState feeds the desktop app's status bar and banner (app.Deps
+// Shared): the worker ("" = this PC) and why the database is unreachable
+// ("" = reachable). Nil on a bbolt station.
+func (rt *runtime) sharedState() func(fn func(worker, offline string)) (cancel func()) {
+	if !rt.Store.Shared() {
+		return nil
+	}
+	return func(fn func(worker, offline string)) func() {
+		var mu sync.Mutex
+		stopped := false
+		worker, offline := "none", ""
+		emit := func() {
+			if !stopped {
+				fn(worker, offline)
+			}
+		}
+		stop := rt.OnWorkerChange(func(w store.WorkerState) {
+			mu.Lock()
+			defer mu.Unlock()
+			worker = w.Holder
+			if w.Active {
+				worker = ""
+			} else if worker == "" {
+				worker = "none"
+			}
+			emit()
+		})
+		rt.OnDBHealth(func(h DBHealth) {
+			mu.Lock()
+			defer mu.Unlock()
+			offline = h.Err
+			if h.OK {
+				offline = ""
+			} else if offline == "" {
+				offline = "unreachable"
+			}
+			emit()
+		})
+		return func() {
+			mu.Lock()
+			stopped = true
+			mu.Unlock()
+			stop()
+		}
+	}
 }

@@ -57,6 +57,12 @@ type Deps struct {
 	// changed (tracking.Worker.OnChange); nil means no live updates beyond
 	// the dashboard's periodic refresh.
 	OnChange func(fn func(store.Shipment)) (cancel func())
+	// Shared, when not nil, reports a shared store's state on every change:
+	// worker is "" when this PC runs the tracking worker, else the station
+	// that does ("none" while none does); offline is why the database
+	// cannot be reached, "" while it can. fn may be called on any
+	// goroutine; the returned func stops it.
+	Shared func(fn func(worker, offline string)) (cancel func())
 	// TestConnection checks Kuaidi100 credentials against production (or
 	// the sandbox); nil hides the button.
 	TestConnection func(ctx context.Context, sec store.Secrets, production bool) error
@@ -104,6 +110,12 @@ type UI struct {
 	pending sync.WaitGroup // background work started by async
 	mainMu  sync.Mutex     // held by callbacks handed to the main goroutine
 	stopOn  func()
+	// Shared store state (Deps.Shared), read and written on Fyne's goroutine.
+	shared     bool
+	worker     string
+	offline    string
+	dbBanner   *fyne.Container
+	stopShared func()
 	ticker  *time.Ticker
 	closed  atomic.Bool
 	// notified remembers the parcels a desktop notification was sent for.
@@ -167,7 +179,8 @@ func New(d Deps) *UI {
 		container.NewHBox(widget.NewIcon(theme.AccountIcon()), u.userSelect),
 		u.statusBar)
 	u.banner = u.demoBanner()
-	u.win.SetContent(container.NewBorder(container.NewVBox(u.banner, top), nil, nil, nil, u.tabs))
+	u.dbBanner = container.NewStack()
+	u.win.SetContent(container.NewBorder(container.NewVBox(u.banner, u.dbBanner, top), nil, nil, nil, u.tabs))
 
 	w, h := st.WindowWidth, st.WindowHeight
 	if w < 800 || h < 560 {
@@ -180,6 +193,12 @@ func New(d Deps) *UI {
 
 	if d.OnChange != nil {
 		u.stopOn = d.OnChange(u.shipmentChanged)
+	}
+	if d.Shared != nil {
+		u.shared = true
+		u.stopShared = d.Shared(func(worker, offline string) {
+			u.onMain(false, func() { u.sharedChanged(worker, offline) })
+		})
 	}
 	if ask {
 		u.askPIN(u.user.Name, func(bool) {})
@@ -232,6 +251,9 @@ func (u *UI) Close() {
 	u.rememberSize()
 	if u.stopOn != nil {
 		u.stopOn()
+	}
+	if u.stopShared != nil {
+		u.stopShared()
 	}
 	if u.ticker != nil {
 		u.ticker.Stop()
@@ -396,7 +418,36 @@ func (u *UI) updateStatus() {
 	if u.deps.Demo {
 		mode = i18n.T("Demo mode")
 	}
-	u.statusBar.SetText(fmt.Sprintf("%s · %s: %s (%s)", mode, i18n.T("User"), u.user.Name, roleText(u.user.Role)))
+	text := fmt.Sprintf("%s · %s: %s (%s)", mode, i18n.T("User"), u.user.Name, roleText(u.user.Role))
+	if u.shared {
+		if u.worker == "" {
+			text += " · " + i18n.T("Tracking worker: this PC")
+		} else {
+			text += " · " + i18n.F("Tracking worker: %s (this PC stands by)", u.worker)
+		}
+	}
+	u.statusBar.SetText(text)
+}
+
+// sharedChanged shows the shared store's state: the worker in the status
+// bar, and a red strip while the database cannot be reached (what is on
+// screen stays; Shipdesk reconnects by itself).
+func (u *UI) sharedChanged(worker, offline string) {
+	u.worker, u.offline = worker, offline
+	u.updateStatus()
+	if offline == "" {
+		u.dbBanner.Objects = nil
+	} else {
+		bg := canvas.NewRectangle(color.NRGBA{0xd3, 0x2f, 0x2f, 0xff})
+		txt := canvas.NewText(i18n.T("The shared database cannot be reached: shipping is paused. What is on screen stays; Shipdesk reconnects by itself."), color.White)
+		txt.TextStyle = fyne.TextStyle{Bold: true}
+		txt.Alignment = fyne.TextAlignCenter
+		u.dbBanner.Objects = []fyne.CanvasObject{bg, container.NewPadded(txt)}
+		if u.deps.Logf != nil {
+			u.deps.Logf("shipdesk: shared database unreachable: %s", offline)
+		}
+	}
+	u.dbBanner.Refresh()
 }
 
 // demoBanner is the clear mark of demo mode: a coloured strip saying that

@@ -443,3 +443,13 @@ func collectJSON[T any](rows pgx.Rows) ([]T, error) {
 	}
 	return out, rows.Err()
 }
+
+// OpenAdmin connects one plain session to dsn, for administration (tests
+// and benchmarks create databases with it). The caller closes it.
+func OpenAdmin(ctx context.Context, dsn string) (*pgx.Conn, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: %w", Redact(dsn), err)
+	}
+	return conn, nil
+}

@@ -23,8 +23,8 @@ const (
 // Every record keeps its full encoding (shipments: store.EncodeShipment,
 // the others JSON) beside the columns the lookups and constraints use, so
 // a field added to a record flows through without a schema change. Text
-// keys are COLLATE "C": byte order, as the bbolt engine sorts, and prefix
-// LIKE uses the B-tree.
+// keys are COLLATE "C": byte order, as the bbolt engine sorts, so prefix
+// lookups are B-tree ranges.
 var migrations = []string{
 	// 0 -> 1: the initial layout.
 	`

@@ -190,8 +190,10 @@ func (db *DB) ShipmentsByPhone(ctx context.Context, phoneOrLast4 string, limit i
 	if len(k) < 4 {
 		return nil, fmt.Errorf("shipments by phone: %w", store.Invalid("phone", "give the full number or at least the last 4 digits"))
 	}
-	out, err := db.query(ctx, `SELECT waybill, data FROM shipments WHERE phone_key LIKE $1 || '%'
-		ORDER BY created_ns DESC, waybill LIMIT $2`, k, limitOr(limit, store.MaxIndexScan))
+	// A range, not LIKE: the planner keeps a parameter's LIKE pattern off
+	// the index. Phone keys are digits, which sort before '~'.
+	out, err := db.query(ctx, `SELECT waybill, data FROM shipments WHERE phone_key >= $1 AND phone_key < $2
+		ORDER BY created_ns DESC, waybill LIMIT $3`, k, k+"~", limitOr(limit, store.MaxIndexScan))
 	if err != nil {
 		return nil, fmt.Errorf("shipments by phone: %w", err)
 	}
@@ -213,11 +215,9 @@ func (db *DB) ShipmentsByReference(ctx context.Context, ref string, limit int) (
 	return out, nil
 }
 
-// likePrefix escapes s for a LIKE pattern matching what starts with it.
-func likePrefix(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s) + "%"
-}
+// prefixEnd bounds the keys that start with prefix: in byte order (COLLATE
+// "C") every such key sorts below prefix + U+10FFFF, the largest character.
+func prefixEnd(prefix string) string { return prefix + string(rune(0x10FFFF)) }
 
 // ShipmentsByName returns shipments whose recipient name is name, newest
 // first, then those whose name starts with it (newest first among the
@@ -244,9 +244,9 @@ func (db *DB) ShipmentsByName(ctx context.Context, name string, limit int) ([]st
 	}
 	prefix, err := db.query(ctx, `SELECT waybill, data FROM (
 			SELECT waybill, data, created_ns FROM shipments
-			WHERE name_key LIKE $1 AND name_key <> $2 AND name_key <> ''
+			WHERE name_key > $1 AND name_key < $2
 			ORDER BY name_key, waybill LIMIT $3) AS p
-		ORDER BY created_ns DESC, waybill LIMIT $4`, likePrefix(n), n, scan, more)
+		ORDER BY created_ns DESC, waybill LIMIT $4`, n, prefixEnd(n), scan, more)
 	if err != nil {
 		return nil, fmt.Errorf("shipments by name: %w", err)
 	}
