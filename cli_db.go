@@ -319,6 +319,7 @@ func copyStore(ctx context.Context, src *store.DB, dst *postgres.DB) (map[string
 			return nil, err
 		}
 		n["events"] += int64(len(evs))
+		slices.Reverse(evs) // Events lists newest first; the loader takes them as they were added
 		if err := l.Events(ctx, wb, evs); err != nil {
 			return nil, err
 		}

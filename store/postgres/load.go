@@ -19,7 +19,8 @@ import (
 // while loading: Finish rebuilds them, the id sequences and the daily order
 // sequences from the records. A Loader is not safe for concurrent use.
 type Loader struct {
-	db *DB
+	db     *DB
+	events [][]any // queued for one COPY (see Events)
 }
 
 // NewLoader returns a loader into db, refusing a database that already
@@ -55,21 +56,29 @@ func (l *Loader) Shipments(ctx context.Context, ss []store.Shipment) error {
 	return nil
 }
 
-// Events copies the trace of waybill in, oldest first.
+// Events queues the trace of waybill, oldest first; the queue goes in with
+// one COPY per 20,000 events (and at Finish).
 func (l *Loader) Events(ctx context.Context, waybill string, evs []store.TrackingEvent) error {
-	if len(evs) == 0 {
-		return nil
-	}
 	evs = slices.Clone(evs)
 	slices.SortStableFunc(evs, func(a, b store.TrackingEvent) int { return a.Time.Compare(b.Time) })
-	rows := make([][]any, len(evs))
-	for i, e := range evs {
-		rows[i] = []any{waybill, e.Time.UnixNano(), e.Context, e.Area, e.Location, e.RawState, int16(e.Milestone)}
+	for _, e := range evs {
+		l.events = append(l.events, []any{waybill, e.Time.UnixNano(), e.Context, e.Area, e.Location, e.RawState, int16(e.Milestone)})
 	}
-	_, err := l.db.pool.CopyFrom(ctx, pgx.Identifier{"events"}, []string{"waybill", "t_ns", "context", "area", "location", "raw_state", "milestone"}, pgx.CopyFromRows(rows))
+	if len(l.events) >= 20000 {
+		return l.flushEvents(ctx)
+	}
+	return nil
+}
+
+func (l *Loader) flushEvents(ctx context.Context) error {
+	if len(l.events) == 0 {
+		return nil
+	}
+	_, err := l.db.pool.CopyFrom(ctx, pgx.Identifier{"events"}, []string{"waybill", "t_ns", "context", "area", "location", "raw_state", "milestone"}, pgx.CopyFromRows(l.events))
 	if err != nil {
-		return fmt.Errorf("load events of %s: %w", waybill, err)
+		return fmt.Errorf("load events: %w", err)
 	}
+	l.events = l.events[:0]
 	return nil
 }
 
@@ -155,6 +164,9 @@ var orderIDPattern = regexp.MustCompile(`^SD(\d{8})-(\d{6})$`)
 // sequence to its highest order number, rebuilds the counters and
 // analyses the tables.
 func (l *Loader) Finish(ctx context.Context) error {
+	if err := l.flushEvents(ctx); err != nil {
+		return err
+	}
 	for _, t := range []string{"jobs", "sms", "exceptions", "audit", "events"} {
 		if _, err := l.db.pool.Exec(ctx, fmt.Sprintf("SELECT setval('%s_id_seq', coalesce((SELECT max(id) FROM %s), 0) + 1, false)", t, t)); err != nil {
 			return fmt.Errorf("load: sequence of %s: %w", t, err)
