@@ -116,8 +116,8 @@ type UI struct {
 	offline    string
 	dbBanner   *fyne.Container
 	stopShared func()
-	ticker  *time.Ticker
-	closed  atomic.Bool
+	ticker     *time.Ticker
+	closed     atomic.Bool
 	// notified remembers the parcels a desktop notification was sent for.
 	notified map[string]bool
 }
