@@ -12,6 +12,7 @@ GOFLAGS   ?= -buildvcs=false
 TEST_TIMEOUT ?= 25m
 TEST_PKGS ?= ./...
 BENCHTIME ?= 1s
+STATICCHECK_VERSION ?= v0.8.2
 export GOFLAGS
 
 # Debian/Ubuntu packages the build and the tests need: a C compiler and
@@ -122,12 +123,16 @@ test: deps deps-usb deps-pg ## run every test under the race detector (starts Xv
 	fi
 
 .PHONY: lint
-lint: deps ## gofmt check, go vet, staticcheck when it can be installed
+lint: deps ## gofmt check, go vet, staticcheck (every check incl. stylistic: staticcheck.conf)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	@if command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@latest 2>/dev/null; then \
-		PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./...; \
-	else echo "lint: staticcheck could not be installed; skipped"; fi
+	@sc=$$(command -v staticcheck || echo "$$($(GO) env GOPATH)/bin/staticcheck"); \
+	if [ ! -x "$$sc" ] || ! "$$sc" -version 2>/dev/null | grep -q '($(STATICCHECK_VERSION:v%=%))'; then \
+		echo "lint: installing staticcheck $(STATICCHECK_VERSION)"; \
+		GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) || { echo "lint: staticcheck could not be installed"; exit 1; }; \
+		sc="$$($(GO) env GOPATH)/bin/staticcheck"; \
+	fi; \
+	"$$sc" ./...
 
 .PHONY: bench
 bench: deps deps-pg ## run the benchmarks (store fixture size: SHIPDESK_BENCH_SHIPMENTS, default 1000000)

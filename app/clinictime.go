@@ -16,14 +16,6 @@ func clinicDate(t time.Time) string {
 	return t.In(shipping.ClinicTime).Format("01-02")
 }
 
-// clinicStamp is "01-02 15:04" in clinic time.
-func clinicStamp(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(shipping.ClinicTime).Format("01-02 15:04")
-}
-
 // clinicClock formats t in clinic time with layout.
 func clinicClock(t time.Time, layout string) string {
 	if t.IsZero() {

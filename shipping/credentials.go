@@ -9,7 +9,7 @@ import (
 	"shipdesk/store"
 )
 
-// ErrNoDataFolder: the service runs without a data folder (Deps.DataDir),
+// ErrNoDataFolder means the service runs without a data folder (Deps.DataDir),
 // so there is nowhere to keep credentials.
 var ErrNoDataFolder = errors.New("no data folder for credentials")
 

@@ -129,7 +129,7 @@ type ForgetResult struct {
 	PrintJobs int `json:"printJobs"`
 }
 
-// ErrNoPatient: no shipment or order has that phone number.
+// ErrNoPatient means no shipment or order has that phone number.
 var ErrNoPatient = errors.New("no patient with this phone number")
 
 // Forget deletes a patient's personal data at their request (PIPL): every

@@ -17,9 +17,9 @@ var (
 	ErrUnknownUser = errors.New("unknown user")
 )
 
-// ClearPIN, put in a user's PINSalt with an empty PINHash, asks
-// SaveSettings to remove that user's PIN. (Both fields empty means "keep the
-// stored PIN".)
+// ClearPIN is the PINSalt that, with an empty PINHash, asks SaveSettings
+// to remove that user's PIN. (Both fields empty means "keep the stored
+// PIN".)
 const ClearPIN = "-"
 
 // HashPIN is the stored form of a PIN: hex SHA-256 of salt+PIN, as
