@@ -13,8 +13,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
+	"shipdesk/shipping"
 	"shipdesk/store"
 )
 
@@ -113,7 +115,7 @@ func printSandboxCreds(w io.Writer, c kuaidi100.Config) {
 		if v == d {
 			fmt.Fprintf(w, "  %-9s %s   (demo; set %s to change)\n", label, v, env)
 		} else {
-			fmt.Fprintf(w, "  %-9s %s   (from %s)\n", label, mask(v), env)
+			fmt.Fprintf(w, "  %-9s %s   (from %s)\n", label, store.MaskSecret(v), env)
 		}
 	}
 	fmt.Fprintln(w, "Credentials accepted:")
@@ -122,14 +124,6 @@ func printSandboxCreds(w io.Writer, c kuaidi100.Config) {
 	show("secret", kuaidi100.EnvSecret, c.Secret, demo.Secret)
 	show("userid", kuaidi100.EnvUserID, c.UserID, demo.UserID)
 	show("seller", kuaidi100.EnvSMSSeller, c.SMSSeller, demo.SMSSeller)
-}
-
-func mask(s string) string {
-	r := []rune(s)
-	if len(r) <= 4 {
-		return "****"
-	}
-	return string(r[:2]) + strings.Repeat("*", len(r)-4) + string(r[len(r)-2:])
 }
 
 // kuaidiClient builds the client the global flags ask for: an in-process
@@ -156,8 +150,48 @@ func kuaidiClient(ctx context.Context, g *globals) (c *kuaidi100.Client, online 
 	if err != nil {
 		return nil, false, nil, err
 	}
-	cfg := kuaidi100.ConfigFromEnv(kuaidi100.Config{Key: sec.Key, Customer: sec.Customer, Secret: sec.Secret, UserID: sec.UserID, SMSSeller: sec.SMSSeller, HTTPClient: hc})
-	return kuaidi100.New(cfg), cfg.HasQueryCredentials(), func() {}, nil
+	cfg := shipping.ClientConfig(sec)
+	cfg.HTTPClient = hc
+	st, ok := savedSettings(ctx, g)
+	if !ok {
+		// No store to read (another program holds it): the stored and
+		// environment credentials decide alone.
+		return kuaidi100.New(cfg), cfg.HasQueryCredentials(), func() {}, nil
+	}
+	// The same rule as the GUI and the worker: the saved API address, then
+	// the saved mode.
+	switch conn, base := shipping.ChooseConnection(false, "", st, cfg); conn {
+	case shipping.SandboxAt:
+		if !cfg.HasQueryCredentials() {
+			demo := sandbox.DemoCredentials()
+			cfg.Key, cfg.Customer, cfg.Secret, cfg.UserID, cfg.SMSSeller = demo.Key, demo.Customer, demo.Secret, demo.UserID, demo.SMSSeller
+		}
+		cfg.BaseURL = base
+		return kuaidi100.New(cfg), true, func() {}, nil
+	case shipping.Production:
+		return kuaidi100.New(cfg), true, func() {}, nil
+	}
+	if cfg.HasQueryCredentials() {
+		return nil, false, nil, errDemoMode
+	}
+	return kuaidi100.New(cfg), false, func() {}, nil
+}
+
+// errDemoMode: credentials exist but the settings choose demo mode, which
+// the GUI would run against its built-in sandbox.
+var errDemoMode = i18n.Wrap(errors.New("settings choose demo mode"),
+	"The settings choose demo mode: choose Production in Settings to use the Kuaidi100 account, or pass --sandbox or --api-base URL.")
+
+// savedSettings reads the settings of the data folder's store; false when
+// it cannot be opened.
+func savedSettings(ctx context.Context, g *globals) (store.Settings, bool) {
+	db, err := openCLIStore(ctx, g)
+	if err != nil {
+		return store.Settings{}, false
+	}
+	defer db.Close()
+	st, err := db.Settings(ctx)
+	return st, err == nil
 }
 
 var errNoCredentials = errors.New("未配置快递100账号：请设置环境变量 KUAIDI100_KEY 和 KUAIDI100_CUSTOMER（在快递100企业管理后台“我的信息”中获取），" +

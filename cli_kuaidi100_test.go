@@ -121,3 +121,38 @@ func TestSandboxStateSurvivesRestart(t *testing.T) {
 		t.Fatalf("after a restart the same order got waybill %s, first %s", second, first)
 	}
 }
+
+// TestTrackHonoursTheSavedAPIAddress: with no flags, `track` and `detect`
+// go where the GUI would, the API address saved in the settings (here a
+// running sandbox), not to production.
+func TestTrackHonoursTheSavedAPIAddress(t *testing.T) {
+	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER"} {
+		t.Setenv(env, "")
+	}
+	sb, base, stop, err := sandbox.Start(t.Context(), "127.0.0.1:0", sandbox.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "shipdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.DefaultSettings()
+	st.APIBase = base
+	if err := db.SaveSettings(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"--data-dir", dir, "track", "YT9383342193097", "--json"}, &out, &errb); code != 0 {
+		t.Fatalf("track with a saved API address: exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), `"yuantong"`) {
+		t.Errorf("track: %s", out.String())
+	}
+	if n := sb.Stats().Requests["query"]; n != 1 {
+		t.Errorf("the saved sandbox answered %d queries, want 1", n)
+	}
+}

@@ -199,7 +199,7 @@ func displayAvailable() bool {
 // production false it asks the sandbox this runtime uses (demo credentials
 // when none are given).
 func (rt *runtime) testConnection(ctx context.Context, sec store.Secrets, production bool) error {
-	cfg := kuaidi100.Config{Key: sec.Key, Customer: sec.Customer, Secret: sec.Secret, UserID: sec.UserID, SMSSeller: sec.SMSSeller}
+	cfg := shipping.SecretsConfig(sec)
 	if !production {
 		base := rt.Client.Config()
 		if rt.SandboxURL != "" {

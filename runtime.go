@@ -180,15 +180,10 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
-	cfg := kuaidi100.ConfigFromEnv(kuaidi100.Config{
-		Key: sec.Key, Customer: sec.Customer, Secret: sec.Secret, UserID: sec.UserID, SMSSeller: sec.SMSSeller,
-	})
-	apiBase := g.APIBase
-	if apiBase == "" && !g.Sandbox {
-		apiBase = st.APIBase
-	}
-	switch {
-	case g.Sandbox || (apiBase == "" && (st.Mode != "production" || !cfg.HasQueryCredentials())):
+	cfg := shipping.ClientConfig(sec)
+	conn, apiBase := shipping.ChooseConnection(g.Sandbox, g.APIBase, st, cfg)
+	switch conn {
+	case shipping.BuiltinSandbox:
 		if !g.Sandbox && st.Mode == "production" {
 			rt.logf("shipdesk: production mode but no Kuaidi100 credentials: running the built-in sandbox (demo)")
 		}
@@ -197,7 +192,7 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 		}
 		rt.Demo = true
 		rt.Mode = "demo (built-in sandbox)"
-	case apiBase != "":
+	case shipping.SandboxAt:
 		if !cfg.HasQueryCredentials() {
 			demo := sandbox.DemoCredentials()
 			cfg.Key, cfg.Customer, cfg.Secret, cfg.UserID, cfg.SMSSeller = demo.Key, demo.Customer, demo.Secret, demo.UserID, demo.SMSSeller

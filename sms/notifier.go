@@ -443,10 +443,10 @@ func (n *Notifier) send(ctx context.Context, m store.SMSMessage) (store.SMSMessa
 		return m, fmt.Errorf("sms record outcome %s: %w", m.OutOrder, err)
 	}
 	if sendErr != nil {
-		n.logf("sms: send %s %s to %s failed: %v", m.Waybill, m.Milestone, maskPhone(m.Phone), sendErr)
+		n.logf("sms: send %s %s to %s failed: %v", m.Waybill, m.Milestone, store.MaskPhone(m.Phone), sendErr)
 		return out, fmt.Errorf("sms send %s %s: %w", m.Waybill, m.Milestone, sendErr)
 	}
-	n.logf("sms: sent %s %s to %s (%s)", m.Waybill, m.Milestone, maskPhone(m.Phone), m.OutOrder)
+	n.logf("sms: sent %s %s to %s (%s)", m.Waybill, m.Milestone, store.MaskPhone(m.Phone), m.OutOrder)
 	return out, nil
 }
 
@@ -572,13 +572,6 @@ func (n *Notifier) raiseCap(ctx context.Context, reason string) {
 
 func yuan(fen int) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 
-// maskPhone keeps the first three and last four digits for the log.
-func maskPhone(p string) string {
-	if len(p) != 11 {
-		return "***"
-	}
-	return p[:3] + "****" + p[7:]
-}
 
 func (n *Notifier) wake() {
 	select {

@@ -15,9 +15,9 @@ import (
 // SecretsFile is the name of the secrets file inside the data folder.
 const SecretsFile = "secrets.json"
 
-// mask shows the first and last two characters of v: "ab****yz". Values of
-// up to six characters are fully hidden; "" stays "".
-func mask(v string) string {
+// MaskSecret shows the first and last two characters of v: "ab****yz".
+// Values of up to six characters are fully hidden; "" stays "".
+func MaskSecret(v string) string {
 	r := []rune(v)
 	switch {
 	case len(r) == 0:
@@ -30,7 +30,7 @@ func mask(v string) string {
 
 // Masked returns a copy with every value masked ("ab****yz"), safe to show.
 func (s Secrets) Masked() Secrets {
-	return Secrets{Key: mask(s.Key), Customer: mask(s.Customer), Secret: mask(s.Secret), UserID: mask(s.UserID), SMSSeller: mask(s.SMSSeller), DBPassword: mask(s.DBPassword)}
+	return Secrets{Key: MaskSecret(s.Key), Customer: MaskSecret(s.Customer), Secret: MaskSecret(s.Secret), UserID: MaskSecret(s.UserID), SMSSeller: MaskSecret(s.SMSSeller), DBPassword: MaskSecret(s.DBPassword)}
 }
 
 // Configured reports whether the credentials needed to call Kuaidi100
