@@ -572,7 +572,6 @@ func (n *Notifier) raiseCap(ctx context.Context, reason string) {
 
 func yuan(fen int) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 
-
 func (n *Notifier) wake() {
 	select {
 	case n.kick <- struct{}{}:
