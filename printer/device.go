@@ -34,8 +34,10 @@ type Info struct {
 	Serial       string `json:"serial,omitempty"`
 	VendorID     uint16 `json:"vendorId,omitempty"`
 	ProductID    uint16 `json:"productId,omitempty"`
-	Transport    string `json:"transport"`          // usb, serial, tcp, file, virtual
+	Transport    string `json:"transport"`          // usb, serial, tcp, file, virtual, winspool
 	DeviceID     string `json:"deviceId,omitempty"` // raw IEEE-1284 ID (USB)
+	Driver       string `json:"driver,omitempty"`   // Windows driver name (winspool)
+	Port         string `json:"port,omitempty"`     // Windows port: USB001, COM3, IP_192.168.1.50 (winspool)
 }
 
 // Default timeouts. A URI's ?timeout= overrides jobTimeout.
@@ -70,6 +72,8 @@ func OpenURI(ctx context.Context, u URI) (Device, error) {
 		return openFile(u)
 	case "virtual":
 		return openVirtual(u)
+	case "winspool":
+		return openWinspool(ctx, u)
 	}
 	return nil, fmt.Errorf("open printer %s: %w", u, ErrBadURI)
 }

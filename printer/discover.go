@@ -10,7 +10,8 @@ import (
 )
 
 // Discover lists USB printer-class devices (with manufacturer, model and
-// language from their device ID) and serial ports. It reports what it could:
+// language from their device ID), the printers Windows knows (local and
+// network connections, with driver and port) and serial ports. It reports what it could:
 // a build without USB support, or libusb failing, still lists serial ports.
 // The error is non-nil only when nothing was found and a source failed.
 func Discover(ctx context.Context) ([]Info, error) {
@@ -23,6 +24,11 @@ func Discover(ctx context.Context) ([]Info, error) {
 	for _, d := range usbs {
 		out = append(out, usbInfo(d, ""))
 	}
+	wins, err := listWinspool(ctx)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	out = append(out, wins...)
 	ports, err := enumerator.GetDetailedPortsList()
 	if err != nil {
 		errs = append(errs, fmt.Errorf("list serial ports: %w", err))

@@ -78,6 +78,10 @@ func Explain(err error) (key string, ok bool) {
 	if errors.As(err, &se) {
 		return se.Status.adviceKey(), true
 	}
+	var ue *usbOnWindowsError // before ErrUSBNotBuilt, which it wraps
+	if errors.As(err, &ue) {
+		return usbOnWindowsKey, true
+	}
 	for _, s := range sentences {
 		if errors.Is(err, s.err) {
 			return s.key, true

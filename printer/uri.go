@@ -20,12 +20,13 @@ import (
 //	tcp://HOST[:9100]              raw TCP (JetDirect / AppSocket)
 //	file:///path/out.prn           write each job to a file (a folder: job-N.prn)
 //	virtual:///dir                 render each job to a PNG in dir
+//	winspool://PRINTER%20NAME      a Windows printer by its name, one RAW job (winspool.go)
 //
 // Every scheme also takes ?lang=tspl|zpl, the language used for status
 // queries when the device does not say (default tspl), and tcp/serial take
 // ?timeout=5s for the whole job.
 type URI struct {
-	Scheme string // usb, serial, tcp, file, virtual
+	Scheme string // usb, serial, tcp, file, virtual, winspool
 
 	// usb
 	VendorID, ProductID uint16 // both zero: the first printer-class device
@@ -40,6 +41,9 @@ type URI struct {
 
 	// tcp
 	Addr string // host:port, port default 9100
+
+	// winspool: the printer's Windows name, unescaped
+	Printer string
 
 	Language string        // tspl, zpl or "" (from ?lang=)
 	Timeout  time.Duration // 0: the transport's default
@@ -60,6 +64,9 @@ func ParseURI(s string) (URI, error) {
 		return URI{}, bad("no scheme; start with usb://, serial://, tcp://, file:// or virtual://")
 	}
 	scheme = strings.ToLower(scheme)
+	if scheme == "winspool" {
+		return parseWinspool(s, rest)
+	}
 	var u *url.URL
 	if scheme == "usb" {
 		// VID:PID is not a host:port url.Parse accepts.
@@ -229,6 +236,8 @@ func (u URI) String() string {
 		}
 	case "tcp":
 		b.WriteString(u.Addr)
+	case "winspool":
+		b.WriteString(winspoolEscape(u.Printer))
 	case "file", "virtual":
 		p := filepath.ToSlash(u.Path)
 		if !strings.HasPrefix(p, "/") {

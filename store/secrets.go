@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -71,7 +73,9 @@ func (s Secrets) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // LoadSecrets reads dir/secrets.json. A missing file gives zero Secrets and
 // nil. Outside Windows, a file that group or others may access is refused
-// with ErrInsecureSecrets; the message says how to fix it.
+// with ErrInsecureSecrets; the message says how to fix it. On Windows the
+// file is encrypted for the current user with DPAPI, and a plain one is
+// encrypted in place the first time it is read.
 func LoadSecrets(dir string) (Secrets, error) {
 	var s Secrets
 	path := filepath.Join(dir, SecretsFile)
@@ -82,16 +86,27 @@ func LoadSecrets(dir string) (Secrets, error) {
 	if err != nil {
 		return s, fmt.Errorf("load secrets: %w", err)
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return s, fmt.Errorf("load secrets: %w", err)
 	}
 	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
+		f.Close()
 		return s, fmt.Errorf("load secrets: %w: %s has mode %04o; fix it with: chmod 600 %s (凭据文件权限过宽，请执行 chmod 600 %s)",
 			ErrInsecureSecrets, path, st.Mode().Perm(), path, path)
 	}
-	dec := json.NewDecoder(f)
+	raw, err := io.ReadAll(f)
+	f.Close()
+	if err != nil {
+		return s, fmt.Errorf("load secrets: %w", err)
+	}
+	// On Windows the file is encrypted for the user (secrets_windows.go).
+	plain, sealed, err := unsealSecrets(raw)
+	if err != nil {
+		return s, fmt.Errorf("load secrets %s: %w", path, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(plain))
 	if err := dec.Decode(&s); err != nil {
 		return Secrets{}, fmt.Errorf("load secrets %s: %w", path, err)
 	}
@@ -102,11 +117,19 @@ func LoadSecrets(dir string) (Secrets, error) {
 	trim(&s.UserID)
 	trim(&s.SMSSeller)
 	trim(&s.DBPassword)
+	if !sealed {
+		// A plain file where this OS encrypts (written before the Windows
+		// build did, or by hand): encrypt it now.
+		if err := SaveSecrets(dir, s); err != nil {
+			return s, fmt.Errorf("load secrets: encrypt %s: %w", path, err)
+		}
+	}
 	return s, nil
 }
 
 // SaveSecrets writes dir/secrets.json with mode 0600 atomically (temp file,
-// sync, rename), creating dir with mode 0700 if needed.
+// sync, rename), creating dir with mode 0700 if needed; on Windows,
+// encrypted for the current user (DPAPI).
 func SaveSecrets(dir string, s Secrets) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("save secrets: %w", err)
@@ -122,8 +145,12 @@ func SaveSecrets(dir string, s Secrets) error {
 	if err != nil {
 		return fmt.Errorf("save secrets: %w", err)
 	}
+	data, err := sealSecrets(append(raw, '\n'))
+	if err != nil {
+		return fmt.Errorf("save secrets: %w", err)
+	}
 	err = writeAtomic(filepath.Join(dir, SecretsFile), func(f *os.File) error {
-		_, err := f.Write(append(raw, '\n'))
+		_, err := f.Write(data)
 		return err
 	})
 	if err != nil {
