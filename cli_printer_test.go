@@ -14,6 +14,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"shipdesk/printer"
 	"shipdesk/store"
 )
 
@@ -38,7 +39,7 @@ func writePRN(t *testing.T) string {
 func TestPrintToFile(t *testing.T) {
 	data := t.TempDir()
 	out := filepath.Join(t.TempDir(), "out.prn")
-	code, stdout, stderr := runCLI(t, "--data-dir", data, "print", "--printer", "file://"+filepath.ToSlash(out), writePRN(t))
+	code, stdout, stderr := runCLI(t, "--data-dir", data, "print", "--printer", printer.PathURI("file", out), writePRN(t))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -152,7 +153,7 @@ func TestPrintersJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := db.Settings(context.Background())
-	s.Printers = []store.PrinterProfile{{Name: "前台", URI: "file://" + filepath.ToSlash(t.TempDir()), Language: "tspl"}}
+	s.Printers = []store.PrinterProfile{{Name: "前台", URI: printer.PathURI("file", t.TempDir()), Language: "tspl"}}
 	if err := db.SaveSettings(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func TestPrintFromOrderFlags(t *testing.T) {
 		lang, prefix string
 	}{{"", "SIZE 76 mm,130 mm"}, {"zpl", "^XA"}} {
 		out := filepath.Join(t.TempDir(), "label.prn")
-		args := append([]string{"--data-dir", data, "print", "--printer", "file://" + filepath.ToSlash(out)}, order...)
+		args := append([]string{"--data-dir", data, "print", "--printer", printer.PathURI("file", out)}, order...)
 		if tt.lang != "" {
 			args = append(args, "--lang", tt.lang)
 		}
@@ -205,7 +206,7 @@ func TestPrintFromOrderFlags(t *testing.T) {
 	}
 	// The virtual printer draws it.
 	dir := t.TempDir()
-	code, _, stderr := runCLI(t, append([]string{"--data-dir", data, "print", "--printer", "virtual://" + filepath.ToSlash(dir), "--size", "100x150"}, order...)...)
+	code, _, stderr := runCLI(t, append([]string{"--data-dir", data, "print", "--printer", printer.PathURI("virtual", dir), "--size", "100x150"}, order...)...)
 	if code != 0 {
 		t.Fatalf("virtual: exit %d: %s", code, stderr)
 	}

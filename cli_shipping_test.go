@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"shipdesk/kuaidi100/sandbox"
+	"shipdesk/printer"
 )
 
 // signalWriter collects output and signals each write.
@@ -120,7 +121,7 @@ func TestOrderCreateThenDelivered(t *testing.T) {
 	}
 	prn := filepath.Join(t.TempDir(), "label.prn")
 	var out, errb bytes.Buffer
-	code := run(ctx, append(base2args(base), "order", "create", "--order", orderFile, "--print", "file://"+prn), &out, &errb)
+	code := run(ctx, append(base2args(base), "order", "create", "--order", orderFile, "--print", printer.PathURI("file", prn)), &out, &errb)
 	if code != 0 {
 		t.Fatalf("order create: exit %d: %s", code, errb.String())
 	}

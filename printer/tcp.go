@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 	"time"
 )
 
@@ -103,16 +102,15 @@ func (p *tcpPrinter) Status(ctx context.Context) (Status, error) {
 func classifyNetErr(err error) error {
 	var dnsErr *net.DNSError
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isAny(err, errnoRefused):
 		return fmt.Errorf("%w: %w", ErrRefused, err)
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w: %w", ErrTimeout, err)
 	case errors.As(err, &dnsErr):
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, net.ErrClosed), errors.Is(err, syscall.ECONNABORTED):
+	case isAny(err, errnoLost), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		return fmt.Errorf("%w: %w", ErrDisconnected, err)
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+	case isAny(err, errnoUnreachable):
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
 	var ne net.Error
@@ -120,6 +118,16 @@ func classifyNetErr(err error) error {
 		return fmt.Errorf("%w: %w", ErrTimeout, err)
 	}
 	return err
+}
+
+// isAny reports whether err is one of targets.
+func isAny(err error, targets []error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *tcpPrinter) hintLanguage(lang string) {

@@ -165,3 +165,13 @@ func TestUSBOnWindowsAdvice(t *testing.T) {
 		t.Errorf("the log line %q does not list the installed printers", err)
 	}
 }
+
+func TestPathURI(t *testing.T) {
+	dir := t.TempDir()
+	for _, scheme := range []string{"file", "virtual"} {
+		u, err := ParseURI(PathURI(scheme, dir))
+		if err != nil || u.Scheme != scheme || u.Path != dir {
+			t.Errorf("ParseURI(PathURI(%s, %q)) = %+v, %v; want the path back", scheme, dir, u, err)
+		}
+	}
+}

@@ -169,6 +169,8 @@ func (d *winspoolDevice) Print(ctx context.Context, job []byte) error {
 	if st, err := d.Status(ctx); err == nil && (st.Blocking() || st == Offline) {
 		return &StatusError{Status: st}
 	}
+	// No space in the document name: Wine hands it to CUPS as
+	// document-name, and cupsd 2.4.2 (Debian 12) crashes on one.
 	docName, _ := windows.UTF16PtrFromString("Shipdesk-label")
 	raw, _ := windows.UTF16PtrFromString("RAW")
 	doc := docInfo1{DocName: docName, Datatype: raw}

@@ -88,7 +88,7 @@ func newEnvMod(t testing.TB, mod func(*Deps)) *env {
 	if err := os.Mkdir(labels, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	e.printer = "file://" + labels
+	e.printer = printer.PathURI("file", labels)
 	e.deps = Deps{DB: db, Waybills: e.client, Queue: e.queue, DefaultPrinter: e.printer, Logf: e.logs.logf}
 	if mod != nil {
 		mod(&e.deps)
@@ -259,7 +259,7 @@ func TestDoubleClickShipsOnce(t *testing.T) {
 func TestPrintFailureKeepsTheWaybill(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	missing := "file://" + filepath.Join(e.dir, "no-such-folder", "out.prn")
+	missing := printer.PathURI("file", filepath.Join(e.dir, "no-such-folder", "out.prn"))
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(5), ShipOptions{PrinterURI: missing})
 	if err != nil {
 		t.Fatalf("print failure failed the ship: %v", err)
