@@ -112,6 +112,8 @@ type printerJSON struct {
 	Manufacturer string `json:"manufacturer"`
 	Language     string `json:"language"`
 	Transport    string `json:"transport"`
+	Driver       string `json:"driver,omitempty"` // Windows printers: driver name
+	Port         string `json:"port,omitempty"`   // Windows printers: USB001, COM3, IP_...
 	Status       string `json:"status"`
 	StatusText   string `json:"statusText"`
 	Configured   bool   `json:"configured"`
@@ -146,7 +148,8 @@ func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr 
 	var list []printerJSON
 	for _, e := range entries {
 		list = append(list, printerJSON{URI: e.Profile.URI, Name: e.Profile.Name, Model: e.Model, Manufacturer: e.Manufacturer,
-			Language: e.Profile.Language, Transport: e.Transport, Status: e.Status.String(), StatusText: e.Status.Chinese(), Configured: e.Configured})
+			Language: e.Profile.Language, Transport: e.Transport, Driver: e.Driver, Port: e.Port,
+			Status: e.Status.String(), StatusText: e.Status.Chinese(), Configured: e.Configured})
 	}
 	if *asJSON {
 		if list == nil {
@@ -244,13 +247,14 @@ func buildOrderJob(ctx context.Context, db store.Store, f *printFlags, job *stor
 }
 
 // deviceLanguage asks the printer which language it speaks: USB printers
-// say it in their device ID, other addresses only through ?lang=.
+// say it in their device ID, Windows printers through their driver's name,
+// other addresses only through ?lang=.
 func deviceLanguage(ctx context.Context, uri string) string {
 	u, err := printer.ParseURI(uri)
 	if err != nil {
 		return ""
 	}
-	if u.Language != "" || u.Scheme != "usb" {
+	if u.Language != "" || u.Scheme != "usb" && u.Scheme != "winspool" {
 		return u.Language
 	}
 	dev, err := printer.OpenURI(ctx, u)

@@ -17,7 +17,8 @@ type Entry struct {
 	Profile      store.PrinterProfile
 	Model        string
 	Manufacturer string
-	Transport    string // usb, serial, tcp, file, virtual
+	Transport    string // usb, serial, tcp, file, virtual, winspool
+	Driver, Port string // Windows printers: driver name and port (USB001, COM3, IP_...)
 	Configured   bool
 	// Status is what the printer said; Unknown when it was not asked
 	// (probing an unknown serial port could disturb another device) or
@@ -82,6 +83,7 @@ func merge(profiles []store.PrinterProfile, found []Info) (rows, others []Entry)
 				if !used[i] && sameDevice(u, in) {
 					used[i] = true
 					r.Model, r.Manufacturer = in.Model, in.Manufacturer
+					r.Driver, r.Port = in.Driver, in.Port
 					if r.Profile.Language == "" {
 						r.Profile.Language = in.Language
 					}
@@ -99,7 +101,9 @@ func merge(profiles []store.PrinterProfile, found []Info) (rows, others []Entry)
 			continue
 		}
 		others = append(others, Entry{Profile: store.PrinterProfile{Name: in.Name, URI: in.URI, Language: in.Language},
-			Model: in.Model, Manufacturer: in.Manufacturer, Transport: in.Transport, probe: in.Transport == "usb"})
+			Model: in.Model, Manufacturer: in.Manufacturer, Transport: in.Transport, Driver: in.Driver, Port: in.Port,
+			// The spooler answers for a Windows printer without a byte sent to it.
+			probe: in.Transport == "usb" || in.Transport == "winspool"})
 	}
 	return rows, others
 }
@@ -117,6 +121,8 @@ func sameDevice(u URI, in Info) bool {
 		return u.VendorID == in.VendorID && u.ProductID == in.ProductID && (u.Serial == "" || u.Serial == in.Serial)
 	case "serial":
 		return u.Path == in.Name
+	case "winspool":
+		return u.Printer == in.Name
 	}
 	return false
 }
