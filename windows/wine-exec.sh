@@ -1,0 +1,6 @@
+#!/bin/sh
+# go test -exec windows/wine-exec.sh: runs a Windows test binary under Wine,
+# in the private prefix windows/test-windows.sh prepared (WINEPREFIX).
+: "${WINEPREFIX:?run through windows/test-windows.sh (make test-windows)}"
+export WINEDEBUG="${WINEDEBUG:--all}"
+exec wine "$@"
