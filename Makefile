@@ -25,6 +25,10 @@ APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libusb-1.0-0-d
 # What the USB gadget test (printer/usbtest) boots: qemu, a kernel whose
 # modules include dummy_hcd and usb_f_printer, and a static busybox.
 USB_PACKAGES := qemu-system-x86 linux-image-amd64 busybox-static
+# What the Windows build and its tests under Wine need: mingw-w64 for cgo
+# (Fyne's GLFW) and windres, NSIS for the installer, Wine 8 to run the exe
+# and the Windows test binaries, CUPS for Wine's spooler to print to.
+WINDOWS_PACKAGES := gcc-mingw-w64-x86-64 nsis wine wine64 cups cups-client
 # The PostgreSQL server the shared-store tests start privately (initdb and
 # pg_ctl from Debian's postgresql package; no system service is used).
 PG_PACKAGES  := postgresql
@@ -106,8 +110,31 @@ deps-pg: ## install the PostgreSQL server binaries the shared-store tests run pr
 # refuses root), on a free loopback port with its socket in that folder;
 # SHIPDESK_TEST_PG names it to the tests; the trap stops it and deletes the
 # folder however the run ends.
+.PHONY: deps-windows
+deps-windows: ## install mingw-w64, NSIS, Wine and CUPS for the Windows build and its tests (best effort)
+	@if command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 && command -v makensis >/dev/null 2>&1 && \
+		command -v wine >/dev/null 2>&1 && command -v cupsd >/dev/null 2>&1 && command -v lpadmin >/dev/null 2>&1 && \
+		[ -f /usr/lib/cups/backend/socket ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	else echo "deps-windows: cannot install $(WINDOWS_PACKAGES) (not root, no sudo): the Windows tests will be skipped"; exit 0; fi; \
+	command -v apt-get >/dev/null 2>&1 || { echo "deps-windows: no apt-get: the Windows tests will be skipped"; exit 0; }; \
+	echo "deps-windows: installing $(WINDOWS_PACKAGES)"; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(WINDOWS_PACKAGES) >/dev/null 2>&1 || \
+	{ $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(WINDOWS_PACKAGES) >/dev/null 2>&1; } || \
+	echo "deps-windows: could not install $(WINDOWS_PACKAGES): the Windows tests will be skipped"
+
+.PHONY: windows
+windows: deps deps-windows ## cross-compile dist/windows/shipdesk.exe and the installer Shipdesk-Setup-VERSION.exe (mingw-w64, NSIS)
+	GO=$(GO) windows/build.sh
+
+.PHONY: test-windows
+test-windows: deps deps-windows ## the Windows build's tests under Wine: unit tests as Windows binaries, spooler printing end to end, GUI, installer
+	GO=$(GO) windows/test-windows.sh
+
 .PHONY: test
-test: deps deps-usb deps-pg ## run every test under the race detector (starts Xvfb for the UI tests when there is no display, and a private PostgreSQL)
+test: deps deps-usb deps-pg deps-windows ## run every test under the race detector (starts Xvfb for the UI tests when there is no display, and a private PostgreSQL)
 	@set -e; \
 	pgdsn=$$($(GO) run ./store/postgres/pgtest/pgcluster start "$${TMPDIR:-/tmp}"); \
 	xpid=""; \
@@ -121,6 +148,7 @@ test: deps deps-usb deps-pg ## run every test under the race detector (starts Xv
 		i=0; while [ ! -e /tmp/.X11-unix/X$$n ] && [ $$i -lt 100 ]; do i=$$((i+1)); sleep 0.1; done; \
 		DISPLAY=:$$n $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(TEST_PKGS); \
 	fi
+	@GO=$(GO) windows/test-windows.sh
 
 .PHONY: lint
 lint: deps ## gofmt check, go vet, staticcheck (every check incl. stylistic: staticcheck.conf)
@@ -144,4 +172,4 @@ package: deps ## build an installable package for this OS with the fyne tool
 
 .PHONY: clean
 clean: ## remove build output
-	rm -rf bin
+	rm -rf bin dist build

@@ -444,7 +444,11 @@ func trackingMode(st store.Settings) string {
 	case st.Tracking.RelayURL != "":
 		return fmt.Sprintf(i18n.T("Push through the relay %s: no push is lost while this PC is off; about 0.5 real-time queries per delivered parcel (safety net), plus up to %d delivery-window queries."), st.Tracking.RelayURL, st.Tracking.WindowQueries) + " " + fee
 	}
-	return i18n.T("Direct push to this PC: pushes that come while it is off are dropped after 3 retries (about half of all events at a clinic closed at night) and polling recovers them, about 1.3 queries per delivered parcel.") + " " + fee
+	text := i18n.T("Direct push to this PC: pushes that come while it is off are dropped after 3 retries (about half of all events at a clinic closed at night) and polling recovers them, about 1.3 queries per delivered parcel.") + " " + fee
+	if h := firewallHint(st.Tracking.PushListen); h != "" {
+		text += " " + h
+	}
+	return text
 }
 
 // saveSettings stores st through shipping (managers only; audited) and
