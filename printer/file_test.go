@@ -11,7 +11,7 @@ import (
 func TestFilePrinter(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.prn")
-	dev, err := Open(t.Context(), "file://"+filepath.ToSlash(out))
+	dev, err := Open(t.Context(), PathURI("file", out))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -99,7 +100,11 @@ func TestSerialStatus(t *testing.T) {
 }
 
 func TestSerialNotFound(t *testing.T) {
-	_, err := Open(t.Context(), "serial://"+t.TempDir()+"/ttyUSB9")
+	missing := "serial://" + t.TempDir() + "/ttyUSB9"
+	if runtime.GOOS == "windows" {
+		missing = "serial://COM199"
+	}
+	_, err := Open(t.Context(), missing)
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Open of a missing port: %v, want ErrNotFound", err)
 	}

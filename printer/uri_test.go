@@ -2,6 +2,7 @@ package printer
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +22,8 @@ func TestParseURI(t *testing.T) {
 		{"tcp://192.168.1.50", URI{Scheme: "tcp", Addr: "192.168.1.50:9100"}},
 		{"tcp://printer.local:6101?lang=zpl&timeout=3s", URI{Scheme: "tcp", Addr: "printer.local:6101", Language: "zpl", Timeout: 3 * time.Second}},
 		{"tcp://[fe80::1]:9100", URI{Scheme: "tcp", Addr: "[fe80::1]:9100"}},
-		{"file:///tmp/out.prn", URI{Scheme: "file", Path: "/tmp/out.prn"}},
-		{"virtual:///var/labels?lang=tspl", URI{Scheme: "virtual", Path: "/var/labels", Language: "tspl"}},
+		{"file:///tmp/out.prn", URI{Scheme: "file", Path: filepath.FromSlash("/tmp/out.prn")}},
+		{"virtual:///var/labels?lang=tspl", URI{Scheme: "virtual", Path: filepath.FromSlash("/var/labels"), Language: "tspl"}},
 	}
 	for _, tt := range tests {
 		got, err := ParseURI(tt.in)

@@ -27,7 +27,7 @@ func TestVirtualPrinter(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "virtual") // created on Open
-	dev, err := Open(t.Context(), "virtual://"+filepath.ToSlash(dir))
+	dev, err := Open(t.Context(), PathURI("virtual", dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,7 +150,11 @@ func TestShipPrintsAndRecordsEveryStep(t *testing.T) {
 	if res.Preview == nil {
 		t.Error("no preview")
 	}
-	b, err := os.ReadFile(filepath.Join(strings.TrimPrefix(e.printer, "file://"), "job-1.prn"))
+	u, err := printer.ParseURI(e.printer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(u.Path, "job-1.prn"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,8 @@
 ; (%AppData%\shipdesk: database, labels, settings, credentials) unless the
 ; person ticks "also delete data".
 
-Unicode true
+; A 64-bit installer for the 64-bit program (it also runs under a 64-bit-only Wine).
+Target amd64-unicode
 SetCompressor /SOLID lzma
 RequestExecutionLevel admin
 

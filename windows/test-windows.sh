@@ -147,7 +147,7 @@ lpadmin -h "$CUPS_SERVER" -p UNIT -E -v "socket://127.0.0.1:$SINK" -m raw 2>/dev
 # Tests that start Linux programs (go build, xwininfo, a Unix shell) cannot
 # run inside a Windows process; the e2e test below covers the same ground
 # for the real exe.
-SKIP='^(TestGUIUnderX|TestGUIStartupErrorWindow)$'
+SKIP='^(TestGUIUnderX|TestGUIStartupErrorWindow|TestRelayEndToEnd)$'
 SHIPDESK_WINSPOOL_PRINTER=UNIT SHIPDESK_WINSPOOL_SINK="127.0.0.1:$SINK" \
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc \
 	nice -n 10 "$GO" test -tags nousb -overlay "$T/overlay/overlay.json" -exec "$ROOT/windows/wine-exec.sh" \
