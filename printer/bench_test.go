@@ -56,7 +56,7 @@ func BenchmarkQueueSubmit(b *testing.B) {
 	}
 	defer db.Close()
 	q := NewQueue(db, nil)
-	job := store.PrintJob{PrinterURI: "file://" + filepath.ToSlash(filepath.Join(b.TempDir(), "out.prn")),
+	job := store.PrintJob{PrinterURI: PathURI("file", filepath.Join(b.TempDir(), "out.prn")),
 		Format: "tspl", Data: bytes.Repeat([]byte("BAR 0,96,800,3\r\n"), 1250)}
 	for b.Loop() {
 		if _, err := q.Submit(b.Context(), job); err != nil {

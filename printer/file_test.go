@@ -29,7 +29,7 @@ func TestFilePrinter(t *testing.T) {
 
 	// A folder gets job-N.prn, numbered after what is there.
 	os.WriteFile(filepath.Join(dir, "job-7.prn"), []byte("old"), 0o644)
-	dev, err = Open(t.Context(), "file://"+filepath.ToSlash(dir))
+	dev, err = Open(t.Context(), PathURI("file", dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestFilePrinter(t *testing.T) {
 		}
 	}
 
-	if _, err := Open(t.Context(), "file://"+filepath.ToSlash(filepath.Join(dir, "no", "such", "x.prn"))); !errors.Is(err, ErrNotFound) {
+	if _, err := Open(t.Context(), PathURI("file", filepath.Join(dir, "no", "such", "x.prn"))); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing folder: %v, want ErrNotFound", err)
 	}
 }
