@@ -30,7 +30,7 @@ var clerkSentinels = map[string][]error{
 		shipping.ErrUnknownCarrier, shipping.ErrHandoverFinished, shipping.ErrHandoverEmpty, shipping.ErrNoDataFolder},
 	"printer": {printer.ErrBadURI, printer.ErrNotFound, printer.ErrDisconnected, printer.ErrRefused, printer.ErrTimeout,
 		printer.ErrPermission, printer.ErrBusy, printer.ErrUSBNotBuilt, printer.ErrUnsupportedLanguage,
-		printer.ErrNotRetryable, printer.ErrNotCancellable},
+		printer.ErrNotRetryable, printer.ErrNotCancellable, printer.ErrNotWindows},
 	"printer/label": {label.ErrNoWaybill, label.ErrSize, label.ErrTextTooLong, label.ErrMissingGlyph, label.ErrCode128, label.ErrQR},
 	"sms": {sms.ErrDisabled, sms.ErrNoTemplate, sms.ErrOptedOut, sms.ErrNoMobile, sms.ErrCapReached,
 		sms.ErrPending, sms.ErrAlreadyResent},

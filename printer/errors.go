@@ -65,6 +65,7 @@ var sentences = []struct {
 	{ErrUnsupportedLanguage, i18n.N("This printer speaks neither TSPL nor ZPL and cannot print labels: please use a label printer.")},
 	{ErrNotRetryable, i18n.N("Only a job that failed can be printed again.")},
 	{ErrNotCancellable, i18n.N("A job already sent cannot be cancelled.")},
+	{ErrNotWindows, i18n.N("This printer address (winspool://) names a printer of a Windows PC: choose a printer of this computer in Printers.")},
 }
 
 // genericSentence is what Describe says about an error it does not know.
