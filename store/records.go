@@ -176,6 +176,23 @@ type Order struct {
 	CreatedBy    string    `json:"createdBy,omitempty"`
 	CreatedAt    time.Time `json:"createdAt"`
 	UpdatedAt    time.Time `json:"updatedAt"`
+	// Waiting is set while the order waits for its waybill number because
+	// Kuaidi100 or the network was down (待取号): where its label is to
+	// print once the number arrives.
+	Waiting *WaitingFor `json:"waiting,omitempty"`
+}
+
+// WaitingFor is where a waiting order's label prints: the station that
+// took it and the print options the clerk had.
+type WaitingFor struct {
+	Station    string    `json:"station,omitempty"`
+	PrinterURI string    `json:"printerUri,omitempty"`
+	Size       string    `json:"size,omitempty"`
+	DPI        int       `json:"dpi,omitempty"`
+	Language   string    `json:"language,omitempty"`
+	NoPrint    bool      `json:"noPrint,omitempty"`
+	Since      time.Time `json:"since"`
+	Tries      int       `json:"tries,omitempty"`
 }
 
 // Routing is the sorting data a carrier returns with a waybill.
