@@ -3,6 +3,7 @@ package shipping
 import (
 	"context"
 	"log"
+	"os"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
 	"sync"
@@ -58,6 +59,10 @@ type Deps struct {
 	// PushURL and Salt, when set, ask Kuaidi100 to subscribe the waybill
 	// while issuing it; normally left empty and the Tracker subscribes.
 	PushURL, Salt string
+	// Station names this station: an order that waits for its waybill
+	// number prints where it was taken (see Retrier). Empty means the host
+	// name.
+	Station string
 	// DedupWindow is how long an identical order submitted without an id
 	// (a double click before the first call returned) is taken to be the
 	// same order; 0 means 2 minutes, negative disables.
@@ -84,6 +89,9 @@ func New(d Deps) *Service {
 	}
 	if s.logf == nil {
 		s.logf = log.Printf
+	}
+	if s.d.Station == "" {
+		s.d.Station, _ = os.Hostname()
 	}
 	if s.d.DedupWindow == 0 {
 		s.d.DedupWindow = 2 * time.Minute

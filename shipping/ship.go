@@ -50,7 +50,7 @@ func (r *ShipResult) Done() bool { return r != nil && r.Order.Step == store.Step
 // same fingerprint would get the same waybill.
 func fingerprint(o store.Order) string {
 	o.ID, o.Waybill, o.Step, o.LastError, o.CreatedBy = "", "", "", "", ""
-	o.CreatedAt, o.UpdatedAt = time.Time{}, time.Time{}
+	o.CreatedAt, o.UpdatedAt, o.Waiting = time.Time{}, time.Time{}, nil
 	b, _ := json.Marshal(o) // plain strings and numbers: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
@@ -306,6 +306,12 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 			sh, err := s.issue(ctx, u, res.Order)
 			if err != nil {
 				res.Order.LastError = Describe(err)
+				if werr := s.wait(ctx, &res.Order, opt, err); werr != nil {
+					if serr := save(); serr != nil {
+						s.logf("shipping: %v", serr)
+					}
+					return res, werr
+				}
 				if serr := save(); serr != nil {
 					s.logf("shipping: %v", serr)
 				}
@@ -315,6 +321,7 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 			res.Order.Waybill = sh.Waybill
 			res.Order.Step = store.StepWaybilled
 			res.Order.LastError = ""
+			res.Order.Waiting = nil
 			if err := save(); err != nil {
 				return res, err
 			}
