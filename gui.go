@@ -66,6 +66,8 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 		Mode:           rt.Mode,
 		OnChange:       rt.OnShipmentChange,
 		Shared:         rt.sharedState(),
+		OnWaybill:      rt.Retrier.Listen,
+		RetryNow:       rt.Retrier.Kick,
 		TestConnection: rt.testConnection,
 		Logf:           logger.Printf,
 	})

@@ -104,6 +104,9 @@ type runtime struct {
 	SandboxURL string
 	Queue      *printer.Queue
 	Service    *shipping.Service
+	// Retrier obtains the numbers of orders kept waiting (待取号) while
+	// Kuaidi100 or the network was down; Run runs it on every station.
+	Retrier *shipping.Retrier
 	Worker     *tracking.Worker
 	SMS        *sms.Notifier
 	// Demo is true when no real Kuaidi100 account is used: the in-process
@@ -318,6 +321,7 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 		DB: rt.DB, Waybills: rt.Client, Queue: rt.Queue, Tracker: rt.Worker, SMS: rt.SMS,
 		DefaultPrinter: rt.DefaultPrinter, DataDir: rt.DataDir, Logf: rt.logf, Now: rt.opt.Clock,
 	})
+	rt.Retrier = rt.Service.NewRetrier(0, 0)
 	return nil
 }
 
@@ -427,6 +431,7 @@ func (rt *runtime) Run(ctx context.Context) error {
 			mux.Handle(smsReceiptPath, rt.SMS.CallbackHandler())
 			serve("push receiver", rt.pushLn, rt.onlyActive(mux))
 		}
+		g.Go(func() error { return rt.Retrier.Run(ctx) })
 		// The tracking worker, the relay client and the SMS sender run on
 		// the one station that holds the election (always, on a bbolt file).
 		g.Go(func() error { return rt.runElected(ctx, rt.runWorkerParts) })

@@ -63,6 +63,11 @@ type Deps struct {
 	// cannot be reached, "" while it can. fn may be called on any
 	// goroutine; the returned func stops it.
 	Shared func(fn func(worker, offline string)) (cancel func())
+	// OnWaybill registers a listener for orders that waited for their
+	// waybill number and got it (shipping.Retrier.Listen); RetryNow asks
+	// the retrier for a round now (Retrier.Kick). Either may be nil.
+	OnWaybill func(fn func(*shipping.ShipResult, error)) (cancel func())
+	RetryNow  func()
 	// TestConnection checks Kuaidi100 credentials against production (or
 	// the sandbox); nil hides the button.
 	TestConnection func(ctx context.Context, sec store.Secrets, production bool) error
@@ -116,6 +121,7 @@ type UI struct {
 	offline    string
 	dbBanner   *fyne.Container
 	stopShared func()
+	stopWb     func()
 	ticker     *time.Ticker
 	closed     atomic.Bool
 	// notified remembers the parcels a desktop notification was sent for.
@@ -200,6 +206,10 @@ func New(d Deps) *UI {
 			u.onMain(false, func() { u.sharedChanged(worker, offline) })
 		})
 	}
+	if d.OnWaybill != nil {
+		u.stopWb = d.OnWaybill(u.waybillArrived)
+	}
+	u.ship.waiting.refresh()
 	if ask {
 		u.askPIN(u.user.Name, func(bool) {})
 	}
@@ -254,6 +264,9 @@ func (u *UI) Close() {
 	}
 	if u.stopShared != nil {
 		u.stopShared()
+	}
+	if u.stopWb != nil {
+		u.stopWb()
 	}
 	if u.ticker != nil {
 		u.ticker.Stop()

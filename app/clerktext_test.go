@@ -27,7 +27,7 @@ var clerkSentinels = map[string][]error{
 	"shipping": {shipping.ErrForbidden, shipping.ErrInvalidOrder, shipping.ErrPickedUp, shipping.ErrCancelled,
 		shipping.ErrReasonRequired, shipping.ErrNoWaybill, shipping.ErrNoPrinter, shipping.ErrOrderClosed,
 		shipping.ErrNoWaybillNumber, shipping.ErrSMSOff, shipping.ErrWrongPIN, shipping.ErrUnknownUser, shipping.ErrImport, shipping.ErrNoPatient,
-		shipping.ErrUnknownCarrier, shipping.ErrHandoverFinished, shipping.ErrHandoverEmpty, shipping.ErrNoDataFolder},
+		shipping.ErrUnknownCarrier, shipping.ErrHandoverFinished, shipping.ErrHandoverEmpty, shipping.ErrNoDataFolder, shipping.ErrWaitingForNumber},
 	"printer": {printer.ErrBadURI, printer.ErrNotFound, printer.ErrDisconnected, printer.ErrRefused, printer.ErrTimeout,
 		printer.ErrPermission, printer.ErrBusy, printer.ErrUSBNotBuilt, printer.ErrUnsupportedLanguage,
 		printer.ErrNotRetryable, printer.ErrNotCancellable, printer.ErrNotWindows},

@@ -82,6 +82,8 @@ type shipScreen struct {
 
 	errs map[string]*widget.Label
 	book *addressBook // earlier recipients of a returning patient
+	// waiting is the banner of orders waiting for their waybill number.
+	waiting *waitingBanner
 
 	// carrierGuessed is true while the carrier field holds a suggestion
 	// nobody confirmed; carrierCodes maps the shown names to codes.
@@ -137,6 +139,7 @@ func newShipScreen(u *UI) *shipScreen {
 	}
 
 	s.book = newAddressBook(s)
+	s.waiting = newWaitingBanner(s)
 
 	s.shipBtn = widget.NewButtonWithIcon(i18n.T("Get waybill and print (Ctrl+Enter)"), theme.DocumentPrintIcon(), s.submit)
 	s.shipBtn.Importance = widget.HighImportance
@@ -166,6 +169,7 @@ func newShipScreen(u *UI) *shipScreen {
 	}
 	pasteBtn := widget.NewButtonWithIcon(i18n.T("Fill in"), theme.ContentPasteIcon(), func() { s.fillFromPaste(s.paste.Text) })
 	form := container.NewVBox(
+		s.waiting.box,
 		widget.NewLabelWithStyle(i18n.T("Recipient"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, pasteBtn, s.paste),
 		labelled(i18n.T("Name"), field(shipping.FieldRecipientName, s.name)),
@@ -501,6 +505,18 @@ func (s *shipScreen) shipped(res *shipping.ShipResult, err error) {
 	if errors.As(err, &ve) {
 		s.showFieldErrors(ve.Fields, nil)
 		s.status.SetText(i18n.T("Please correct the marked fields."))
+		return
+	}
+	if errors.Is(err, shipping.ErrWaitingForNumber) {
+		// Kept as 待取号: the clerk moves on; the retrier prints it later.
+		s.ui.deps.Logf("shipdesk: %v", err)
+		s.status.SetText(shipping.Describe(err))
+		s.clear()
+		s.waiting.refresh()
+		if s.ui.deps.RetryNow != nil {
+			s.ui.deps.RetryNow()
+		}
+		s.ui.win.Canvas().Focus(s.name)
 		return
 	}
 	if err != nil {
