@@ -74,7 +74,7 @@ var sentences = []struct {
 	{ErrHandoverFinished, i18n.N("This handover is finished: start a new one.")},
 	{ErrHandoverEmpty, i18n.N("No parcel has been scanned: a handover sheet cannot be empty.")},
 	{ErrNoDataFolder, i18n.N("This station has no data folder to keep the credentials in: start Shipdesk with its data folder.")},
-	{ErrWaitingForNumber, i18n.N("Kuaidi100 cannot be reached: the order is kept as waiting for its number and is issued and printed by itself when the service is back. Go on with the next patient.")},
+	{ErrWaitingForNumber, waitingKey},
 	{ErrImport, i18n.N("The file cannot be imported: save it from Excel as CSV with a header row and try again.")},
 	{label.ErrMissingGlyph, i18n.N("The label cannot be made: a character cannot be printed; please use common characters or pinyin.")},
 	{label.ErrTextTooLong, i18n.N("The label cannot be made: the text is too long for the label; please shorten it.")},

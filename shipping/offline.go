@@ -56,10 +56,9 @@ func (s *Service) CheckWaiting(ctx context.Context) (int, error) {
 // station) once the service answers again. The clerk moves on.
 var ErrWaitingForNumber = errors.New("waiting for a waybill number: kuaidi100 or the network is down")
 
-// WaitingError is what Ship returns for an order kept as 待取号. It
-// matches ErrWaitingForNumber; Err is the network error (for the log: it
-// does not unwrap to it, so the clerk reads that the order waits, not that
-// the network failed).
+// WaitingError is what Ship returns (inside the *i18n.Error the clerk
+// reads) for an order kept as 待取号. It matches ErrWaitingForNumber and
+// unwraps to the network error.
 type WaitingError struct {
 	OrderID string
 	Err     error
@@ -71,6 +70,13 @@ func (e *WaitingError) Error() string {
 
 // Is reports whether target is ErrWaitingForNumber.
 func (e *WaitingError) Is(target error) bool { return target == ErrWaitingForNumber }
+
+// Unwrap returns the network error.
+func (e *WaitingError) Unwrap() error { return e.Err }
+
+// waitingKey is the sentence the clerk reads for a waiting order; the
+// network error's own sentence would say only that the network failed.
+var waitingKey = i18n.N("Kuaidi100 cannot be reached: the order is kept as waiting for its number and is issued and printed by itself when the service is back. Go on with the next patient.")
 
 // networkDown reports whether err means Kuaidi100 could not be reached or
 // is out of service, as opposed to refusing the order: a timeout, a
@@ -110,7 +116,7 @@ func (s *Service) wait(ctx context.Context, o *store.Order, opt ShipOptions, err
 		}
 	}
 	o.Waiting.Tries++
-	return &WaitingError{OrderID: o.ID, Err: err}
+	return i18n.Wrap(&WaitingError{OrderID: o.ID, Err: err}, waitingKey)
 }
 
 // Waiting lists the orders of this station waiting for their waybill
