@@ -19,7 +19,7 @@ import (
 func runKD(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"--data-dir", t.TempDir()}, args...), &out, &errb)
+	code := run(t.Context(), append([]string{"--data-dir", t.TempDir()}, args...), &out, &errb)
 	return code, out.String(), errb.String()
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"image"
 	"image/png"
@@ -41,7 +40,7 @@ func TestLabelThenRender(t *testing.T) {
 	if err := os.WriteFile(order, []byte(`{"reference":"PJ1","recipient":{"name":"王珺","phone":"13700001111","address":"天津市河西区友谊路32号"},"carrier":"zhongtong","items":"眼镜 1副","waybill":"ZT7512345678901"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	var out, errb bytes.Buffer
 	for _, size := range []string{"76x130", "100x150"} {
 		pngPath := filepath.Join(dir, size+".png")
@@ -83,7 +82,7 @@ func TestLabelThenRender(t *testing.T) {
 func TestLabelUsage(t *testing.T) {
 	dir := t.TempDir()
 	g := &globals{DataDir: dir}
-	ctx := context.Background()
+	ctx := t.Context()
 	var out, errb bytes.Buffer
 	for _, args := range [][]string{
 		{"--to-name", "王芳", "--out", filepath.Join(dir, "x.png")}, // no waybill

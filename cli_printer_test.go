@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -93,7 +92,7 @@ func TestPrintOverTCPAndPersist(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	jobs, err := db.Jobs(context.Background(), store.JobFilter{})
+	jobs, err := db.Jobs(t.Context(), store.JobFilter{})
 	if err != nil || len(jobs) != 2 || jobs[0].State != store.JobFailed || jobs[1].State != store.JobSent || string(jobs[0].Data) != testJob {
 		t.Fatalf("stored jobs: %+v, %v", jobs, err)
 	}
@@ -152,9 +151,9 @@ func TestPrintersJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := db.Settings(context.Background())
+	s, _ := db.Settings(t.Context())
 	s.Printers = []store.PrinterProfile{{Name: "前台", URI: printer.PathURI("file", t.TempDir()), Language: "tspl"}}
-	if err := db.SaveSettings(context.Background(), s); err != nil {
+	if err := db.SaveSettings(t.Context(), s); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

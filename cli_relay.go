@@ -306,7 +306,7 @@ func adminList(ctx context.Context, admin string) ([]relay.StationInfo, error) {
 // remembered ones. Explicit --push-listen/--push-url flags switch a
 // remembered relay off. It returns the callback URL the subscriptions
 // carry, or "" for no relay.
-func (rt *runtime) configureRelay(ctx context.Context, dataDir string, st *store.Settings) (string, error) {
+func (rt *wiring) configureRelay(ctx context.Context, dataDir string, st *store.Settings) (string, error) {
 	o := rt.opt
 	if (o.RelayURL == "") != (o.RelayToken == "") {
 		return "", usagef("--relay and --relay-token go together")

@@ -117,7 +117,7 @@ func runOrderCreate(ctx context.Context, g *globals, args []string, stdout, stde
 	if err != nil {
 		return err
 	}
-	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *runtime) error {
+	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *wiring) error {
 		o, err := of.load(rt.Settings)
 		if err != nil {
 			return err
@@ -156,7 +156,7 @@ func runOrderResume(ctx context.Context, g *globals, args []string, stdout, stde
 	if err != nil {
 		return err
 	}
-	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *runtime) error {
+	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *wiring) error {
 		res, err := rt.Service.Resume(ctx, cliUser(), pos[0], opt)
 		if err != nil {
 			return shipError(res, err)
@@ -222,7 +222,7 @@ func quietLogf(stderr io.Writer) func(string, ...any) {
 
 // withRuntime opens the runtime, runs its background parts (the in-process
 // sandbox must answer while fn works) and closes everything after fn.
-func withRuntime(ctx context.Context, g *globals, opt runtimeOptions, fn func(ctx context.Context, rt *runtime) error) error {
+func withRuntime(ctx context.Context, g *globals, opt runtimeOptions, fn func(ctx context.Context, rt *wiring) error) error {
 	rt, err := openRuntime(ctx, g, opt)
 	if err != nil {
 		return err

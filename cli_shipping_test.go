@@ -60,7 +60,7 @@ func (w *signalWriter) waitFor(t *testing.T, s string) {
 // daemon starts `shipdesk daemon` and returns its outputs and a stop func.
 func startDaemon(t *testing.T, base string, args ...string) (*signalWriter, func() int) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	out, errw := newSignalWriter(), newSignalWriter()
 	code := make(chan int, 1)
 	go func() { code <- run(ctx, append(base2args(base), append([]string{"daemon"}, args...)...), out, errw) }()
@@ -89,7 +89,7 @@ func TestOrderCreateThenDelivered(t *testing.T) {
 	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER", "KUAIDI100_SECRET"} {
 		t.Setenv(env, "")
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	o := sandbox.DefaultOptions()
 	o.DailyQuota = 0
 	o.ProblemShare, o.RefusedShare, o.ReturnedShare = 0, 0, 0
@@ -166,17 +166,17 @@ func TestOrderCreateThenDelivered(t *testing.T) {
 func TestOrderCreateUsageAndValidation(t *testing.T) {
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"--data-dir", dir, "order", "create"}, &out, &errb); code != 2 {
+	if code := run(t.Context(), []string{"--data-dir", dir, "order", "create"}, &out, &errb); code != 2 {
 		t.Errorf("no order: exit %d", code)
 	}
-	if code := run(context.Background(), []string{"--data-dir", dir, "order", "frobnicate"}, &out, &errb); code != 2 {
+	if code := run(t.Context(), []string{"--data-dir", dir, "order", "frobnicate"}, &out, &errb); code != 2 {
 		t.Errorf("unknown subcommand: exit %d", code)
 	}
-	if code := run(context.Background(), []string{"--data-dir", dir, "shipments", "--state", "flying"}, &out, &errb); code != 2 {
+	if code := run(t.Context(), []string{"--data-dir", dir, "shipments", "--state", "flying"}, &out, &errb); code != 2 {
 		t.Errorf("bad state: exit %d", code)
 	}
 	errb.Reset()
-	code := run(context.Background(), []string{"--data-dir", dir, "--sandbox", "order", "create",
+	code := run(t.Context(), []string{"--data-dir", dir, "--sandbox", "order", "create",
 		"--to-name", "王芳", "--to-phone", "12345", "--to-addr", "天津", "--carrier", "zhongtong", "--json"}, &out, &errb)
 	if code != 1 || !strings.Contains(errb.String(), "收件人电话") || strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
 		t.Errorf("invalid order: exit %d, stderr %q", code, errb.String())
@@ -186,7 +186,7 @@ func TestOrderCreateUsageAndValidation(t *testing.T) {
 func TestOrderCreateJSONDemo(t *testing.T) {
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"--data-dir", dir, "--sandbox", "order", "create", "--json",
+	code := run(t.Context(), []string{"--data-dir", dir, "--sandbox", "order", "create", "--json",
 		"--to-name", "王芳", "--to-phone", "13700001111", "--to-addr", "天津市河西区友谊路32号", "--carrier", "yuantong"}, &out, &errb)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
@@ -214,7 +214,7 @@ func TestOrderCreateJSONDemo(t *testing.T) {
 
 func TestOrderCreateGuessesCarrier(t *testing.T) {
 	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"--data-dir", t.TempDir(), "--sandbox", "order", "create",
+	code := run(t.Context(), []string{"--data-dir", t.TempDir(), "--sandbox", "order", "create",
 		"--to-name", "王芳", "--to-phone", "13700001111", "--to-addr", "天津市河西区友谊路32号"}, &out, &errb)
 	if code != 0 || !strings.Contains(errb.String(), "no carrier given, using zhongtong") || !strings.Contains(out.String(), " zhongtong sent") {
 		t.Errorf("exit %d, out %q, stderr %q", code, out.String(), errb.String())
@@ -232,7 +232,7 @@ func TestOrderCreateFailureNamesTheOrder(t *testing.T) {
 	ln.Close()
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"--data-dir", dir, "--api-base", dead, "order", "create",
+	code := run(t.Context(), []string{"--data-dir", dir, "--api-base", dead, "order", "create",
 		"--to-name", "王芳", "--to-phone", "13700001111", "--to-addr", "天津市河西区友谊路32号", "--carrier", "zhongtong"}, &out, &errb)
 	line := strings.TrimSpace(errb.String())
 	if code != 1 || strings.Contains(line, "\n") || !strings.Contains(line, "order resume SD") {
@@ -246,7 +246,7 @@ func TestCommandHelp(t *testing.T) {
 	for _, args := range [][]string{{"order", "--help"}, {"order", "create", "--help"}, {"label", "--help"},
 		{"render", "-h"}, {"shipments", "--help"}, {"daemon", "-help"}} {
 		var out, errb bytes.Buffer
-		code := run(context.Background(), append([]string{"--data-dir", t.TempDir()}, args...), &out, &errb)
+		code := run(t.Context(), append([]string{"--data-dir", t.TempDir()}, args...), &out, &errb)
 		if code != 0 || !strings.Contains(out.String(), "shipdesk "+args[0]+" ") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out.String(), errb.String())
 		}
@@ -255,7 +255,7 @@ func TestCommandHelp(t *testing.T) {
 
 func TestShipmentsNegativeLimitIsUsage(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"--data-dir", t.TempDir(), "shipments", "--limit", "-3"}, &out, &errb); code != 2 {
+	if code := run(t.Context(), []string{"--data-dir", t.TempDir(), "shipments", "--limit", "-3"}, &out, &errb); code != 2 {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }

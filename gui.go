@@ -7,7 +7,7 @@ import (
 	"io"
 	"log"
 	"os"
-	goruntime "runtime"
+	"runtime"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -179,7 +179,7 @@ func showStartupError(ctx context.Context, err error) {
 // the BSDs the tray speaks DBus; without a session bus Fyne's tray fails to
 // start and then crashes on quit, so the app goes without it.
 func trayAvailable() bool {
-	switch goruntime.GOOS {
+	switch runtime.GOOS {
 	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
 		return os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
 	}
@@ -189,7 +189,7 @@ func trayAvailable() bool {
 // displayAvailable reports whether a window can be opened. Outside X11
 // and Wayland systems (Windows, macOS) there always is one.
 func displayAvailable() bool {
-	switch goruntime.GOOS {
+	switch runtime.GOOS {
 	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
 		return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 	}
@@ -200,7 +200,7 @@ func displayAvailable() bool {
 // a number that cannot exist: "no trace" means the account answered. With
 // production false it asks the sandbox this runtime uses (demo credentials
 // when none are given).
-func (rt *runtime) testConnection(ctx context.Context, sec store.Secrets, production bool) error {
+func (rt *wiring) testConnection(ctx context.Context, sec store.Secrets, production bool) error {
 	cfg := shipping.SecretsConfig(sec)
 	if !production {
 		base := rt.Client.Config()

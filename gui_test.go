@@ -8,7 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	goruntime "runtime"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -168,7 +168,7 @@ func pictureStats(path string) (colours int, top float64, err error) {
 // TestGUIWithoutDisplay: with no X11 or Wayland display the app says so in
 // one line and exits 1 instead of crashing inside GLFW.
 func TestGUIWithoutDisplay(t *testing.T) {
-	if !slices.Contains([]string{"linux", "freebsd", "openbsd", "netbsd", "dragonfly"}, goruntime.GOOS) {
+	if !slices.Contains([]string{"linux", "freebsd", "openbsd", "netbsd", "dragonfly"}, runtime.GOOS) {
 		t.Skip("only X11/Wayland systems can lack a display")
 	}
 	t.Setenv("DISPLAY", "")
@@ -186,7 +186,7 @@ func TestGUIWithoutDisplay(t *testing.T) {
 // TestConnectionNeedsCredentials: testing production without a key says
 // what to fill in, in Chinese.
 func TestConnectionNeedsCredentials(t *testing.T) {
-	rt := &runtime{}
+	rt := &wiring{}
 	err := rt.testConnection(t.Context(), store.Secrets{}, true)
 	if !errors.Is(err, kuaidi100.ErrAuth) {
 		t.Fatalf("err = %v, want ErrAuth", err)

@@ -85,10 +85,10 @@ type runtimeOptions struct {
 	Clock func() time.Time
 }
 
-// runtime is everything the GUI and the command line work with, wired
+// wiring is everything the GUI and the command line work with, wired
 // together. openRuntime builds it; Run runs its background parts; Close
 // releases the database. The fields are read-only after openRuntime.
-type runtime struct {
+type wiring struct {
 	DataDir string
 	// DB is the station's store: the bbolt file or the shared PostgreSQL
 	// database (Store says which, see cli_db.go).
@@ -137,19 +137,19 @@ type runtime struct {
 	watch      dbWatch
 }
 
-// openRuntime opens the store in g.DataDir, reads settings and secrets,
-// builds the Kuaidi100 client (the in-process sandbox in demo mode), the
-// print queue (recovering jobs interrupted by a crash), the SMS notifier, the
-// tracking worker and the shipping service, and binds the listeners Run will
-// serve. The caller must Close the runtime.
 // clinicTime is the clock on the clinic's wall: China Standard Time, UTC+8
 // all year (China has one time zone and no daylight saving). The store's
 // "today", order numbers and day counters and the SMS quiet hours use it, so
 // a daemon on a server set to UTC still keeps 21:00-08:00 quiet in Tianjin.
 var clinicTime = time.FixedZone("CST", 8*60*60)
 
-func openRuntime(ctx context.Context, g *globals, opt runtimeOptions) (*runtime, error) {
-	rt := &runtime{DataDir: g.DataDir, opt: opt, logf: opt.Logf, runStarted: make(chan struct{})}
+// openRuntime opens the store in g.DataDir, reads settings and secrets,
+// builds the Kuaidi100 client (the in-process sandbox in demo mode), the
+// print queue (recovering jobs interrupted by a crash), the SMS notifier, the
+// tracking worker and the shipping service, and binds the listeners Run will
+// serve. The caller must Close the returned wiring.
+func openRuntime(ctx context.Context, g *globals, opt runtimeOptions) (*wiring, error) {
+	rt := &wiring{DataDir: g.DataDir, opt: opt, logf: opt.Logf, runStarted: make(chan struct{})}
 	if rt.logf == nil {
 		rt.logf = log.Printf
 	}
@@ -174,7 +174,7 @@ func openRuntime(ctx context.Context, g *globals, opt runtimeOptions) (*runtime,
 	return rt, nil
 }
 
-func (rt *runtime) configure(ctx context.Context, g *globals) error {
+func (rt *wiring) configure(ctx context.Context, g *globals) error {
 	st, err := rt.DB.Settings(ctx)
 	if err != nil {
 		return fmt.Errorf("read settings: %w", err)
@@ -333,7 +333,7 @@ func (rt *runtime) configure(ctx context.Context, g *globals) error {
 // clock is the real one too (parcels travelled while the app was closed).
 // With opt.SandboxSpeed > 1 it runs on an accelerated clock instead,
 // without compression, and resumes that clock where it stopped.
-func (rt *runtime) startSandbox(cfg *kuaidi100.Config) error {
+func (rt *wiring) startSandbox(cfg *kuaidi100.Config) error {
 	o := sandbox.DefaultOptions()
 	if rt.opt.SandboxSpeed > 1 {
 		o.Speed = rt.opt.SandboxSpeed
@@ -371,7 +371,7 @@ func (rt *runtime) startSandbox(cfg *kuaidi100.Config) error {
 // move, the sandbox's subscriptions and pending SMS receipts are pointed at
 // the new port (the tracking worker then re-subscribes with the new URL,
 // which the sandbox takes as the duplicate of an active subscription).
-func (rt *runtime) demoListen(key string) (net.Listener, error) {
+func (rt *wiring) demoListen(key string) (net.Listener, error) {
 	prev := rt.Sandbox.Note(key)
 	var ln net.Listener
 	err := errors.New("no previous address")
@@ -400,7 +400,7 @@ func (rt *runtime) demoListen(key string) (net.Listener, error) {
 // completes orders whose tracking subscription did not go through. It
 // returns nil when ctx ends and the first error of any part otherwise.
 // Call it once.
-func (rt *runtime) Run(ctx context.Context) error {
+func (rt *wiring) Run(ctx context.Context) error {
 	close(rt.runStarted)
 	g, ctx := errgroup.WithContext(ctx)
 	serve := func(name string, ln net.Listener, h http.Handler) {
@@ -448,7 +448,7 @@ func ignoreCanceled(err error) error {
 
 // Close releases the listeners Run did not take over, saves the demo
 // sandbox's state and closes the database. Call it after Run has returned.
-func (rt *runtime) Close() error {
+func (rt *wiring) Close() error {
 	var err error
 	rt.closeOnce.Do(func() {
 		select {

@@ -31,12 +31,12 @@ func (c *demoClock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func openDemoAt(t *testing.T, dir string, clk *demoClock) *runtime {
+func openDemoAt(t *testing.T, dir string, clk *demoClock) *wiring {
 	t.Helper()
 	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER"} {
 		t.Setenv(env, "")
 	}
-	rt, err := openRuntime(context.Background(), &globals{DataDir: dir}, runtimeOptions{Worker: true, Clock: clk.Now, Logf: t.Logf})
+	rt, err := openRuntime(t.Context(), &globals{DataDir: dir}, runtimeOptions{Worker: true, Clock: clk.Now, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,8 +44,8 @@ func openDemoAt(t *testing.T, dir string, clk *demoClock) *runtime {
 }
 
 // runDemo runs rt until the test ends.
-func runDemo(t *testing.T, rt *runtime) {
-	ctx, cancel := context.WithCancel(context.Background())
+func runDemo(t *testing.T, rt *wiring) {
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- rt.Run(ctx) }()
 	t.Cleanup(func() {
@@ -57,13 +57,13 @@ func runDemo(t *testing.T, rt *runtime) {
 	})
 }
 
-func shipDemo(t *testing.T, rt *runtime, n int) []string {
+func shipDemo(t *testing.T, rt *wiring, n int) []string {
 	t.Helper()
 	var out []string
 	for i := range n {
 		o := store.Order{Recipient: store.Party{Name: "王芳", Phone: fmt.Sprintf("137000011%02d", i), Address: "天津市河西区友谊路32号"},
 			Sender: rt.Settings.Senders[0], Carrier: "zhongtong", Items: "眼镜", Count: 1, Weight: 0.5, Reference: fmt.Sprintf("R%d", i)}
-		res, err := rt.Service.Ship(context.Background(), shipping.User{Name: "前台", Role: store.RoleFrontDesk}, o, shipping.ShipOptions{})
+		res, err := rt.Service.Ship(t.Context(), shipping.User{Name: "前台", Role: store.RoleFrontDesk}, o, shipping.ShipOptions{})
 		if err != nil || !res.Done() {
 			t.Fatalf("ship: %v %+v", err, res.Order)
 		}
@@ -76,9 +76,9 @@ func shipDemo(t *testing.T, rt *runtime, n int) []string {
 // sandbox deliver what is due (the push handler commits before it
 // replies, so the store is up to date when Step returns), until every
 // waybill is terminal or limit has passed. It returns the shipments.
-func stepUntilTerminal(t *testing.T, rt *runtime, clk *demoClock, waybills []string, limit time.Duration) []store.Shipment {
+func stepUntilTerminal(t *testing.T, rt *wiring, clk *demoClock, waybills []string, limit time.Duration) []store.Shipment {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	for end := clk.Now().Add(limit); ; {
 		var out []store.Shipment
 		for _, w := range waybills {
@@ -103,9 +103,9 @@ func stepUntilTerminal(t *testing.T, rt *runtime, clk *demoClock, waybills []str
 
 // checkEvents checks that no stored event of waybill lies after now or
 // before the order.
-func checkEvents(t *testing.T, rt *runtime, sh store.Shipment, now time.Time) {
+func checkEvents(t *testing.T, rt *wiring, sh store.Shipment, now time.Time) {
 	t.Helper()
-	evs, err := rt.DB.Events(context.Background(), sh.Waybill)
+	evs, err := rt.DB.Events(t.Context(), sh.Waybill)
 	if err != nil || len(evs) < 5 {
 		t.Fatalf("%s: events %v %v", sh.Waybill, evs, err)
 	}
@@ -152,7 +152,7 @@ func TestDemoDeliveredToday(t *testing.T) {
 	if delivered == 0 {
 		t.Fatalf("none of %d parcels delivered: %+v", len(final), final)
 	}
-	stats, err := rt.Service.Stats(context.Background(), shipping.System, now)
+	stats, err := rt.Service.Stats(t.Context(), shipping.System, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,12 +184,12 @@ func TestDemoRealTimeRestart(t *testing.T) {
 	dir := t.TempDir()
 	clk := &demoClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)}
 	rt := openDemoAt(t, dir, clk)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- rt.Run(ctx) }()
 	waybills := shipDemo(t, rt, 2)
 	clk.add(time.Minute)
-	rt.Sandbox.Step(context.Background()) // the first check: ordered
+	rt.Sandbox.Step(t.Context()) // the first check: ordered
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 
 // demoSession is a demo runtime running in the background.
 type demoSession struct {
-	rt       *runtime
+	rt       *wiring
 	ctx      context.Context
 	cancel   context.CancelFunc
 	done     chan error // Run's result, once run was called
@@ -29,11 +29,11 @@ func startDemo(t *testing.T, dir string, speed float64) *demoSession {
 	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER"} {
 		t.Setenv(env, "")
 	}
-	rt, err := openRuntime(context.Background(), &globals{DataDir: dir}, runtimeOptions{Worker: true, SandboxSpeed: speed, Logf: t.Logf})
+	rt, err := openRuntime(t.Context(), &globals{DataDir: dir}, runtimeOptions{Worker: true, SandboxSpeed: speed, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	d := &demoSession{rt: rt, ctx: ctx, cancel: cancel, terminal: make(chan store.Shipment, 16)}
 	d.stop = rt.Worker.OnChange(func(s store.Shipment) {
 		if s.Milestone.Terminal() {
@@ -66,7 +66,7 @@ func (d *demoSession) ship(t *testing.T) string {
 	t.Helper()
 	o := store.Order{Recipient: store.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"},
 		Sender: d.rt.Settings.Senders[0], Carrier: "zhongtong", Items: "眼镜", Count: 1, Weight: 0.5}
-	res, err := d.rt.Service.Ship(context.Background(), shipping.User{Name: "前台", Role: store.RoleFrontDesk}, o, shipping.ShipOptions{})
+	res, err := d.rt.Service.Ship(t.Context(), shipping.User{Name: "前台", Role: store.RoleFrontDesk}, o, shipping.ShipOptions{})
 	if err != nil || !res.Done() {
 		t.Fatalf("ship: %v %+v", err, res.Order)
 	}
@@ -84,7 +84,7 @@ func (d *demoSession) waitTerminal(t *testing.T, waybill string) store.Shipment 
 				return s
 			}
 		case <-timeout:
-			sh, _ := d.rt.DB.Shipment(context.Background(), waybill)
+			sh, _ := d.rt.DB.Shipment(t.Context(), waybill)
 			t.Fatalf("%s still %s after a minute (subscription %+v)", waybill, sh.Milestone, sh.Subscription)
 		}
 	}
@@ -129,9 +129,9 @@ func shipThenReopen(t *testing.T, takePushPort bool) (first, second *demoSession
 // checkTrace checks that the stored trace of waybill is the journey the
 // sandbox planned when the order was placed (an unknown number would get
 // a journey that began 6-96 hours before it was first seen).
-func checkTrace(t *testing.T, rt *runtime, waybill string, shipped time.Time) {
+func checkTrace(t *testing.T, rt *wiring, waybill string, shipped time.Time) {
 	t.Helper()
-	evs, err := rt.DB.Events(context.Background(), waybill)
+	evs, err := rt.DB.Events(t.Context(), waybill)
 	if err != nil || len(evs) < 5 {
 		t.Fatalf("events %v %v", evs, err)
 	}
@@ -183,11 +183,11 @@ func TestDemoRuntimeResumesOnNewPushPort(t *testing.T) {
 
 // checkPushesClean: every push the sandbox sent arrived and nothing broke
 // Kuaidi100's limits.
-func checkPushesClean(t *testing.T, rt *runtime) {
+func checkPushesClean(t *testing.T, rt *wiring) {
 	t.Helper()
 	// The receiver reports the change before the sandbox's step that
 	// pushed it has counted it; a Step waits for that one to finish.
-	rt.Sandbox.Step(context.Background())
+	rt.Sandbox.Step(t.Context())
 	st := rt.Sandbox.Stats()
 	if st.Pushes["sent"] == 0 || st.Pushes["failed"] != 0 {
 		t.Errorf("pushes %v; stats %+v", st.Pushes, st)

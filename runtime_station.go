@@ -26,7 +26,7 @@ type election struct {
 
 // WorkerState returns the election's state now, and whether it is known
 // yet (a station on a shared store knows after its first try).
-func (rt *runtime) WorkerState() (store.WorkerState, bool) {
+func (rt *wiring) WorkerState() (store.WorkerState, bool) {
 	rt.election.mu.Lock()
 	defer rt.election.mu.Unlock()
 	return rt.election.state, rt.election.known
@@ -35,7 +35,7 @@ func (rt *runtime) WorkerState() (store.WorkerState, bool) {
 // OnWorkerChange calls fn with the election's state on every change (and
 // at once with the current state when it is known). fn runs on the
 // election's goroutine and must not block. The returned func stops it.
-func (rt *runtime) OnWorkerChange(fn func(store.WorkerState)) (stop func()) {
+func (rt *wiring) OnWorkerChange(fn func(store.WorkerState)) (stop func()) {
 	e := &rt.election
 	e.mu.Lock()
 	e.subs = append(e.subs, fn)
@@ -52,7 +52,7 @@ func (rt *runtime) OnWorkerChange(fn func(store.WorkerState)) (stop func()) {
 	}
 }
 
-func (rt *runtime) setWorker(w store.WorkerState) {
+func (rt *wiring) setWorker(w store.WorkerState) {
 	e := &rt.election
 	e.mu.Lock()
 	if e.known && e.state == w {
@@ -79,7 +79,7 @@ func (rt *runtime) setWorker(w store.WorkerState) {
 // onlyActive answers 503 for h while this station is not the worker: the
 // push receiver runs with the elected worker, and Kuaidi100 retries a push
 // that was not taken.
-func (rt *runtime) onlyActive(h http.Handler) http.Handler {
+func (rt *wiring) onlyActive(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if st, _ := rt.WorkerState(); !st.Active {
 			http.Error(w, "standby: another station runs the tracking worker", http.StatusServiceUnavailable)
@@ -96,7 +96,7 @@ func (rt *runtime) onlyActive(h http.Handler) http.Handler {
 // the same time on purpose. (Each poll and subscription is also claimed in
 // the database before it is sent, so even an overlap cannot query a number
 // twice.)
-func (rt *runtime) runElected(ctx context.Context, parts func(context.Context) error) error {
+func (rt *wiring) runElected(ctx context.Context, parts func(context.Context) error) error {
 	pg, shared := rt.DB.(*postgres.DB)
 	if !shared {
 		rt.setWorker(store.WorkerState{Active: true})
@@ -158,7 +158,7 @@ func (rt *runtime) runElected(ctx context.Context, parts func(context.Context) e
 
 // runWorkerParts runs the tracking worker, the relay client, the SMS
 // sender and the completion of interrupted subscriptions until ctx ends.
-func (rt *runtime) runWorkerParts(ctx context.Context) error {
+func (rt *wiring) runWorkerParts(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return ignoreCanceled(rt.Worker.Run(ctx)) })
 	if rt.Relay != nil {
@@ -205,7 +205,7 @@ type dbWatch struct {
 
 // OnDBHealth calls fn on every change of the shared store's health (and at
 // once when it is known). A bbolt station never calls it.
-func (rt *runtime) OnDBHealth(fn func(DBHealth)) {
+func (rt *wiring) OnDBHealth(fn func(DBHealth)) {
 	w := &rt.watch
 	w.mu.Lock()
 	w.healthF = append(w.healthF, fn)
@@ -219,7 +219,7 @@ func (rt *runtime) OnDBHealth(fn func(DBHealth)) {
 // OnStoreChange calls fn for every record another station (or this one)
 // changes on a shared store, within about a second of its commit; a
 // Change of Kind "resync" after the database came back means "reload".
-func (rt *runtime) OnStoreChange(fn func(store.Change)) {
+func (rt *wiring) OnStoreChange(fn func(store.Change)) {
 	w := &rt.watch
 	w.mu.Lock()
 	w.changeF = append(w.changeF, fn)
@@ -228,7 +228,7 @@ func (rt *runtime) OnStoreChange(fn func(store.Change)) {
 
 // runWatch listens to the shared store until ctx ends (nothing to do on a
 // bbolt file).
-func (rt *runtime) runWatch(ctx context.Context) error {
+func (rt *wiring) runWatch(ctx context.Context) error {
 	pg, shared := rt.DB.(*postgres.DB)
 	if !shared {
 		return nil
@@ -265,7 +265,7 @@ func (rt *runtime) runWatch(ctx context.Context) error {
 // search list on one PC follows what another PC printed or learned. fn
 // runs on a background goroutine. The returned func stops the worker's
 // part; notices stop with Run.
-func (rt *runtime) OnShipmentChange(fn func(store.Shipment)) (cancel func()) {
+func (rt *wiring) OnShipmentChange(fn func(store.Shipment)) (cancel func()) {
 	stop := rt.Worker.OnChange(fn)
 	if _, shared := rt.DB.(*postgres.DB); shared {
 		rt.OnStoreChange(func(c store.Change) {
@@ -285,7 +285,7 @@ func (rt *runtime) OnShipmentChange(fn func(store.Shipment)) (cancel func()) {
 // sharedState feeds the desktop app's status bar and banner (app.Deps
 // Shared): the worker ("" = this PC) and why the database is unreachable
 // ("" = reachable). Nil on a bbolt station.
-func (rt *runtime) sharedState() func(fn func(worker, offline string)) (cancel func()) {
+func (rt *wiring) sharedState() func(fn func(worker, offline string)) (cancel func()) {
 	if !rt.Store.Shared() {
 		return nil
 	}

@@ -15,8 +15,8 @@ func TestRuntimeModes(t *testing.T) {
 	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER", "KUAIDI100_SECRET", "KUAIDI100_USERID"} {
 		t.Setenv(env, "")
 	}
-	ctx := context.Background()
-	open := func(g *globals, opt runtimeOptions) *runtime {
+	ctx := t.Context()
+	open := func(g *globals, opt runtimeOptions) *wiring {
 		t.Helper()
 		rt, err := openRuntime(ctx, g, opt)
 		if err != nil {
@@ -81,7 +81,7 @@ func TestDemoRuntimeParcelMoves(t *testing.T) {
 	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER"} {
 		t.Setenv(env, "")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	rt, err := openRuntime(ctx, &globals{DataDir: t.TempDir()}, runtimeOptions{Worker: true, SandboxSpeed: 200000, Logf: t.Logf})
 	if err != nil {
@@ -135,7 +135,7 @@ func TestRuntimePollOnly(t *testing.T) {
 	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER", "KUAIDI100_SECRET", "KUAIDI100_USERID"} {
 		t.Setenv(env, "")
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	db, err := store.Open(filepath.Join(dir, "shipdesk.db"), store.Options{})
 	if err != nil {

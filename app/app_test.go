@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -199,7 +198,7 @@ func TestShipCtrlEnterPrintsAndClears(t *testing.T) {
 	if s.items.Text != e.ui.settings.DefaultItems {
 		t.Errorf("items = %q, want the default %q back", s.items.Text, e.ui.settings.DefaultItems)
 	}
-	jobs, err := e.db.Jobs(context.Background(), store.JobFilter{})
+	jobs, err := e.db.Jobs(t.Context(), store.JobFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +211,7 @@ func TestShipCtrlEnterPrintsAndClears(t *testing.T) {
 	if !strings.Contains(s.status.Text, jobs[0].Waybill) {
 		t.Errorf("status %q does not name waybill %s", s.status.Text, jobs[0].Waybill)
 	}
-	sh, err := e.db.Shipment(context.Background(), jobs[0].Waybill)
+	sh, err := e.db.Shipment(t.Context(), jobs[0].Waybill)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +302,7 @@ func (e *env) shipOne(t *testing.T, name, phone, addr string) string {
 	e.fill(t, name, phone, addr)
 	e.ui.ship.submit()
 	e.wait()
-	jobs, err := e.db.Jobs(context.Background(), store.JobFilter{Limit: 1})
+	jobs, err := e.db.Jobs(t.Context(), store.JobFilter{Limit: 1})
 	if err != nil || len(jobs) == 0 {
 		t.Fatalf("no print job after shipping: %v (status %q)", err, e.ui.ship.status.Text)
 	}
@@ -350,7 +349,7 @@ func TestScanAndReprintWithReason(t *testing.T) {
 	if len(e.pngs(t)) != before+1 {
 		t.Fatalf("labels = %d, want %d after the reprint", len(e.pngs(t)), before+1)
 	}
-	jobs, err := e.db.Jobs(context.Background(), store.JobFilter{Waybill: wb})
+	jobs, err := e.db.Jobs(t.Context(), store.JobFilter{Waybill: wb})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +374,7 @@ func TestScanAndReprintWithReason(t *testing.T) {
 	if !found {
 		t.Error("print log does not show the reprint with who and why")
 	}
-	audit, err := e.db.AuditLog(context.Background(), 10)
+	audit, err := e.db.AuditLog(t.Context(), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +389,7 @@ func TestDashboardMatchesStore(t *testing.T) {
 	e.shipOne(t, "王芳", "13700001111", "天津市河西区友谊路32号")
 	e.shipOne(t, "李四", "13912345678", "天津市和平区南京路219号")
 	e.shipOne(t, "赵六", "13600001234", "天津市南开区复康路4号")
-	ctx := context.Background()
+	ctx := t.Context()
 	wb := e.shipOne(t, "钱七", "13500005678", "北京市朝阳区建国路88号")
 	if _, err := e.db.RaiseException(ctx, &store.Exception{Waybill: wb, Kind: store.ExcProblem, Detail: "地址不详", RaisedAt: time.Now()}); err != nil {
 		t.Fatal(err)
@@ -509,7 +508,7 @@ func TestRolesDecideWhatIsVisible(t *testing.T) {
 	}
 	// A front-desk clerk cannot save settings even by calling the action.
 	e.as(t, store.RoleFrontDesk)
-	err := e.svc.SaveSettings(context.Background(), e.ui.user, e.ui.settings)
+	err := e.svc.SaveSettings(t.Context(), e.ui.user, e.ui.settings)
 	if err == nil {
 		t.Fatal("front desk saved settings")
 	}
@@ -538,10 +537,10 @@ func TestPINGuardsAUser(t *testing.T) {
 	if e.ui.user.Role != store.RoleFrontDesk {
 		t.Fatal("switched to the manager without the PIN")
 	}
-	if _, err := e.svc.CheckPIN(context.Background(), "主管", "1234"); err != nil {
+	if _, err := e.svc.CheckPIN(t.Context(), "主管", "1234"); err != nil {
 		t.Fatalf("right PIN refused: %v", err)
 	}
-	if _, err := e.svc.CheckPIN(context.Background(), "主管", "0000"); !errors.Is(err, shipping.ErrWrongPIN) {
+	if _, err := e.svc.CheckPIN(t.Context(), "主管", "0000"); !errors.Is(err, shipping.ErrWrongPIN) {
 		t.Fatalf("wrong PIN: %v", err)
 	}
 	for _, usr := range append(e.ui.settings.Users, e.ui.setup.st.Users...) {
@@ -553,7 +552,7 @@ func TestPINGuardsAUser(t *testing.T) {
 	e.ui.user = shipping.User{Name: "主管", Role: store.RoleManager}
 	e.ui.saveSettings(e.ui.settings, nil)
 	e.wait()
-	if _, err := e.svc.CheckPIN(context.Background(), "主管", "1234"); err != nil {
+	if _, err := e.svc.CheckPIN(t.Context(), "主管", "1234"); err != nil {
 		t.Fatalf("PIN lost by saving a PIN-less copy: %v", err)
 	}
 }
@@ -575,7 +574,7 @@ func TestSettingsSaveAndAudit(t *testing.T) {
 	s.notPicked.SetText("12")
 	s.save()
 	e.wait()
-	st, err := e.db.Settings(context.Background())
+	st, err := e.db.Settings(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -585,7 +584,7 @@ func TestSettingsSaveAndAudit(t *testing.T) {
 	if e.ui.ship.items.Text != "隐形眼镜" {
 		t.Errorf("ship form default items = %q after saving", e.ui.ship.items.Text)
 	}
-	audit, _ := e.db.AuditLog(context.Background(), 5)
+	audit, _ := e.db.AuditLog(t.Context(), 5)
 	if len(audit) == 0 || audit[0].Action != "settings" || audit[0].Who != "主管" {
 		t.Errorf("audit = %+v", audit)
 	}
@@ -620,7 +619,7 @@ func TestPrintersTestPrintAndQueue(t *testing.T) {
 	p.darkness.SetValue(10)
 	p.save()
 	e.wait()
-	st, _ := e.db.Settings(context.Background())
+	st, _ := e.db.Settings(t.Context())
 	if len(st.Printers) != 1 || st.Printers[0].Darkness != 10 || st.Printers[0].Sizes[0] != "100x150" {
 		t.Fatalf("printers = %+v", st.Printers)
 	}
@@ -661,7 +660,7 @@ func TestImportCSVShipsBatchWithProgress(t *testing.T) {
 	s := e.ui.ship
 	s.readCSV(f) // parses, then asks (a dialog) before shipping
 	e.wait()
-	orders, rowErrs, err := e.svc.ImportCSV(context.Background(), e.ui.user, strings.NewReader(csv))
+	orders, rowErrs, err := e.svc.ImportCSV(t.Context(), e.ui.user, strings.NewReader(csv))
 	if err != nil || len(orders) != 2 || len(rowErrs) == 0 {
 		t.Fatalf("import: %d orders, %v, %v", len(orders), rowErrs, err)
 	}
@@ -689,7 +688,7 @@ func TestWorkerChangesReachTheScreens(t *testing.T) {
 	if len(e.listeners) != 1 {
 		t.Fatalf("%d listeners registered, want 1", len(e.listeners))
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	sh, err := e.db.UpdateShipment(ctx, wb, func(s *store.Shipment) error {
 		s.Milestone = store.MilestoneProblem
 		return nil
@@ -730,11 +729,11 @@ func TestShipBeforeTheCarrierGuessArrives(t *testing.T) {
 	s.stopPreview() // no suggestion has come back yet
 	s.submit()
 	e.wait()
-	jobs, err := e.db.Jobs(context.Background(), store.JobFilter{})
+	jobs, err := e.db.Jobs(t.Context(), store.JobFilter{})
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs = %d (%v); status %q", len(jobs), err, s.status.Text)
 	}
-	sh, err := e.db.Shipment(context.Background(), jobs[0].Waybill)
+	sh, err := e.db.Shipment(t.Context(), jobs[0].Waybill)
 	if err != nil || sh.Carrier == "" {
 		t.Fatalf("shipment %+v, %v", sh, err)
 	}
@@ -745,7 +744,7 @@ func TestWindowRemembersItsSize(t *testing.T) {
 	e.ui.win.Resize(fyne.NewSize(1100, 700))
 	e.ui.Close()
 	e.wait()
-	st, err := e.db.Settings(context.Background())
+	st, err := e.db.Settings(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -45,7 +44,7 @@ func benchFixture(b *testing.B) string {
 			fixtureErr = err
 			return
 		}
-		ctx := context.Background()
+		ctx := b.Context()
 		carriers := []string{"zhongtong", "yuantong", "yunda", "shunfeng", "jd", "ems"}
 		start := time.Now().Add(-365 * 24 * time.Hour)
 		for i := range benchShipments {

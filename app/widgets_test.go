@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"testing"
 
 	"shipdesk/store"
@@ -44,7 +43,7 @@ func TestSettingsListsEditTheWorkingCopy(t *testing.T) {
 
 	s.save()
 	e.wait()
-	st, err := e.db.Settings(context.Background())
+	st, err := e.db.Settings(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

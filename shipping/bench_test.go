@@ -2,7 +2,6 @@ package shipping
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -39,7 +38,7 @@ func BenchmarkParseOrdersCSV1000(b *testing.B) {
 // loopback HTTP, label layout, TSPL encoding, print to a file.
 func BenchmarkShip(b *testing.B) {
 	e := newEnvTB(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	i := 0
 	for b.Loop() {
 		i++
@@ -55,7 +54,7 @@ func BenchmarkShip(b *testing.B) {
 // digits of a phone through the store's index.
 func BenchmarkSearchPhoneLast4(b *testing.B) {
 	e := newEnvTB(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	for i := range 2000 {
 		s := store.Shipment{Waybill: fmt.Sprintf("7500%010d", i), Carrier: "zhongtong", RecipientName: "王芳",
 			RecipientPhone: fmt.Sprintf("137%08d", i), Milestone: store.MilestoneOrdered, CreatedAt: time.Now()}
@@ -75,7 +74,7 @@ func BenchmarkSearchPhoneLast4(b *testing.B) {
 // the waybill lookup misses, then the store's reference index answers.
 func BenchmarkSearchReference(b *testing.B) {
 	e := newEnvTB(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	for i := range 2000 {
 		s := store.Shipment{Waybill: fmt.Sprintf("7500%010d", i), Carrier: "zhongtong", RecipientName: "王芳",
 			RecipientPhone: fmt.Sprintf("137%08d", i), Reference: fmt.Sprintf("PJ20261126-%04d", i),

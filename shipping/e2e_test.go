@@ -51,7 +51,7 @@ func TestEndToEnd200Orders(t *testing.T) {
 		t.Skip("end-to-end run skipped in -short mode")
 	}
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		dir := t.TempDir()
 		db, err := store.Open(filepath.Join(dir, "shipdesk.db"), store.Options{NoSync: true, Location: cst})
 		if err != nil {

@@ -1,7 +1,6 @@
 package shipping
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -14,7 +13,7 @@ import (
 // the figures and lists a role may not see.
 func TestReadsAreRefusedByRole(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(1), ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +52,7 @@ func TestReadsAreRefusedByRole(t *testing.T) {
 
 func TestDetailAsMasksPhoneForClerks(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(2), ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +74,7 @@ func TestDetailAsMasksPhoneForClerks(t *testing.T) {
 // 1111, 主管 9999, 仓库 none.
 func withPINs(t *testing.T, e *env) store.Settings {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	st, err := e.db.Settings(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +105,7 @@ func pinsOf(st store.Settings) map[string]string {
 
 func TestPINHashesStayInTheService(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	stored := withPINs(t, e)
 	for _, u := range []User{frontDesk, warehouse, {Name: "路人"}} {
 		st, err := e.svc.Settings(ctx, u)
@@ -138,7 +137,7 @@ func TestPINHashesStayInTheService(t *testing.T) {
 
 func TestCheckPIN(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	withPINs(t, e)
 	if u, err := e.svc.CheckPIN(ctx, "主管", "9999"); err != nil || u != (User{Name: "主管", Role: store.RoleManager}) {
 		t.Errorf("right PIN: %+v, %v", u, err)
@@ -169,7 +168,7 @@ func TestCheckPIN(t *testing.T) {
 // changes one.
 func TestSavingSettingsKeepsPINs(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	stored := withPINs(t, e)
 	st, err := e.svc.Settings(ctx, frontDesk)
 	if err != nil {

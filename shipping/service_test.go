@@ -127,7 +127,7 @@ func (e *env) jobs(waybill string) []store.PrintJob {
 
 func TestShipPrintsAndRecordsEveryStep(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(1), ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +197,7 @@ func (f *flakyWaybills) Order(ctx context.Context, r kuaidi100.OrderRequest) (*k
 func TestRetryAfterTimeoutGetsTheSameWaybill(t *testing.T) {
 	fw := &flakyWaybills{lose: 1}
 	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw })
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(2), ShipOptions{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("first try: %v", err)
@@ -231,7 +231,7 @@ func TestRetryAfterTimeoutGetsTheSameWaybill(t *testing.T) {
 
 func TestDoubleClickShipsOnce(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	o := testOrder(3)
 	var wg sync.WaitGroup
 	results := make([]*ShipResult, 4)
@@ -262,7 +262,7 @@ func TestDoubleClickShipsOnce(t *testing.T) {
 
 func TestPrintFailureKeepsTheWaybill(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	missing := printer.PathURI("file", filepath.Join(e.dir, "no-such-folder", "out.prn"))
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(5), ShipOptions{PrinterURI: missing})
 	if err != nil {
@@ -307,7 +307,7 @@ func (f *failingTracker) Subscribe(ctx context.Context, waybill string) error {
 func TestResumeAfterSubscribeFailure(t *testing.T) {
 	ft := &failingTracker{fail: true}
 	e := newEnv(t, func(d *Deps) { d.Tracker = ft })
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(6), ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -342,7 +342,7 @@ func TestResumeAfterCrashBeforeStepSaved(t *testing.T) {
 	// A crash after the job was queued but before StepQueued was saved:
 	// resuming must not print a second label.
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(7), ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -363,7 +363,7 @@ func TestResumeAfterCrashBeforeStepSaved(t *testing.T) {
 
 func TestValidationStopsBeforeAnything(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	o := testOrder(8)
 	o.Recipient.Phone = "1234"
 	o.Recipient.Address = "天津"
@@ -392,7 +392,7 @@ func TestValidationStopsBeforeAnything(t *testing.T) {
 
 func TestReprint(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(10), ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -433,7 +433,7 @@ func TestReprint(t *testing.T) {
 
 func TestCancelOnlyBeforePickup(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	a, err := e.svc.Ship(ctx, frontDesk, testOrder(11), ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -490,7 +490,7 @@ func TestCancelOnlyBeforePickup(t *testing.T) {
 
 func TestSearch(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	var ws, ids []string
 	for i, name := range []string{"王芳", "王小明", "李四", "钱七"} {
 		o := testOrder(20 + i) // reference PJ20261126-020 … -023
@@ -572,7 +572,7 @@ func sortedCopy(s []string) []string {
 
 func TestShipBatchProgressAndCancel(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var orders []store.Order
 	for i := range 5 {
@@ -607,7 +607,7 @@ func TestShipBatchProgressAndCancel(t *testing.T) {
 
 func TestStats(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	now := time.Now()
 	st, _ := e.db.Settings(ctx)
 	st.PromisedDays = 2
@@ -672,7 +672,7 @@ func TestStats(t *testing.T) {
 
 func TestSettingsAndExportAreAudited(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	st, _ := e.svc.Settings(ctx, manager)
 	st.DefaultCarrier = "yuantong"
 	if err := e.svc.SaveSettings(ctx, frontDesk, st); !errors.Is(err, ErrForbidden) {
@@ -712,7 +712,7 @@ func TestSettingsAndExportAreAudited(t *testing.T) {
 
 func TestPreviewIsMarked(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	o := testOrder(50)
 	img, err := e.svc.Preview(ctx, o, label.Size76x130, 203)
 	if err != nil {
@@ -740,7 +740,7 @@ func TestPreviewIsMarked(t *testing.T) {
 func TestCorrectedOrderAfterFailedWaybill(t *testing.T) {
 	fw := &flakyWaybills{lose: 1}
 	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw })
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(60), ShipOptions{NoPrint: true})
 	if err == nil {
 		t.Fatal("first try succeeded")
@@ -777,7 +777,7 @@ func TestRetryAfterDedupWindowGetsTheSameWaybill(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw; d.Now = clock })
-	ctx := context.Background()
+	ctx := t.Context()
 	o := testOrder(70)
 	first, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
 	if err == nil {
@@ -803,7 +803,7 @@ func TestRetryAfterDedupWindowGetsTheSameWaybill(t *testing.T) {
 func TestCorrectionOfAnyWaybillFieldIsKept(t *testing.T) {
 	fw := &flakyWaybills{lose: 1}
 	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw })
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(71), ShipOptions{NoPrint: true})
 	if err == nil {
 		t.Fatal("first try succeeded")
@@ -828,7 +828,7 @@ func TestCorrectionOfAnyWaybillFieldIsKept(t *testing.T) {
 func TestClosedOrderIsNotAnEmptySuccess(t *testing.T) {
 	fw := &flakyWaybills{lose: 1}
 	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw })
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.svc.Ship(ctx, frontDesk, testOrder(72), ShipOptions{NoPrint: true})
 	if err == nil {
 		t.Fatal("first try succeeded")
@@ -886,18 +886,18 @@ func (h *hangUpWaybills) Cancel(ctx context.Context, r kuaidi100.CancelRequest) 
 func TestCancelIsRecordedAfterTheCallerHangsUp(t *testing.T) {
 	hw := &hangUpWaybills{}
 	e := newEnv(t, func(d *Deps) { hw.Waybills = d.Waybills; d.Waybills = hw })
-	res, err := e.svc.Ship(context.Background(), frontDesk, testOrder(73), ShipOptions{})
+	res, err := e.svc.Ship(t.Context(), frontDesk, testOrder(73), ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	hw.hangUp = cancel
 	err = e.svc.Cancel(ctx, frontDesk, res.Order.Waybill, "填错地址")
 	if e.sb.Stats().Requests["cancel"] != 1 {
 		t.Fatalf("cancel requests %v (err %v)", e.sb.Stats().Requests, err)
 	}
-	bg := context.Background()
+	bg := t.Context()
 	sh, _ := e.db.Shipment(bg, res.Order.Waybill)
 	if sh.Milestone != store.MilestoneCancelled {
 		t.Fatalf("cancelled at Kuaidi100 but stored as %s (err %v)", sh.Milestone, err)
@@ -917,7 +917,7 @@ func TestCancelIsRecordedAfterTheCallerHangsUp(t *testing.T) {
 func TestShipAgainAfterInterruptAfterWaybill(t *testing.T) {
 	hw := &hangUpWaybills{onOrderToo: true}
 	e := newEnv(t, func(d *Deps) { hw.Waybills = d.Waybills; d.Waybills = hw; d.DedupWindow = -1 })
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	hw.hangUp = cancel
 	first, err := e.svc.Ship(ctx, frontDesk, testOrder(74), ShipOptions{})
@@ -925,7 +925,7 @@ func TestShipAgainAfterInterruptAfterWaybill(t *testing.T) {
 		t.Fatalf("interrupted ship: %v %+v", err, first)
 	}
 	hw.onOrderToo = false
-	res, err := e.svc.Ship(context.Background(), frontDesk, testOrder(74), ShipOptions{})
+	res, err := e.svc.Ship(t.Context(), frontDesk, testOrder(74), ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -945,7 +945,7 @@ func TestShipAgainAfterInterruptAfterWaybill(t *testing.T) {
 // leave a waybill issued with no label to put on the parcel.
 func TestUnprintableRemarkStopsBeforeTheWaybill(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, mod := range []func(*store.Order){
 		func(o *store.Order) { o.Remark = "易碎😀" },
 		func(o *store.Order) { o.Items = "眼镜𠀀" },
@@ -972,7 +972,7 @@ func TestUnprintableRemarkStopsBeforeTheWaybill(t *testing.T) {
 // with an English message (or go to Kuaidi100).
 func TestOddNumbersAreInvalid(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, mod := range []func(*store.Order){
 		func(o *store.Order) { o.Weight = math.NaN() },
 		func(o *store.Order) { o.Weight = math.Inf(1) },
@@ -1012,7 +1012,7 @@ func (emptyWaybills) Order(context.Context, kuaidi100.OrderRequest) (*kuaidi100.
 
 func TestNoWaybillNumberIsExplainedInChinese(t *testing.T) {
 	e := newEnv(t, func(d *Deps) { d.Waybills = emptyWaybills{d.Waybills} })
-	res, err := e.svc.Ship(context.Background(), frontDesk, testOrder(77), ShipOptions{})
+	res, err := e.svc.Ship(t.Context(), frontDesk, testOrder(77), ShipOptions{})
 	if err == nil {
 		t.Fatal("shipped without a waybill number")
 	}
@@ -1041,7 +1041,7 @@ func (s sameNumberWaybills) Order(ctx context.Context, r kuaidi100.OrderRequest)
 // job is "reused") and share the first one's tracking.
 func TestWaybillOfAnotherOrderIsRefused(t *testing.T) {
 	e := newEnv(t, func(d *Deps) { d.Waybills = sameNumberWaybills{d.Waybills, "75000000000001"} })
-	ctx := context.Background()
+	ctx := t.Context()
 	a, err := e.svc.Ship(ctx, frontDesk, testOrder(78), ShipOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -1064,7 +1064,7 @@ func TestWaybillOfAnotherOrderIsRefused(t *testing.T) {
 // would replace this one.
 func TestUnknownOrderIDIsNotKept(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	o := testOrder(80)
 	o.ID = "SD" + time.Now().Format("20060102") + "-000002"
 	a, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})

@@ -1,7 +1,6 @@
 package sms
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -35,7 +34,7 @@ func benchNotifier(b *testing.B) (*Notifier, *store.DB) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	ctx := context.Background()
+	ctx := b.Context()
 	st, _ := db.Settings(ctx)
 	st.SMS.Enabled = true
 	st.SMS.DailyCap = 0
@@ -49,7 +48,7 @@ func benchNotifier(b *testing.B) (*Notifier, *store.DB) {
 // milestone already notified.
 func BenchmarkNotifyDuplicate(b *testing.B) {
 	n, db := benchNotifier(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	s := store.Shipment{Waybill: "YT9000000001", Carrier: "yuantong", RecipientName: "王芳", RecipientPhone: "13700009001"}
 	if err := db.CreateShipment(ctx, &s); err != nil {
 		b.Fatal(err)
@@ -68,7 +67,7 @@ func BenchmarkNotifyDuplicate(b *testing.B) {
 // settings read, dedupe, cap read, intent write, outcome write.
 func BenchmarkNotifySend(b *testing.B) {
 	n, db := benchNotifier(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	s := store.Shipment{Waybill: "YT9000000002", Carrier: "yuantong", RecipientName: "王芳", RecipientPhone: "13700009002"}
 	if err := db.CreateShipment(ctx, &s); err != nil {
 		b.Fatal(err)

@@ -104,7 +104,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) settings(t *testing.T, change func(*store.SMSSettings)) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	st, err := f.db.Settings(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func (f *fixture) shipment(t *testing.T, waybill, phone string) store.Shipment {
 		Waybill: waybill, Carrier: "yuantong", RecipientName: "王芳", RecipientPhone: phone,
 		RecipientAddr: "天津市河西区友谊路32号", Milestone: store.MilestoneOrdered, CreatedAt: f.clock.Now(),
 	}
-	if err := f.db.CreateShipment(context.Background(), &s); err != nil {
+	if err := f.db.CreateShipment(t.Context(), &s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -129,7 +129,7 @@ func (f *fixture) shipment(t *testing.T, waybill, phone string) store.Shipment {
 
 func (f *fixture) messages(t *testing.T, waybill string) []store.SMSMessage {
 	t.Helper()
-	ms, err := f.db.SMSFor(context.Background(), waybill)
+	ms, err := f.db.SMSFor(t.Context(), waybill)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func (f *fixture) messages(t *testing.T, waybill string) []store.SMSMessage {
 
 func (f *fixture) notify(t *testing.T, s store.Shipment, m store.Milestone) {
 	t.Helper()
-	if err := f.n.Notify(context.Background(), s, m); err != nil {
+	if err := f.n.Notify(t.Context(), s, m); err != nil {
 		t.Fatalf("Notify(%s, %s): %v", s.Waybill, m, err)
 	}
 }
@@ -150,7 +150,7 @@ func TestEachEnabledMilestoneOnce(t *testing.T) {
 			s.Milestones[i].Enabled = s.Milestones[i].Milestone != store.MilestoneProblem
 		}
 	})
-	ctx := context.Background()
+	ctx := t.Context()
 	a := f.shipment(t, "YT1000000001", "13700001111")
 	b := f.shipment(t, "YT1000000002", "13700002222")
 	journey := []store.Milestone{
@@ -207,9 +207,15 @@ func TestEachEnabledMilestoneOnce(t *testing.T) {
 func TestConcurrentNotifySendsOnce(t *testing.T) {
 	f := newFixture(t)
 	s := f.shipment(t, "YT1000000003", "13700003333")
+	// The goroutines report with t.Error: t.Fatal must run on the test's
+	// own goroutine.
 	var wg sync.WaitGroup
 	for range 8 {
-		wg.Go(func() { f.notify(t, s, store.MilestonePickedUp) })
+		wg.Go(func() {
+			if err := f.n.Notify(t.Context(), s, store.MilestonePickedUp); err != nil {
+				t.Errorf("Notify(%s): %v", s.Waybill, err)
+			}
+		})
 	}
 	wg.Wait()
 	if got := len(f.sender.sent()); got != 1 {
@@ -240,7 +246,7 @@ func TestDisabledSendsNothing(t *testing.T) {
 
 func TestQuietHoursHoldUntilMorning(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	s := f.shipment(t, "YT1000000005", "13700005555")
 	f.clock.Set(time.Date(2026, 11, 26, 22, 30, 0, 0, shanghai))
 	f.notify(t, s, store.MilestonePickedUp)
@@ -285,7 +291,7 @@ func TestQuietHoursHoldUntilMorning(t *testing.T) {
 
 func TestHeldMessageRecheckedAtRelease(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	optOut := f.shipment(t, "YT1000000006", "13700006666")
 	disabled := f.shipment(t, "YT1000000007", "13700007777")
 	f.clock.Set(time.Date(2026, 11, 26, 23, 0, 0, 0, shanghai))
@@ -319,7 +325,7 @@ func TestHeldMessageRecheckedAtRelease(t *testing.T) {
 
 func TestQuietHoursChangedWhileHeld(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	s := f.shipment(t, "YT1000000008", "13700008888")
 	f.clock.Set(time.Date(2026, 11, 26, 22, 0, 0, 0, shanghai))
 	f.notify(t, s, store.MilestonePickedUp)
@@ -375,7 +381,7 @@ func TestEnabledRuleWithoutTemplate(t *testing.T) {
 
 func TestDailyCapCount(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	f.settings(t, func(c *store.SMSSettings) { c.DailyCap = 2 })
 	var ships []store.Shipment
 	for i := range 4 {
@@ -419,7 +425,7 @@ func TestDailyCapCount(t *testing.T) {
 
 func TestDailyCapMoney(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	// 10 fen a day buys two one-segment messages at 4 fen, not three.
 	f.settings(t, func(c *store.SMSSettings) { c.DailyCap = 0; c.DailyCapFen = 10 })
 	for i := range 3 {
@@ -451,7 +457,7 @@ func TestLongTemplateCostsMore(t *testing.T) {
 
 func TestPickupCodeFromEvents(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	s := f.shipment(t, "YT1000000014", "13700001414")
 	evs := []store.TrackingEvent{
 		{Time: f.clock.Now().Add(-time.Hour), Context: "快件已放入丰巢快递柜，凭取件码【111111】取件", Milestone: store.MilestoneOutForDelivery},
@@ -480,7 +486,7 @@ func TestProviderRefusalNotRetried(t *testing.T) {
 	f := newFixture(t)
 	s := f.shipment(t, "YT1000000015", "13700001515")
 	f.sender.err = &kuaidi100.Error{Op: "sms", Code: "0", Message: "短信发送失败：余额不足"}
-	if err := f.n.Notify(context.Background(), s, store.MilestonePickedUp); err == nil {
+	if err := f.n.Notify(t.Context(), s, store.MilestonePickedUp); err == nil {
 		t.Fatal("Notify hid the provider's refusal")
 	}
 	f.sender.err = nil
@@ -490,7 +496,7 @@ func TestProviderRefusalNotRetried(t *testing.T) {
 		t.Fatalf("%d sends, messages %+v", len(f.sender.sent()), ms)
 	}
 	// Failed messages do not count against the cap.
-	if c, _, _ := f.db.SMSDay(context.Background(), f.clock.Now()); c != 0 {
+	if c, _, _ := f.db.SMSDay(t.Context(), f.clock.Now()); c != 0 {
 		t.Errorf("failed message counted: %d", c)
 	}
 }
@@ -498,7 +504,7 @@ func TestProviderRefusalNotRetried(t *testing.T) {
 func TestCancelledDuringSendStillRecorded(t *testing.T) {
 	f := newFixture(t)
 	s := f.shipment(t, "YT1000000016", "13700001616")
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	f.sender.during = func(kuaidi100.SMSRequest) { cancel() }
 	f.sender.err = context.Canceled
 	if err := f.n.Notify(ctx, s, store.MilestonePickedUp); !errors.Is(err, context.Canceled) {
@@ -514,7 +520,7 @@ func TestCancelledDuringSendStillRecorded(t *testing.T) {
 // intent. It is never sent again automatically.
 func TestInterruptedIntentNotResent(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	s := f.shipment(t, "YT1000000017", "13700001717")
 	crashed := store.SMSMessage{
 		Waybill: s.Waybill, Milestone: store.MilestonePickedUp, TemplateID: "1001", Phone: s.RecipientPhone,
@@ -566,7 +572,7 @@ func TestInterruptedIntentNotResent(t *testing.T) {
 
 func TestResendRules(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	s := f.shipment(t, "YT1000000018", "13700001818")
 	f.notify(t, s, store.MilestonePickedUp)
 

@@ -27,7 +27,7 @@ func TestRunReleasesAtQuietEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		ctx := context.Background()
+		ctx := t.Context()
 		st, _ := db.Settings(ctx)
 		st.SMS.Enabled = true
 		if err := db.SaveSettings(ctx, st); err != nil {
@@ -107,7 +107,7 @@ func post(t *testing.T, u, contentType, body string) (int, string) {
 
 func TestCallbackHandler(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	srv := httptest.NewServer(f.n.CallbackHandler())
 	defer srv.Close()
 	a := f.shipment(t, "YT5000000001", "13700005001")

@@ -1,7 +1,6 @@
 package sms
 
 import (
-	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -17,7 +16,7 @@ import (
 // messages end delivered (or failed for a phone the sandbox cannot reach).
 func TestSandboxSendAndReceipt(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	sb := sandbox.New(sandbox.Options{Seed: 7, Clock: f.clock.Now})
 	api := httptest.NewServer(sb)
 	defer api.Close()

@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"context"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -214,7 +213,7 @@ func TestAdvance(t *testing.T) {
 // is not undone by the next check.
 func TestExceptionRules(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, "", nil)
 		st, _ := e.db.Settings(ctx)
 		st.Rules = store.ExceptionRules{NotPickedUpHours: 24, NoUpdateHours: 0, LateDays: 3}

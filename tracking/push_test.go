@@ -84,7 +84,7 @@ func journey(t0 time.Time) []ev {
 // notification per milestone.
 func TestPushOutOfOrderAndDuplicates(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, testPushURL, nil)
 		w := e.worker(nil)
 		s := subscribed(ctx, t, e, w, 1)
@@ -158,7 +158,7 @@ func equalMilestones(a, b []store.Milestone) bool {
 // logged and changes nothing; one signed with the station salt is taken.
 func TestPushBadSignature(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, testPushURL, nil)
 		w := e.worker(nil)
 		s := subscribed(ctx, t, e, w, 1)
@@ -198,7 +198,7 @@ func TestPushBadSignature(t *testing.T) {
 // subscribed, no station salt) a push cannot be verified and is refused.
 func TestPushUnsubscribedWithoutSalt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, "", nil)
 		w := e.worker(func(c *Config) { c.Salt = "" })
 		s := e.ship(ctx, 1)
@@ -243,7 +243,7 @@ func (r *replyWatch) WriteHeader(code int) {
 // Kuaidi100 retries.
 func TestPushReplyAfterCommit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, testPushURL, nil)
 		co := &commitOrder{DB: e.db}
 		w := e.worker(func(c *Config) { c.DB = co })
@@ -338,7 +338,7 @@ func FuzzPushHandler(f *testing.F) {
 // shipment's event count must still come out right.
 func TestPushRetryKeepsEventCount(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, testPushURL, nil)
 		co := &commitOrder{DB: e.db}
 		w := e.worker(func(c *Config) { c.DB = co })

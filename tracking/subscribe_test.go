@@ -65,7 +65,7 @@ func TestSubscribeKeepsTheSaltTheServiceHas(t *testing.T) {
 	for _, stop := range []string{"cancel", "crash"} {
 		t.Run(stop, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				ctx := context.Background()
+				ctx := t.Context()
 				e := newEnv(t, testPushURL, nil)
 				ct := &cancellingTracker{Tracker: e.client}
 				var crashed atomic.Bool

@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +23,7 @@ func TestOverTCPAccelerated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-time test")
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	o := sandbox.DefaultOptions()
 	o.Speed, o.Seed, o.DailyQuota, o.Tick = 50000, 3, 0, 20*time.Millisecond
 	sb := sandbox.New(o)

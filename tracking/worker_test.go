@@ -101,7 +101,7 @@ func TestEndToEnd(t *testing.T) {
 	for _, mode := range []struct{ name, url string }{{"push", testPushURL}, {"poll", ""}} {
 		t.Run(mode.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				ctx := context.Background()
+				ctx := t.Context()
 				e := newEnv(t, mode.url, nil)
 				const n = 60
 				for i := range n / 2 {
@@ -154,7 +154,7 @@ func TestRestartMidway(t *testing.T) {
 	for _, mode := range []struct{ name, url string }{{"push", testPushURL}, {"poll", ""}} {
 		t.Run(mode.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				ctx := context.Background()
+				ctx := t.Context()
 				e := newEnv(t, mode.url, nil)
 				for i := range 30 {
 					e.ship(ctx, i)
@@ -187,7 +187,7 @@ func TestRestartMidway(t *testing.T) {
 // keeps its schedule and catches up afterwards within the limits.
 func TestServiceDownForAnHour(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, "", nil)
 		for i := range 40 {
 			e.ship(ctx, i)
@@ -221,7 +221,7 @@ func TestServiceDownForAnHour(t *testing.T) {
 // minutes of the last query and for a finished parcel.
 func TestRefreshObeysLimits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, "", nil)
 		s := e.ship(ctx, 1)
 		w := e.worker(nil)
@@ -280,7 +280,7 @@ func TestAcceleratedClock(t *testing.T) {
 // subscribes every active shipment again, within the monthly limit.
 func TestResubscribeOnNewURL(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, testPushURL, nil)
 		w := e.worker(nil)
 		a := subscribed(ctx, t, e, w, 1)
@@ -316,7 +316,7 @@ func TestResubscribeOnNewURL(t *testing.T) {
 // worker subscribes again half an hour later and polls meanwhile.
 func TestAbortThenResubscribe(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, testPushURL, nil)
 		w := e.worker(nil)
 		s := subscribed(ctx, t, e, w, 1)
@@ -369,7 +369,7 @@ func (l *lockingTracker) Query(ctx context.Context, r kuaidi100.QueryRequest) (*
 // for 24 hours.
 func TestLockedNumberWaits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, "", nil)
 		s := e.ship(ctx, 1)
 		e.ship(ctx, 2)
@@ -398,7 +398,7 @@ func TestLockedNumberWaits(t *testing.T) {
 // nothing) until the 24 h have passed.
 func TestRefreshWaitsOutALock(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, "", nil)
 		s := e.ship(ctx, 1)
 		lt := &lockingTracker{Tracker: e.client, num: s.Waybill}
@@ -427,7 +427,7 @@ func TestRefreshWaitsOutALock(t *testing.T) {
 // rate broken.
 func TestConcurrentRefreshKeepsLimits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, "", nil)
 		var wbs []string
 		for i := range 8 {
