@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -176,7 +175,7 @@ func testConcurrentRaiseOnce(t *testing.T, op Opener) {
 	if err := db.ResolveException(ctx, first, "主管"); err != nil {
 		t.Fatal(err)
 	}
-	e := store.Exception{Waybill: "R1", Kind: store.ExcNoUpdate, Detail: fmt.Sprint("again")}
+	e := store.Exception{Waybill: "R1", Kind: store.ExcNoUpdate, Detail: "again"}
 	if r, err := db.RaiseException(ctx, &e); err != nil || !r || e.ID == first {
 		t.Errorf("raise after resolve = %v %v id %d", r, err, e.ID)
 	}

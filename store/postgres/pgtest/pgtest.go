@@ -182,14 +182,12 @@ func (c *Cluster) DSN(db string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.Port, db)
 }
 
-var (
-	shared struct {
-		once sync.Once
-		c    *Cluster
-		err  error
-	}
-	sharedLock sync.Mutex
-)
+// shared is the cluster AdminDSN starts when SHIPDESK_TEST_PG is unset.
+var shared struct {
+	once sync.Once
+	c    *Cluster
+	err  error
+}
 
 // AdminDSN returns the admin connection string of the test server: the
 // one in SHIPDESK_TEST_PG, else a private cluster this process starts (and
