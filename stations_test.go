@@ -127,6 +127,30 @@ func (d *stationProc) expect(t *testing.T, re *regexp.Regexp, within time.Durati
 	}
 }
 
+// expectAll waits up to within until a line matching each of res has
+// come, in any order.
+func (d *stationProc) expectAll(t *testing.T, within time.Duration, res ...*regexp.Regexp) {
+	t.Helper()
+	left := append([]*regexp.Regexp{}, res...)
+	timeout := time.NewTimer(within)
+	defer timeout.Stop()
+	for len(left) > 0 {
+		select {
+		case l := <-d.lines:
+			for i, re := range left {
+				if re.MatchString(l) {
+					left = append(left[:i], left[i+1:]...)
+					break
+				}
+			}
+		case <-d.done:
+			t.Fatalf("%v exited before printing %v", d.cmd.Args[1:], left)
+		case <-timeout.C:
+			t.Fatalf("%v printed no lines matching %v within %v", d.cmd.Args[1:], left, within)
+		}
+	}
+}
+
 var workerLine = regexp.MustCompile(`^worker: (active|standby \(active: (.*)\))$`)
 
 // testSandbox serves an in-process Kuaidi100 sandbox on the real clock,
@@ -455,8 +479,7 @@ func TestStationOutage(t *testing.T) {
 	sb, api := testSandbox(t)
 	s := station{name: "front", dir: t.TempDir(), dsn: dsn, api: api}
 	d := startStation(t, bin, s)
-	d.expect(t, regexp.MustCompile(`^database: connected$`), 30*time.Second)
-	d.expect(t, regexp.MustCompile(`^worker: active$`), 30*time.Second)
+	d.expectAll(t, 30*time.Second, regexp.MustCompile(`^database: connected$`), regexp.MustCompile(`^worker: active$`))
 	var acked []string
 	for i := range 10 {
 		wb, out, ok := shipOne(bin, s, i)
@@ -469,8 +492,7 @@ func TestStationOutage(t *testing.T) {
 	if err := cluster.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d.expect(t, regexp.MustCompile(`^database: unreachable \(.+\)$`), 30*time.Second)
-	d.expect(t, regexp.MustCompile(`^worker: standby \(active: none\)$`), 30*time.Second)
+	d.expectAll(t, 30*time.Second, regexp.MustCompile(`^database: unreachable \(.+\)$`), regexp.MustCompile(`^worker: standby \(active: none\)$`))
 	if _, out, ok := shipOne(bin, s, 99); ok {
 		t.Fatal("a station without its database shipped an order")
 	} else if !strings.Contains(out, "共享数据库连接失败") {
@@ -481,8 +503,7 @@ func TestStationOutage(t *testing.T) {
 	if err := cluster.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d.expect(t, regexp.MustCompile(`^database: connected$`), 30*time.Second)
-	d.expect(t, regexp.MustCompile(`^worker: active$`), 30*time.Second)
+	d.expectAll(t, 30*time.Second, regexp.MustCompile(`^database: connected$`), regexp.MustCompile(`^worker: active$`))
 	for i := 10; i < 20; i++ {
 		wb, out, ok := shipOne(bin, s, i)
 		if !ok {

@@ -58,6 +58,7 @@ var sentences = []struct {
 	key string
 }{
 	{ErrForbidden, i18n.N("You are not allowed to do this: please ask a manager.")},
+	{store.ErrUnavailable, i18n.N("The shared database cannot be reached: nothing was saved or shipped. Shipdesk reconnects by itself; please try again in a moment.")},
 	{ErrWrongPIN, i18n.N("Wrong PIN. Please try again.")},
 	{ErrUnknownUser, i18n.N("There is no such user: ask a manager to add them in Settings.")},
 	{ErrInvalidOrder, i18n.N("The order is incomplete or wrong: please correct it as shown.")},

@@ -21,6 +21,9 @@ var (
 	// shown to people as it is, hence the capital.
 	//lint:ignore ST1005 the message is shown to people verbatim
 	ErrAlreadyRunning = errors.New("Shipdesk is already running with this data folder")
+	// ErrUnavailable: the shared database cannot be reached (network or
+	// server down); nothing was written. The station retries by itself.
+	ErrUnavailable = errors.New("shared database unreachable")
 	// ErrInsecureSecrets: the secrets file can be read by other users.
 	ErrInsecureSecrets = errors.New("secrets file is readable by other users")
 )

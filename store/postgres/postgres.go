@@ -21,7 +21,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -188,6 +190,25 @@ func (db *DB) Station() string { return db.station }
 // Ping checks that the server answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
 
+// unavailable marks err with store.ErrUnavailable when it says the server
+// cannot be reached (no connection, connection lost, server shutting
+// down), so the workflows can tell the clerk what is wrong.
+func unavailable(err error) error {
+	if err == nil || errors.Is(err, store.ErrUnavailable) {
+		return err
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P")),
+		!errors.As(err, &pe) && pgconn.SafeToRetry(err), strings.Contains(err.Error(), "conn closed"):
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
+	return err
+}
+
 // tx runs fn in a read-committed transaction, retrying a few times when
 // the server aborts it for a deadlock or a serialization failure (fn then
 // runs again: it must not have effects outside tx).
@@ -202,9 +223,9 @@ func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 		if errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") {
 			continue
 		}
-		return err
+		return unavailable(err)
 	}
-	return err
+	return unavailable(err)
 }
 
 // notify queues a change notice delivered to listeners on commit.

@@ -103,7 +103,7 @@ func (db *DB) Shipment(ctx context.Context, waybill string) (store.Shipment, err
 		return store.Shipment{}, fmt.Errorf("shipment %s: %w", waybill, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Shipment{}, fmt.Errorf("shipment %s: %w", waybill, err)
+		return store.Shipment{}, fmt.Errorf("shipment %s: %w", waybill, unavailable(err))
 	}
 	return db.decode(waybill, raw)
 }
@@ -157,7 +157,7 @@ func (db *DB) UpdateShipment(ctx context.Context, waybill string, fn func(*store
 func (db *DB) query(ctx context.Context, sql string, args ...any) ([]store.Shipment, error) {
 	rows, err := db.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	defer rows.Close()
 	var out []store.Shipment
