@@ -113,6 +113,7 @@ type UI struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	pending sync.WaitGroup // background work started by async
+	loops   sync.WaitGroup // long-lived goroutines (StartRefresh), ended by Close
 	mainMu  sync.Mutex     // held by callbacks handed to the main goroutine
 	stopOn  func()
 	// Shared store state (Deps.Shared), read and written on Fyne's goroutine.
@@ -231,7 +232,9 @@ func (u *UI) StartRefresh(interval time.Duration) {
 	u.ticker = time.NewTicker(interval)
 	t := u.ticker
 	ctx := u.ctx
+	u.loops.Add(1)
 	go func() {
+		defer u.loops.Done()
 		for {
 			select {
 			case <-ctx.Done():
@@ -275,9 +278,13 @@ func (u *UI) Close() {
 	u.ship.stopPreview()
 }
 
-// Wait blocks until the work UI started has finished. Call it after Close,
-// and not on Fyne's main goroutine while the event loop runs.
-func (u *UI) Wait() { u.pending.Wait() }
+// Wait blocks until every goroutine UI started has ended (background work
+// and the refresh loop). Call it after Close, and not on Fyne's main
+// goroutine while the event loop runs.
+func (u *UI) Wait() {
+	u.loops.Wait()
+	u.pending.Wait()
+}
 
 // rememberSize stores the window size in the settings (not audited: it is
 // the window, not a setting a person changed).

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -809,5 +810,45 @@ func TestCalibrateBlackMarkFromThePrintersScreen(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d calibrations audited, want 2: %+v", n, log)
+	}
+}
+
+// uiGoroutines lists the goroutines (other than the caller) running code
+// of package app.
+func uiGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for i, g := range strings.Split(string(buf), "\n\n") {
+		if i > 0 && strings.Contains(g, "shipdesk/app.(") {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// TestCloseEndsEveryGoroutine runs the window's background parts (the
+// periodic refresh, background reads, a worker's announcement) and checks
+// that Close and Wait end every goroutine the UI started.
+func TestCloseEndsEveryGoroutine(t *testing.T) {
+	e := newEnv(t)
+	e.ui.StartRefresh(time.Hour) // its loop runs; no tick is needed
+	e.ui.tabs.Select(e.ui.tabDash)
+	e.ui.tabs.Select(e.ui.tabPrinters)
+	e.wait()
+	e.ui.Close()
+	e.ui.mainMu.Unlock()
+	e.ui.Wait()
+	e.ui.mainMu.Lock()
+	// A goroutine that has called Done may not have returned yet: it only
+	// needs to be scheduled once more, so yield (never sleep) a bounded
+	// number of times.
+	left := uiGoroutines()
+	for i := 0; i < 10000 && len(left) > 0; i++ {
+		runtime.Gosched()
+		left = uiGoroutines()
+	}
+	if len(left) > 0 {
+		t.Fatalf("%d goroutines of package app outlive Close and Wait:\n%s", len(left), strings.Join(left, "\n\n"))
 	}
 }
