@@ -21,7 +21,7 @@ import (
 // holds what every platform can parse and test: the address, the language a
 // driver name implies and the meaning of the spooler's status bits.
 
-// ErrNotWindows: a winspool:// printer was opened outside Windows.
+// ErrNotWindows says a winspool:// printer was opened outside Windows.
 var ErrNotWindows = errors.New("winspool printers exist only on Windows")
 
 // parseWinspool reads the part of "winspool://NAME[?lang=..&timeout=..]"
