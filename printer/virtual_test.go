@@ -81,7 +81,7 @@ func TestVirtualPrinter(t *testing.T) {
 // while a QR code that relies on the printer's ^BY lands lower.
 func TestVirtualPrinterKeepsFirmwareState(t *testing.T) {
 	dir := t.TempDir()
-	dev, err := Open(t.Context(), "virtual://"+filepath.ToSlash(dir))
+	dev, err := Open(t.Context(), PathURI("virtual", dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -223,4 +223,4 @@ func (e *usbOnWindowsError) Error() string {
 func (e *usbOnWindowsError) Unwrap() error { return ErrUSBNotBuilt }
 
 // usbOnWindowsKey is the sentence a clerk reads for usb:// on Windows.
-var usbOnWindowsKey = i18n.N("On Windows a label printer is used by its Windows name: install the printer maker's driver, then choose the printer's Windows name in Printers (winspool://NAME).")
+var usbOnWindowsKey = i18n.N("On Windows a USB label printer is used by its Windows name: install the printer maker's driver, then choose the printer's Windows name in Printers (winspool://NAME).")

@@ -25,7 +25,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,7 +41,7 @@ type Cluster struct {
 	Dir  string // data folder, log and socket
 	Port int
 	bin  string
-	cred *syscall.Credential
+	cred *credential
 }
 
 // BinDir finds the folder with initdb and pg_ctl: PATH, else Debian's
@@ -72,7 +71,7 @@ func BinDir() (string, error) {
 
 // unprivileged returns the credential to run the server with when we are
 // root, and chowns dir to it.
-func unprivileged(dir string) (*syscall.Credential, error) {
+func unprivileged(dir string) (*credential, error) {
 	if os.Geteuid() != 0 {
 		return nil, nil
 	}
@@ -89,7 +88,7 @@ func unprivileged(dir string) (*syscall.Credential, error) {
 	if err := os.Chown(dir, uid, gid); err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), NoSetGroups: true}, nil
+	return newCredential(uint32(uid), uint32(gid)), nil
 }
 
 func (c *Cluster) run(ctx context.Context, name string, args ...string) error {
@@ -97,7 +96,7 @@ func (c *Cluster) run(ctx context.Context, name string, args ...string) error {
 	cmd.Dir = c.Dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANG=C")
 	if c.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
+		setCredential(cmd, c.cred)
 	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -277,9 +276,7 @@ func Attach(dir string, port int) *Cluster {
 	c.bin, _ = BinDir()
 	if os.Geteuid() == 0 {
 		if st, err := os.Stat(dir); err == nil {
-			if sys, ok := st.Sys().(*syscall.Stat_t); ok && sys.Uid != 0 {
-				c.cred = &syscall.Credential{Uid: sys.Uid, Gid: sys.Gid, NoSetGroups: true}
-			}
+			c.cred = ownerCredential(st)
 		}
 	}
 	return c
