@@ -27,7 +27,14 @@ import (
 // The tests in this file run real station processes (the built binary)
 // against a real PostgreSQL server: the one `make test` starts, or one this
 // test binary starts itself (pgtest).
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// The station binary stationBinary builds is removed afterwards.
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	if buildOnce.bin != "" {
+		os.RemoveAll(filepath.Dir(buildOnce.bin))
+	}
+	os.Exit(code)
+}
 
 var buildOnce struct {
 	sync.Once
