@@ -195,6 +195,7 @@ func New(d Deps) *UI {
 	}
 	u.win.Resize(fyne.NewSize(w, h))
 	u.ship.register()
+	u.registerCounterShortcuts()
 	u.applyRole()
 	u.updateStatus()
 
@@ -378,6 +379,7 @@ func (u *UI) onTab(t *container.TabItem) {
 	case u.tabDash:
 		u.dash.refresh()
 	case u.tabReprint:
+		u.reprint.openToday()
 		u.reprint.log.refresh()
 		u.win.Canvas().Focus(u.reprint.search)
 	case u.tabPrinters:

@@ -23,3 +23,6 @@ func clinicClock(t time.Time, layout string) string {
 	}
 	return t.In(shipping.ClinicTime).Format(layout)
 }
+
+// clinicStamp is "01-02 15:04" in clinic time.
+func clinicStamp(t time.Time) string { return clinicClock(t, "01-02 15:04") }

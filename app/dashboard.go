@@ -83,7 +83,7 @@ func newDashboard(u *UI) *dashboard {
 
 	d.excList = newTextList(func() int { return len(d.exceptions) }, func(i int) string {
 		e := d.exceptions[i]
-		return fmt.Sprintf("%s  %s  %s  %s", e.RaisedAt.Local().Format("01-02 15:04"), exceptionText(e.Kind), e.Waybill, e.Detail)
+		return fmt.Sprintf("%s  %s  %s  %s", clinicStamp(e.RaisedAt), exceptionText(e.Kind), e.Waybill, e.Detail)
 	})
 	d.excList.OnSelected = func(i widget.ListItemID) { d.excSel = i; d.applyRole() }
 	d.resolveBtn = widget.NewButtonWithIcon(i18n.T("Mark handled"), theme.ConfirmIcon(), d.resolve)
@@ -289,7 +289,7 @@ func (d *dashboard) show(st shipping.Stats) {
 		bars = append(bars, barDay{label: label, a: dc.Created, b: dc.Delivered})
 	}
 	d.chart.set(bars)
-	d.updated.SetText(fmt.Sprintf(i18n.T("Updated %s · %d shipments, %d on the way"), st.Now.Local().Format("15:04:05"), st.Total, st.Active))
+	d.updated.SetText(fmt.Sprintf(i18n.T("Updated %s · %d shipments, %d on the way"), clinicClock(st.Now, "15:04:05"), st.Total, st.Active))
 	d.applyRole()
 }
 

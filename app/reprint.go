@@ -36,6 +36,9 @@ type reprintScreen struct {
 	selected string // waybill shown in the detail panel
 	// lastQuery is the last search, repeated when the user changes.
 	lastQuery *string
+	// sortCol (-1: as found) and sortDesc are the results' sort order.
+	sortCol  int
+	sortDesc bool
 
 	head                                   *widget.Label
 	timeline                               *widget.List
@@ -58,6 +61,8 @@ func newReprintScreen(u *UI) *reprintScreen {
 	r.results = newTextTable(resultCols, []float32{170, 110, 100, 130, 90, 150},
 		func() int { return len(r.rows) },
 		func(row, col int) string { return resultCell(r.rows[row], col) })
+	r.sortCol = -1
+	sortableHeaders(r.results, resultCols, func() (int, bool) { return r.sortCol, r.sortDesc }, r.sortRows)
 	r.results.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(r.rows) {
 			r.show(r.rows[id.Row].Waybill)
@@ -76,7 +81,7 @@ func newReprintScreen(u *UI) *reprintScreen {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i < len(r.events) {
 				ev := r.events[i]
-				o.(*widget.Label).SetText(fmt.Sprintf("%s  [%s]  %s", ev.Time.Local().Format("01-02 15:04"), milestoneText(ev.Milestone), ev.Context))
+				o.(*widget.Label).SetText(fmt.Sprintf("%s  [%s]  %s", clinicStamp(ev.Time), milestoneText(ev.Milestone), ev.Context))
 				r.timeline.SetItemHeight(i, o.MinSize().Height)
 			}
 		})
@@ -133,7 +138,7 @@ func resultCell(s store.Shipment, col int) string {
 		if s.LastEventAt.After(t) {
 			t = s.LastEventAt
 		}
-		return t.Local().Format("01-02 15:04")
+		return clinicStamp(t)
 	}
 	return ""
 }
@@ -380,7 +385,7 @@ func newPrintLog(u *UI) *printLog {
 func jobCell(j store.PrintJob, col int) string {
 	switch col {
 	case 0:
-		return j.CreatedAt.Local().Format("01-02 15:04:05")
+		return clinicClock(j.CreatedAt, "01-02 15:04:05")
 	case 1:
 		return j.Waybill
 	case 2:

@@ -195,7 +195,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	export := widget.NewButtonWithIcon(i18n.T("Export shipments as CSV…"), theme.DownloadIcon(), s.export)
 	s.audit = newTextList(func() int { return len(s.auditLog) }, func(i int) string {
 		e := s.auditLog[i]
-		return fmt.Sprintf("%s  %s  %s  %s  %s", e.Time.Local().Format("01-02 15:04"), e.Who, e.Action, e.Target, e.Detail)
+		return fmt.Sprintf("%s  %s  %s  %s  %s", clinicStamp(e.Time), e.Who, e.Action, e.Target, e.Detail)
 	})
 	data := container.NewBorder(container.NewVBox(
 		widget.NewForm(widget.NewFormItem(i18n.T("Language"), container.NewHBox(s.language, widget.NewLabel(i18n.T("(applies at the next start)"))))),
