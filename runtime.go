@@ -107,8 +107,8 @@ type wiring struct {
 	// Retrier obtains the numbers of orders kept waiting (待取号) while
 	// Kuaidi100 or the network was down; Run runs it on every station.
 	Retrier *shipping.Retrier
-	Worker     *tracking.Worker
-	SMS        *sms.Notifier
+	Worker  *tracking.Worker
+	SMS     *sms.Notifier
 	// Demo is true when no real Kuaidi100 account is used: the in-process
 	// sandbox or a sandbox at --api-base. The GUI marks it clearly.
 	Demo bool

@@ -34,7 +34,7 @@ var clerkSentinels = map[string][]error{
 	"printer/label": {label.ErrNoWaybill, label.ErrSize, label.ErrTextTooLong, label.ErrMissingGlyph, label.ErrCode128, label.ErrQR},
 	"sms": {sms.ErrDisabled, sms.ErrNoTemplate, sms.ErrOptedOut, sms.ErrNoMobile, sms.ErrCapReached,
 		sms.ErrPending, sms.ErrAlreadyResent},
-	"store": {store.ErrNotFound, store.ErrInvalid, store.ErrDuplicate, store.ErrExists, store.ErrAlreadyRunning,
+	"store": {store.ErrNotFound, store.ErrInvalid, store.ErrDuplicate, store.ErrExists, store.ErrAlreadyRunning, store.ErrUnavailable,
 		store.ErrInsecureSecrets},
 	"kuaidi100": {kuaidi100.ErrNoCredentials, kuaidi100.ErrAuth, kuaidi100.ErrSignature, kuaidi100.ErrQuota,
 		kuaidi100.ErrBusy, kuaidi100.ErrServer, kuaidi100.ErrLocked, kuaidi100.ErrNoResult, kuaidi100.ErrBadCarrier,

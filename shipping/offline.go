@@ -51,7 +51,7 @@ func (s *Service) CheckWaiting(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// ErrWaitingForNumber: Kuaidi100 or the network is down; the order is kept
+// ErrWaitingForNumber means Kuaidi100 or the network is down; the order is kept
 // as 待取号 and the Retrier obtains its number (and prints its label at this
 // station) once the service answers again. The clerk moves on.
 var ErrWaitingForNumber = errors.New("waiting for a waybill number: kuaidi100 or the network is down")
@@ -154,8 +154,8 @@ type Retrier struct {
 	mu        sync.Mutex
 	listeners map[int]func(*ShipResult, error)
 	nextID    int
-	next time.Time // the next round when the last failed
-	wait time.Duration
+	next      time.Time // the next round when the last failed
+	wait      time.Duration
 }
 
 // NewRetrier retries after min at first, doubling to max (0: 30 s and
@@ -292,8 +292,8 @@ func (r *Retrier) RetryDue(ctx context.Context) time.Duration {
 
 // stopWaiting takes an order the service refused (not a network failure)
 // off the waiting list; it stays saved with its error for a person.
-func (s *Retrier) stopWaiting(ctx context.Context, id string) error {
-	o, err := s.s.d.DB.Order(ctx, id)
+func (r *Retrier) stopWaiting(ctx context.Context, id string) error {
+	o, err := r.s.d.DB.Order(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -301,5 +301,5 @@ func (s *Retrier) stopWaiting(ctx context.Context, id string) error {
 		return nil
 	}
 	o.Waiting = nil
-	return s.s.d.DB.SaveOrder(ctx, &o)
+	return r.s.d.DB.SaveOrder(ctx, &o)
 }
