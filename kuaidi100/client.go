@@ -62,6 +62,9 @@ type Config struct {
 	// Now returns the time used for the e-waybill timestamp t; nil means
 	// time.Now.
 	Now func() time.Time
+	// LabelRetryDelay is the first wait between fetches of a label image
+	// that is still being rendered; 0 means LabelImageDelay.
+	LabelRetryDelay time.Duration
 }
 
 // The environment variables ConfigFromEnv reads.
@@ -161,7 +164,7 @@ func (c *Client) post(ctx context.Context, op, u string, form url.Values) ([]byt
 		return nil, &Error{Op: op, Code: "network", Message: "无法连接快递100服务器，请检查网络后重试", Raw: err.Error(), err: err}
 	}
 	defer resp.Body.Close()
-	body, err := readLimited(resp.Body, resp.ContentLength)
+	body, err := readLimited(resp.Body, resp.ContentLength, MaxBody)
 	if err != nil {
 		return nil, &Error{Op: op, Code: "body", Message: "快递100返回的数据无法读取，请稍后重试", Raw: err.Error(), err: err}
 	}
@@ -171,17 +174,17 @@ func (c *Client) post(ctx context.Context, op, u string, form url.Values) ([]byt
 	return body, nil
 }
 
-// readLimited reads all of r unless it is longer than MaxBody, in which case
-// it stops at MaxBody+1 bytes and returns ErrTooLarge.
-func readLimited(r io.Reader, declared int64) ([]byte, error) {
-	if declared > MaxBody {
+// readLimited reads all of r unless it is longer than limit, in which case
+// it stops at limit+1 bytes and returns ErrTooLarge.
+func readLimited(r io.Reader, declared int64, limit int64) ([]byte, error) {
+	if declared > limit {
 		return nil, ErrTooLarge
 	}
-	b, err := io.ReadAll(io.LimitReader(r, MaxBody+1))
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > MaxBody {
+	if int64(len(b)) > limit {
 		return nil, ErrTooLarge
 	}
 	return b, nil

@@ -52,6 +52,16 @@ type ResultEnvelope struct {
 	Data      []WireEvent `json:"data"`
 	RouteInfo *WireRoute  `json:"routeInfo,omitempty"`
 	IsLoop    bool        `json:"isLoop"`
+	// CourierInfo answers needCourierInfo.
+	CourierInfo *WireCourierInfo `json:"courierInfo,omitempty"`
+}
+
+// WireCourierInfo is the courierInfo of a query answer.
+type WireCourierInfo struct {
+	PickupManName    string `json:"pickupManName"`
+	PickupManPhone   string `json:"pickupManPhone"`
+	DeliveryManName  string `json:"deliveryManName"`
+	DeliveryManPhone string `json:"deliveryManPhone"`
 }
 
 // WireEvent is one trace line as sent with resultv2=4.
@@ -129,7 +139,7 @@ func ParsePushRequest(r *http.Request, salt string) (*Push, error) {
 	if r.Method != http.MethodPost {
 		return nil, fmt.Errorf("kuaidi100 push: method %s: %w", r.Method, ErrMalformed)
 	}
-	body, err := readLimited(r.Body, r.ContentLength)
+	body, err := readLimited(r.Body, r.ContentLength, MaxBody)
 	if err != nil {
 		return nil, fmt.Errorf("kuaidi100 push: %w", err)
 	}

@@ -32,7 +32,25 @@ type Track struct {
 	Condition string                // raw condition flag ("F00")
 	Route     Route                 // from/cur/to when resultv2=4 gave them
 	Events    []store.TrackingEvent // newest first
+	Courier   Courier               // courierInfo, when the answer carried it
 }
+
+// Courier is the courierInfo of a query asked with needCourierInfo: the
+// names and phones parsed from the trace (several phones comma-separated).
+type Courier struct {
+	PickupName    string `json:"pickupName,omitempty"`
+	PickupPhone   string `json:"pickupPhone,omitempty"`
+	DeliveryName  string `json:"deliveryName,omitempty"`
+	DeliveryPhone string `json:"deliveryPhone,omitempty"`
+}
+
+// The documented limits a caller must keep itself: the service tells a
+// locked number or an exhausted subscription by no code of its own.
+const (
+	QueryMinInterval      = 30 * time.Minute // between two queries of one number
+	QueryMaxPerDay        = 48               // queries of one number per 24 h
+	SubscriptionsPerMonth = 4                // per carrier and number per month
+)
 
 // Route is the routeInfo of a resultv2=4 answer: area names like
 // "广东,深圳市,南山区".
@@ -50,6 +68,8 @@ type queryParam struct {
 	From     string `json:"from,omitempty"`
 	To       string `json:"to,omitempty"`
 	ResultV2 string `json:"resultv2"`
+	// NeedCourierInfo asks for the couriers' names and phones.
+	NeedCourierInfo bool `json:"needCourierInfo"`
 }
 
 // Query asks for the current trace of one number (poll/query.do, resultv2=4).
@@ -64,7 +84,7 @@ func (c *Client) Query(ctx context.Context, r QueryRequest) (*Track, error) {
 	if num == "" || com == "" {
 		return nil, &Error{Op: op, Code: "input", Message: "请填写快递单号和快递公司", kind: ErrBadRequest}
 	}
-	p, _ := json.Marshal(queryParam{Com: com, Num: num, Phone: NormalizePhone(r.Phone), From: r.From, To: r.To, ResultV2: "4"})
+	p, _ := json.Marshal(queryParam{Com: com, Num: num, Phone: NormalizePhone(r.Phone), From: r.From, To: r.To, ResultV2: "4", NeedCourierInfo: true})
 	param := string(p)
 	form := url.Values{
 		"customer": {c.cfg.Customer},
@@ -80,17 +100,25 @@ func (c *Client) Query(ctx context.Context, r QueryRequest) (*Track, error) {
 
 // wireResult is the query success body and the push lastResult.
 type wireResult struct {
-	Message    Str         `json:"message"`
-	Nu         Str         `json:"nu"`
-	Com        Str         `json:"com"`
-	IsCheck    Str         `json:"ischeck"`
-	Status     Str         `json:"status"`
-	State      Str         `json:"state"`
-	Condition  Str         `json:"condition"`
-	Data       []wireEvent `json:"data"`
-	RouteInfo  *wireRoute  `json:"routeInfo"`
-	Result     *Bool       `json:"result"`
-	ReturnCode Str         `json:"returnCode"`
+	Message    Str          `json:"message"`
+	Nu         Str          `json:"nu"`
+	Com        Str          `json:"com"`
+	IsCheck    Str          `json:"ischeck"`
+	Status     Str          `json:"status"`
+	State      Str          `json:"state"`
+	Condition  Str          `json:"condition"`
+	Data       []wireEvent  `json:"data"`
+	RouteInfo  *wireRoute   `json:"routeInfo"`
+	Courier    *wireCourier `json:"courierInfo"`
+	Result     *Bool        `json:"result"`
+	ReturnCode Str          `json:"returnCode"`
+}
+
+type wireCourier struct {
+	PickupManName    Str `json:"pickupManName"`
+	PickupManPhone   Str `json:"pickupManPhone"`
+	DeliveryManName  Str `json:"deliveryManName"`
+	DeliveryManPhone Str `json:"deliveryManPhone"`
 }
 
 type wireEvent struct {
@@ -138,15 +166,10 @@ func DecodeQueryResponse(body []byte) (*Track, error) {
 		if code == "200" && w.Data != nil {
 			return w.track(), nil
 		}
-		e := codeError(op, code, string(w.Message), string(body), queryCodes)
-		if code == "500" && strings.Contains(string(w.Message), "锁") {
-			// The service locks a number queried too often (more than once
-			// per 30 minutes or 48 times a day). The sandbox says so with
-			// 500 and a message naming the lock.
-			e.kind = ErrLocked
-			e.Message = "该单号查询过于频繁已被锁定（每单至少间隔30分钟、每天不超过48次），24小时内不再更新，请稍后再查"
-		}
-		return nil, e
+		// A locked number is not told apart by any documented code: the
+		// caller keeps its own query history and never sends a query that
+		// would lock (QueryMinInterval, QueryMaxPerDay).
+		return nil, codeError(op, code, string(w.Message), string(body), queryCodes)
 	}
 	if w.Nu == "" && w.Data == nil {
 		return nil, malformed(op, string(body), nil)
@@ -182,6 +205,10 @@ func (w *wireResult) track() *Track {
 	}
 	if w.RouteInfo != nil {
 		t.Route = Route{From: w.RouteInfo.From.name(), Cur: w.RouteInfo.Cur.name(), To: w.RouteInfo.To.name()}
+	}
+	if c := w.Courier; c != nil {
+		t.Courier = Courier{PickupName: strings.TrimSpace(string(c.PickupManName)), PickupPhone: strings.TrimSpace(string(c.PickupManPhone)),
+			DeliveryName: strings.TrimSpace(string(c.DeliveryManName)), DeliveryPhone: strings.TrimSpace(string(c.DeliveryManPhone))}
 	}
 	t.Milestone = MilestoneFor(t.State, t.Signed)
 	for _, d := range w.Data {

@@ -165,7 +165,7 @@ type wireSMSCallback struct {
 // accepted: a JSON body, or a form whose "param" (or "data") field holds the
 // JSON. The caller replies SMSCallbackReply.
 func ParseSMSCallback(r *http.Request) (*SMSReceipt, error) {
-	body, err := readLimited(r.Body, r.ContentLength)
+	body, err := readLimited(r.Body, r.ContentLength, MaxBody)
 	if err != nil {
 		return nil, fmt.Errorf("kuaidi100 sms callback: %w", err)
 	}

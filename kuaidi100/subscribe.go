@@ -55,9 +55,9 @@ type SubscribeParam struct {
 
 // Subscribe registers a number for push tracking (/poll, schema=json,
 // resultv2=4). An existing subscription (returnCode 501) counts as success.
-// The fifth subscription of the same number in a month is refused with
-// ErrSubscriptionLimit when the service says so (the sandbox does; the real
-// service answers an indistinguishable 501, which is then a silent success).
+// Kuaidi100 answers a fifth subscription of the same number in a month with
+// the same 501, so the caller must count its own subscriptions and never
+// send one that would exceed SubscriptionsPerMonth.
 func (c *Client) Subscribe(ctx context.Context, r SubscribeRequest) error {
 	const op = "subscribe"
 	if err := c.need(op, "key", c.cfg.Key); err != nil {
@@ -100,11 +100,9 @@ func DecodeSubscribeResponse(body []byte) error {
 	case "200":
 		return nil
 	case "501":
-		if strings.Contains(string(w.Message), "上限") {
-			return &Error{Op: op, Code: code, ServiceMessage: string(w.Message), Raw: truncate(string(body)), kind: ErrSubscriptionLimit,
-				Message: "该单号本月订阅次数已满（每单每月最多4次），本月改用定时查询跟踪"}
-		}
-		return nil // already being tracked
+		// Already being tracked; the service answers the same for a fifth
+		// subscription in a month, so the caller counts its own.
+		return nil
 	case "":
 		if w.Result {
 			return nil

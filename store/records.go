@@ -203,6 +203,18 @@ type Routing struct {
 	PkgCode   string `json:"pkgCode,omitempty"`   // 集包地 code
 	PkgName   string `json:"pkgName,omitempty"`   // 集包地 name
 	QRContent string `json:"qrContent,omitempty"` // carrier's QR payload, if any
+	// Extra holds every other routing field of the order answer by its
+	// wire name (orgCode, road, proName, childInfo as JSON, ...).
+	Extra map[string]string `json:"extra,omitempty"`
+}
+
+// Courier is who picks up and who delivers a parcel, as the carrier's
+// trace names them (several phones comma-separated).
+type Courier struct {
+	PickupName    string `json:"pickupName,omitempty"`
+	PickupPhone   string `json:"pickupPhone,omitempty"`
+	DeliveryName  string `json:"deliveryName,omitempty"`
+	DeliveryPhone string `json:"deliveryPhone,omitempty"`
 }
 
 // SubState is the state of a shipment's tracking subscription.
@@ -262,6 +274,13 @@ type Shipment struct {
 	// (HandoverID names the sheet); zero until then.
 	HandedOverAt time.Time `json:"handedOverAt,omitzero"`
 	HandoverID   string    `json:"handoverId,omitempty"`
+	// SenderAddr is the sender's address (query and subscribe send its
+	// city as from).
+	SenderAddr string `json:"senderAddr,omitempty"`
+	// CarrierOrder is the carrier's order number (kdComOrderNum) returned
+	// with the waybill; cancel sends it.
+	CarrierOrder string  `json:"carrierOrder,omitempty"`
+	Courier      Courier `json:"courier,omitzero"`
 }
 
 // MilestoneTime returns when the shipment first reached m, or the zero time.

@@ -129,19 +129,29 @@ func LoadSecrets(dir string) (Secrets, error) {
 
 // SaveSecrets writes dir/secrets.json with mode 0600 atomically (temp file,
 // sync, rename), creating dir with mode 0700 if needed; on Windows,
-// encrypted for the current user (DPAPI).
+// encrypted for the current user (DPAPI). The carrier accounts already in
+// the file are kept (SaveAccounts changes them).
 func SaveSecrets(dir string, s Secrets) error {
+	accts, err := readAccounts(filepath.Join(dir, SecretsFile))
+	if err != nil {
+		return fmt.Errorf("save secrets: %w", err)
+	}
+	return writeSecrets(dir, s, accts)
+}
+
+func writeSecrets(dir string, s Secrets, accts []CarrierAccount) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("save secrets: %w", err)
 	}
 	raw, err := json.MarshalIndent(struct {
-		Key        string `json:"key"`
-		Customer   string `json:"customer"`
-		Secret     string `json:"secret"`
-		UserID     string `json:"userid"`
-		SMSSeller  string `json:"smsSeller"`
-		DBPassword string `json:"dbPassword,omitempty"`
-	}(s), "", "  ")
+		Key        string           `json:"key"`
+		Customer   string           `json:"customer"`
+		Secret     string           `json:"secret"`
+		UserID     string           `json:"userid"`
+		SMSSeller  string           `json:"smsSeller"`
+		DBPassword string           `json:"dbPassword,omitempty"`
+		Accounts   []CarrierAccount `json:"accounts,omitempty"`
+	}{s.Key, s.Customer, s.Secret, s.UserID, s.SMSSeller, s.DBPassword, accts}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("save secrets: %w", err)
 	}

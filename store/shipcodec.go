@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -210,6 +212,19 @@ func encodeShipmentBin(s *Shipment) []byte {
 	// Added later: a value that ends before here reads with these empty.
 	w.time(s.HandedOverAt)
 	w.str(s.HandoverID)
+	// Added after HandoverID.
+	w.str(s.SenderAddr)
+	w.str(s.CarrierOrder)
+	w.str(s.Courier.PickupName)
+	w.str(s.Courier.PickupPhone)
+	w.str(s.Courier.DeliveryName)
+	w.str(s.Courier.DeliveryPhone)
+	keys := slices.Sorted(maps.Keys(s.Routing.Extra))
+	w.uint(uint64(len(keys)))
+	for _, k := range keys {
+		w.str(k)
+		w.str(s.Routing.Extra[k])
+	}
 	return w.b
 }
 
@@ -267,6 +282,23 @@ func decodeShipmentBin(v []byte, loc *time.Location) (Shipment, error) {
 	if r.err == nil && len(r.b) > 0 {
 		s.HandedOverAt = r.time()
 		s.HandoverID = r.str()
+	}
+	if r.err == nil && len(r.b) > 0 {
+		s.SenderAddr = r.str()
+		s.CarrierOrder = r.str()
+		s.Courier.PickupName = r.str()
+		s.Courier.PickupPhone = r.str()
+		s.Courier.DeliveryName = r.str()
+		s.Courier.DeliveryPhone = r.str()
+		if n := r.uint(); n > 0 && n <= uint64(len(r.b)) {
+			s.Routing.Extra = make(map[string]string, n)
+			for range n {
+				k := r.str()
+				s.Routing.Extra[k] = r.str()
+			}
+		} else if n > 0 {
+			r.err = errShortValue
+		}
 	}
 	if r.err != nil {
 		return Shipment{}, r.err

@@ -149,7 +149,7 @@ func newEnv(t testing.TB, pushURL string, opts func(*sandbox.Options)) *env {
 // worker returns a new worker on the env's store and makes it the push
 // target.
 func (e *env) worker(mod func(*Config)) *Worker {
-	cfg := Config{DB: e.db, Client: e.client, Notifier: e.notes, PushURL: e.pushURL, Salt: "station-salt", Logf: e.logs.logf}
+	cfg := Config{DB: e.db, Client: e.client, Notifier: e.notes, PushURL: e.pushURL, Logf: e.logs.logf}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -163,9 +163,9 @@ func (e *env) worker(mod func(*Config)) *Worker {
 func (e *env) ship(ctx context.Context, i int) store.Shipment {
 	e.t.Helper()
 	res, err := e.client.Order(ctx, kuaidi100.OrderRequest{
-		OrderID: fmt.Sprintf("SD-T-%04d", i), Com: "zhongtong", Cargo: "眼镜", Count: 1, Weight: 0.5,
-		Recipient: store.Party{Name: "王芳", Phone: fmt.Sprintf("137%08d", i), Address: "天津市河西区友谊路32号"},
-		Sender:    store.Party{Name: "天津眼科医院视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
+		OrderID: fmt.Sprintf("SD-T-%04d", i), Com: "zhongtong", Cargo: "眼镜", Count: 1, Weight: 0.5, Account: sandboxAccount("zhongtong"),
+		Recipient: kuaidi100.Party{Name: "王芳", Phone: fmt.Sprintf("137%08d", i), Address: "天津市河西区友谊路32号"},
+		Sender:    kuaidi100.Party{Name: "天津眼科医院视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
 	})
 	if err != nil {
 		e.t.Fatalf("order %d: %v", i, err)
@@ -222,4 +222,10 @@ func run(ctx context.Context, t *testing.T, fn func(context.Context) error) (sto
 			t.Errorf("run: %v", err)
 		}
 	}
+}
+
+// sandboxAccount is the e-waybill account the sandbox accepts for com.
+func sandboxAccount(com string) kuaidi100.Account {
+	a, _ := kuaidi100.SandboxAccount(com)
+	return a
 }

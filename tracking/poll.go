@@ -49,7 +49,8 @@ func (w *Worker) poll(ctx context.Context, waybill string, manual bool) error {
 		return fmt.Errorf("poll %s: claim: %w", waybill, err)
 	}
 
-	tr, qerr := w.client.Query(ctx, kuaidi100.QueryRequest{Com: s.Carrier, Num: s.Waybill, Phone: s.RecipientPhone})
+	tr, qerr := w.client.Query(ctx, kuaidi100.QueryRequest{Com: s.Carrier, Num: s.Waybill, Phone: s.RecipientPhone,
+		From: CityOf(s.SenderAddr), To: CityOf(s.RecipientAddr)})
 	now = w.now()
 	if qerr != nil && ctx.Err() != nil {
 		return ctx.Err() // shutting down: the claim keeps the limits safe
@@ -57,16 +58,13 @@ func (w *Worker) poll(ctx context.Context, waybill string, manual bool) error {
 	switch {
 	case qerr == nil:
 		w.succeeded(waybill)
-		_, err := w.apply(ctx, waybill, tr, sourcePoll, nil)
+		_, err := w.apply(ctx, waybill, tr, sourcePoll, func(sh *store.Shipment) { keepCourier(sh, tr.Courier) })
 		return err
 	case errors.Is(qerr, kuaidi100.ErrNoResult):
 		// No trace yet: a normal answer for a parcel not yet picked up.
 		w.succeeded(waybill)
 		w.reschedule(ctx, waybill)
 		return nil
-	case errors.Is(qerr, kuaidi100.ErrLocked):
-		w.logf("tracking: %s locked by Kuaidi100 for querying too often; next query in 24 h", waybill)
-		w.setBackoff(waybill, backoffState{fails: 1, until: now.Add(24 * time.Hour), locked: true})
 	case errors.Is(qerr, kuaidi100.ErrAuth), errors.Is(qerr, kuaidi100.ErrQuota), errors.Is(qerr, kuaidi100.ErrSignature):
 		// The account is the problem, not the number: stop asking for a while.
 		w.logf("tracking: query %s: %v; pausing all queries for 1 h", waybill, qerr)
@@ -77,8 +75,12 @@ func (w *Worker) poll(ctx context.Context, waybill string, manual bool) error {
 		w.setBackoff(waybill, backoffState{fails: 1, until: now.Add(12 * time.Hour)})
 		w.raise(ctx, waybill, store.ExcSubscription, "查询物流失败："+userMessage(qerr))
 	default:
-		// Network, 5xx, busy, malformed: the service is in trouble.
-		w.transient(waybill, now, qerr)
+		// Network, 5xx, busy, malformed, or an answer Kuaidi100 does not
+		// document: unknown. Retry later; a person hears of it if it
+		// persists.
+		if fails := w.transient(waybill, now, qerr); fails == PersistentFailures {
+			w.raise(ctx, waybill, store.ExcSubscription, fmt.Sprintf("快递100连续%d次没有返回这票的物流信息（%s）：系统会继续重试；如一直如此，请联系快递100或快递公司", fails, userMessage(qerr)))
+		}
 	}
 	w.reschedule(ctx, waybill)
 	if manual {
@@ -106,7 +108,9 @@ func (w *Worker) setBackoff(waybill string, b backoffState) {
 // doubling to 30 min). The next query after a pause is the probe: its
 // success ends the back-off. Schedules are kept, so due shipments are
 // caught up at the global rate once the service answers again.
-func (w *Worker) transient(waybill string, now time.Time, err error) {
+//
+// It returns how many times in a row this number has failed.
+func (w *Worker) transient(waybill string, now time.Time, err error) int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	b := w.backoff[waybill]
@@ -122,10 +126,15 @@ func (w *Worker) transient(waybill string, now time.Time, err error) {
 			w.pauseTill = t
 		}
 		w.logf("tracking: Kuaidi100 unavailable (%v); pausing queries for %v", err, pd)
-		return
+		return b.fails
 	}
 	w.logf("tracking: query %s failed (%v); retry in %v", waybill, err, d)
+	return b.fails
 }
+
+// PersistentFailures is how many failed queries in a row of one number
+// (for a reason Kuaidi100 does not document) raise a problem for a person.
+const PersistentFailures = 5
 
 // source says where a trace came from.
 type source uint8
@@ -386,4 +395,19 @@ func userMessage(err error) string {
 		return ke.Message
 	}
 	return err.Error()
+}
+
+// keepCourier stores the couriers a query named (needCourierInfo) on the
+// shipment, so a clerk can call about a problem parcel; a name or phone the
+// answer left out keeps what an earlier answer said.
+func keepCourier(s *store.Shipment, c kuaidi100.Courier) {
+	set := func(dst *string, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			*dst = v
+		}
+	}
+	set(&s.Courier.PickupName, c.PickupName)
+	set(&s.Courier.PickupPhone, c.PickupPhone)
+	set(&s.Courier.DeliveryName, c.DeliveryName)
+	set(&s.Courier.DeliveryPhone, c.DeliveryPhone)
 }

@@ -16,12 +16,14 @@ const MaxPushBody = 1 << 20
 
 // Handler returns the push receiver, to be served at the path of the
 // callback URL. For each POST it finds the shipment named in the push,
-// verifies the sign with that shipment's salt (or, failing that, the
-// station salt in Config.Salt), stores the trace exactly like a poll
-// result (an older trace never overwrites newer data; duplicates change
-// nothing), and only then replies with Kuaidi100's success body. A bad
-// signature is logged and refused with result=false without touching any
-// data; so is a push for a number the station never subscribed. The SMS
+// verifies the sign with the salt of that shipment's subscription, stores
+// the trace exactly like a poll result (an older trace never overwrites
+// newer data; duplicates change nothing), and only then replies with
+// Kuaidi100's success body. A bad signature is logged and refused with
+// result=false without touching any data. A push for a number the station
+// does not know (a cancelled order, another station's subscription on the
+// same account) is logged and acknowledged with result=true, so Kuaidi100
+// does not send it three more times; nothing is stored. The SMS
 // notifier and the change listeners run after the reply is written. The
 // handler is safe for concurrent use.
 func (w *Worker) Handler() http.Handler {
@@ -53,7 +55,9 @@ func (w *Worker) servePush(rw http.ResponseWriter, r *http.Request) {
 		reply(http.StatusBadRequest, false, "bad param")
 		return
 	case errors.Is(err, ErrUnknownNumber):
-		reply(http.StatusNotFound, false, "unknown number")
+		// Acknowledged (logged by applyPush): refusing would only make
+		// Kuaidi100 retry it three times, 35 minutes apart.
+		reply(http.StatusOK, true, "")
 		return
 	case errors.Is(err, ErrForgedPush):
 		reply(http.StatusForbidden, false, "sign error")
@@ -117,7 +121,7 @@ func (w *Worker) applyPush(ctx context.Context, param, sign, from string) (post 
 	}
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			w.logf("tracking: push from %s for unknown number %q refused", from, num)
+			w.logf("tracking: push from %s for unknown number %q (%s, %s) acknowledged, not stored", from, num, unverified.Track.Com, unverified.Status)
 			return nil, fmt.Errorf("%w: %q", ErrUnknownNumber, num)
 		}
 		w.logf("tracking: push %s: %v", num, err)
@@ -136,24 +140,13 @@ func (w *Worker) applyPush(ctx context.Context, param, sign, from string) (post 
 	return post, nil
 }
 
-// verify checks sign against the shipment's salt and the station salt.
+// verify checks sign against the salt of the shipment's subscription
+// (every subscription is made by the worker, with a salt of its own).
 func (w *Worker) verify(param, sign string, s store.Shipment) (*kuaidi100.Push, error) {
-	tried := false
-	var err error
-	for _, salt := range []string{s.Subscription.Salt, w.salt} {
-		if salt == "" {
-			continue
-		}
-		tried = true
-		var p *kuaidi100.Push
-		if p, err = kuaidi100.VerifyPush(param, sign, salt); err == nil {
-			return p, nil
-		}
-	}
-	if !tried {
+	if s.Subscription.Salt == "" {
 		return nil, errors.New("no salt known for this number (never subscribed)")
 	}
-	return nil, err
+	return kuaidi100.VerifyPush(param, sign, s.Subscription.Salt)
 }
 
 // pushStatus records what a push says about the subscription itself.

@@ -11,7 +11,10 @@ import (
 )
 
 // MaxSubscriptionsPerMonth is Kuaidi100's limit for one carrier and number.
-const MaxSubscriptionsPerMonth = 4
+// The service answers a fifth subscription with the same 501 as a
+// duplicate, so the worker counts its own (Subscription.MonthCount) and
+// never sends one past the limit.
+const MaxSubscriptionsPerMonth = kuaidi100.SubscriptionsPerMonth
 
 // ResubscribeAfter is how long to wait after an abort push before
 // subscribing again, as Kuaidi100 asks.
@@ -147,6 +150,7 @@ func (w *Worker) subscribe(ctx context.Context, waybill string) error {
 	url := w.pushURL
 	serr := w.client.Subscribe(ctx, kuaidi100.SubscribeRequest{
 		Com: s.Carrier, Num: s.Waybill, Phone: s.RecipientPhone, CallbackURL: url, Salt: salt,
+		From: CityOf(s.SenderAddr), To: CityOf(s.RecipientAddr),
 	})
 	if serr != nil && ctx.Err() != nil {
 		return ctx.Err()
@@ -157,8 +161,6 @@ func (w *Worker) subscribe(ctx context.Context, waybill string) error {
 		w.mu.Lock()
 		delete(w.subRetry, waybill)
 		w.mu.Unlock()
-	case errors.Is(serr, kuaidi100.ErrSubscriptionLimit):
-		w.logf("tracking: subscribe %s: monthly limit reached; polling instead", waybill)
 	default:
 		w.mu.Lock()
 		b := w.subRetry[waybill]
@@ -185,10 +187,6 @@ func (w *Worker) subscribe(ctx context.Context, waybill string) error {
 			sub.SubscribedAt = now
 			sub.MonthCount++
 			sub.Error = ""
-		case errors.Is(serr, kuaidi100.ErrSubscriptionLimit):
-			sub.State = store.SubOverLimits
-			sub.MonthCount = max(sub.MonthCount, MaxSubscriptionsPerMonth)
-			sub.Error = userMessage(serr)
 		default:
 			sub.State = store.SubFailed
 			sub.Error = userMessage(serr)
@@ -200,7 +198,7 @@ func (w *Worker) subscribe(ctx context.Context, waybill string) error {
 		return fmt.Errorf("subscribe %s: %w", waybill, err)
 	}
 	w.changed(upd)
-	if serr != nil && !errors.Is(serr, kuaidi100.ErrSubscriptionLimit) {
+	if serr != nil {
 		return fmt.Errorf("subscribe %s: %w", waybill, serr)
 	}
 	return nil

@@ -72,9 +72,9 @@ func TestOverTCPAccelerated(t *testing.T) {
 	stopW := run(ctx, t, w.Run)
 	for i := range n {
 		res, err := client.Order(ctx, kuaidi100.OrderRequest{
-			OrderID: fmt.Sprintf("SD-TCP-%d", i), Com: "yuantong", Cargo: "眼镜", Count: 1, Weight: 0.5,
-			Recipient: store.Party{Name: "张三", Phone: "13800001111", Address: "北京市朝阳区建国路1号"},
-			Sender:    store.Party{Name: "视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
+			OrderID: fmt.Sprintf("SD-TCP-%d", i), Com: "yuantong", Cargo: "眼镜", Count: 1, Weight: 0.5, Account: sandboxAccount("yuantong"),
+			Recipient: kuaidi100.Party{Name: "张三", Phone: "13800001111", Address: "北京市朝阳区建国路1号"},
+			Sender:    kuaidi100.Party{Name: "视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -63,10 +63,6 @@ type Config struct {
 	// PushURL is the callback address Kuaidi100 can reach. Empty (or the
 	// PollOnly setting) means no subscriptions: poll only.
 	PushURL string
-	// Salt verifies pushes for shipments that have no salt of their own
-	// (each subscription made by the worker stores a fresh random salt on
-	// its shipment).
-	Salt string
 	// QueriesPerSecond caps real-time queries across all numbers; 0 means
 	// the Tracking.QueriesPerSecond setting, or 1.
 	QueriesPerSecond float64
@@ -94,7 +90,6 @@ type Worker struct {
 	now      func() time.Time
 	after    func(time.Duration) <-chan time.Time
 	pushURL  string
-	salt     string
 	policy   Policy
 	logf     func(string, ...any)
 	rulesDur time.Duration
@@ -123,9 +118,8 @@ type Worker struct {
 }
 
 type backoffState struct {
-	fails  int
-	until  time.Time
-	locked bool // Kuaidi100 locked the number: any query before until extends the lock
+	fails int
+	until time.Time
 }
 
 type excKey struct {
@@ -143,7 +137,6 @@ func New(cfg Config) *Worker {
 		now:       cfg.Now,
 		after:     cfg.After,
 		pushURL:   cfg.PushURL,
-		salt:      cfg.Salt,
 		logf:      cfg.Logf,
 		rulesDur:  cfg.RulesEvery,
 		idleDur:   cfg.IdleEvery,
@@ -487,8 +480,10 @@ func (w *Worker) process(ctx context.Context, s store.Shipment) {
 var errSkipped = errors.New("poll skipped")
 
 // ErrTooSoon is returned by Refresh when querying now would break
-// Kuaidi100's per-number limits (30 minutes apart, fewer than 48 a day),
-// or while a number Kuaidi100 locked waits out its 24 hours without queries.
+// Kuaidi100's per-number limits (30 minutes apart, fewer than 48 a day).
+// The limits are kept from the shipment's own query record: Kuaidi100 tells
+// a locked number by no code of its own, so the worker never sends a query
+// that would lock one.
 var ErrTooSoon = errors.New("queried too recently")
 
 // ErrTerminal is returned by Refresh for a shipment that has reached a
@@ -497,8 +492,7 @@ var ErrTerminal = errors.New("shipment finished")
 
 // Refresh queries waybill now (a person pressed "update now"), obeying the
 // per-number limits and the global rate: ErrTooSoon when the last query was
-// less than MinInterval ago, the day's cap is used or Kuaidi100 locked the
-// number less than 24 h ago, ErrTerminal for a
+// less than MinInterval ago or the day's cap is used, ErrTerminal for a
 // finished shipment. The result is stored and scheduled like any poll.
 func (w *Worker) Refresh(ctx context.Context, waybill string) error {
 	s, err := w.db.Shipment(ctx, waybill)
@@ -509,10 +503,7 @@ func (w *Worker) Refresh(ctx context.Context, waybill string) error {
 		return fmt.Errorf("refresh %s: %w", waybill, ErrTerminal)
 	}
 	now := w.now()
-	w.mu.Lock()
-	b := w.backoff[waybill]
-	w.mu.Unlock()
-	if !w.policy.Allowed(&s, now) || (b.locked && b.until.After(now)) {
+	if !w.policy.Allowed(&s, now) {
 		return fmt.Errorf("refresh %s: %w", waybill, ErrTooSoon)
 	}
 	err = w.poll(ctx, waybill, true)

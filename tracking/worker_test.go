@@ -3,9 +3,9 @@ package tracking
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -347,76 +347,63 @@ func TestAbortThenResubscribe(t *testing.T) {
 	})
 }
 
-// lockingTracker answers ErrLocked for one number and counts its queries.
-type lockingTracker struct {
+// failingTracker answers one number with a return code Kuaidi100 does not
+// document and counts its queries.
+type failingTracker struct {
 	Tracker
 	num   string
 	mu    sync.Mutex
 	times []time.Time
 }
 
-func (l *lockingTracker) Query(ctx context.Context, r kuaidi100.QueryRequest) (*kuaidi100.Track, error) {
-	if r.Num == l.num {
-		l.mu.Lock()
-		l.times = append(l.times, time.Now())
-		l.mu.Unlock()
-		return nil, fmt.Errorf("query: %w", kuaidi100.ErrLocked)
+func (f *failingTracker) Query(ctx context.Context, r kuaidi100.QueryRequest) (*kuaidi100.Track, error) {
+	if r.Num == f.num {
+		f.mu.Lock()
+		f.times = append(f.times, time.Now())
+		f.mu.Unlock()
+		return kuaidi100.DecodeQueryResponse([]byte(`{"result":false,"returnCode":"599","message":"该单号暂停服务"}`))
 	}
-	return l.Tracker.Query(ctx, r)
+	return f.Tracker.Query(ctx, r)
 }
 
-// TestLockedNumberWaits: a number Kuaidi100 reports locked is left alone
-// for 24 hours.
-func TestLockedNumberWaits(t *testing.T) {
+// TestUndocumentedFailureTellsAPerson: an answer no documented code
+// explains is "unknown": retried later with growing waits, never read for
+// its words, and raised for a person once it persists.
+func TestUndocumentedFailureTellsAPerson(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
 		e := newEnv(t, "", nil)
 		s := e.ship(ctx, 1)
 		e.ship(ctx, 2)
-		lt := &lockingTracker{Tracker: e.client, num: s.Waybill}
-		stop := run(ctx, t, e.worker(func(c *Config) { c.Client = lt }).Run)
-		time.Sleep(50 * time.Hour)
+		ft := &failingTracker{Tracker: e.client, num: s.Waybill}
+		stop := run(ctx, t, e.worker(func(c *Config) { c.Client = ft }).Run)
+		time.Sleep(30 * time.Hour)
 		stop()
-		lt.mu.Lock()
-		defer lt.mu.Unlock()
-		if len(lt.times) < 2 {
-			t.Fatalf("locked number queried %d times in 50 h", len(lt.times))
+		ft.mu.Lock()
+		defer ft.mu.Unlock()
+		if len(ft.times) < PersistentFailures {
+			t.Fatalf("failing number queried %d times in 30 h", len(ft.times))
 		}
-		for i := 1; i < len(lt.times); i++ {
-			if d := lt.times[i].Sub(lt.times[i-1]); d < 24*time.Hour {
-				t.Errorf("locked number queried again after %v", d)
+		for i := 2; i < len(ft.times); i++ {
+			if ft.times[i].Sub(ft.times[i-1]) < ft.times[i-1].Sub(ft.times[i-2]) && ft.times[i].Sub(ft.times[i-1]) < 30*time.Minute {
+				t.Errorf("retries do not back off: %v", ft.times)
 			}
 		}
-		if !e.logs.contains("locked") {
-			t.Error("lock not logged")
+		exc, err := e.db.Exceptions(ctx, true, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
-}
-
-// TestRefreshWaitsOutALock: Kuaidi100 unlocks a number only after 24 h
-// without queries, so "update now" on a locked number is refused (and sends
-// nothing) until the 24 h have passed.
-func TestRefreshWaitsOutALock(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		e := newEnv(t, "", nil)
-		s := e.ship(ctx, 1)
-		lt := &lockingTracker{Tracker: e.client, num: s.Waybill}
-		w := e.worker(func(c *Config) { c.Client = lt })
-		time.Sleep(time.Hour)
-		if err := w.Refresh(ctx, s.Waybill); !errors.Is(err, kuaidi100.ErrLocked) {
-			t.Fatalf("first refresh: %v, want ErrLocked", err)
+		var found bool
+		for _, x := range exc {
+			if x.Waybill == s.Waybill && x.Kind == store.ExcSubscription && strings.Contains(x.Detail, "连续") {
+				found = true
+			}
 		}
-		time.Sleep(time.Hour)
-		if err := w.Refresh(ctx, s.Waybill); !errors.Is(err, ErrTooSoon) {
-			t.Errorf("refresh 1 h into the lock: %v, want ErrTooSoon", err)
+		if !found {
+			t.Errorf("persistent failure not raised: %+v", exc)
 		}
-		time.Sleep(23 * time.Hour)
-		w.Refresh(ctx, s.Waybill)
-		lt.mu.Lock()
-		defer lt.mu.Unlock()
-		if len(lt.times) != 2 || lt.times[1].Sub(lt.times[0]) < 24*time.Hour {
-			t.Errorf("locked number queried at %v, want once then again after 24 h", lt.times)
+		if v := e.violations(); v != "" {
+			t.Errorf("limits broken: %s", v)
 		}
 	})
 }

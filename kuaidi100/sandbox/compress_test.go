@@ -2,7 +2,6 @@ package sandbox_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -56,9 +55,11 @@ func TestCompressedJourneysInRealTime(t *testing.T) {
 	for i := range n {
 		com := coms[i%len(coms)]
 		req := order(fmt.Sprintf("SD-C%03d", i), com)
-		req.NeedSubscribe, req.PollCallbackURL, req.Salt = true, e.recv.URL+"/push", salt
 		res, err := e.cl.Order(ctx, req)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.cl.Subscribe(ctx, kuaidi100.SubscribeRequest{Com: com, Num: res.Waybill, Phone: "1111", CallbackURL: e.recv.URL + "/push", Salt: salt}); err != nil {
 			t.Fatal(err)
 		}
 		waybills[res.Waybill] = com
@@ -113,7 +114,7 @@ func TestCompressedJourneysInRealTime(t *testing.T) {
 		}
 		seen = len(pushes)
 		if now.Sub(shipped) == time.Minute+step {
-			if _, err := e.cl.Query(ctx, q); !errors.Is(err, kuaidi100.ErrLocked) {
+			if _, err := e.cl.Query(ctx, q); !lockedBy(e.sb, err, q.Num) {
 				t.Fatalf("second query of %s 1 real minute after the first: %v, want ErrLocked", probe, err)
 			}
 		}
@@ -189,7 +190,7 @@ func TestRealTimeRestartFollowsTheClock(t *testing.T) {
 	if !e2.sb.Now().Equal(clk.Now()) {
 		t.Fatalf("real-time sandbox clock %s, real clock %s", e2.sb.Now(), clk.Now())
 	}
-	if tr, err := e2.cl.Query(ctx, q); !errors.Is(err, kuaidi100.ErrLocked) {
+	if tr, err := e2.cl.Query(ctx, q); !lockedBy(e2.sb, err, q.Num) {
 		t.Fatalf("query 1 minute after the last one, across the restart: %v %+v, want ErrLocked", err, tr)
 	}
 	// The accelerated session's parcel: the trace pushed now has nothing

@@ -72,7 +72,8 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	var q struct {
 		Com, Num, Phone, From, To string
-		ResultV2                  kuaidi100.Str `json:"resultv2"`
+		ResultV2                  kuaidi100.Str  `json:"resultv2"`
+		NeedCourierInfo           kuaidi100.Bool `json:"needCourierInfo"`
 	}
 	if err := json.Unmarshal([]byte(param), &q); err != nil {
 		s.fail(w, ep, "400", "提交的数据不完整，或者账号未充值")
@@ -119,7 +120,32 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.count(ep, "200")
-	writeJSON(w, p.result(evs, string(q.ResultV2)))
+	res := p.result(evs, string(q.ResultV2))
+	if q.NeedCourierInfo {
+		res.CourierInfo = s.couriers(p, evs)
+	}
+	writeJSON(w, res)
+}
+
+var courierNames = []string{"张师傅", "李建国", "王磊", "刘洋", "陈志强", "赵敏", "孙浩", "周杰"}
+
+// couriers names who picked the parcel up and who delivers it, once the
+// trace has reached those steps; the same every time for a number.
+func (s *Server) couriers(p *parcel, evs []event) *kuaidi100.WireCourierInfo {
+	rng := s.rngFor("courier", p.Num)
+	c := &kuaidi100.WireCourierInfo{}
+	pickName, pickPhone := courierNames[rng.IntN(len(courierNames))], "13"+digits(rng, 9)
+	dropName, dropPhone := courierNames[rng.IntN(len(courierNames))], "15"+digits(rng, 9)
+	for _, e := range evs {
+		switch base := baseState(e.Code); {
+		case base == "5" || base == "3":
+			c.DeliveryManName, c.DeliveryManPhone = dropName, dropPhone
+			fallthrough
+		case e.Code != "101" && e.Code != "102":
+			c.PickupManName, c.PickupManPhone = pickName, pickPhone
+		}
+	}
+	return c
 }
 
 // queryHist is the query history of one number on the simulated clock.
@@ -425,11 +451,11 @@ func digits(r *rand.Rand, n int) string {
 	return string(b)
 }
 
-func validMan(m kuaidi100.ManInfo) string {
+func validMan(m wireMan) string {
 	switch {
-	case strings.TrimSpace(m.Name) == "":
+	case strings.TrimSpace(string(m.Name)) == "":
 		return "姓名不能为空"
-	case m.Mobile == "" && m.Tel == "":
+	case strings.TrimSpace(string(m.Mobile)) == "" && strings.TrimSpace(string(m.Tel)) == "":
 		return "手机号和电话不能同时为空"
 	case m.PrintAddr == "" && (m.Addr == "" || m.Province == "" || m.City == ""):
 		return "地址不能为空"
@@ -439,15 +465,24 @@ func validMan(m kuaidi100.ManInfo) string {
 
 func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now time.Time) {
 	const ep = "order"
-	var p kuaidi100.OrderParam
+	var p wireOrder
 	if err := json.Unmarshal([]byte(param), &p); err != nil {
 		s.labelFail(w, ep, 30001, "参数错误：param不是合法的JSON")
 		return
 	}
-	gen := formats[p.KuaidiCom]
-	if gen == nil {
-		s.labelFail(w, ep, 30001, "参数错误：沙箱暂不支持该快递公司的电子面单："+p.KuaidiCom)
+	com := strings.ToLower(strings.TrimSpace(string(p.KuaidiCom)))
+	if com == "" {
+		s.labelFail(w, ep, 30001, "参数错误：kuaidicom不能为空")
 		return
+	}
+	acct := p.account()
+	if msg := checkAccount(com, acct); msg != "" {
+		s.labelFail(w, ep, 30001, msg)
+		return
+	}
+	gen := formats[com]
+	if gen == nil {
+		gen = func(r *rand.Rand) string { return "9" + digits(r, 13) }
 	}
 	if msg := validMan(p.RecMan); msg != "" {
 		s.labelFail(w, ep, 30001, "参数错误：收件人"+msg)
@@ -457,22 +492,49 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now
 		s.labelFail(w, ep, 30001, "参数错误：寄件人"+msg)
 		return
 	}
+	count := 1
+	if c := strings.TrimSpace(string(p.Count)); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			s.labelFail(w, ep, 30001, "参数错误：count应为整数")
+			return
+		}
+		count = n
+	}
+	printType := strings.ToUpper(strings.TrimSpace(string(p.PrintType)))
+	if printType == "" {
+		printType = kuaidi100.PrintNone
+	}
+	for name, v := range map[string]kuaidi100.Str{"weight": p.Weight, "volume": p.Volume, "valinsPay": p.ValinsPay, "collection": p.Collection} {
+		if _, ok := number(v); !ok {
+			s.labelFail(w, ep, 30001, "参数错误："+name+"应为数字")
+			return
+		}
+	}
+	switch printType {
+	case kuaidi100.PrintNone, kuaidi100.PrintImage, kuaidi100.PrintHTML, kuaidi100.PrintCloud, kuaidi100.PrintOrderFirst:
+	default:
+		s.labelFail(w, ep, 30001, "参数错误：printType只能是NON、IMAGE、HTML、CLOUD或ORDERFIRST")
+		return
+	}
+	cb := strings.TrimSpace(string(p.PollCallBackURL))
 	switch {
-	case strings.TrimSpace(p.Cargo) == "":
+	case strings.TrimSpace(string(p.Cargo)) == "":
 		s.labelFail(w, ep, 30001, "参数错误：物品名称不能为空")
 		return
-	case p.Count < 1 || p.Count > 99:
+	case count < 1 || count > 99:
 		s.labelFail(w, ep, 30001, "参数错误：包裹数量应为1-99")
 		return
-	case p.PrintType != "" && p.PrintType != "NON" && p.PrintType != "IMAGE" && p.PrintType != "HTML":
-		s.labelFail(w, ep, 30001, "参数错误：沙箱只支持printType NON、IMAGE、HTML")
+	case (printType == kuaidi100.PrintCloud || printType == kuaidi100.PrintOrderFirst) && strings.TrimSpace(string(p.Siid)) == "":
+		s.labelFail(w, ep, 30001, "参数错误：printType为"+printType+"时siid不能为空")
 		return
-	case p.NeedSubscribe && !callbackRe.MatchString(p.PollCallBackURL):
+	case bool(p.NeedSubscribe) && !callbackRe.MatchString(cb):
 		s.labelFail(w, ep, 30001, "参数错误：needSubscribe需要pollCallBackUrl")
 		return
 	}
-	if p.OrderID != "" && p.Reorder != nil && !*p.Reorder {
-		if rec := s.orders[p.OrderID]; rec != nil && now.Sub(rec.At) < OrderIdempotency {
+	orderID := strings.TrimSpace(string(p.OrderID))
+	if orderID != "" && p.reorderOff() {
+		if rec := s.orders[orderID]; rec != nil && now.Sub(rec.At) < OrderIdempotency {
 			s.count(ep, "200")
 			writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success", Time: 5, Data: rec.Data})
 			return
@@ -490,16 +552,17 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now
 			}
 		}
 	}
-	pc := &parcel{Num: unique(), Com: p.KuaidiCom, Created: now, Issued: true, OrderID: p.OrderID}
+	pc := &parcel{Num: unique(), Com: com, Created: now, Issued: true, OrderID: orderID, Account: usedFields(acct)}
+	str := func(v kuaidi100.Str) string { return string(v) }
 	var ok bool
-	if pc.From, ok = cityIn(p.SendMan.PrintAddr, p.SendMan.City, p.SendMan.Province, p.SendMan.Addr); !ok {
+	if pc.From, ok = cityIn(str(p.SendMan.PrintAddr), str(p.SendMan.City), str(p.SendMan.Province), str(p.SendMan.Addr)); !ok {
 		pc.From = cities[s.rng.IntN(len(cities))]
 	}
-	if pc.To, ok = cityIn(p.RecMan.PrintAddr, p.RecMan.City, p.RecMan.Province, p.RecMan.Addr); !ok {
+	if pc.To, ok = cityIn(str(p.RecMan.PrintAddr), str(p.RecMan.City), str(p.RecMan.Province), str(p.RecMan.Addr)); !ok {
 		pc.To = cities[s.rng.IntN(len(cities))]
 	}
-	for _, ph := range []string{p.RecMan.Mobile, p.RecMan.Tel, p.SendMan.Mobile, p.SendMan.Tel} {
-		if d := onlyDigits(ph); len(d) >= 4 {
+	for _, ph := range []kuaidi100.Str{p.RecMan.Mobile, p.RecMan.Tel, p.SendMan.Mobile, p.SendMan.Tel} {
+		if d := onlyDigits(string(ph)); len(d) >= 4 {
 			pc.Phones = append(pc.Phones, d)
 		}
 	}
@@ -509,33 +572,55 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now
 	s.parcels[pc.Num] = pc
 	pc.TaskID = fmt.Sprintf("%016X%016X", s.rng.Uint64(), s.rng.Uint64())
 	s.tasks[pc.TaskID] = pc
-	if p.NeedChild == "1" && p.Count > 1 {
-		for range p.Count - 1 {
+	if strings.TrimSpace(string(p.NeedChild)) == "1" && count > 1 {
+		for range count - 1 {
 			c := unique()
 			s.parcels[c] = &parcel{Num: c, Com: pc.Com, Created: now, Issued: true, Events: pc.Events, From: pc.From, To: pc.To, Phones: pc.Phones}
 			pc.Children = append(pc.Children, c)
 		}
 	}
+	pc.CarrierOrder = fmt.Sprintf("%s%d%06d", strings.ToUpper(pc.Com[:2]), now.UnixMilli(), s.rng.IntN(1e6))
 	data := kuaidi100.OrderData{
-		TaskID: pc.TaskID, KuaidiNum: pc.Num, ChildNum: strings.Join(pc.Children, ","),
-		KdComOrderNum: fmt.Sprintf("%s%d%06d", strings.ToUpper(pc.Com[:2]), now.UnixMilli(), s.rng.IntN(1e6)),
-		BulkPen:       fmt.Sprintf("%s %s-%02d", pc.To.Short, pc.To.Tel, 1+s.rng.IntN(40)),
-		OrgCode:       pc.From.Tel, OrgName: pc.From.City, DestCode: pc.To.Tel, DestName: pc.To.City,
-		DestSortingCode: fmt.Sprintf("%s-%s-%02d", pc.To.Tel, string(rune('A'+s.rng.IntN(8)))+strconv.Itoa(10+s.rng.IntN(80)), s.rng.IntN(100)),
-		PkgCode:         pc.To.Tel + "W", PkgName: pc.To.Short + "集包",
+		TaskID: pc.TaskID, KuaidiNum: pc.Num, ChildNum: strings.Join(pc.Children, ","), KdComOrderNum: pc.CarrierOrder,
+		Routing: s.routing(pc, strings.TrimSpace(string(p.ExpType))),
 	}
-	if p.PrintType == "IMAGE" || p.PrintType == "HTML" {
+	switch printType {
+	case kuaidi100.PrintImage, kuaidi100.PrintHTML:
 		data.Label = "http://" + r.Host + "/sandbox/label/" + pc.TaskID
+	case kuaidi100.PrintCloud:
+		// As if the cloud printer printed it.
+		s.stats.Pushes["cloudPrinted"]++
 	}
-	if p.OrderID != "" {
-		s.orders[p.OrderID] = &orderRec{At: now, Data: data}
+	if orderID != "" {
+		s.orders[orderID] = &orderRec{At: now, Data: data}
 	}
 	if p.NeedSubscribe {
-		s.subscribe(pc.Com, pc.Num, p.PollCallBackURL, p.Salt, p.ResultV2, now, false)
+		s.subscribe(pc.Com, pc.Num, cb, string(p.Salt), string(p.ResultV2), now, false)
 	}
-	s.logf("sandbox: issued %s %s (order %s)", pc.Com, pc.Num, p.OrderID)
+	s.logf("sandbox: issued %s %s (order %s, %s)", pc.Com, pc.Num, orderID, printType)
 	s.count(ep, "200")
 	writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success", Time: 120 + int64(s.rng.IntN(300)), Data: data})
+}
+
+// routing is the sorting data a carrier would return for pc.
+func (s *Server) routing(pc *parcel, product string) kuaidi100.Routing {
+	if product == "" {
+		product = "标准快递"
+	}
+	r := kuaidi100.Routing{
+		BulkPen: fmt.Sprintf("%s %s-%02d", pc.To.Short, pc.To.Tel, 1+s.rng.IntN(40)),
+		OrgCode: pc.From.Tel, OrgName: pc.From.City, DestCode: pc.To.Tel, DestName: pc.To.City,
+		OrgSortingCode: pc.From.Tel + "-" + strconv.Itoa(10+s.rng.IntN(80)), OrgSortingName: pc.From.Short + "分拨中心",
+		DestSortingCode: fmt.Sprintf("%s-%s-%02d", pc.To.Tel, string(rune('A'+s.rng.IntN(8)))+strconv.Itoa(10+s.rng.IntN(80)), s.rng.IntN(100)),
+		DestSortingName: pc.To.Short + "转运中心",
+		PkgCode:         pc.To.Tel + "W", PkgName: pc.To.Short + "集包",
+		Road: fmt.Sprintf("%s-%02d", pc.To.Tel, 1+s.rng.IntN(30)), QRCode: pc.Num + "|" + pc.To.Tel,
+		ProName: product, ExpressCode: pc.Com, ExpressName: kuaidi100.CarrierName(pc.Com),
+	}
+	for _, c := range pc.Children {
+		r.ChildInfo = append(r.ChildInfo, kuaidi100.ChildInfo{ChildNum: c, QRCode: c + "|" + pc.To.Tel, Road: r.Road})
+	}
+	return r
 }
 
 func onlyDigits(s string) string {
@@ -550,14 +635,43 @@ func onlyDigits(s string) string {
 
 func (s *Server) cancel(w http.ResponseWriter, param string, now time.Time) {
 	const ep = "cancel"
-	var p kuaidi100.CancelParam
-	if err := json.Unmarshal([]byte(param), &p); err != nil || p.KuaidiCom == "" || p.KuaidiNum == "" {
+	var p wireCancel
+	if err := json.Unmarshal([]byte(param), &p); err != nil {
+		s.labelFail(w, ep, 30001, "参数错误：param不是合法的JSON")
+		return
+	}
+	com, num := strings.ToLower(strings.TrimSpace(string(p.KuaidiCom))), strings.TrimSpace(string(p.KuaidiNum))
+	if com == "" || num == "" {
 		s.labelFail(w, ep, 30001, "参数错误：kuaidicom和kuaidinum不能为空")
 		return
 	}
-	pc := s.parcels[p.KuaidiNum]
-	if pc == nil || !pc.Issued || pc.Com != p.KuaidiCom {
+	pc := s.parcels[num]
+	if pc == nil || !pc.Issued || pc.Com != com {
 		s.labelFail(w, ep, 30001, "参数错误：单号不存在")
+		return
+	}
+	// The same account fields the order used, each one required.
+	acct := p.account()
+	for _, name := range kuaidi100.AccountFields {
+		want := pc.Account[name]
+		if want == "" {
+			continue
+		}
+		switch got := acct.Field(name); {
+		case got == "":
+			s.labelFail(w, ep, 30001, "参数错误："+name+"不能为空（下单时使用过）")
+			return
+		case got != want:
+			s.labelFail(w, ep, 30001, "参数错误："+name+"与下单时不一致")
+			return
+		}
+	}
+	if pc.CarrierOrder != "" && strings.TrimSpace(string(p.OrderID)) != pc.CarrierOrder {
+		s.labelFail(w, ep, 30001, "参数错误：orderId应为下单时返回的kdComOrderNum")
+		return
+	}
+	if com == "jd" && strings.TrimSpace(string(p.ExpType)) == "" {
+		s.labelFail(w, ep, 30001, "参数错误：京东取消需要expType")
 		return
 	}
 	if pc.Cancelled {

@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image/png"
 	"io"
 	"net/http"
 	"net/url"
 	"sort"
 	"time"
-
-	"github.com/boombuler/barcode"
-	"github.com/boombuler/barcode/code128"
 
 	"shipdesk/kuaidi100"
 )
@@ -214,27 +210,4 @@ func (s *Server) deliver(ctx context.Context, target, contentType string, body [
 		return true
 	}
 	return kuaidi100.IsPushReplyOK(reply)
-}
-
-// handleLabelImage serves the IMAGE label of a task: a Code 128 barcode of
-// the waybill number as PNG.
-func (s *Server) handleLabelImage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	pc := s.tasks[r.PathValue("task")]
-	s.mu.Unlock()
-	if pc == nil {
-		http.NotFound(w, r)
-		return
-	}
-	raw, err := code128.Encode(pc.Num)
-	var bc barcode.Barcode
-	if err == nil {
-		bc, err = barcode.Scale(raw, 600, 160)
-	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "image/png")
-	png.Encode(w, bc)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,10 +109,24 @@ func (e *env) advance(d, step time.Duration) {
 func order(id, com string) kuaidi100.OrderRequest {
 	return kuaidi100.OrderRequest{
 		OrderID: id, Com: com,
-		Recipient: store.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"},
-		Sender:    store.Party{Name: "视光中心", Phone: "022-23346655", Address: "上海市杨浦区复康路4号"},
+		Recipient: kuaidi100.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"},
+		Sender:    kuaidi100.Party{Name: "视光中心", Phone: "022-23346655", Address: "上海市杨浦区复康路4号"},
 		Cargo:     "眼镜", Count: 1, Weight: 0.4, ExpType: "标准快递",
+		Account:   sandboxAccount(com),
 	}
+}
+
+// lockedBy reports whether a query failed because the sandbox locked num:
+// the client sees only "no result" (the real service has no lock code);
+// the sandbox's own counters say why.
+func lockedBy(sb *sandbox.Server, err error, num string) bool {
+	return errors.Is(err, kuaidi100.ErrNoResult) && slices.Contains(sb.Stats().Locked, kuaidi100.NormalizeNumber(num))
+}
+
+// sandboxAccount is the account the sandbox accepts for com.
+func sandboxAccount(com string) kuaidi100.Account {
+	a, _ := kuaidi100.SandboxAccount(com)
+	return a
 }
 
 func TestLifecycleOrderSubscribePushShutdown(t *testing.T) {
@@ -121,7 +136,7 @@ func TestLifecycleOrderSubscribePushShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`^7[3-68]\d{12}$`).MatchString(res.Waybill) || res.TaskID == "" || res.Routing.BigPen == "" {
+	if !regexp.MustCompile(`^7[3-68]\d{12}$`).MatchString(res.Waybill) || res.TaskID == "" || res.Routing.BulkPen == "" {
 		t.Fatalf("order result %+v", res)
 	}
 	again, err := e.cl.Order(ctx, order("SD20261102-0001", "zhongtong"))
@@ -252,7 +267,7 @@ func TestQueryLocking(t *testing.T) {
 		t.Fatalf("query after exactly 30 minutes: %v", err)
 	}
 	e.sb.Advance(10 * time.Minute)
-	if _, err := e.cl.Query(ctx, q); !errors.Is(err, kuaidi100.ErrLocked) {
+	if _, err := e.cl.Query(ctx, q); !lockedBy(e.sb, err, q.Num) {
 		t.Fatalf("query after 10 minutes: %v, want ErrLocked", err)
 	}
 	st := e.sb.Stats()
@@ -260,7 +275,7 @@ func TestQueryLocking(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 	e.sb.Advance(23 * time.Hour)
-	if _, err := e.cl.Query(ctx, q); !errors.Is(err, kuaidi100.ErrLocked) {
+	if _, err := e.cl.Query(ctx, q); !lockedBy(e.sb, err, q.Num) {
 		t.Fatalf("query during the lock: %v", err)
 	}
 	e.sb.Advance(24*time.Hour + time.Minute) // 24 h quiet unlocks
@@ -316,8 +331,10 @@ func TestSubscriptionMonthlyLimit(t *testing.T) {
 			t.Fatalf("subscription %d still active", i+1)
 		}
 	}
-	if err := e.cl.Subscribe(ctx, sub); !errors.Is(err, kuaidi100.ErrSubscriptionLimit) {
-		t.Fatalf("fifth subscription in a month: %v", err)
+	// The real service answers the fifth with the same 501 as a duplicate:
+	// the client sees success, the sandbox counts the violation.
+	if err := e.cl.Subscribe(ctx, sub); err != nil || e.sb.Stats().Violations["subscribe_monthly"] != 1 {
+		t.Fatalf("fifth subscription in a month: %v, violations %v", err, e.sb.Stats().Violations)
 	}
 	if got := e.gotPushes(); len(got) != 4 || got[0].Status != kuaidi100.PushShutdown {
 		t.Errorf("pushes %d", len(got))
@@ -367,7 +384,7 @@ func TestCancelAndReprintRules(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, sandbox.Options{})
 	a, _ := e.cl.Order(ctx, order("C1", "shunfeng"))
-	if err := e.cl.Cancel(ctx, kuaidi100.CancelRequest{Com: "shunfeng", Num: a.Waybill, OrderID: a.CarrierOrder, Reason: "患者取消"}); err != nil {
+	if err := e.cl.Cancel(ctx, kuaidi100.CancelRequest{Com: "shunfeng", Num: a.Waybill, OrderID: a.CarrierOrder, Reason: "患者取消", Account: a.Account}); err != nil {
 		t.Fatal(err)
 	}
 	tr, err := e.cl.Query(ctx, kuaidi100.QueryRequest{Com: "shunfeng", Num: a.Waybill, Phone: "1111"})
@@ -376,10 +393,10 @@ func TestCancelAndReprintRules(t *testing.T) {
 	}
 	b, _ := e.cl.Order(ctx, order("C2", "shunfeng"))
 	e.sb.Advance(12 * time.Hour)
-	if err := e.cl.Cancel(ctx, kuaidi100.CancelRequest{Com: "shunfeng", Num: b.Waybill}); !errors.Is(err, kuaidi100.ErrAlreadyPickedUp) {
+	if err := e.cl.Cancel(ctx, kuaidi100.CancelRequest{Com: "shunfeng", Num: b.Waybill, OrderID: b.CarrierOrder, Account: b.Account}); !errors.Is(err, kuaidi100.ErrBadRequest) || e.sb.Stats().Responses["cancel 30001"] != 1 {
 		t.Fatalf("cancel after pickup: %v", err)
 	}
-	if err := e.cl.Cancel(ctx, kuaidi100.CancelRequest{Com: "shunfeng", Num: "SF0000000000000"}); !errors.Is(err, kuaidi100.ErrBadRequest) {
+	if err := e.cl.Cancel(ctx, kuaidi100.CancelRequest{Com: "shunfeng", Num: "SF0000000000000", Account: b.Account}); !errors.Is(err, kuaidi100.ErrBadRequest) {
 		t.Fatalf("cancel unknown: %v", err)
 	}
 	for i := range 10 {
@@ -468,8 +485,9 @@ func TestWaybillFormatsAndDetection(t *testing.T) {
 			t.Errorf("%s autonumber %+v %v", com, c, err)
 		}
 	}
-	if _, err := e.cl.Order(ctx, order("F-x", "fedex")); !errors.Is(err, kuaidi100.ErrBadRequest) {
-		t.Errorf("unsupported carrier: %v", err)
+	before := e.sb.Stats().Requests["order"]
+	if _, err := e.cl.Order(ctx, order("F-x", "fedex")); !errors.Is(err, kuaidi100.ErrNoAccount) || e.sb.Stats().Requests["order"] != before {
+		t.Errorf("carrier without e-waybill accounts: %v (refused before any request?)", err)
 	}
 	noRec := order("F-y", "ems")
 	noRec.Recipient.Address = ""
@@ -533,14 +551,28 @@ func TestStatsEndpointAndLabelImage(t *testing.T) {
 	if err != nil || res.LabelURL == "" {
 		t.Fatalf("%+v %v", res, err)
 	}
+	// Kuaidi100 renders the image asynchronously: the first fetch finds
+	// it still being made.
 	resp, err := e.srv.Client().Get(res.LabelURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := png.Decode(resp.Body); err != nil {
-		t.Errorf("label image: %v", err)
-	}
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("first fetch: %s, want 404 (still rendering)", resp.Status)
+	}
+	resp, err = e.srv.Client().Get(res.LabelURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatalf("label image: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != sandbox.LabelWidth || b.Dy() != sandbox.LabelHeight {
+		t.Errorf("label image %v, want %dx%d", b, sandbox.LabelWidth, sandbox.LabelHeight)
+	}
 	resp, err = e.srv.Client().Get(e.srv.URL + "/sandbox/stats")
 	if err != nil {
 		t.Fatal(err)
@@ -577,10 +609,13 @@ func TestAcceleratedRealTime(t *testing.T) {
 	runErr := make(chan error, 1)
 	go func() { runErr <- e.sb.Run(ctx) }()
 	began := time.Now()
-	res, err := e.cl.Order(ctx, kuaidi100.OrderRequest{OrderID: "RT", Com: "jtexpress", NeedSubscribe: true, PollCallbackURL: e.recv.URL + "/push", Salt: salt,
-		Recipient: store.Party{Name: "李雷", Phone: "13900002222", Address: "北京市朝阳区建国路1号"},
-		Sender:    store.Party{Name: "视光中心", Phone: "13800001111", Address: "天津市南开区复康路4号"}, Cargo: "隐形眼镜"})
+	res, err := e.cl.Order(ctx, kuaidi100.OrderRequest{OrderID: "RT", Com: "jtexpress", Account: sandboxAccount("jtexpress"),
+		Recipient: kuaidi100.Party{Name: "李雷", Phone: "13900002222", Address: "北京市朝阳区建国路1号"},
+		Sender:    kuaidi100.Party{Name: "视光中心", Phone: "13800001111", Address: "天津市南开区复康路4号"}, Cargo: "隐形眼镜"})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.cl.Subscribe(ctx, kuaidi100.SubscribeRequest{Com: "jtexpress", Num: res.Waybill, CallbackURL: e.recv.URL + "/push", Salt: salt}); err != nil {
 		t.Fatal(err)
 	}
 	select {

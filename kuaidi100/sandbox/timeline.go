@@ -100,6 +100,13 @@ type parcel struct {
 	Outcome   outcome   `json:"outcome"`
 	Children  []string  `json:"children,omitempty"`
 	NoTrace   bool      `json:"noTrace,omitempty"` // a number the sandbox does not recognise: never any trace
+	// Account holds the account fields the order sent (cancel must repeat
+	// them); CarrierOrder is the kdComOrderNum returned (cancel's orderId).
+	Account      map[string]string `json:"account,omitempty"`
+	CarrierOrder string            `json:"carrierOrder,omitempty"`
+	// LabelFetches counts fetches of the IMAGE label: the first one finds
+	// it still rendering.
+	LabelFetches int `json:"labelFetches,omitempty"`
 }
 
 // visible returns the events that have happened by now, oldest first.
