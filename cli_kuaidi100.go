@@ -124,6 +124,7 @@ func printSandboxCreds(w io.Writer, c kuaidi100.Config) {
 	show("secret", kuaidi100.EnvSecret, c.Secret, demo.Secret)
 	show("userid", kuaidi100.EnvUserID, c.UserID, demo.UserID)
 	show("seller", kuaidi100.EnvSMSSeller, c.SMSSeller, demo.SMSSeller)
+	fmt.Fprintln(w, sandbox.AccountsNote())
 }
 
 // kuaidiClient builds the client the global flags ask for: an in-process

@@ -13,7 +13,6 @@ import (
 
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
-	"shipdesk/store"
 )
 
 func runKD(t *testing.T, args ...string) (int, string, string) {
@@ -100,9 +99,9 @@ func TestSandboxStateSurvivesRestart(t *testing.T) {
 		cfg := sandbox.DemoCredentials()
 		cfg.BaseURL = base
 		res, err := kuaidi100.New(cfg).Order(t.Context(), kuaidi100.OrderRequest{
-			OrderID: "SD20261126-000001", Com: "zhongtong", Cargo: "眼镜", Count: 1, Weight: 0.5,
-			Recipient: store.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"},
-			Sender:    store.Party{Name: "天津眼科医院视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
+			OrderID: "SD20261126-000001", Com: "zhongtong", Cargo: "眼镜", Count: 1, Weight: 0.5, Account: sandboxAccount("zhongtong"),
+			Recipient: kuaidi100.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"},
+			Sender:    kuaidi100.Party{Name: "天津眼科医院视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
 		})
 		if err != nil {
 			t.Fatalf("order: %v", err)

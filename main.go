@@ -56,6 +56,8 @@ var commands = []command{
 	{"printers", "[--json]", "discovered and configured printers, with status", runPrinters},
 	{"order", "create --order FILE.json [--print URI] [--json] | resume ORDER-ID [--print URI]", "the whole workflow without the GUI", runOrder},
 	{"shipments", "[--state S] [--limit N] [--json]", "list stored shipments", runShipments},
+	{"account", "set CARRIER [--partner-id S] [--partner-key S] [--partner-secret S] [--partner-name S] [--net S] [--code S] [--check-man S] [--tb-net S] [--product S] [--pay-type SHIPPER|CONSIGNEE|MONTHLY|THIRDPARTY] [--template own|carrier] | list [--json] | remove CARRIER", "the clinic's carrier e-waybill accounts", runAccount},
+	{"cancel", "WAYBILL --reason TEXT", "cancel a waybill before pickup", runCancel},
 	{"daemon", "[--push-listen ADDR --push-url URL | --relay URL --relay-token TOKEN]", "the background worker without the GUI", runDaemon},
 	{"relay", "--listen ADDR [--public-url URL] [--tls-cert F --tls-key F] [--admin ADDR] | add-station NAME | stations [--json]", "the always-on push relay for stations behind NAT", runRelay},
 	{"handover", "start CARRIER [--courier NAME] [--restart] | scan WAYBILL... | finish --pdf FILE | status [--json]", "the courier's pickup and its 交接单", runHandover},

@@ -317,9 +317,15 @@ func (rt *wiring) configure(ctx context.Context, g *globals) error {
 			return err
 		}
 	}
+	// Demo mode ships on the sandbox's account for every carrier, so it
+	// works without setup; otherwise the accounts in the secrets file.
+	var accts shipping.AccountStore = shipping.SecretsAccounts{Dir: g.DataDir}
+	if rt.Demo {
+		accts = shipping.SandboxAccounts()
+	}
 	rt.Service = shipping.New(shipping.Deps{
 		DB: rt.DB, Waybills: rt.Client, Queue: rt.Queue, Tracker: rt.Worker, SMS: rt.SMS,
-		DefaultPrinter: rt.DefaultPrinter, DataDir: rt.DataDir, Logf: rt.logf, Now: rt.opt.Clock,
+		DefaultPrinter: rt.DefaultPrinter, DataDir: rt.DataDir, Logf: rt.logf, Now: rt.opt.Clock, Accounts: accts,
 	})
 	rt.Retrier = rt.Service.NewRetrier(0, 0)
 	return nil

@@ -55,7 +55,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	vp := "virtual:///" + strings.TrimPrefix(filepath.ToSlash(labels), "/")
-	svc := shipping.New(shipping.Deps{DB: db, Waybills: client, Queue: q, DefaultPrinter: vp, DataDir: dir, Logf: t.Logf})
+	svc := shipping.New(shipping.Deps{DB: db, Waybills: client, Queue: q, DefaultPrinter: vp, DataDir: dir, Logf: t.Logf, Accounts: shipping.SandboxAccounts()})
 	a := test.NewApp()
 	e := &env{db: db, svc: svc, labels: labels, timers: manualTimers{fns: map[int]func(){}}}
 	onChange := func(fn func(store.Shipment)) func() {

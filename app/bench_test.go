@@ -107,7 +107,7 @@ func benchService(b *testing.B) (*shipping.Service, *store.DB) {
 	cfg := sb.Credentials()
 	cfg.BaseURL = srv.URL
 	q := printer.NewQueue(db, nil)
-	svc := shipping.New(shipping.Deps{DB: db, Waybills: kuaidi100.New(cfg), Queue: q, DefaultPrinter: "virtual:///" + filepath.ToSlash(dir)[1:], Logf: func(string, ...any) {}})
+	svc := shipping.New(shipping.Deps{DB: db, Waybills: kuaidi100.New(cfg), Queue: q, DefaultPrinter: "virtual:///" + filepath.ToSlash(dir)[1:], Logf: func(string, ...any) {}, Accounts: shipping.SandboxAccounts()})
 	b.Cleanup(func() { srv.Close(); db.Close() })
 	return svc, db
 }

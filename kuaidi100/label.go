@@ -261,6 +261,15 @@ func manInfo(p Party) ManInfo {
 	return m
 }
 
+// CheckAccount returns nil when a is a complete e-waybill account for
+// carrier com, otherwise an *Error matching ErrNoAccount whose Message
+// names the carrier and what is missing ("没有圆通的电子面单账号：请主管在
+// 设置 → 快递账号 中填写"). Pass the zero Account when the centre has none.
+func CheckAccount(com string, a Account) error {
+	_, _, err := accountFor("account", strings.ToLower(strings.TrimSpace(com)), a)
+	return err
+}
+
 // accountFor checks that a is a complete account for com: ErrNoAccount
 // (naming the carrier and the missing fields) otherwise, before any
 // request is made.

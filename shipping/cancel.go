@@ -2,7 +2,6 @@ package shipping
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
@@ -33,11 +32,20 @@ func (s *Service) Cancel(ctx context.Context, u User, waybill, reason string) er
 	default:
 		return fmt.Errorf("cancel %s (%s): %w", sh.Waybill, sh.Milestone, ErrPickedUp)
 	}
-	req := kuaidi100.CancelRequest{Com: sh.Carrier, Num: sh.Waybill, Reason: reason, OrderID: s.carrierOrder(ctx, sh.Waybill)}
+	// Cancel sends the account fields the order used (the centre's
+	// current account with the carrier) and the carrier's order number.
+	acct, err := s.account(ctx, sh.Carrier)
+	if err != nil {
+		return fmt.Errorf("cancel %s: %w", sh.Waybill, err)
+	}
+	order := sh.CarrierOrder
+	if order == "" {
+		order = s.carrierOrder(ctx, sh.Waybill) // shipments stored before CarrierOrder
+	}
+	req := kuaidi100.CancelRequest{Com: sh.Carrier, Num: sh.Waybill, Reason: reason, OrderID: order, Account: acct}
 	if err := s.d.Waybills.Cancel(ctx, req); err != nil {
-		if errors.Is(err, kuaidi100.ErrAlreadyPickedUp) {
-			return fmt.Errorf("cancel %s: %w", sh.Waybill, ErrPickedUp)
-		}
+		// Kuaidi100 documents no code for "already picked up": its own
+		// words are shown (kuaidi100.Error), never interpreted.
 		return fmt.Errorf("cancel %s: %w", sh.Waybill, err)
 	}
 	// Kuaidi100 has cancelled it: the local record, the jobs, the order
@@ -83,10 +91,9 @@ func (s *Service) closeCancelled(ctx context.Context, id string) {
 	}
 }
 
-// carrierOrder finds the carrier order number recorded when the waybill was
-// issued (cancel needs it for some carriers). The shipment record has no
-// field for it, so it is kept in the waybill's audit entry; the search is
-// bounded to the latest entries.
+// carrierOrder finds the carrier order number of a shipment stored before
+// Shipment.CarrierOrder existed, in the waybill's audit entry; the search
+// is bounded to the latest entries.
 func (s *Service) carrierOrder(ctx context.Context, waybill string) string {
 	entries, err := s.d.DB.AuditLog(ctx, 5000)
 	if err != nil {

@@ -95,7 +95,7 @@ func TestEndToEnd200Orders(t *testing.T) {
 			t.Fatal(err)
 		}
 		svc := New(Deps{DB: db, Waybills: client, Queue: printer.NewQueue(db, nil), Tracker: worker, SMS: notifier,
-			DefaultPrinter: printer.PathURI("file", labels), Logf: func(string, ...any) {}})
+			DefaultPrinter: printer.PathURI("file", labels), Logf: func(string, ...any) {}, Accounts: SandboxAccounts()})
 
 		runCtx, stop := context.WithCancel(ctx)
 		done := make(chan error, 3)

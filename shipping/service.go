@@ -56,13 +56,13 @@ type Deps struct {
 	Now func() time.Time
 	// Logf receives detail for the operator; nil means log.Printf.
 	Logf func(format string, args ...any)
-	// PushURL and Salt, when set, ask Kuaidi100 to subscribe the waybill
-	// while issuing it; normally left empty and the Tracker subscribes.
-	PushURL, Salt string
 	// Station names this station: an order that waits for its waybill
 	// number prints where it was taken (see Retrier). Empty means the host
 	// name.
 	Station string
+	// Accounts holds the centre's e-waybill accounts with the carriers;
+	// nil means none, so every order is refused before any request.
+	Accounts AccountStore
 	// DedupWindow is how long an identical order submitted without an id
 	// (a double click before the first call returned) is taken to be the
 	// same order; 0 means 2 minutes, negative disables.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+
 	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
@@ -12,14 +15,20 @@ import (
 // issue obtains the waybill for o (idempotently) and stores the shipment
 // with its routing data.
 func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipment, error) {
+	acct, err := s.account(ctx, o.Carrier)
+	if err != nil {
+		return store.Shipment{}, err
+	}
 	req := kuaidi100.OrderRequest{
-		OrderID: o.ID, Com: o.Carrier, Recipient: o.Recipient, Sender: o.Sender,
-		Cargo: o.Items, Count: o.Count, Weight: o.Weight, PayType: o.PayType, ExpType: o.Product,
-		Remark: o.Remark, InsuredValue: o.InsuredValue, COD: o.COD,
+		OrderID: o.ID, Com: o.Carrier, Recipient: partyOf(o.Recipient), Sender: partyOf(o.Sender),
+		Cargo: o.Items, Count: o.Count, Weight: o.Weight, PayType: payTypeFor(o.PayType, acct), ExpType: o.Product,
+		Remark: o.Remark, InsuredValue: o.InsuredValue, COD: o.COD, Account: acct,
 	}
-	if s.d.PushURL != "" {
-		req.NeedSubscribe, req.PollCallbackURL, req.Salt = true, s.d.PushURL, s.d.Salt
+	if acct.Template == kuaidi100.TemplateCarrier {
+		req.PrintType = kuaidi100.PrintImage
 	}
+	// Subscribing is the tracking worker's (one way, a salt per shipment),
+	// never the order's needSubscribe.
 	r, err := s.d.Waybills.Order(ctx, req)
 	if err != nil {
 		return store.Shipment{}, err
@@ -30,9 +39,10 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 	now := s.now()
 	sh := store.Shipment{
 		Waybill: r.Waybill, Carrier: o.Carrier, OrderID: o.ID, Reference: o.Reference,
-		ChildWaybills: r.ChildWaybills, Routing: r.Routing,
+		ChildWaybills: r.ChildWaybills, Routing: routingOf(r.Routing), CarrierOrder: r.CarrierOrder,
 		RecipientName: o.Recipient.Name, RecipientPhone: o.Recipient.Phone, RecipientAddr: o.Recipient.Address,
-		Milestone: store.MilestoneOrdered, CreatedAt: now, UpdatedAt: now, CreatedBy: u.Name,
+		SenderAddr: o.Sender.Province + o.Sender.City + o.Sender.District + o.Sender.Address,
+		Milestone:  store.MilestoneOrdered, CreatedAt: now, UpdatedAt: now, CreatedBy: u.Name,
 	}
 	sh.SetMilestoneTime(store.MilestoneOrdered, now)
 	// A waybill obtained is stored even if ctx ended meanwhile.
@@ -63,8 +73,27 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 	if r.CarrierOrder != "" {
 		detail += " carrierOrder=" + r.CarrierOrder
 	}
+	if req.PayType != o.PayType && o.PayType != "" {
+		detail += " payType " + o.PayType + "->" + req.PayType + "（" + kuaidi100.CarrierShort(o.Carrier) + "的账号不是月结账号）"
+	}
+	if r.LabelURL != "" {
+		detail += " label=" + r.LabelURL
+	}
 	if err := s.d.DB.Audit(wctx, store.AuditEntry{Time: now, Who: u.Name, Action: "waybill", Target: r.Waybill, Detail: detail}); err != nil {
 		s.logf("shipping: audit waybill %s: %v", r.Waybill, err)
 	}
 	return sh, nil
+}
+
+// payTypeFor is the pay type an order sends: the order's, unless the
+// carrier's account does not allow it (MONTHLY on an account that is not a
+// 月结 account, e.g. the settings' default MONTHLY with a ZTO branch
+// contract): then the account's default.
+func payTypeFor(want string, acct kuaidi100.Account) string {
+	spec, _ := kuaidi100.AccountSpecFor(acct.Carrier)
+	want = strings.ToUpper(strings.TrimSpace(want))
+	if want == "" || !slices.Contains(spec.PayTypes(), want) {
+		return acct.PayType
+	}
+	return want
 }

@@ -165,8 +165,8 @@ func TestOfficialDemoShapes(t *testing.T) {
 	// Java OrderReq via Gson: numbers as numbers (weight 0.0), defaults
 	// payType MONTHLY and childNumType normal, booleans false, CLOUD.
 	java := map[string]any{
-		"recMan": map[string]any{"name": "张三", "mobile": "15999566666", "printAddr": "广东省深圳市南山区科技南十二路"},
-		"sendMan": map[string]any{"name": "李四", "mobile": "15999566666", "printAddr": "北京市海淀区xxx路"},
+		"recMan":    map[string]any{"name": "张三", "mobile": "15999566666", "printAddr": "广东省深圳市南山区科技南十二路"},
+		"sendMan":   map[string]any{"name": "李四", "mobile": "15999566666", "printAddr": "北京市海淀区xxx路"},
 		"kuaidicom": "zhaijisong", "partnerId": "sandbox", "payType": "MONTHLY", "weight": 0.0, "count": 1, "valinsPay": 0.0,
 		"collection": 0.0, "freight": 0.0, "scanSupport": 0, "isOut": 0, "isPickupSelf": 0, "isCenterDelivery": 0,
 		"childNumType": "normal", "siid": "KX100SANDBOX", "tempId": "60f6c17c7c223700131d8bc3", "needSubscribe": false,

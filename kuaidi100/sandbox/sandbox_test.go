@@ -112,7 +112,7 @@ func order(id, com string) kuaidi100.OrderRequest {
 		Recipient: kuaidi100.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"},
 		Sender:    kuaidi100.Party{Name: "视光中心", Phone: "022-23346655", Address: "上海市杨浦区复康路4号"},
 		Cargo:     "眼镜", Count: 1, Weight: 0.4, ExpType: "标准快递",
-		Account:   sandboxAccount(com),
+		Account: sandboxAccount(com),
 	}
 }
 

@@ -58,12 +58,13 @@ func TestStationOffAllWeekLearnsEverythingThroughRelay(t *testing.T) {
 
 	const parcels = 40
 	var numbers []string
+	acct, _ := kuaidi100.SandboxAccount("zhongtong")
 	for i := range parcels {
 		sb.Advance(time.Second) // the subscribe rates, on the sandbox's clock
 		res, err := client.Order(ctx, kuaidi100.OrderRequest{
-			OrderID: fmt.Sprintf("SD-R-%03d", i), Com: "zhongtong", Cargo: "眼镜", Count: 1, Weight: 0.5,
-			Recipient: store.Party{Name: "王芳", Phone: fmt.Sprintf("137%08d", i), Address: []string{"天津市河西区友谊路32号", "上海市杨浦区长江路1号", "成都市武侯区人民路8号", "广州市天河区中山路3号"}[i%4]},
-			Sender:    store.Party{Name: "天津眼科医院视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
+			OrderID: fmt.Sprintf("SD-R-%03d", i), Com: "zhongtong", Cargo: "眼镜", Count: 1, Weight: 0.5, Account: acct,
+			Recipient: kuaidi100.Party{Name: "王芳", Phone: fmt.Sprintf("137%08d", i), Address: []string{"天津市河西区友谊路32号", "上海市杨浦区长江路1号", "成都市武侯区人民路8号", "广州市天河区中山路3号"}[i%4]},
+			Sender:    kuaidi100.Party{Name: "天津眼科医院视光中心", Phone: "022-23346655", Address: "天津市南开区复康路4号"},
 		})
 		if err != nil {
 			t.Fatalf("order %d: %v", i, err)

@@ -1,0 +1,112 @@
+package shipping
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/store"
+)
+
+// TestOrderWithoutAccountRefusedBeforeAnyRequest: a carrier the centre has
+// no account with is a clear error naming it, and Kuaidi100 is never asked.
+func TestOrderWithoutAccountRefusedBeforeAnyRequest(t *testing.T) {
+	ctx := t.Context()
+	zto, _ := kuaidi100.SandboxAccount("zhongtong")
+	e := newEnvMod(t, func(d *Deps) { d.Accounts = NewMemoryAccounts(zto) })
+	o := testOrder(1)
+	o.Carrier = "yuantong"
+	_, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{})
+	if !errors.Is(err, kuaidi100.ErrNoAccount) || Describe(err) != "没有圆通的电子面单账号：请主管在 设置 → 快递账号 中填写" {
+		t.Fatalf("no YTO account: %v / %q", err, Describe(err))
+	}
+	if n := e.sb.Stats().Requests["order"]; n != 0 {
+		t.Errorf("%d order requests sent without an account", n)
+	}
+	if got := e.svc.ShippableCarriers(ctx); !slices.Equal(got, []string{"zhongtong"}) {
+		t.Errorf("shippable %v", got)
+	}
+	// With the account, the same order ships (the sandbox checks the fields).
+	o.Carrier = "zhongtong"
+	res, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Shipment.CarrierOrder == "" || res.Shipment.SenderAddr == "" {
+		t.Errorf("shipment lacks carrier order or sender: %+v", res.Shipment)
+	}
+	if err := e.svc.Cancel(ctx, frontDesk, res.Order.Waybill, "填错地址"); err != nil {
+		t.Fatalf("cancel with the account: %v", err)
+	}
+	if st := e.sb.Stats(); st.Responses["order 30001"] != 0 || st.Responses["cancel 200"] != 1 {
+		t.Errorf("sandbox answers %v", st.Responses)
+	}
+	// No accounts at all (Deps.Accounts nil): refused the same way.
+	bare := newEnvMod(t, func(d *Deps) { d.Accounts = nil })
+	if _, err := bare.svc.Ship(ctx, frontDesk, testOrder(2), ShipOptions{}); !errors.Is(err, kuaidi100.ErrNoAccount) || !strings.Contains(Describe(err), "中通") {
+		t.Errorf("no account store: %v", err)
+	}
+}
+
+// TestAccountsManagedByManagers: only a manager sets or removes accounts;
+// the secrets file keeps them; the audit log names the carrier, never the
+// values; a MONTHLY order on a non-月结 account sends the account's pay
+// type.
+func TestAccountsManagedByManagers(t *testing.T) {
+	ctx := t.Context()
+	e := newEnvMod(t, func(d *Deps) { d.Accounts = nil })
+	dir := filepath.Join(t.TempDir(), "data")
+	e.deps.Accounts = SecretsAccounts{Dir: dir}
+	e.svc = New(e.deps)
+	zto := kuaidi100.Account{Carrier: "zhongtong", PartnerID: "sandbox", PartnerKey: "sandbox", Net: "sandbox"}
+	if err := e.svc.SetAccount(ctx, frontDesk, zto); !errors.Is(err, ErrForbidden) {
+		t.Errorf("front desk sets an account: %v", err)
+	}
+	if err := e.svc.SetAccount(ctx, manager, kuaidi100.Account{Carrier: "zhongtong", PartnerID: "sandbox"}); err == nil || !strings.Contains(err.Error(), "合作方密钥") {
+		t.Errorf("incomplete account: %v", err)
+	}
+	if err := e.svc.SetAccount(ctx, manager, zto); err != nil {
+		t.Fatal(err)
+	}
+	// An empty field keeps what is stored (a masked form saved as is).
+	if err := e.svc.SetAccount(ctx, manager, kuaidi100.Account{Carrier: "zhongtong", Product: "标快"}); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := store.LoadAccounts(dir)
+	if err != nil || len(stored) != 1 || stored[0].PartnerKey != "sandbox" || stored[0].Code != "ztoOpen" || stored[0].Product != "标快" || stored[0].PayType != "SHIPPER" {
+		t.Fatalf("stored %+v %v", stored, err)
+	}
+	list, err := e.svc.Accounts(ctx, manager)
+	if err != nil || len(list) != 1 || list[0].PartnerID != "sa****ox" || list[0].Code != "ztoOpen" {
+		t.Errorf("masked list %+v %v", list, err)
+	}
+	res, err := e.svc.Ship(ctx, frontDesk, testOrder(3), ShipOptions{}) // PayType MONTHLY
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, _ := e.db.AuditLog(ctx, 50)
+	var sawSet, sawPay bool
+	for _, a := range log {
+		if a.Action == "account" {
+			sawSet = true
+			if strings.Contains(a.Detail, "sandbox") {
+				t.Errorf("audit shows account values: %q", a.Detail)
+			}
+		}
+		if a.Action == "waybill" && a.Target == res.Order.Waybill && strings.Contains(a.Detail, "MONTHLY->SHIPPER") {
+			sawPay = true
+		}
+	}
+	if !sawSet || !sawPay {
+		t.Errorf("audit: set %v, pay type noted %v: %+v", sawSet, sawPay, log)
+	}
+	if err := e.svc.RemoveAccount(ctx, manager, "zhongtong"); err != nil {
+		t.Fatal(err)
+	}
+	if e.svc.HasAccount(ctx, "zhongtong") {
+		t.Error("removed account still there")
+	}
+}
