@@ -31,7 +31,9 @@ import (
 type settingsScreen struct {
 	ui      *UI
 	content fyne.CanvasObject
-	st      store.Settings // the working copy
+	// accounts is the 快递账号 tab (accounts.go).
+	accounts *accountsTab
+	st       store.Settings // the working copy
 	// full: st was read by a manager, so it has the PINs and the
 	// credentials. applyRole reloads when the signed-in role no longer
 	// matches, so a clerk's window never keeps a manager's copy.
@@ -207,8 +209,10 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.saveBtn = widget.NewButtonWithIcon(i18n.T("Save settings"), theme.DocumentSaveIcon(), s.save)
 	s.saveBtn.Importance = widget.HighImportance
 	s.msg = widget.NewLabel("")
+	s.accounts = newAccountsTab(u)
 	tabs := container.NewAppTabs(
 		container.NewTabItem(i18n.T("Kuaidi100 account"), container.NewVScroll(account)),
+		container.NewTabItem(i18n.T("Carrier accounts"), s.accounts.content),
 		container.NewTabItem(i18n.T("Senders"), s.senders.content),
 		container.NewTabItem(i18n.T("Defaults"), container.NewVScroll(defaults)),
 		container.NewTabItem(i18n.T("SMS"), container.NewVScroll(smsBox)),
@@ -226,6 +230,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 func (s *settingsScreen) applyRole() {
 	allowed := s.ui.allowed(shipping.ActSettings)
 	setEnabled(s.saveBtn, allowed)
+	s.accounts.load()
 	if allowed != s.full { // drop a manager's PINs and credentials, or fetch them
 		s.load()
 	}

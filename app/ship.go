@@ -89,6 +89,10 @@ type shipScreen struct {
 	// nobody confirmed; carrierCodes maps the shown names to codes.
 	carrierGuessed bool
 	carrierCodes   map[string]string
+	// shippable are the carriers the centre has an e-waybill account
+	// with (the only ones offered); accountHint says how to add one.
+	shippable      []string
+	accountHint    *widget.Label
 	settingCarrier bool
 
 	mu        sync.Mutex // guards stopTimer and seq
@@ -113,6 +117,10 @@ func newShipScreen(u *UI) *shipScreen {
 	s.carrier = widget.NewSelectEntry(nil)
 	s.carrier.SetPlaceHolder(i18n.T("Empty: guess the carrier"))
 	s.carrier.OnChanged = s.onCarrierChanged
+	s.accountHint = widget.NewLabel("")
+	s.accountHint.Wrapping = fyne.TextWrapWord
+	s.accountHint.Importance = widget.WarningImportance
+	s.accountHint.Hide()
 	s.guess = widget.NewLabel(i18n.T("guessed"))
 	s.guess.Importance = widget.WarningImportance
 	s.guess.Hide()
@@ -179,6 +187,7 @@ func newShipScreen(u *UI) *shipScreen {
 		widget.NewSeparator(),
 		labelled(i18n.T("Sender"), field(shipping.FieldSenderName, s.sender)),
 		labelled(i18n.T("Carrier"), field(shipping.FieldCarrier, container.NewBorder(nil, nil, nil, s.guess, s.carrier))),
+		s.accountHint,
 		labelled(i18n.T("Items"), s.items),
 		row(labelled(i18n.T("Count"), field(shipping.FieldCount, s.count)), labelled(i18n.T("Weight (kg)"), field(shipping.FieldWeight, s.weight))),
 		row(labelled(i18n.T("Payment"), s.payType), labelled(i18n.T("Insured value (yuan)"), field("insured", s.insured))),
@@ -229,6 +238,33 @@ func (s *shipScreen) settingsChanged() {
 	s.sender.Options = names
 	s.sender.Refresh()
 	s.clear()
+	s.refreshCarriers()
+}
+
+// refreshCarriers offers only the carriers the centre has an e-waybill
+// account with, and says how to add one when there is none.
+func (s *shipScreen) refreshCarriers() {
+	var can []string
+	s.ui.async(func(ctx context.Context, _ shipping.User) { can = s.ui.svc.ShippableCarriers(ctx) }, func() {
+		s.shippable = can
+		var opts []string
+		for _, c := range can {
+			t := carrierText(c)
+			s.carrierCodes[t] = c
+			opts = append(opts, t)
+		}
+		s.carrier.SetOptions(opts)
+		if len(can) == 0 {
+			s.accountHint.SetText(i18n.T("No carrier e-waybill account yet, so nothing can ship: a manager adds one in Settings → Carrier accounts."))
+			s.accountHint.Show()
+		} else {
+			s.accountHint.Hide()
+		}
+		if code := s.carrierCode(); code != "" && !slices.Contains(can, code) {
+			s.setCarrier("", true) // the default carrier has no account
+			s.changed()
+		}
+	})
 }
 
 // clear empties the form for the next patient and puts the defaults back.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
 )
@@ -198,7 +199,8 @@ func (s *Service) SetAccount(ctx context.Context, u User, a kuaidi100.Account) e
 	}
 	n := spec.Normalize(a)
 	if msg := spec.Problem(n); msg != "" {
-		return &AccountError{Message: msg}
+		// The problem names the carrier's own (Chinese) field labels.
+		return i18n.Wrap(fmt.Errorf("set account %s: %s", spec.Carrier, msg), "The carrier would not take this account: %s", msg)
 	}
 	if i >= 0 {
 		accts[i] = n
@@ -236,12 +238,6 @@ func (s *Service) RemoveAccount(ctx context.Context, u User, carrier string) err
 	s.audit(ctx, u, "account", carrier, "删除"+kuaidi100.CarrierShort(carrier)+"电子面单账号")
 	return nil
 }
-
-// AccountError is an account a manager typed that the carrier would not
-// take; Message says what to fix.
-type AccountError struct{ Message string }
-
-func (e *AccountError) Error() string { return e.Message }
 
 // partyOf converts a stored party to the wire client's.
 func partyOf(p store.Party) kuaidi100.Party {

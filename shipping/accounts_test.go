@@ -110,3 +110,30 @@ func TestAccountsManagedByManagers(t *testing.T) {
 		t.Error("removed account still there")
 	}
 }
+
+// TestSuggestionsOnlyCarriersWithAnAccount: detection for a new order never
+// proposes a carrier the centre cannot ship with, not even the default.
+func TestSuggestionsOnlyCarriersWithAnAccount(t *testing.T) {
+	ctx := t.Context()
+	yto, _ := kuaidi100.SandboxAccount("yuantong")
+	jd, _ := kuaidi100.SandboxAccount("jd")
+	e := newEnvMod(t, func(d *Deps) { d.Accounts = NewMemoryAccounts(yto, jd) })
+	st, _ := e.db.Settings(ctx)
+	st.DefaultCarrier = "zhongtong"
+	if err := e.db.SaveSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	o := testOrder(1)
+	o.Carrier = ""
+	var got []string
+	for _, c := range e.svc.SuggestCarriers(ctx, o) {
+		got = append(got, c.Code)
+	}
+	if !slices.Equal(got, []string{"yuantong", "jd"}) {
+		t.Errorf("suggested %v, want only the carriers with an account", got)
+	}
+	none := newEnvMod(t, func(d *Deps) { d.Accounts = NewMemoryAccounts() })
+	if c := none.svc.SuggestCarriers(ctx, o); len(c) != 0 {
+		t.Errorf("no accounts, suggested %v", c)
+	}
+}

@@ -4,14 +4,17 @@ import (
 	"context"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
+	"slices"
 	"sort"
 	"strings"
 )
 
 // SuggestCarriers proposes carriers for an order: for an order that has a
 // waybill number, the carriers that number may belong to (online
-// autonumber, else the offline guess); otherwise the default carrier from
-// the settings, then the carriers most used lately, then the common ones.
+// autonumber, else the offline guess); otherwise, among the carriers the
+// centre has an e-waybill account with, the default carrier from the
+// settings, then the carriers most used lately, then the common ones, then
+// the rest with an account.
 func (s *Service) SuggestCarriers(ctx context.Context, o store.Order) []kuaidi100.Candidate {
 	if num := strings.TrimSpace(o.Waybill); num != "" {
 		if s.d.Waybills != nil {
@@ -23,8 +26,14 @@ func (s *Service) SuggestCarriers(ctx context.Context, o store.Order) []kuaidi10
 	}
 	var out []kuaidi100.Candidate
 	seen := map[string]bool{}
+	// A new order is suggested only carriers the centre can ship with (a
+	// complete e-waybill account).
+	can := map[string]bool{}
+	for _, c := range s.ShippableCarriers(ctx) {
+		can[c] = true
+	}
 	add := func(code string, conf float64, src string) {
-		if code == "" || seen[code] || !knownCarrier(code) {
+		if code == "" || seen[code] || !knownCarrier(code) || !can[code] {
 			return
 		}
 		seen[code] = true
@@ -57,5 +66,14 @@ func (s *Service) SuggestCarriers(ctx context.Context, o store.Order) []kuaidi10
 	for _, code := range []string{"zhongtong", "yuantong", "shentong", "yunda", "jtexpress", "shunfeng", "ems", "jd"} {
 		add(code, 0.05, "common")
 	}
+	for c := range can {
+		add(c, 0.01, "account")
+	}
+	slices.SortStableFunc(out, func(a, b kuaidi100.Candidate) int { // map order for the last group
+		if a.Source == "account" && b.Source == "account" {
+			return strings.Compare(a.Code, b.Code)
+		}
+		return 0
+	})
 	return out
 }
