@@ -2,12 +2,17 @@ package shipping
 
 import (
 	"errors"
+	"image"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"shipdesk/kuaidi100"
+	"shipdesk/printer/label"
+	"shipdesk/printer/tspl"
+	"shipdesk/printer/zpl"
 	"shipdesk/store"
 )
 
@@ -136,4 +141,85 @@ func TestSuggestionsOnlyCarriersWithAnAccount(t *testing.T) {
 	if c := none.svc.SuggestCarriers(ctx, o); len(c) != 0 {
 		t.Errorf("no accounts, suggested %v", c)
 	}
+}
+
+// TestCarrierTemplatePrintsTheCarriersImage: with 快递公司模板 the order asks
+// printType IMAGE, the label printed is Kuaidi100's rendering of the
+// carrier's template (fetched after it finished rendering) sent as one
+// bitmap through the same queue, and the preview is that image.
+func TestCarrierTemplatePrintsTheCarriersImage(t *testing.T) {
+	ctx := t.Context()
+	jt, _ := kuaidi100.SandboxAccount("jtexpress")
+	jt.Template = kuaidi100.TemplateCarrier
+	e := newEnvMod(t, func(d *Deps) {
+		cfg := d.Waybills.(*kuaidi100.Client).Config()
+		cfg.LabelRetryDelay = time.Millisecond
+		d.Waybills = kuaidi100.New(cfg)
+		d.Accounts = NewMemoryAccounts(jt)
+	})
+	o := testOrder(5)
+	o.Carrier = "jtexpress"
+	res, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Shipment.Routing.Extra[carrierLabelKey] == "" || res.Job.State != store.JobSent {
+		t.Fatalf("shipment %+v job %+v", res.Shipment.Routing, res.Job)
+	}
+	job, err := e.db.Job(ctx, res.Job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := string(job.Data)
+	for _, native := range []string{"BARCODE", "QRCODE", "^BC", "^BQ", "TEXT "} {
+		if strings.Contains(data, native) {
+			t.Errorf("carrier-template job draws %s itself: it must be the picture only", native)
+		}
+	}
+	if res.Preview == nil {
+		t.Fatal("no preview")
+	}
+	// The preview is the carrier's picture as the printer gets it.
+	img, err := e.deps.Waybills.FetchLabelImage(ctx, res.Shipment.Routing.Extra[carrierLabelKey])
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := label.ImageLabel(img, label.Size76x130, 203)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := label.Render(l)
+	var printed *image.Gray
+	if job.Format == "zpl" {
+		printed, err = zpl.Render(job.Data)
+	} else {
+		printed, err = tspl.RenderDPI(job.Data, 203)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := dotsDiffer(want, res.Preview); d != 0 {
+		t.Errorf("preview differs from the carrier's picture in %d dots", d)
+	}
+	if d := dotsDiffer(want, printed); d != 0 {
+		t.Errorf("printed label differs from the carrier's picture in %d dots", d)
+	}
+	if st := e.sb.Stats(); st.Responses["order 200"] != 1 {
+		t.Errorf("sandbox %v", st.Responses)
+	}
+}
+
+func dotsDiffer(a, b *image.Gray) int {
+	if a.Bounds().Size() != b.Bounds().Size() {
+		return a.Bounds().Dx() * a.Bounds().Dy()
+	}
+	n := 0
+	for y := range a.Bounds().Dy() {
+		for x := range a.Bounds().Dx() {
+			if (a.GrayAt(a.Bounds().Min.X+x, a.Bounds().Min.Y+y).Y < 128) != (b.GrayAt(b.Bounds().Min.X+x, b.Bounds().Min.Y+y).Y < 128) {
+				n++
+			}
+		}
+	}
+	return n
 }

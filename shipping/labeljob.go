@@ -44,10 +44,9 @@ func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o s
 	if err != nil {
 		return store.PrintJob{}, nil, err
 	}
-	d := LabelData(o, &sh, s.now(), st.Label)
-	l, err := label.EWaybill(d, size, dpi)
+	l, err := s.layout(ctx, st, o, sh, size, dpi)
 	if err != nil {
-		return store.PrintJob{}, nil, fmt.Errorf("print: lay out label: %w", err)
+		return store.PrintJob{}, nil, err
 	}
 	img, rerr := label.Render(l)
 	if rerr != nil {
@@ -154,4 +153,31 @@ func uriLanguage(uri string) string {
 		return ""
 	}
 	return u.Language
+}
+
+// carrierLabelKey is the Routing.Extra key of the short link to the
+// carrier's own label (the order answer's "label", printType IMAGE).
+const carrierLabelKey = "label"
+
+// layout lays out the label of sh: the carrier's own template when the
+// waybill was ordered with it (fetched from Kuaidi100, waiting while it is
+// still being rendered, and printed as a bitmap), otherwise ours.
+func (s *Service) layout(ctx context.Context, st store.Settings, o store.Order, sh store.Shipment, size label.Size, dpi int) (*label.Label, error) {
+	if link := sh.Routing.Extra[carrierLabelKey]; link != "" && s.d.Waybills != nil {
+		img, err := s.d.Waybills.FetchLabelImage(ctx, link)
+		if err != nil {
+			return nil, fmt.Errorf("print: carrier label of %s: %w", sh.Waybill, err)
+		}
+		l, err := label.ImageLabel(img, size, dpi)
+		if err != nil {
+			return nil, fmt.Errorf("print: carrier label of %s: %w", sh.Waybill, err)
+		}
+		return l, nil
+	}
+	d := LabelData(o, &sh, s.now(), st.Label)
+	l, err := label.EWaybill(d, size, dpi)
+	if err != nil {
+		return nil, fmt.Errorf("print: lay out label: %w", err)
+	}
+	return l, nil
 }

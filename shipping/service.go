@@ -2,6 +2,7 @@ package shipping
 
 import (
 	"context"
+	"image"
 	"log"
 	"os"
 	"shipdesk/kuaidi100"
@@ -15,6 +16,10 @@ type Waybills interface {
 	Order(ctx context.Context, r kuaidi100.OrderRequest) (*kuaidi100.OrderResult, error)
 	Cancel(ctx context.Context, r kuaidi100.CancelRequest) error
 	AutoNumber(ctx context.Context, num string) ([]kuaidi100.Candidate, error)
+	// FetchLabelImage downloads the carrier's own label rendered for an
+	// order asked with printType IMAGE (an account with the carrier's
+	// template), waiting while Kuaidi100 still renders it.
+	FetchLabelImage(ctx context.Context, link string) (image.Image, error)
 }
 
 // PrintQueue is the persisted print queue; *printer.Queue implements it.

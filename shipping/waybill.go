@@ -41,8 +41,16 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 		Waybill: r.Waybill, Carrier: o.Carrier, OrderID: o.ID, Reference: o.Reference,
 		ChildWaybills: r.ChildWaybills, Routing: routingOf(r.Routing), CarrierOrder: r.CarrierOrder,
 		RecipientName: o.Recipient.Name, RecipientPhone: o.Recipient.Phone, RecipientAddr: o.Recipient.Address,
-		SenderAddr: o.Sender.Province + o.Sender.City + o.Sender.District + o.Sender.Address,
+		SenderAddr: fullAddress(o.Sender),
 		Milestone:  store.MilestoneOrdered, CreatedAt: now, UpdatedAt: now, CreatedBy: u.Name,
+	}
+	if r.LabelURL != "" {
+		// The carrier's template, rendered by Kuaidi100: printed instead of
+		// our label (labeljob.go).
+		if sh.Routing.Extra == nil {
+			sh.Routing.Extra = map[string]string{}
+		}
+		sh.Routing.Extra[carrierLabelKey] = r.LabelURL
 	}
 	sh.SetMilestoneTime(store.MilestoneOrdered, now)
 	// A waybill obtained is stored even if ctx ended meanwhile.
@@ -96,4 +104,18 @@ func payTypeFor(want string, acct kuaidi100.Account) string {
 		return acct.PayType
 	}
 	return want
+}
+
+// fullAddress is a party's address with its region in front, unless the
+// address already starts with it.
+func fullAddress(p store.Party) string {
+	region := p.Province
+	if p.City != p.Province {
+		region += p.City
+	}
+	region += p.District
+	if region == "" || strings.HasPrefix(p.Address, p.Province) {
+		return p.Address
+	}
+	return region + p.Address
 }
