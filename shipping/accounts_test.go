@@ -223,3 +223,34 @@ func dotsDiffer(a, b *image.Gray) int {
 	}
 	return n
 }
+
+// TestProblemParcelsNameTheCourier: an exception shows who to call, from
+// the courier Kuaidi100's trace named (needCourierInfo).
+func TestProblemParcelsNameTheCourier(t *testing.T) {
+	ctx := t.Context()
+	e := newEnv(t, nil)
+	res, err := e.svc.Ship(ctx, frontDesk, testOrder(7), ShipOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.UpdateShipment(ctx, res.Order.Waybill, func(s *store.Shipment) error {
+		s.Courier = store.Courier{PickupName: "张师傅", PickupPhone: "13800001111", DeliveryName: "王磊", DeliveryPhone: "15000002222"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.RaiseException(ctx, &store.Exception{Waybill: res.Order.Waybill, Kind: store.ExcProblem, Detail: "疑难件", RaisedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := e.svc.Exceptions(ctx, manager)
+	if err != nil || len(ex) != 1 || ex[0].Detail != "疑难件（派件员 王磊 15000002222）" {
+		t.Fatalf("exceptions %+v %v", ex, err)
+	}
+	stored, _ := e.db.Exceptions(ctx, true, 10)
+	if stored[0].Detail != "疑难件" {
+		t.Errorf("the courier was written into the stored exception: %q", stored[0].Detail)
+	}
+	if got := CourierText(store.Courier{PickupName: "张师傅"}); got != "揽件员 张师傅" {
+		t.Errorf("pickup only: %q", got)
+	}
+}

@@ -182,7 +182,7 @@ scan:
 	if err != nil {
 		return out, fmt.Errorf("stats: exceptions: %w", err)
 	}
-	out.Exceptions = ex
+	out.Exceptions = s.withCouriers(ctx, ex)
 	return out, nil
 }
 

@@ -1,6 +1,14 @@
 package tracking
 
-import "testing"
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"shipdesk/kuaidi100"
+	"shipdesk/store"
+)
 
 func TestCityOf(t *testing.T) {
 	for addr, want := range map[string]string{
@@ -25,4 +33,44 @@ func FuzzCityOf(f *testing.F) {
 			t.Fatalf("CityOf(%q) = %q, longer than the address", addr, got)
 		}
 	})
+}
+
+// TestQueryStoresCourierAndSendsFromTo: a poll asks needCourierInfo and
+// sends the shipment's cities; the courier the answer names is kept.
+func TestQueryStoresCourierAndSendsFromTo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		e := newEnv(t, "", nil)
+		s := e.ship(ctx, 1)
+		if _, err := e.db.UpdateShipment(ctx, s.Waybill, func(x *store.Shipment) error {
+			x.SenderAddr, x.RecipientAddr = "天津市南开区复康路4号", "天津市河西区友谊路32号"
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ct := &capturingTracker{Tracker: e.client}
+		w := e.worker(func(c *Config) { c.Client = ct })
+		time.Sleep(30 * time.Hour) // delivered by now in the sandbox
+		if err := w.Refresh(ctx, s.Waybill); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := e.db.Shipment(ctx, s.Waybill)
+		if got.Courier.PickupName == "" || got.Courier.PickupPhone == "" {
+			t.Errorf("courier not stored: %+v", got.Courier)
+		}
+		if ct.last.From != "天津市南开区" || ct.last.To != "天津市河西区" {
+			t.Errorf("query from %q to %q", ct.last.From, ct.last.To)
+		}
+	})
+}
+
+// capturingTracker remembers the last query it passed on.
+type capturingTracker struct {
+	Tracker
+	last kuaidi100.QueryRequest
+}
+
+func (c *capturingTracker) Query(ctx context.Context, r kuaidi100.QueryRequest) (*kuaidi100.Track, error) {
+	c.last = r
+	return c.Tracker.Query(ctx, r)
 }
