@@ -184,7 +184,7 @@ func TestCarrierTemplatePrintsTheCarriersImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := label.ImageLabel(img, label.Size76x130, 203)
+	l, err := label.ImageLabel(label.Size76x130, 203, fitImage(img, label.Dots(76, 203), label.Dots(130, 203)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,5 +252,25 @@ func TestProblemParcelsNameTheCourier(t *testing.T) {
 	}
 	if got := CourierText(store.Courier{PickupName: "张师傅"}); got != "揽件员 张师傅" {
 		t.Errorf("pickup only: %q", got)
+	}
+}
+
+func TestFitImageKeepsProportionsAndCentres(t *testing.T) {
+	src := image.NewGray(image.Rect(10, 10, 410, 610)) // 2:3, all black
+	out := fitImage(src, 607, 1039)
+	if out.Bounds() != image.Rect(0, 0, 607, 1039) {
+		t.Fatalf("bounds %v", out.Bounds())
+	}
+	// 607 wide -> 910 high, centred: rows 64..973 black, the rest paper.
+	for _, c := range []struct {
+		x, y  int
+		black bool
+	}{{303, 519, true}, {0, 70, true}, {606, 970, true}, {303, 10, false}, {303, 1030, false}} {
+		if got := out.GrayAt(c.x, c.y).Y < 128; got != c.black {
+			t.Errorf("(%d,%d) black %v, want %v", c.x, c.y, got, c.black)
+		}
+	}
+	if e := fitImage(image.NewGray(image.Rect(0, 0, 0, 0)), 10, 10); e.GrayAt(5, 5).Y != 255 {
+		t.Error("an empty picture must give white paper")
 	}
 }

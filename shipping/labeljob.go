@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/draw"
 	"shipdesk/assets/i18n"
 	"shipdesk/printer"
 	"shipdesk/printer/label"
@@ -168,7 +169,7 @@ func (s *Service) layout(ctx context.Context, st store.Settings, o store.Order, 
 		if err != nil {
 			return nil, fmt.Errorf("print: carrier label of %s: %w", sh.Waybill, err)
 		}
-		l, err := label.ImageLabel(img, size, dpi)
+		l, err := label.ImageLabel(size, dpi, fitImage(img, label.Dots(float64(size.WidthMM), dpi), label.Dots(float64(size.HeightMM), dpi)))
 		if err != nil {
 			return nil, fmt.Errorf("print: carrier label of %s: %w", sh.Waybill, err)
 		}
@@ -180,4 +181,29 @@ func (s *Service) layout(ctx context.Context, st store.Settings, o store.Order, 
 		return nil, fmt.Errorf("print: lay out label: %w", err)
 	}
 	return l, nil
+}
+
+// fitImage scales img (nearest neighbour) to fit w x h dots keeping its
+// proportions and centres it on white paper of exactly w x h: a carrier's
+// label picture comes at its own resolution, the printer has its own.
+func fitImage(img image.Image, w, h int) *image.Gray {
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 || w <= 0 || h <= 0 {
+		return out
+	}
+	sw, sh := w, b.Dy()*w/b.Dx()
+	if sh > h {
+		sw, sh = b.Dx()*h/b.Dy(), h
+	}
+	ox, oy := (w-sw)/2, (h-sh)/2
+	for y := range max(sh, 1) {
+		sy := b.Min.Y + y*b.Dy()/max(sh, 1)
+		for x := range max(sw, 1) {
+			sx := b.Min.X + x*b.Dx()/max(sw, 1)
+			out.Set(ox+x, oy+y, img.At(sx, sy))
+		}
+	}
+	return out
 }
