@@ -36,8 +36,6 @@ type accountsTab struct {
 	specs    []kuaidi100.AccountSpec
 }
 
-var templateChoices = []string{kuaidi100.TemplateOwn, kuaidi100.TemplateCarrier}
-
 func templateName(t string) string {
 	if t == kuaidi100.TemplateCarrier {
 		return i18n.T("Carrier's template")

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
@@ -88,7 +89,7 @@ func pythonDumps(t *testing.T, v any) string {
 			b.WriteRune(r)
 			continue
 		}
-		for _, u := range []rune(string(r)) {
+		for _, u := range utf16.Encode([]rune{r}) {
 			b.WriteString(`\u` + strconv.FormatInt(int64(u)+0x10000, 16)[1:])
 		}
 	}
