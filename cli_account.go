@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"shipdesk/kuaidi100"
 	"shipdesk/shipping"
-	"shipdesk/store"
 )
 
 // runAccount is `shipdesk account set|list|remove`: the centre's e-waybill
@@ -30,10 +28,11 @@ func runAccount(ctx context.Context, g *globals, args []string, stdout, stderr i
 	return usagef("account %q: use set, list or remove", args[0])
 }
 
-// accountService is a Service over the data folder's store (for the audit
-// log) and secrets file, enough to manage accounts.
-func accountService(g *globals, fn func(*shipping.Service) error) error {
-	db, err := store.Open(filepath.Join(g.DataDir, "shipdesk.db"), store.Options{Location: clinicTime})
+// accountService is a Service over the station's store (for the audit
+// log; the shared one with --db) and the data folder's secrets file, enough
+// to manage accounts. The accounts stay in each station's secrets file.
+func accountService(ctx context.Context, g *globals, fn func(*shipping.Service) error) error {
+	db, _, err := openStore(ctx, g, nil, func(string, ...any) {})
 	if err != nil {
 		return err
 	}
@@ -97,7 +96,7 @@ func runAccountSet(ctx context.Context, g *globals, args []string, stdout io.Wri
 			a.SetField(f.field, v)
 		}
 	}
-	return accountService(g, func(svc *shipping.Service) error {
+	return accountService(ctx, g, func(svc *shipping.Service) error {
 		if err := svc.SetAccount(ctx, cliUser(), a); err != nil {
 			return fmt.Errorf("account set %s: %w（需要：%s）", spec.Carrier, err, fieldList(spec))
 		}
@@ -167,7 +166,7 @@ func runAccountList(ctx context.Context, g *globals, args []string, stdout io.Wr
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	return accountService(g, func(svc *shipping.Service) error {
+	return accountService(ctx, g, func(svc *shipping.Service) error {
 		list, err := svc.Accounts(ctx, cliUser())
 		if err != nil {
 			return err
@@ -208,7 +207,7 @@ func runAccountRemove(ctx context.Context, g *globals, args []string, stdout io.
 	if err != nil {
 		return err
 	}
-	return accountService(g, func(svc *shipping.Service) error {
+	return accountService(ctx, g, func(svc *shipping.Service) error {
 		if err := svc.RemoveAccount(ctx, cliUser(), spec.Carrier); err != nil {
 			return err
 		}
