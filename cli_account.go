@@ -233,7 +233,7 @@ func runCancel(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return usagef("cancel needs --reason TEXT (取消原因)")
 	}
 	waybill := kuaidi100.NormalizeNumber(pos[0])
-	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *runtime) error {
+	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *wiring) error {
 		if err := rt.Service.Cancel(ctx, cliUser(), waybill, *reason); err != nil {
 			return fmt.Errorf("cancel %s: %s", waybill, shipping.Describe(err))
 		}

@@ -13,6 +13,7 @@ import (
 
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
+	"shipdesk/store"
 )
 
 func runKD(t *testing.T, args ...string) (int, string, string) {
