@@ -74,6 +74,7 @@ func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	warnGlyphs(stderr, "shipdesk label", shipping.GlyphWarnings(d, l))
 	var data []byte
 	switch f {
 	case "png":
@@ -101,6 +102,14 @@ func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		fmt.Fprintf(stdout, "%s: %s label %s mm, %d dpi, %d bytes\n", *out, f, size, *dpi, len(data))
 	}
 	return nil
+}
+
+// warnGlyphs writes one line on stderr per order field holding characters
+// the label prints as boxes; the label is made all the same.
+func warnGlyphs(stderr io.Writer, cmd string, ws []shipping.GlyphWarning) {
+	for _, w := range ws {
+		fmt.Fprintf(stderr, "%s: %s\n", cmd, w.Message)
+	}
 }
 
 // runRender is the virtual printer: TSPL or ZPL bytes to a PNG.

@@ -88,7 +88,7 @@ func runPrint(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		job.Data = data
 		job.Format = printer.SniffLanguage(data)
 	} else {
-		if err := buildOrderJob(ctx, db, &f, &job); err != nil {
+		if err := buildOrderJob(ctx, db, &f, &job, stderr); err != nil {
 			return err
 		}
 	}
@@ -176,7 +176,8 @@ func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr 
 // buildOrderJob lays out the e-waybill of the order given by the flags and
 // encodes it in the printer's language: --lang, else the configured
 // profile's, else what a USB printer's device ID says, else TSPL.
-func buildOrderJob(ctx context.Context, db store.Store, f *printFlags, job *store.PrintJob) error {
+// Characters that print as boxes are named on stderr.
+func buildOrderJob(ctx context.Context, db store.Store, f *printFlags, job *store.PrintJob, stderr io.Writer) error {
 	s, err := db.Settings(ctx)
 	if err != nil {
 		return err
@@ -217,10 +218,12 @@ func buildOrderJob(ctx context.Context, db store.Store, f *printFlags, job *stor
 	if err := label.CheckDPI(dpi); err != nil {
 		return usagef("--dpi %d: %v (use 203 or 300)", dpi, err)
 	}
-	l, err := label.EWaybill(shipping.LabelData(o, ship, time.Now(), s.Label), size, dpi)
+	d := shipping.LabelData(o, ship, time.Now(), s.Label)
+	l, err := label.EWaybill(d, size, dpi)
 	if err != nil {
 		return fmt.Errorf("lay out the label: %w", err)
 	}
+	warnGlyphs(stderr, "shipdesk print", shipping.GlyphWarnings(d, l))
 	lang := f.lang
 	if lang == "" {
 		lang = profile.Language

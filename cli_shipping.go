@@ -44,6 +44,8 @@ type orderJSON struct {
 	Step      string  `json:"step"`
 	Warning   string  `json:"warning,omitempty"`
 	Job       jobJSON `json:"job"`
+	// LabelWarnings name the characters the label printed as boxes.
+	LabelWarnings []shipping.GlyphWarning `json:"labelWarnings,omitempty"`
 }
 
 type jobJSON struct {
@@ -190,7 +192,8 @@ func printShipResult(res *shipping.ShipResult, asJSON bool, stdout, stderr io.Wr
 		out := orderJSON{
 			OrderID: res.Order.ID, Waybill: res.Order.Waybill, Carrier: res.Order.Carrier,
 			Milestone: res.Shipment.Milestone.String(), Step: string(res.Order.Step), Warning: res.Warning,
-			Job: jobJSON{ID: res.Job.ID, State: state, Printer: res.Job.PrinterURI, Error: res.Job.Error},
+			Job:           jobJSON{ID: res.Job.ID, State: state, Printer: res.Job.PrinterURI, Error: res.Job.Error},
+			LabelWarnings: res.LabelWarnings,
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -203,6 +206,7 @@ func printShipResult(res *shipping.ShipResult, asJSON bool, stdout, stderr io.Wr
 	if res.Warning != "" {
 		fmt.Fprintf(stderr, "shipdesk order: %s (order %s)\n", oneLine(res.Warning), res.Order.ID)
 	}
+	warnGlyphs(stderr, "shipdesk order", res.LabelWarnings)
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,6 +78,9 @@ type shipScreen struct {
 	status     *widget.Label
 	preview    *canvas.Image
 	previewMsg *widget.Label
+	// glyphWarn names the characters the label prints as boxes (the
+	// service's warnings for the preview or the label just printed).
+	glyphWarn *widget.Label
 
 	errs map[string]*widget.Label
 	book *addressBook // earlier recipients of a returning patient
@@ -161,6 +163,10 @@ func newShipScreen(u *UI) *shipScreen {
 	s.preview.SetMinSize(fyne.NewSize(360, 560))
 	s.previewMsg = widget.NewLabel("")
 	s.previewMsg.Wrapping = fyne.TextWrapWord
+	s.glyphWarn = widget.NewLabel("")
+	s.glyphWarn.Wrapping = fyne.TextWrapWord
+	s.glyphWarn.Importance = widget.WarningImportance
+	s.glyphWarn.Hide()
 
 	field := func(key string, obj fyne.CanvasObject) fyne.CanvasObject {
 		e := errorText()
@@ -203,7 +209,7 @@ func newShipScreen(u *UI) *shipScreen {
 
 	previewBox := container.NewBorder(
 		widget.NewLabelWithStyle(i18n.T("Label preview (what will print)"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
-		s.previewMsg, nil, nil, s.preview)
+		container.NewVBox(s.glyphWarn, s.previewMsg), nil, nil, s.preview)
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), container.NewPadded(previewBox))
 	split.Offset = 0.58
 	s.content = split
@@ -449,7 +455,7 @@ func (s *shipScreen) refreshPreview() {
 	seq := s.seq
 	s.mu.Unlock()
 	guess := s.carrierGuessed
-	var img image.Image
+	var p shipping.LabelPreview
 	var cands []kuaidi100.Candidate
 	var perr error
 	s.ui.async(func(ctx context.Context, who shipping.User) {
@@ -459,7 +465,7 @@ func (s *shipScreen) refreshPreview() {
 				o.Carrier = cands[0].Code
 			}
 		}
-		img, perr = s.ui.svc.Preview(ctx, o, label.Size{}, 0)
+		p, perr = s.ui.svc.Preview(ctx, o, label.Size{}, 0)
 	}, func() {
 		s.mu.Lock()
 		stale := seq != s.seq
@@ -480,11 +486,13 @@ func (s *shipScreen) refreshPreview() {
 			return
 		}
 		if perr != nil {
+			s.showGlyphWarnings(nil)
 			s.previewMsg.SetText(shipping.Describe(perr))
 			return
 		}
 		s.previewMsg.SetText("")
-		s.preview.Image = img
+		s.showGlyphWarnings(p.Warnings)
+		s.preview.Image = p.Image
 		s.preview.Refresh()
 	})
 }
@@ -575,9 +583,17 @@ func (s *shipScreen) shipped(res *shipping.ShipResult, err error) {
 		s.preview.Image = res.Preview
 		s.preview.Refresh()
 		s.previewMsg.SetText(fmt.Sprintf(i18n.T("Printed: waybill %s."), res.Shipment.Waybill))
+		s.showGlyphWarnings(res.LabelWarnings)
 	}
 	s.ui.win.Canvas().Focus(s.name)
 	s.ui.dash.changed()
+}
+
+// showGlyphWarnings shows the service's sentences about characters that
+// print as boxes under the preview, or hides the line when there are none.
+func (s *shipScreen) showGlyphWarnings(ws []shipping.GlyphWarning) {
+	s.glyphWarn.SetText(strings.Join(shipping.GlyphMessages(ws), "\n"))
+	setVisible(s.glyphWarn, len(ws) > 0)
 }
 
 // showFieldErrors puts each message next to its field and focuses the

@@ -27,28 +27,32 @@ func (s *Service) firstJob(ctx context.Context, waybill string) (store.PrintJob,
 
 // printFirst queues the label of a new waybill, unless a job for it already
 // exists (a crash after queueing and before saving the step): a label is
-// never queued twice unasked.
-func (s *Service) printFirst(ctx context.Context, u User, o store.Order, sh store.Shipment, opt ShipOptions) (store.PrintJob, *image.Gray, error) {
+// never queued twice unasked (then no label is laid out and there are no
+// warnings).
+func (s *Service) printFirst(ctx context.Context, u User, o store.Order, sh store.Shipment, opt ShipOptions) (store.PrintJob, *image.Gray, []GlyphWarning, error) {
 	st, err := s.d.DB.Settings(ctx)
 	if err != nil {
-		return store.PrintJob{}, nil, fmt.Errorf("print: settings: %w", err)
+		return store.PrintJob{}, nil, nil, fmt.Errorf("print: settings: %w", err)
 	}
 	if j, ok := s.firstJob(ctx, sh.Waybill); ok {
-		return j, nil, nil
+		return j, nil, nil, nil
 	}
 	return s.printLabel(ctx, u, st, o, sh, opt, false, "")
 }
 
-// printLabel lays out, renders, encodes and submits one label.
-func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o store.Order, sh store.Shipment, opt ShipOptions, reprint bool, reason string) (store.PrintJob, *image.Gray, error) {
+// printLabel lays out, renders, encodes and submits one label. The
+// warnings name the characters that print as boxes.
+func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o store.Order, sh store.Shipment, opt ShipOptions, reprint bool, reason string) (store.PrintJob, *image.Gray, []GlyphWarning, error) {
 	prof, size, dpi, err := s.resolvePrint(st, opt)
 	if err != nil {
-		return store.PrintJob{}, nil, err
+		return store.PrintJob{}, nil, nil, err
 	}
 	l, err := s.layout(ctx, st, o, sh, size, dpi)
 	if err != nil {
-		return store.PrintJob{}, nil, err
+		return store.PrintJob{}, nil, nil, err
 	}
+	// A carrier's picture has no text of ours: no warnings.
+	warnings := GlyphWarnings(LabelData(o, &sh, s.now(), st.Label), l)
 	img, rerr := label.Render(l)
 	if rerr != nil {
 		s.logf("shipping: render preview %s: %v", sh.Waybill, rerr)
@@ -56,7 +60,7 @@ func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o s
 	}
 	data, err := printer.Language(prof.Language).Encode(l, PrintSettings(prof))
 	if err != nil {
-		return store.PrintJob{}, img, fmt.Errorf("print: encode %s: %w", prof.Language, err)
+		return store.PrintJob{}, img, warnings, fmt.Errorf("print: encode %s: %w", prof.Language, err)
 	}
 	job := store.PrintJob{
 		Waybill: sh.Waybill, OrderID: o.ID, PrinterURI: prof.URI, Format: prof.Language,
@@ -65,7 +69,7 @@ func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o s
 	job, err = s.d.Queue.Submit(ctx, job)
 	if err != nil && job.ID == 0 {
 		// Not even stored: a real failure.
-		return job, img, fmt.Errorf("print: queue job: %w", err)
+		return job, img, warnings, fmt.Errorf("print: queue job: %w", err)
 	}
 	if err != nil && job.Error == "" {
 		job.Error, job.ErrorDetail = Describe(err), err.Error()
@@ -80,7 +84,7 @@ func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o s
 			s.logf("shipping: mark %s printed: %v", sh.Waybill, err)
 		}
 	}
-	return job, img, nil
+	return job, img, warnings, nil
 }
 
 // resolvePrint picks the printer profile, label size and resolution.

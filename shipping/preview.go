@@ -33,14 +33,23 @@ func previewWaybill(carrier string) string {
 	return "000000000000"
 }
 
+// LabelPreview is a label as Preview renders it, with what the clerk
+// should know before printing it.
+type LabelPreview struct {
+	Image *image.Gray
+	// Warnings name the characters that print as boxes, field by field
+	// (GlyphWarnings); empty when every character prints.
+	Warnings []GlyphWarning
+}
+
 // Preview renders the label an order would print, before any waybill
 // exists: the real template with a placeholder number (previewWaybill) and
 // "预览 PREVIEW" across the top, so nobody mistakes it for a real label.
 // With a waybill on the order it renders that waybill unmarked.
-func (s *Service) Preview(ctx context.Context, o store.Order, size label.Size, dpi int) (*image.Gray, error) {
+func (s *Service) Preview(ctx context.Context, o store.Order, size label.Size, dpi int) (LabelPreview, error) {
 	st, err := s.d.DB.Settings(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("preview: settings: %w", err)
+		return LabelPreview{}, fmt.Errorf("preview: settings: %w", err)
 	}
 	o = normalizeOrder(o)
 	_, size, dpi, _ = s.resolvePrint(st, ShipOptions{Size: size, DPI: dpi, PrinterURI: "virtual:"})
@@ -51,16 +60,16 @@ func (s *Service) Preview(ctx context.Context, o store.Order, size label.Size, d
 	d := LabelData(o, nil, s.now(), st.Label)
 	l, err := label.EWaybill(d, size, dpi)
 	if err != nil {
-		return nil, fmt.Errorf("preview: %w", err)
+		return LabelPreview{}, fmt.Errorf("preview: %w", err)
 	}
 	img, err := label.Render(l)
 	if err != nil {
-		return nil, fmt.Errorf("preview: render: %w", err)
+		return LabelPreview{}, fmt.Errorf("preview: render: %w", err)
 	}
 	if placeholder {
 		markPreview(img)
 	}
-	return img, nil
+	return LabelPreview{Image: img, Warnings: GlyphWarnings(d, l)}, nil
 }
 
 // markPreview stamps "预览 PREVIEW" in a white box across the label's top.

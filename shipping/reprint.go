@@ -30,7 +30,7 @@ func (s *Service) Reprint(ctx context.Context, u User, waybill, reason, printerU
 		return store.PrintJob{}, fmt.Errorf("reprint: settings: %w", err)
 	}
 	o := s.orderOf(ctx, sh, st)
-	job, _, err := s.printLabel(ctx, u, st, o, sh, ShipOptions{PrinterURI: printerURI}, true, reason)
+	job, _, _, err := s.printLabel(ctx, u, st, o, sh, ShipOptions{PrinterURI: printerURI}, true, reason)
 	if err != nil {
 		return job, fmt.Errorf("reprint %s: %w", waybill, err)
 	}

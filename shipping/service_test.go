@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"math"
 	"net/http/httptest"
 	"os"
@@ -718,14 +719,18 @@ func TestPreviewIsMarked(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := t.Context()
 	o := testOrder(50)
-	img, err := e.svc.Preview(ctx, o, label.Size76x130, 203)
+	p, err := e.svc.Preview(ctx, o, label.Size76x130, 203)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o.Waybill = previewWaybill(o.Carrier)
-	plain, err := e.svc.Preview(ctx, o, label.Size76x130, 203)
+	q, err := e.svc.Preview(ctx, o, label.Size76x130, 203)
 	if err != nil {
 		t.Fatal(err)
+	}
+	img, plain := p.Image, q.Image
+	if len(p.Warnings)+len(q.Warnings) != 0 {
+		t.Errorf("warnings for an order that prints every character: %v %v", p.Warnings, q.Warnings)
 	}
 	if img.Bounds() != plain.Bounds() {
 		t.Fatalf("bounds %v vs %v", img.Bounds(), plain.Bounds())
@@ -944,30 +949,125 @@ func TestShipAgainAfterInterruptAfterWaybill(t *testing.T) {
 	}
 }
 
-// Every text that goes on the label is checked for glyphs before the
-// waybill is asked for: a remark or items the font cannot draw must not
-// leave a waybill issued with no label to put on the parcel.
-func TestUnprintableRemarkStopsBeforeTheWaybill(t *testing.T) {
+// A character the label font cannot draw (an emoji, CJK Extension B) does
+// not stop an order: it ships, the label prints a box in its place, and the
+// result names each such character and its field, in the app's language.
+func TestUndrawableCharactersShipWithWarnings(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := t.Context()
-	for _, mod := range []func(*store.Order){
-		func(o *store.Order) { o.Remark = "易碎😀" },
-		func(o *store.Order) { o.Items = "眼镜𠀀" },
-		func(o *store.Order) { o.Reference = "PJ😀1" },
-	} {
-		o := testOrder(75)
-		mod(&o)
-		res, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{})
-		if !errors.Is(err, ErrInvalidOrder) {
-			w := ""
-			if res != nil {
-				w = res.Order.Waybill + " " + res.Warning
-			}
-			t.Errorf("remark %q items %q ref %q: err %v, %s", o.Remark, o.Items, o.Reference, err, w)
+	st, err := e.db.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Label.FullAddresses = true // the address detail prints, 𠀀 with it
+	if err := e.db.SaveSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	o := testOrder(75)
+	o.Remark = "易碎😀轻放"
+	o.Recipient.Address = "天津市河西区友谊路𠀀32号"
+	if fe := e.svc.Validate(o); len(fe) != 0 {
+		t.Fatalf("Validate refuses: %v", fe)
+	}
+	p, err := e.svc.Preview(ctx, o, label.Size76x130, 203)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGlyphWarnings(t, "preview", p.Warnings)
+
+	res, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Done() || res.Order.Waybill == "" || res.Job.State != store.JobSent {
+		t.Fatalf("not shipped: step %s waybill %q job %s %s", res.Order.Step, res.Order.Waybill, res.Job.State, res.Job.Error)
+	}
+	if res.Warning != "" || res.Order.LastError != "" {
+		t.Errorf("a step failed: %q %q", res.Warning, res.Order.LastError)
+	}
+	checkGlyphWarnings(t, "ship", res.LabelWarnings)
+	if res.Preview == nil {
+		t.Fatal("no picture of the printed label")
+	}
+	if sh, err := e.db.Shipment(ctx, res.Order.Waybill); err != nil || sh.RecipientAddr != o.Recipient.Address {
+		t.Errorf("stored address %q (%v), want it as typed", sh.RecipientAddr, err)
+	}
+
+	// With the 隐私面单 address mask (the default) the detail holding 𠀀
+	// does not print, so only the remark is named.
+	st.Label.FullAddresses = false
+	if err := e.db.SaveSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.svc.Preview(ctx, o, label.Size76x130, 203)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Warnings) != 1 || m.Warnings[0].Field != FieldRemark || m.Warnings[0].Chars != "😀" {
+		t.Errorf("masked address: warnings %+v, want the remark's 😀 alone", m.Warnings)
+	}
+}
+
+// checkGlyphWarnings wants one warning for the remark's 😀 and one for
+// the address's 𠀀, in Chinese, naming field and character.
+func checkGlyphWarnings(t *testing.T, what string, ws []GlyphWarning) {
+	t.Helper()
+	want := []struct{ field, chars, name, code string }{
+		{FieldRecipientAddress, "𠀀", "收件地址", "U+20000"},
+		{FieldRemark, "😀", "备注", "U+1F600"},
+	}
+	if len(ws) != len(want) {
+		t.Fatalf("%s: warnings %+v, want %d", what, ws, len(want))
+	}
+	for i, w := range want {
+		g := ws[i]
+		if g.Field != w.field || g.Chars != w.chars || !strings.Contains(g.Message, w.name) ||
+			!strings.Contains(g.Message, w.chars) || !strings.Contains(g.Message, w.code) || !strings.Contains(g.Message, "方框") {
+			t.Errorf("%s: warning %d = %+v, want field %s naming %s (%s) in Chinese", what, i, g, w.field, w.chars, w.name)
 		}
 	}
-	if n := e.sb.Stats().Requests["order"]; n != 0 {
-		t.Errorf("%d waybills asked for", n)
+}
+
+// The preview draws a box where the emoji goes: the remark with it inks
+// more than the same remark without it, and the rest of the label is the
+// same.
+func TestPreviewDrawsTheBox(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := t.Context()
+	o := testOrder(77)
+	o.Remark = "易碎😀"
+	with, err := e.svc.Preview(ctx, o, label.Size76x130, 203)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Remark = "易碎"
+	without, err := e.svc.Preview(ctx, o, label.Size76x130, 203)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if with.Image.Bounds() != without.Image.Bounds() {
+		t.Fatalf("bounds %v vs %v", with.Image.Bounds(), without.Image.Bounds())
+	}
+	var added, removed int
+	var box image.Rectangle
+	for i := range with.Image.Pix {
+		a, b := with.Image.Pix[i] < 128, without.Image.Pix[i] < 128
+		switch {
+		case a && !b:
+			added++
+			p := image.Pt(i%with.Image.Stride, i/with.Image.Stride)
+			box = box.Union(image.Rectangle{p, p.Add(image.Pt(1, 1))})
+		case b && !a:
+			removed++
+		}
+	}
+	// A crossed box of a 2 mm character at 203 dpi (16 dots): four sides
+	// and two diagonals, well over 40 dots of ink.
+	if added < 40 || removed != 0 {
+		t.Fatalf("the emoji added %d and removed %d black dots; want a box and nothing else changed", added, removed)
+	}
+	if box.Dx() < 8 || box.Dy() < 8 || box.Dx() > 80 || box.Dy() > 80 {
+		t.Errorf("new ink spans %v: not one character's box", box)
 	}
 }
 

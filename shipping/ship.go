@@ -40,6 +40,11 @@ type ShipResult struct {
 	// Warning is a Chinese sentence for the clerk when something after the
 	// waybill did not work; empty when everything did.
 	Warning string
+	// LabelWarnings name the characters the label printed as boxes (the
+	// font cannot draw them), field by field; empty when every character
+	// printed, and when this call laid out no label (a resumed order whose
+	// label was already queued).
+	LabelWarnings []GlyphWarning
 }
 
 // Done reports whether every step finished.
@@ -337,8 +342,8 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 				return res, save()
 			}
 			if !opt.NoPrint {
-				job, img, err := s.printFirst(ctx, u, res.Order, res.Shipment, opt)
-				res.Preview = img
+				job, img, warnings, err := s.printFirst(ctx, u, res.Order, res.Shipment, opt)
+				res.Preview, res.LabelWarnings = img, warnings
 				if err != nil {
 					// The label could not be made (font, size): stay here
 					// so a resume tries again once fixed, but start

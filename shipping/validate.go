@@ -8,7 +8,6 @@ import (
 
 	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
-	"shipdesk/printer/label"
 	"shipdesk/store"
 )
 
@@ -188,7 +187,9 @@ func validPhone(s string) bool {
 const addressMarkers = "省市区县镇乡旗村路街道巷弄号楼栋室幢园里屯组"
 
 // checkOrder checks an order before it is saved and shipped and returns every
-// problem found, in form order; nil means the order can be shipped. known
+// problem found, in form order; nil means the order can be shipped.
+// Characters the label font cannot draw are no problem here: the label
+// prints a box for each and the results name them (GlyphWarnings). known
 // reports whether a carrier code is known; nil skips the carrier check.
 func checkOrder(o store.Order, known func(code string) bool) []FieldError {
 	var errs []FieldError
@@ -220,19 +221,6 @@ func checkOrder(o store.Order, known func(code string) bool) []FieldError {
 	case hasControl(addr):
 		add(FieldRecipientAddress, i18n.N("The delivery address holds characters that cannot be printed: please type it again."))
 	}
-	for _, f := range []struct{ field, what, v string }{
-		{FieldRecipientName, i18n.N("Recipient's name"), o.Recipient.Name},
-		{FieldRecipientAddress, i18n.N("Delivery address"), o.Recipient.Address},
-		{FieldSenderName, i18n.N("Sender"), o.Sender.Name},
-		{FieldSenderAddress, i18n.N("Sender's address"), o.Sender.Address},
-		{FieldItems, i18n.N("Items"), o.Items},
-		{FieldRemark, i18n.N("Remark"), o.Remark},
-		{FieldReference, i18n.N("Clinic order number"), o.Reference},
-	} {
-		if r, ok := missingGlyph(f.v); ok {
-			add(f.field, i18n.N("%s: the character “%c” cannot be printed on the label; please use a common character or pinyin."), i18n.T(f.what), r)
-		}
-	}
 	if strings.TrimSpace(o.Sender.Name) == "" {
 		add(FieldSenderName, i18n.N("Please enter the sender (choose the default sender in Settings)."))
 	}
@@ -262,19 +250,6 @@ func checkOrder(o store.Order, known func(code string) bool) []FieldError {
 		add(FieldInsured, i18n.N("The insured value and cash on delivery must be 0 or a positive amount (yuan)."))
 	}
 	return errs
-}
-
-// missingGlyph returns the first character of s the label font cannot draw.
-func missingGlyph(s string) (rune, bool) {
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			continue
-		}
-		if !label.HasGlyph(r) {
-			return r, true
-		}
-	}
-	return 0, false
 }
 
 func hasControl(s string) bool {
