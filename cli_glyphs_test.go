@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"shipdesk/printer"
 	"shipdesk/printer/label/labeltest"
 )
 
@@ -82,7 +83,7 @@ func TestOrderCreateAndPrintWarnOfUndrawableCharacters(t *testing.T) {
 	}
 
 	prn := filepath.Join(t.TempDir(), "out.prn")
-	code, _, stderr = runCLI(t, append([]string{"--data-dir", t.TempDir(), "print", "--printer", "file://" + filepath.ToSlash(prn), "--waybill", "ZT7512345678901"}, glyphFlags...)...)
+	code, _, stderr = runCLI(t, append([]string{"--data-dir", t.TempDir(), "print", "--printer", printer.PathURI("file", prn), "--waybill", "ZT7512345678901"}, glyphFlags...)...)
 	if code != 0 {
 		t.Fatalf("print: exit %d: %s", code, stderr)
 	}
