@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -162,7 +163,10 @@ func TestAnHourOfflineFiftyOrdersOneWaybillAndOneLabelEach(t *testing.T) {
 	if issued != 50 {
 		t.Errorf("the sandbox issued %d waybills for 50 orders", issued)
 	}
-	files, _ := os.ReadDir(strings.TrimPrefix(e.printer, "file://"))
+	files, err := os.ReadDir(filepath.Join(e.dir, "labels"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(files) != 50 {
 		t.Errorf("the printer got %d labels", len(files))
 	}
