@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"testing"
 	"time"
 )
@@ -117,6 +118,12 @@ func TestTCPClosedMidJob(t *testing.T) {
 	})
 	dev, _ := Open(t.Context(), "tcp://"+addr+"?timeout=10s")
 	err := dev.Print(t.Context(), bytes.Repeat([]byte("y"), 32<<20))
+	// Wine (the Windows tests' harness) does not wake a send blocked on a
+	// full buffer when the peer resets, so there the job fails by its
+	// timeout instead; Linux and real Windows report the reset.
+	if os.Getenv("SHIPDESK_TEST_WINE") != "" && errors.Is(err, ErrTimeout) {
+		return
+	}
 	if !errors.Is(err, ErrDisconnected) {
 		t.Fatalf("Print to a printer that hung up: %v, want ErrDisconnected", err)
 	}
