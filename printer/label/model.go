@@ -94,6 +94,15 @@ type Code128 struct {
 	Rotated              bool
 }
 
+// Plan returns the code sets the barcode is drawn and sent with: its Runs,
+// or Code128Plan of its Content when Runs is empty.
+func (c *Code128) Plan() ([]Code128Run, error) {
+	if len(c.Runs) > 0 {
+		return c.Runs, nil
+	}
+	return Code128Plan(c.Content)
+}
+
 // QuietModules is the white margin kept at each end of a Code 128.
 const QuietModules = 10
 
@@ -110,6 +119,14 @@ type QR struct {
 	Mask       int
 	Content    string
 	Modules    int
+}
+
+// Level is the error correction level, 'M' when ECC is unset.
+func (q *QR) Level() byte {
+	if q.ECC == 0 {
+		return 'M'
+	}
+	return q.ECC
 }
 
 // Bar is a filled black rectangle (a line).

@@ -96,12 +96,9 @@ func DrawBitmap(img *image.Gray, x, y int, b *Bitmap, overwrite bool) {
 // DrawCode128 draws c as planned (its Runs, or Code128Plan of its Content
 // when Runs is empty).
 func DrawCode128(img *image.Gray, c *Code128) error {
-	runs := c.Runs
-	if len(runs) == 0 {
-		var err error
-		if runs, err = Code128Plan(c.Content); err != nil {
-			return err
-		}
+	runs, err := c.Plan()
+	if err != nil {
+		return err
 	}
 	v, err := Code128Values(runs)
 	if err != nil {

@@ -112,30 +112,20 @@ func writeElement(b *bytes.Buffer, e label.Element) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(b, "QRCODE %d,%d,%c,%d,M,0,M2,S%d,\"%s\"\r\n", e.X, e.Y, eccOf(e), e.Cell, e.Mask, data)
+		fmt.Fprintf(b, "QRCODE %d,%d,%c,%d,M,0,M2,S%d,\"%s\"\r\n", e.X, e.Y, e.Level(), e.Cell, e.Mask, data)
 	default:
 		return fmt.Errorf("tspl encode: unsupported element %T", e)
 	}
 	return nil
 }
 
-func eccOf(q *label.QR) byte {
-	if q.ECC == 0 {
-		return 'M'
-	}
-	return q.ECC
-}
-
 // code128Data writes the barcode's runs with explicit code sets: !104
 // start B, !105 start C, !099 to C, !100 to B. A '!' in the content could
 // be read as a control, so it is refused.
 func code128Data(c *label.Code128) (string, error) {
-	runs := c.Runs
-	if len(runs) == 0 {
-		var err error
-		if runs, err = label.Code128Plan(c.Content); err != nil {
-			return "", fmt.Errorf("tspl encode: %w", err)
-		}
+	runs, err := c.Plan()
+	if err != nil {
+		return "", fmt.Errorf("tspl encode: %w", err)
 	}
 	var s strings.Builder
 	for i, r := range runs {

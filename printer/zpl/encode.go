@@ -118,7 +118,7 @@ func writeElement(b, zbuf *bytes.Buffer, e label.Element) error {
 		if e.Y < qrOffset {
 			return fmt.Errorf("zpl encode: qr code at y=%d, less than the %d dots ^BQ prints below its origin", e.Y, qrOffset)
 		}
-		fmt.Fprintf(b, "^BY2,3.0,%d^FO%d,%d^BQN,2,%d,%c,%d", qrOffset, e.X, e.Y-qrOffset, e.Cell, eccOf(e), e.Mask)
+		fmt.Fprintf(b, "^BY2,3.0,%d^FO%d,%d^BQN,2,%d,%c,%d", qrOffset, e.X, e.Y-qrOffset, e.Cell, e.Level(), e.Mask)
 		field(b, data)
 	default:
 		return fmt.Errorf("zpl encode: unsupported element %T", e)
@@ -126,23 +126,13 @@ func writeElement(b, zbuf *bytes.Buffer, e label.Element) error {
 	return nil
 }
 
-func eccOf(q *label.QR) byte {
-	if q.ECC == 0 {
-		return 'M'
-	}
-	return q.ECC
-}
-
 // code128Data writes the barcode's runs as ^BC mode N data: >: start B,
 // >; start C, >5 to C, >6 to B. '>' itself would start an invocation code,
 // so content holding it is refused.
 func code128Data(c *label.Code128) (string, error) {
-	runs := c.Runs
-	if len(runs) == 0 {
-		var err error
-		if runs, err = label.Code128Plan(c.Content); err != nil {
-			return "", fmt.Errorf("zpl encode: %w", err)
-		}
+	runs, err := c.Plan()
+	if err != nil {
+		return "", fmt.Errorf("zpl encode: %w", err)
 	}
 	var s strings.Builder
 	for i, r := range runs {
@@ -170,7 +160,7 @@ func code128Data(c *label.Code128) (string, error) {
 // comma, the character mode (N, A, or B with a 4-digit byte count) and the
 // data.
 func qrData(q *label.QR) (string, error) {
-	head := string(eccOf(q)) + "M,"
+	head := string(q.Level()) + "M,"
 	switch q.Mode {
 	case 'N', 'A':
 		return head + string(q.Mode) + q.Content, nil
