@@ -1,7 +1,6 @@
 package kuaidi100_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -84,7 +83,7 @@ const querySuccess = `{"message":"ok","nu":"YT9383342193097","com":"yuantong","i
 
 func TestQuerySendsSignedFormAndDecodes(t *testing.T) {
 	srv, cl := newCanned(t, map[string]string{kuaidi100.PathQuery: querySuccess})
-	tr, err := cl.Query(context.Background(), kuaidi100.QueryRequest{Com: "YuanTong", Num: " yt9383342193097 ", From: "上海市杨浦区", To: "天津市河西区"})
+	tr, err := cl.Query(t.Context(), kuaidi100.QueryRequest{Com: "YuanTong", Num: " yt9383342193097 ", From: "上海市杨浦区", To: "天津市河西区"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +124,7 @@ func TestQuerySendsSignedFormAndDecodes(t *testing.T) {
 func TestQueryPhoneLastFour(t *testing.T) {
 	srv, cl := newCanned(t, map[string]string{kuaidi100.PathQuery: querySuccess})
 	for in, want := range map[string]string{"1234": "1234", "138 0013 8000": "13800138000", "13800138000-5678": "5678", "022-23346655-8001": "02223346655"} {
-		if _, err := cl.Query(context.Background(), kuaidi100.QueryRequest{Com: "shunfeng", Num: "SF1342567604302", Phone: in}); err != nil {
+		if _, err := cl.Query(t.Context(), kuaidi100.QueryRequest{Com: "shunfeng", Num: "SF1342567604302", Phone: in}); err != nil {
 			t.Fatal(err)
 		}
 		if got := srv.form(kuaidi100.PathQuery).Get("param"); !strings.Contains(got, `"phone":"`+want+`"`) {
@@ -165,7 +164,7 @@ func TestEveryQueryCode(t *testing.T) {
 	for code, want := range cases {
 		body := `{"result":false,"returnCode":"` + code + `","message":"服务消息` + code + `"}`
 		_, cl := newCanned(t, map[string]string{kuaidi100.PathQuery: body})
-		_, err := cl.Query(context.Background(), kuaidi100.QueryRequest{Com: "yuantong", Num: "YT9383342193097"})
+		_, err := cl.Query(t.Context(), kuaidi100.QueryRequest{Com: "yuantong", Num: "YT9383342193097"})
 		checkErr(t, "query "+code, err, want, code, body)
 	}
 	// No logic reads the service's words: a 500 whatever its message is
@@ -206,7 +205,7 @@ func hasHan(s string) bool {
 
 func TestSubscribeRequestAndCodes(t *testing.T) {
 	srv, cl := newCanned(t, map[string]string{kuaidi100.PathSubscribe: `{"result":true,"returnCode":"200","message":"提交成功"}`})
-	err := cl.Subscribe(context.Background(), kuaidi100.SubscribeRequest{Com: "shunfeng", Num: "SF1342567604302", Phone: "13800138000-1234",
+	err := cl.Subscribe(t.Context(), kuaidi100.SubscribeRequest{Com: "shunfeng", Num: "SF1342567604302", Phone: "13800138000-1234",
 		CallbackURL: "http://relay.example.com/kd100/push?shipment=42", Salt: "s4lt", To: "北京市朝阳区"})
 	if err != nil {
 		t.Fatal(err)
@@ -216,7 +215,7 @@ func TestSubscribeRequestAndCodes(t *testing.T) {
 	if f.Get("schema") != "json" || f.Get("param") != want || f.Has("sign") {
 		t.Errorf("form %v\nwant param %s", f, want)
 	}
-	if err := cl.Subscribe(context.Background(), kuaidi100.SubscribeRequest{Num: "SF1342567604302", CallbackURL: "http://x/", AutoCom: true}); err != nil {
+	if err := cl.Subscribe(t.Context(), kuaidi100.SubscribeRequest{Num: "SF1342567604302", CallbackURL: "http://x/", AutoCom: true}); err != nil {
 		t.Fatal(err)
 	}
 	if p := srv.form(kuaidi100.PathSubscribe).Get("param"); !strings.Contains(p, `"company":""`) || !strings.Contains(p, `"autoCom":"1"`) {
@@ -240,7 +239,7 @@ func TestSubscribeRequestAndCodes(t *testing.T) {
 
 func TestAutoNumber(t *testing.T) {
 	srv, cl := newCanned(t, map[string]string{kuaidi100.PathAutoNumber: `[{"lengthPre":15,"comCode":"yuantong","name":"圆通速递"}]`})
-	c, err := cl.AutoNumber(context.Background(), "YT9383342193097")
+	c, err := cl.AutoNumber(t.Context(), "YT9383342193097")
 	if err != nil || len(c) != 1 || c[0].Source != "autonumber" || c[0].Code != "yuantong" {
 		t.Fatalf("%+v %v", c, err)
 	}
@@ -260,7 +259,7 @@ const orderOK = `{"success":true,"code":200,"message":"success","time":412,
 
 func TestOrderRequestFields(t *testing.T) {
 	srv, cl := newCanned(t, map[string]string{kuaidi100.PathLabel: orderOK})
-	res, err := cl.Order(context.Background(), kuaidi100.OrderRequest{
+	res, err := cl.Order(t.Context(), kuaidi100.OrderRequest{
 		OrderID: "SD20261126-0001", Com: "jtexpress",
 		Recipient: kuaidi100.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"},
 		Sender:    kuaidi100.Party{Name: "视光中心", Phone: "022-23346655", Province: "天津市", City: "天津市", District: "南开区", Address: "复康路4号"},
@@ -305,13 +304,13 @@ func TestLabelCodes(t *testing.T) {
 		"30003": kuaidi100.ErrAuth, "30004": kuaidi100.ErrQuota, "30009": kuaidi100.ErrTaskNotFound} {
 		body := `{"success":false,"code":` + code + `,"message":"m"}`
 		_, cl := newCanned(t, map[string]string{kuaidi100.PathLabel: body})
-		_, err := cl.Reprint(context.Background(), "T1")
+		_, err := cl.Reprint(t.Context(), "T1")
 		checkErr(t, "label "+code, err, want, code, body)
 	}
 	body := `{"success":false,"code":30001,"message":"取消失败：快件已揽收"}`
 	srv, cl := newCanned(t, map[string]string{kuaidi100.PathLabel: body})
 	acct := kuaidi100.Account{PartnerID: "ZT1", PartnerKey: "k", Net: "022001"}
-	err := cl.Cancel(context.Background(), kuaidi100.CancelRequest{Com: "zhongtong", Num: "75000000000000", OrderID: "KD-1", Reason: "患者取消", Account: acct})
+	err := cl.Cancel(t.Context(), kuaidi100.CancelRequest{Com: "zhongtong", Num: "75000000000000", OrderID: "KD-1", Reason: "患者取消", Account: acct})
 	checkErr(t, "cancel refused", err, kuaidi100.ErrBadRequest, "30001", body)
 	var e *kuaidi100.Error
 	if errors.As(err, &e) && !strings.Contains(e.Message, "快件已揽收") {
@@ -325,7 +324,7 @@ func TestLabelCodes(t *testing.T) {
 
 func TestReprintSign(t *testing.T) {
 	srv, cl := newCanned(t, map[string]string{kuaidi100.PathLabel: `{"code":200,"message":"success","time":0,"success":true}`})
-	res, err := cl.Reprint(context.Background(), "ABC123")
+	res, err := cl.Reprint(t.Context(), "ABC123")
 	if err != nil || res.TaskID != "ABC123" {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -337,7 +336,7 @@ func TestReprintSign(t *testing.T) {
 
 func TestSendSMS(t *testing.T) {
 	srv, cl := newCanned(t, map[string]string{kuaidi100.PathSMS: `{"status":1,"data":"","msg":"短信发送中……","extra":"","total":0}`})
-	res, err := cl.SendSMS(context.Background(), kuaidi100.SMSRequest{Phone: "13700001111", TemplateID: "1234",
+	res, err := cl.SendSMS(t.Context(), kuaidi100.SMSRequest{Phone: "13700001111", TemplateID: "1234",
 		Vars: map[string]string{"接收人姓名": "王芳", "快递单号": "JT1"}, OutOrder: "sms-7", CallbackURL: "http://relay/sms"})
 	if err != nil || res.Message != "短信发送中……" {
 		t.Fatalf("%+v %v", res, err)
@@ -431,14 +430,14 @@ func TestHugeBodiesRefused(t *testing.T) {
 	}))
 	defer srv.Close()
 	cl := kuaidi100.New(kuaidi100.Config{Key: "k", Customer: "c", BaseURL: srv.URL})
-	if _, err := cl.Query(context.Background(), kuaidi100.QueryRequest{Com: "ems", Num: "1136281381675"}); !errors.Is(err, kuaidi100.ErrTooLarge) {
+	if _, err := cl.Query(t.Context(), kuaidi100.QueryRequest{Com: "ems", Num: "1136281381675"}); !errors.Is(err, kuaidi100.ErrTooLarge) {
 		t.Errorf("query: %v", err)
 	}
 }
 
 func TestMissingCredentials(t *testing.T) {
 	cl := kuaidi100.New(kuaidi100.Config{})
-	_, err := cl.Query(context.Background(), kuaidi100.QueryRequest{Com: "ems", Num: "1136281381675"})
+	_, err := cl.Query(t.Context(), kuaidi100.QueryRequest{Com: "ems", Num: "1136281381675"})
 	if !errors.Is(err, kuaidi100.ErrNoCredentials) || !strings.Contains(err.Error(), "KUAIDI100_") {
 		t.Errorf("err %v", err)
 	}

@@ -10,30 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
 )
 
 // shanghai is the station's zone without depending on the tz database.
 var shanghai = time.FixedZone("CST", 8*3600)
-
-// testClock is an injected clock the test moves by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // fakeSender records what would go to the provider.
 type fakeSender struct {
@@ -66,32 +49,27 @@ func (f *fakeSender) sent() []kuaidi100.SMSRequest {
 
 type fixture struct {
 	db     *store.DB
-	clock  *testClock
+	clock  *testkit.Clock
 	sender *fakeSender
 	n      *Notifier
-	logs   *strings.Builder
+	logs   *testkit.Log
 }
 
 // newFixture opens a real store in a temporary folder with the default
 // settings plus the delivered milestone enabled, at 10:00 Shanghai time.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	clock := &testClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai)}
+	clock := testkit.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai))
 	db, err := store.Open(filepath.Join(t.TempDir(), "shipdesk.db"), store.Options{NoSync: true, Now: clock.Now, Location: shanghai})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &fixture{db: db, clock: clock, sender: &fakeSender{}, logs: &strings.Builder{}}
-	var logMu sync.Mutex
+	f := &fixture{db: db, clock: clock, sender: &fakeSender{}, logs: &testkit.Log{}}
 	f.n = New(Config{
 		DB: db, Client: f.sender, Now: clock.Now, Location: shanghai,
 		CallbackURL: "http://127.0.0.1:8090/kuaidi100/sms",
-		Logf: func(format string, args ...any) {
-			logMu.Lock()
-			defer logMu.Unlock()
-			fmt.Fprintf(f.logs, format+"\n", args...)
-		},
+		Logf:        f.logs.Logf,
 	})
 	f.settings(t, func(s *store.SMSSettings) {
 		s.Enabled = true

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,7 +10,7 @@ import (
 
 func TestBackup(t *testing.T) {
 	db, _ := openTestStore(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	mustCreate(t, db, testShipment("B1"))
 	path := filepath.Join(t.TempDir(), "backups", "shipdesk-backup.db")
 	if err := db.BackupFile(ctx, path); err != nil {

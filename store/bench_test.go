@@ -1,11 +1,11 @@
 package store
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"shipdesk/internal/testkit"
 	"slices"
 	"sync"
 	"testing"
@@ -95,7 +95,7 @@ func (db *DB) usage() (int, []bucketUsage) {
 
 func BenchmarkShipmentByWaybill(b *testing.B) {
 	db, n := openFixture(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	r := rand.New(rand.NewPCG(1, 2))
 	for b.Loop() {
 		if _, err := db.Shipment(ctx, fixtureWaybill(r.IntN(n))); err != nil {
@@ -106,7 +106,7 @@ func BenchmarkShipmentByWaybill(b *testing.B) {
 
 func BenchmarkEvents(b *testing.B) {
 	db, n := openFixture(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	r := rand.New(rand.NewPCG(1, 2))
 	for b.Loop() {
 		if _, err := db.Events(ctx, fixtureWaybill(r.IntN(n))); err != nil {
@@ -128,7 +128,7 @@ func queryPatients(n int) (phones, names []string) {
 
 func BenchmarkShipmentsByPhone(b *testing.B) {
 	db, n := openFixture(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	phones, _ := queryPatients(n)
 	for _, tc := range []struct {
 		name  string
@@ -155,7 +155,7 @@ func BenchmarkShipmentsByPhone(b *testing.B) {
 
 func BenchmarkShipmentsByReference(b *testing.B) {
 	db, n := openFixture(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	r := rand.New(rand.NewPCG(5, 6))
 	var want []Shipment
 	for range 1000 {
@@ -187,7 +187,7 @@ func BenchmarkShipmentsByReference(b *testing.B) {
 
 func BenchmarkShipmentsByName(b *testing.B) {
 	db, n := openFixture(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	_, names := queryPatients(n)
 	for _, tc := range []struct {
 		name  string
@@ -213,7 +213,7 @@ func BenchmarkShipmentsByName(b *testing.B) {
 
 func BenchmarkShipmentsByStatePage(b *testing.B) {
 	db, _ := openFixture(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	for _, m := range []Milestone{MilestoneDelivered, MilestoneInTransit} {
 		b.Run(m.String(), func(b *testing.B) {
 			// Walk pages from the start; wrap around at the end.
@@ -231,7 +231,7 @@ func BenchmarkShipmentsByStatePage(b *testing.B) {
 
 func BenchmarkShipmentsDue(b *testing.B) {
 	db, _ := openFixture(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	rows, i := 0, 0
 	for b.Loop() {
 		ss, err := db.ShipmentsDue(ctx, fixtureNow, 100)
@@ -246,7 +246,7 @@ func BenchmarkShipmentsDue(b *testing.B) {
 
 func BenchmarkShipmentsByDay(b *testing.B) {
 	db, _ := openFixture(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	rows, i := 0, 0
 	for b.Loop() {
 		ss, err := db.ShipmentsByDay(ctx, fixtureNow, fixtureNow, 0)
@@ -261,7 +261,7 @@ func BenchmarkShipmentsByDay(b *testing.B) {
 
 func BenchmarkCounts30Days(b *testing.B) {
 	db, n := openFixture(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	var c Counts
 	for b.Loop() {
 		var err error
@@ -280,18 +280,18 @@ func BenchmarkCounts30Days(b *testing.B) {
 func BenchmarkCreateShipment(b *testing.B) {
 	for _, sync := range []bool{false, true} {
 		b.Run(fmt.Sprintf("fsync=%v", sync), func(b *testing.B) {
-			clk := &clock{}
+			clk := &testkit.Clock{}
 			db, err := Open(filepath.Join(b.TempDir(), "w.db"), Options{NoSync: !sync, Now: clk.Now, Location: shanghai})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer db.Close()
-			ctx := context.Background()
+			ctx := b.Context()
 			const n = 1_000_000
 			i := 0
 			for b.Loop() {
 				s, evs := fixtureShipment(i, n)
-				clk.t = s.UpdatedAt
+				clk.Set(s.UpdatedAt)
 				if err := db.CreateShipment(ctx, &s); err != nil {
 					b.Fatal(err)
 				}
@@ -308,7 +308,7 @@ func BenchmarkCreateShipment(b *testing.B) {
 
 func BenchmarkUpdateShipment(b *testing.B) {
 	db, _ := openTestStoreB(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	const n = 2000
 	for i := range n {
 		s, evs := fixtureShipment(i, n)
@@ -331,8 +331,8 @@ func BenchmarkUpdateShipment(b *testing.B) {
 	}
 }
 
-func openTestStoreB(b *testing.B) (*DB, *clock) {
-	clk := &clock{t: fixtureNow}
+func openTestStoreB(b *testing.B) (*DB, *testkit.Clock) {
+	clk := testkit.NewClock(fixtureNow)
 	db, err := Open(filepath.Join(b.TempDir(), "b.db"), Options{NoSync: true, Now: clk.Now, Location: shanghai})
 	if err != nil {
 		b.Fatal(err)

@@ -19,7 +19,7 @@ func TestContract(t *testing.T) {
 			t.Fatalf("Open: %v", err)
 		}
 		t.Cleanup(func() {
-			if err := db.Check(context.Background()); err != nil {
+			if err := db.Check(context.Background()); err != nil { // t.Context is cancelled by now
 				t.Errorf("bbolt check: %v", err)
 			}
 			if err := db.Close(); err != nil {

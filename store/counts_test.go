@@ -1,13 +1,12 @@
 package store
 
 import (
-	"context"
 	"testing"
 )
 
 func TestRecountRepairs(t *testing.T) {
 	db, _ := openTestStore(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	mustCreate(t, db, testShipment("R1"))
 	// Break a counter behind the store's back.
 	db.bolt.Update(func(tx *boltTx) error {

@@ -2,8 +2,8 @@ package store
 
 import (
 	"bytes"
-	"context"
 	"path/filepath"
+	"shipdesk/internal/testkit"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,11 +15,11 @@ import (
 func TestBulkLoadMatchesWritePath(t *testing.T) {
 	const n = 400
 	bulk, _ := openTestStore(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := bulk.bulkLoad(ctx, n); err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{}
+	clk := &testkit.Clock{}
 	api, err := Open(filepath.Join(t.TempDir(), "api.db"), Options{NoSync: true, Now: clk.Now, Location: shanghai})
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +27,7 @@ func TestBulkLoadMatchesWritePath(t *testing.T) {
 	t.Cleanup(func() { checkAndClose(t, api) })
 	for i := range n {
 		s, evs := fixtureShipment(i, n)
-		clk.t = s.UpdatedAt
+		clk.Set(s.UpdatedAt)
 		if err := api.CreateShipment(ctx, &s); err != nil {
 			t.Fatal(err)
 		}

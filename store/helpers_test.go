@@ -3,39 +3,21 @@ package store
 import (
 	"context"
 	"path/filepath"
-	"sync"
+	"shipdesk/internal/testkit"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// clock is a settable time source for Options.Now.
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 var shanghai = time.FixedZone("CST", 8*3600)
 
 // openTestStore opens a store in t.TempDir() with a fixed clock in China
 // time. Cleanup checks the counters against a full recount, runs bbolt's
 // consistency check and closes the file.
-func openTestStore(t *testing.T) (*DB, *clock) {
+func openTestStore(t *testing.T) (*DB, *testkit.Clock) {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai)}
+	clk := testkit.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai))
 	db, err := Open(filepath.Join(t.TempDir(), "data", "shipdesk.db"), Options{NoSync: true, Now: clk.Now, Location: shanghai})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -44,6 +26,8 @@ func openTestStore(t *testing.T) (*DB, *clock) {
 	return db, clk
 }
 
+// checkAndClose runs from t.Cleanup, after t.Context is cancelled, so it
+// brings its own context.
 func checkAndClose(t *testing.T, db *DB) {
 	t.Helper()
 	ctx := context.Background()
@@ -80,7 +64,7 @@ func testShipment(waybill string) *Shipment {
 
 func mustCreate(t *testing.T, db *DB, s *Shipment) {
 	t.Helper()
-	if err := db.CreateShipment(context.Background(), s); err != nil {
+	if err := db.CreateShipment(t.Context(), s); err != nil {
 		t.Fatalf("CreateShipment(%s): %v", s.Waybill, err)
 	}
 }

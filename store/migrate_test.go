@@ -1,8 +1,8 @@
 package store
 
 import (
-	"context"
 	"path/filepath"
+	"shipdesk/internal/testkit"
 	"slices"
 	"strings"
 	"testing"
@@ -36,7 +36,7 @@ func TestMigrateV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, s := range []*Shipment{
 		{Waybill: "M1", Carrier: "zhongtong", Milestone: MilestoneInTransit, NextPollAt: now.Add(-time.Hour)},
 		{Waybill: "M2", Carrier: "zhongtong", Milestone: MilestoneDelivered, NextPollAt: now.Add(-time.Hour)}, // terminal
@@ -84,13 +84,13 @@ func TestMigrateV1(t *testing.T) {
 // checks that Open adds the index and fills it from the stored shipments.
 func TestMigrateV2(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v2.db")
-	clk := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai)}
+	clk := testkit.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai))
 	opts := Options{NoSync: true, Now: clk.Now, Location: shanghai}
 	db, err := Open(path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, s := range []struct{ wb, ref, order string }{
 		{"V1", "PJ20261126-001", "SD20261126-000001"},
 		{"V2", "PJ20261126-001", "SD20261126-000002"}, // sent again for the same glasses
@@ -151,7 +151,7 @@ func TestOpenEmptyFileIsV0(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { checkAndClose(t, db) })
-	if err := db.CreateShipment(context.Background(), testShipment("V0")); err != nil {
+	if err := db.CreateShipment(t.Context(), testShipment("V0")); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -32,12 +32,12 @@ func TestOpenCreatesPrivateFolder(t *testing.T) {
 
 func TestCancelledContextWritesNothing(t *testing.T) {
 	db, _ := openTestStore(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if err := db.CreateShipment(ctx, testShipment("CTX1")); !errors.Is(err, context.Canceled) {
 		t.Errorf("CreateShipment err = %v, want context.Canceled", err)
 	}
-	if _, err := db.Shipment(context.Background(), "CTX1"); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Shipment(t.Context(), "CTX1"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("cancelled create was written: %v", err)
 	}
 	if _, err := db.Counts(ctx, db.now(), 1); !errors.Is(err, context.Canceled) {

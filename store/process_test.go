@@ -2,7 +2,6 @@ package store
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -25,7 +24,7 @@ func TestHelperWriter(t *testing.T) {
 	if os.Getenv(helperEnv) != "writer" {
 		t.Skip("child process helper")
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	db, err := Open(os.Getenv("SHIPDESK_STORE_DB"), Options{})
 	if err != nil {
 		fmt.Println("ERROR", err)
@@ -121,7 +120,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { checkAndClose(t, db) }) // bbolt check and counter recount
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, wb := range acked {
 		s, err := db.Shipment(ctx, wb)
 		if err != nil {

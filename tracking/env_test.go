@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
 	"shipdesk/store"
@@ -82,31 +83,9 @@ type env struct {
 	down    atomic.Bool
 	queries atomic.Int64
 	notes   *recorder
-	logs    *logBuffer
+	logs    *testkit.Log
 	pushURL string
 	w       atomic.Pointer[Worker] // the worker receiving pushes now
-}
-
-type logBuffer struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logBuffer) logf(format string, args ...any) {
-	l.mu.Lock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-	l.mu.Unlock()
-}
-
-func (l *logBuffer) contains(s string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, x := range l.lines {
-		if strings.Contains(x, s) {
-			return true
-		}
-	}
-	return false
 }
 
 const testPushURL = "http://station.example:8090/kuaidi100/push"
@@ -115,7 +94,7 @@ const testPushURL = "http://station.example:8090/kuaidi100/push"
 // means poll only. opts tweak the sandbox.
 func newEnv(t testing.TB, pushURL string, opts func(*sandbox.Options)) *env {
 	t.Helper()
-	e := &env{t: t, notes: &recorder{}, logs: &logBuffer{}, pushURL: pushURL}
+	e := &env{t: t, notes: &recorder{}, logs: &testkit.Log{}, pushURL: pushURL}
 	db, err := store.Open(filepath.Join(t.TempDir(), "shipdesk.db"), store.Options{NoSync: true, Location: cst})
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +128,7 @@ func newEnv(t testing.TB, pushURL string, opts func(*sandbox.Options)) *env {
 // worker returns a new worker on the env's store and makes it the push
 // target.
 func (e *env) worker(mod func(*Config)) *Worker {
-	cfg := Config{DB: e.db, Client: e.client, Notifier: e.notes, PushURL: e.pushURL, Logf: e.logs.logf}
+	cfg := Config{DB: e.db, Client: e.client, Notifier: e.notes, PushURL: e.pushURL, Logf: e.logs.Logf}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -181,7 +181,7 @@ func TestPushBadSignature(t *testing.T) {
 		if got.Milestone != s.Milestone || !got.UpdatedAt.Equal(s.UpdatedAt) || len(evs) != 0 || len(e.notes.of(s.Waybill)) != 0 {
 			t.Errorf("refused push touched data: %s, updated %v (was %v), %d events", got.Milestone, got.UpdatedAt, s.UpdatedAt, len(evs))
 		}
-		if !e.logs.contains("refused") {
+		if !e.logs.Contains("refused") {
 			t.Error("bad signature not logged")
 		}
 		station := pushForm(s.Waybill, "polling", j[:2], "station-salt")
@@ -195,7 +195,7 @@ func TestPushBadSignature(t *testing.T) {
 		if _, err := e.db.Shipment(ctx, "ZT99999999999"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("push for an unknown number stored something: %v", err)
 		}
-		if !e.logs.contains("unknown number") {
+		if !e.logs.Contains("unknown number") {
 			t.Error("push for an unknown number not logged")
 		}
 		if good := pushForm(s.Waybill, "polling", j[:2], s.Subscription.Salt); true {
@@ -311,7 +311,7 @@ func TestPushRequestLimits(t *testing.T) {
 func FuzzPushHandler(f *testing.F) {
 	e := newEnv(f, testPushURL, nil)
 	w := e.worker(nil)
-	ctx := context.Background()
+	ctx := f.Context()
 	s := e.ship(ctx, 1)
 	if err := w.Subscribe(ctx, s.Waybill); err != nil {
 		f.Fatal(err)

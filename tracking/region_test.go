@@ -39,7 +39,7 @@ func FuzzCityOf(f *testing.F) {
 // sends the shipment's cities; the courier the answer names is kept.
 func TestQueryStoresCourierAndSendsFromTo(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		e := newEnv(t, "", nil)
 		s := e.ship(ctx, 1)
 		if _, err := e.db.UpdateShipment(ctx, s.Waybill, func(x *store.Shipment) error {

@@ -210,7 +210,7 @@ func TestServiceDownForAnHour(t *testing.T) {
 		if during == 0 {
 			t.Error("no request during the outage: the test did not exercise the back-off")
 		}
-		if !e.logs.contains("unavailable") {
+		if !e.logs.Contains("unavailable") {
 			t.Error("the outage was not logged")
 		}
 		t.Logf("%d requests during the outage", during)

@@ -1,36 +1,17 @@
 package sandbox_test
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
 	"shipdesk/store"
 )
-
-// manualClock is a real clock that only the test moves.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // TestCompressedJourneysInRealTime runs the demo configuration (real-time
 // clock, DemoCompress) on a manual clock: parcels go through their whole
@@ -38,8 +19,8 @@ func (c *manualClock) add(d time.Duration) {
 // at or before the clock (never in the future), pushes come soon after each
 // change, and the rules the app must obey keep their real durations.
 func TestCompressedJourneysInRealTime(t *testing.T) {
-	ctx := context.Background()
-	clk := &manualClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))}
+	ctx := t.Context()
+	clk := testkit.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 	o := sandbox.DefaultOptions()
 	o.Seed, o.RealTime, o.Compress, o.Clock = 11, true, sandbox.DemoCompress, clk.Now
 	o.Speed = 600 // ignored with RealTime
@@ -63,7 +44,7 @@ func TestCompressedJourneysInRealTime(t *testing.T) {
 			t.Fatal(err)
 		}
 		waybills[res.Waybill] = com
-		clk.add(time.Second) // the subscribe rate is real: one order a second
+		clk.Add(time.Second) // the subscribe rate is real: one order a second
 	}
 
 	// The 30-minute rule is real time, although parcels move fast.
@@ -85,7 +66,7 @@ func TestCompressedJourneysInRealTime(t *testing.T) {
 	seen := 0
 	var maxLag time.Duration // from an event to the push that carried it
 	for clk.Now().Sub(shipped) < 2*time.Hour && len(done) < n {
-		clk.add(step)
+		clk.Add(step)
 		e.sb.Step(ctx)
 		now := clk.Now()
 		if !e.sb.Now().Equal(now) {
@@ -157,9 +138,9 @@ func TestCompressedJourneysInRealTime(t *testing.T) {
 // is visible: no event in the future is pushed, and a query history in the
 // future still protects the number.
 func TestRealTimeRestartFollowsTheClock(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "sandbox-state.json")
-	clk := &manualClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.Local)}
+	clk := testkit.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.Local))
 
 	// An accelerated session leaves its clock 3 simulated days ahead.
 	fast := sandbox.Options{Seed: 3, StatePath: path, Clock: clk.Now, Speed: 600}
@@ -169,7 +150,7 @@ func TestRealTimeRestartFollowsTheClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := kuaidi100.QueryRequest{Com: "yuantong", Num: res.Waybill}
-	clk.add(6 * time.Minute) // 60 simulated hours
+	clk.Add(6 * time.Minute) // 60 simulated hours
 	if _, err := e.cl.Query(ctx, q); err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +165,7 @@ func TestRealTimeRestartFollowsTheClock(t *testing.T) {
 	// Reopened a minute later in real time: the clock is the real one; the
 	// query made at the (simulated) close is still in the future, so a
 	// query now is refused, as it was then.
-	clk.add(time.Minute)
+	clk.Add(time.Minute)
 	rt := sandbox.Options{Seed: 3, StatePath: path, Clock: clk.Now, RealTime: true, Compress: sandbox.DemoCompress}
 	e2 := newEnv(t, rt)
 	if !e2.sb.Now().Equal(clk.Now()) {
@@ -199,7 +180,7 @@ func TestRealTimeRestartFollowsTheClock(t *testing.T) {
 	if err := e2.cl.Subscribe(ctx, sub); err != nil {
 		t.Fatal(err)
 	}
-	clk.add(5 * time.Second) // the first check, 15 min / DemoCompress later
+	clk.Add(5 * time.Second) // the first check, 15 min / DemoCompress later
 	e2.sb.Step(ctx)
 	pushes := e2.gotPushes()
 	if len(pushes) != 1 || len(pushes[0].Track.Events) == 0 {
@@ -222,7 +203,7 @@ func TestRealTimeRestartFollowsTheClock(t *testing.T) {
 	// Closed for a day: reopened, the clock is the real one (not the stop
 	// time), and the parcel shipped before the close travelled meanwhile:
 	// it was delivered while the app was closed, nothing after the clock.
-	clk.add(25 * time.Hour)
+	clk.Add(25 * time.Hour)
 	e3 := newEnv(t, rt)
 	now := e3.sb.Now()
 	if !now.Equal(clk.Now()) {

@@ -1,7 +1,6 @@
 package sandbox_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,7 +88,7 @@ func savedState(tb testing.TB, dir string, parcels int) (data []byte, tracked, l
 	cr := sb.Credentials()
 	cr.BaseURL, cr.HTTPClient = "http://sandbox.invalid", &http.Client{Transport: handlerTransport{sb}}
 	cl := kuaidi100.New(cr)
-	ctx := context.Background()
+	ctx := tb.Context()
 	for i := range parcels {
 		o := order(fmt.Sprintf("SD-%d", i), sandbox.IssuingCarriers()[i%len(sandbox.IssuingCarriers())])
 		o.Recipient.Phone = "13700001111"
@@ -153,7 +152,7 @@ func FuzzLoadState(f *testing.F) {
 		cr := sb.Credentials()
 		cr.BaseURL, cr.HTTPClient = "http://sandbox.invalid", &http.Client{Transport: handlerTransport{sb}}
 		cl := kuaidi100.New(cr)
-		ctx := context.Background()
+		ctx := t.Context()
 		sb.Stats()
 		for range 3 {
 			sb.Advance(5 * time.Hour)

@@ -1,7 +1,6 @@
 package sandbox_test
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -183,7 +182,7 @@ func TestJourneyTimingDistributions(t *testing.T) {
 // from an event to the first push carrying it is 0-4 hours for most and
 // over 4 hours for under 10 %.
 func TestPushDelays(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{Seed: 3, DailyQuota: 0})
 	seen := map[string]int{}
 	var delays []float64

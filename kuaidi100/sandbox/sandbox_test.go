@@ -102,7 +102,7 @@ func (e *env) gotPushes() []*kuaidi100.Push {
 func (e *env) advance(d, step time.Duration) {
 	for done := time.Duration(0); done < d; done += step {
 		e.sb.Advance(step)
-		e.sb.Step(context.Background())
+		e.sb.Step(e.t.Context())
 	}
 }
 
@@ -130,7 +130,7 @@ func sandboxAccount(com string) kuaidi100.Account {
 }
 
 func TestLifecycleOrderSubscribePushShutdown(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{Seed: 7, QueryRate: 1, SubscribeRate: 10, DailyQuota: 1000})
 	res, err := e.cl.Order(ctx, order("SD20261102-0001", "zhongtong"))
 	if err != nil {
@@ -215,7 +215,7 @@ func TestLifecycleOrderSubscribePushShutdown(t *testing.T) {
 }
 
 func TestOutcomeShares(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	cases := []struct {
 		name string
 		o    sandbox.Options
@@ -255,7 +255,7 @@ func TestOutcomeShares(t *testing.T) {
 }
 
 func TestQueryLocking(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{})
 	res, _ := e.cl.Order(ctx, order("L1", "yuantong"))
 	q := kuaidi100.QueryRequest{Com: "yuantong", Num: res.Waybill}
@@ -289,7 +289,7 @@ func TestQueryLocking(t *testing.T) {
 }
 
 func TestGlobalRateAndQuota(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{QueryRate: 1, DailyQuota: 3})
 	a, _ := e.cl.Order(ctx, order("A", "shentong"))
 	b, _ := e.cl.Order(ctx, order("B", "shentong"))
@@ -317,7 +317,7 @@ func TestGlobalRateAndQuota(t *testing.T) {
 }
 
 func TestSubscriptionMonthlyLimit(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{})
 	res, _ := e.cl.Order(ctx, order("M", "jtexpress"))
 	e.sb.Advance(15 * 24 * time.Hour) // delivered long ago: every subscription ends at its first push
@@ -345,7 +345,7 @@ func TestSubscriptionMonthlyLimit(t *testing.T) {
 }
 
 func TestPushRetriesAndAbort(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{})
 	res, _ := e.cl.Order(ctx, order("R", "yunda"))
 	e.sb.Advance(15 * 24 * time.Hour)
@@ -381,7 +381,7 @@ func TestPushRetriesAndAbort(t *testing.T) {
 }
 
 func TestCancelAndReprintRules(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{})
 	a, _ := e.cl.Order(ctx, order("C1", "shunfeng"))
 	if err := e.cl.Cancel(ctx, kuaidi100.CancelRequest{Com: "shunfeng", Num: a.Waybill, OrderID: a.CarrierOrder, Reason: "患者取消", Account: a.Account}); err != nil {
@@ -415,7 +415,7 @@ func TestCancelAndReprintRules(t *testing.T) {
 }
 
 func TestWrongCredentials(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{})
 	good := e.cl.Config()
 	with := func(f func(*kuaidi100.Config)) *kuaidi100.Client {
@@ -457,7 +457,7 @@ func TestWrongCredentials(t *testing.T) {
 }
 
 func TestWaybillFormatsAndDetection(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{})
 	formats := map[string]*regexp.Regexp{
 		"shunfeng": regexp.MustCompile(`^SF\d{13}$`), "yuantong": regexp.MustCompile(`^YT\d{13}$`),
@@ -501,7 +501,7 @@ func TestWaybillFormatsAndDetection(t *testing.T) {
 }
 
 func TestPhoneRequired(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{})
 	res, _ := e.cl.Order(ctx, order("P", "zhongtong"))
 	for phone, ok := range map[string]bool{"": false, "9999": false, "1111": true, "13700001111": true, "6655": true} {
@@ -514,7 +514,7 @@ func TestPhoneRequired(t *testing.T) {
 }
 
 func TestSMSAndReceipts(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{})
 	for _, phone := range []string{"13700001111", "13700000000"} {
 		if _, err := e.cl.SendSMS(ctx, kuaidi100.SMSRequest{Phone: phone, TemplateID: "1001", Vars: map[string]string{"快递单号": "SF1"},
@@ -543,7 +543,7 @@ func TestSMSAndReceipts(t *testing.T) {
 }
 
 func TestStatsEndpointAndLabelImage(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{})
 	req := order("I", "yuantong")
 	req.PrintType = kuaidi100.PrintImage
@@ -597,7 +597,7 @@ func TestStatsEndpointAndLabelImage(t *testing.T) {
 // TestAcceleratedRealTime runs a whole parcel life on the real clock at high
 // speed with Run delivering pushes: a few seconds of real time.
 func TestAcceleratedRealTime(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	e := newEnv(t, sandbox.Options{Speed: 500_000, Clock: time.Now, Tick: 10 * time.Millisecond, Seed: 3})
 	done := make(chan *kuaidi100.Push, 1)
@@ -634,7 +634,7 @@ func TestAcceleratedRealTime(t *testing.T) {
 }
 
 func TestStartAndStop(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sb, base, stop, err := sandbox.Start(ctx, "", sandbox.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -652,7 +652,7 @@ func TestStartAndStop(t *testing.T) {
 }
 
 func TestAbortCorrectsCarrier(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, sandbox.Options{})
 	res, _ := e.cl.Order(ctx, order("W", "zhongtong"))
 	// Subscribed under the wrong carrier: no trace for 3 days, then an abort

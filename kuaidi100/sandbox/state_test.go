@@ -35,7 +35,7 @@ func (e *env) restart(o sandbox.Options) {
 }
 
 func TestStateSurvivesRestart(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "sandbox-state.json")
 	o := sandbox.Options{Seed: 7, QueryRate: 1, SubscribeRate: 10, DailyQuota: 1000, StatePath: path}
 	e := newEnv(t, o)
@@ -150,7 +150,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 }
 
 func TestSubscriptionCountSurvivesRestart(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "state.json")
 	o := sandbox.Options{StatePath: path}
 	e := newEnv(t, o)
@@ -185,7 +185,7 @@ func TestCorruptStateMovedAside(t *testing.T) {
 		"null sub":     `{"version":1,"now":"2026-11-02T09:00:00+08:00","subscriptions":{"a|b":null}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
+			ctx := t.Context()
 			dir := t.TempDir()
 			path := filepath.Join(dir, "sandbox-state.json")
 			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
@@ -259,7 +259,7 @@ func TestRunSavesWhenChanged(t *testing.T) {
 		cfg := sb.Credentials()
 		cfg.BaseURL, cfg.HTTPClient = "http://sandbox.invalid", &http.Client{Transport: handlerTransport{sb}}
 		cl := kuaidi100.New(cfg)
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error)
 		go func() { done <- sb.Run(ctx) }()
 

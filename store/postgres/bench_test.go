@@ -86,7 +86,7 @@ func benchFixture(b *testing.B) (string, []string, []string) {
 			fixture.err = err
 			return
 		}
-		ctx := context.Background()
+		ctx := b.Context()
 		name := fmt.Sprintf("bench_%d", n)
 		conn, err := postgres.Open(ctx, admin, postgres.Options{Station: "bench"})
 		if err != nil {
@@ -156,7 +156,7 @@ func createDatabase(ctx context.Context, admin, name string) error {
 
 func benchDB(b *testing.B, station string) (*postgres.DB, []string, []string) {
 	dsn, wbs, phones := benchFixture(b)
-	db, err := postgres.Open(context.Background(), dsn, postgres.Options{Station: station, Location: storeZone})
+	db, err := postgres.Open(b.Context(), dsn, postgres.Options{Station: station, Location: storeZone})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func benchDB(b *testing.B, station string) (*postgres.DB, []string, []string) {
 
 func BenchmarkPGShipmentByWaybill(b *testing.B) {
 	db, wbs, _ := benchDB(b, "front")
-	ctx := context.Background()
+	ctx := b.Context()
 	i := 0
 	for b.Loop() {
 		if _, err := db.Shipment(ctx, wbs[i%len(wbs)]); err != nil {
@@ -178,7 +178,7 @@ func BenchmarkPGShipmentByWaybill(b *testing.B) {
 
 func BenchmarkPGShipmentsByPhone(b *testing.B) {
 	db, _, phones := benchDB(b, "front")
-	ctx := context.Background()
+	ctx := b.Context()
 	i := 0
 	for b.Loop() {
 		got, err := db.ShipmentsByPhone(ctx, phones[i%len(phones)], 20)
@@ -191,7 +191,7 @@ func BenchmarkPGShipmentsByPhone(b *testing.B) {
 
 func BenchmarkPGShipmentsByPhoneLast4(b *testing.B) {
 	db, _, phones := benchDB(b, "front")
-	ctx := context.Background()
+	ctx := b.Context()
 	i := 0
 	for b.Loop() {
 		p := phones[i%len(phones)]
@@ -205,7 +205,7 @@ func BenchmarkPGShipmentsByPhoneLast4(b *testing.B) {
 
 func BenchmarkPGStatePage(b *testing.B) {
 	db, _, _ := benchDB(b, "front")
-	ctx := context.Background()
+	ctx := b.Context()
 	for b.Loop() {
 		page, _, err := db.ShipmentsByState(ctx, store.MilestoneDelivered, "", 50)
 		if err != nil || len(page) != 50 {
@@ -216,7 +216,7 @@ func BenchmarkPGStatePage(b *testing.B) {
 
 func BenchmarkPGCounts(b *testing.B) {
 	db, _, _ := benchDB(b, "office")
-	ctx := context.Background()
+	ctx := b.Context()
 	for b.Loop() {
 		c, err := db.Counts(ctx, benchNow, 30)
 		if err != nil || c.Total < fixture.n {
@@ -239,7 +239,7 @@ func BenchmarkPGShipThreeStations(b *testing.B) {
 	b.SetParallelism(2) // 2 cores: 4 goroutines per station pair
 	b.RunParallel(func(pb *testing.PB) {
 		db := dbs[int(which.Add(1))%len(dbs)]
-		ctx := context.Background()
+		ctx := b.Context()
 		for pb.Next() {
 			i := seq.Add(1)
 			o := store.Order{Recipient: store.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"}, Carrier: "zhongtong"}
@@ -273,7 +273,7 @@ func BenchmarkPGShipThreeStations(b *testing.B) {
 func BenchmarkPGChangeToOtherDashboard(b *testing.B) {
 	writer, wbs, _ := benchDB(b, "front")
 	reader, _, _ := benchDB(b, "office")
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(b.Context())
 	heard := make(chan string, 1024)
 	ready := make(chan struct{})
 	var once sync.Once

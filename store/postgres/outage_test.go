@@ -14,12 +14,12 @@ import (
 // is away, nothing half-done); when it is back the same store works again
 // without being reopened.
 func TestUnavailableWhileServerIsDown(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	c, err := pgtest.StartCluster(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Remove(context.Background()) })
+	t.Cleanup(func() { c.Remove(context.Background()) }) // after t.Context is cancelled
 	db := open(t, c.DSN("postgres"), "前台", nil, nil)
 	o := store.Order{Recipient: store.Party{Name: "王芳"}}
 	if err := db.SaveOrder(ctx, &o); err != nil {

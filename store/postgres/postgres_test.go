@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"os"
 	"testing"
 	"time"
@@ -17,7 +16,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // open opens a store on a fresh database of the test server.
 func open(t *testing.T, dsn, station string, now func() time.Time, loc *time.Location) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), dsn, postgres.Options{Station: station, Now: now, Location: loc, Logf: t.Logf})
+	db, err := postgres.Open(t.Context(), dsn, postgres.Options{Station: station, Now: now, Location: loc, Logf: t.Logf})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -60,7 +59,7 @@ func TestStationsMigrateOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, name := range []string{"前台", "仓库", "主管"} {
 		wg.Go(func() {
-			db, err := postgres.Open(context.Background(), dsn, postgres.Options{Station: name})
+			db, err := postgres.Open(t.Context(), dsn, postgres.Options{Station: name})
 			if err != nil {
 				t.Errorf("Open %s: %v", name, err)
 				return

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
 	"shipdesk/store"
@@ -53,8 +54,8 @@ func TestStationOffAllWeekLearnsEverythingThroughRelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	lg := &logs{}
-	w := tracking.New(tracking.Config{DB: db, Client: client, PushURL: callback, Now: sb.Now, Logf: lg.logf})
+	lg := &testkit.Log{}
+	w := tracking.New(tracking.Config{DB: db, Client: client, PushURL: callback, Now: sb.Now, Logf: lg.Logf})
 
 	const parcels = 40
 	var numbers []string
@@ -101,7 +102,7 @@ func TestStationOffAllWeekLearnsEverythingThroughRelay(t *testing.T) {
 	}
 
 	// The station starts and catches up.
-	c, err := relay.NewClient(relay.ClientConfig{URL: re.ts.URL, Token: token, Apply: relay.ApplyTo(w), Wait: time.Millisecond, Logf: lg.logf})
+	c, err := relay.NewClient(relay.ClientConfig{URL: re.ts.URL, Token: token, Apply: relay.ApplyTo(w), Wait: time.Millisecond, Logf: lg.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,50 +12,32 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/kuaidi100"
 	"shipdesk/tracking/relay"
 )
-
-// logs collects log lines; safe for concurrent use.
-type logs struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logs) logf(format string, a ...any) {
-	l.mu.Lock()
-	l.lines = append(l.lines, fmt.Sprintf(format, a...))
-	l.mu.Unlock()
-}
-
-func (l *logs) text() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
 
 type relayEnv struct {
 	path string
 	db   *relay.DB
 	srv  *relay.Server
 	ts   *httptest.Server
-	logs *logs
+	logs *testkit.Log
 }
 
 func newRelay(t *testing.T, o relay.Options) *relayEnv {
 	t.Helper()
-	e := &relayEnv{path: filepath.Join(t.TempDir(), "relay.db"), logs: &logs{}}
+	e := &relayEnv{path: filepath.Join(t.TempDir(), "relay.db"), logs: &testkit.Log{}}
 	db, err := relay.OpenDB(e.path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.db = db
-	o.Logf = e.logs.logf
+	o.Logf = e.logs.Logf
 	e.srv = relay.NewServer(db, o)
 	e.ts = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(func() {
@@ -154,7 +136,7 @@ func TestTokensAreHashedAndStationsSeparate(t *testing.T) {
 			t.Fatal("relay file contains a token in clear")
 		}
 	}
-	if strings.Contains(e.logs.text(), secretB) {
+	if strings.Contains(e.logs.String(), secretB) {
 		t.Fatal("a token reached the log")
 	}
 }
@@ -295,8 +277,8 @@ func TestClientAcksOnlyAfterApply(t *testing.T) {
 		}
 		return relay.Applied, nil
 	}
-	lg := &logs{}
-	c, err := relay.NewClient(relay.ClientConfig{URL: e.ts.URL, Token: tok, Apply: apply, Wait: time.Millisecond, Logf: lg.logf})
+	lg := &testkit.Log{}
+	c, err := relay.NewClient(relay.ClientConfig{URL: e.ts.URL, Token: tok, Apply: apply, Wait: time.Millisecond, Logf: lg.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
