@@ -6,12 +6,9 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
-	"time"
 
 	"shipdesk/printer"
 	"shipdesk/printer/label"
-	"shipdesk/printer/tspl"
-	"shipdesk/printer/zpl"
 	"shipdesk/shipping"
 	"shipdesk/store"
 )
@@ -55,8 +52,8 @@ func runPrint(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if _, err := printer.ParseURI(f.printer); err != nil {
 		return usagef("%v", err)
 	}
-	if f.lang != "" && f.lang != "tspl" && f.lang != "zpl" {
-		return usagef("--lang must be tspl or zpl")
+	if _, err := f.labelOptions(); err != nil {
+		return err
 	}
 	switch {
 	case len(pos) > 1:
@@ -86,9 +83,9 @@ func runPrint(ctx context.Context, g *globals, args []string, stdout, stderr io.
 			return fmt.Errorf("%s is empty: nothing to print", pos[0])
 		}
 		job.Data = data
-		job.Format = printer.SniffLanguage(data)
+		job.Format = printer.SniffLanguage(data).String()
 	} else {
-		if err := buildOrderJob(ctx, db, &f, &job, stderr); err != nil {
+		if err := buildOrderJob(ctx, db, q, &f, &job, stderr); err != nil {
 			return err
 		}
 	}
@@ -173,11 +170,11 @@ func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr 
 	return tw.Flush()
 }
 
-// buildOrderJob lays out the e-waybill of the order given by the flags and
-// encodes it in the printer's language: --lang, else the configured
-// profile's, else what a USB printer's device ID says, else TSPL.
-// Characters that print as boxes are named on stderr.
-func buildOrderJob(ctx context.Context, db store.Store, f *printFlags, job *store.PrintJob, stderr io.Writer) error {
+// buildOrderJob builds the e-waybill label of the order given by the flags
+// through the service's one label job (shipping.Service.LabelJob: the same
+// printer, size, resolution and language rules and the same bytes as the
+// GUI's). Characters that print as boxes are named on stderr.
+func buildOrderJob(ctx context.Context, db store.Store, q *printer.Queue, f *printFlags, job *store.PrintJob, stderr io.Writer) error {
 	s, err := db.Settings(ctx)
 	if err != nil {
 		return err
@@ -189,81 +186,44 @@ func buildOrderJob(ctx context.Context, db store.Store, f *printFlags, job *stor
 	if o.Waybill == "" {
 		return usagef("a label needs a waybill number: give --waybill N (or use 'order create' to issue one)")
 	}
-	var ship *store.Shipment
-	if sh, err := db.Shipment(ctx, o.Waybill); err == nil {
-		ship = &sh
-	}
-	profile := store.PrinterProfile{URI: f.printer}
-	for _, p := range s.Printers {
-		if p.URI == f.printer {
-			profile = p
-			break
-		}
-	}
-	sizeName := f.size
-	if sizeName == "" && len(profile.Sizes) > 0 {
-		sizeName = profile.Sizes[0]
-	}
-	if sizeName == "" {
-		sizeName = s.Label.Size
-	}
-	size, err := label.ParseSize(sizeName)
+	opt, err := f.labelOptions()
 	if err != nil {
-		return usagef("--size %s: %v (use 76x130, 100x150 or 100x180)", sizeName, err)
+		return err
 	}
-	dpi := f.dpi
-	if dpi == 0 {
-		dpi = s.Label.DPI
-	}
-	if err := label.CheckDPI(dpi); err != nil {
-		return usagef("--dpi %d: %v (use 203 or 300)", dpi, err)
-	}
-	d := shipping.LabelData(o, ship, time.Now(), s.Label)
-	l, err := label.EWaybill(d, size, dpi)
+	svc := shipping.New(shipping.Deps{DB: db, Queue: q, Logf: func(string, ...any) {}})
+	built, warnings, err := svc.LabelJob(ctx, o, opt)
 	if err != nil {
-		return fmt.Errorf("lay out the label: %w", err)
+		return err
 	}
-	warnGlyphs(stderr, "shipdesk print", shipping.GlyphWarnings(d, l))
-	lang := f.lang
-	if lang == "" {
-		lang = profile.Language
-	}
-	if lang == "" {
-		lang = deviceLanguage(ctx, f.printer)
-	}
-	if lang == "" {
-		lang = "tspl"
-	}
-	profile.Language = lang
-	var data []byte
-	if lang == "zpl" {
-		data, err = zpl.Encode(l, shipping.PrintSettings(profile))
-	} else {
-		data, err = tspl.Encode(l, shipping.PrintSettings(profile))
-	}
-	if err != nil {
-		return fmt.Errorf("encode the label as %s: %w", lang, err)
-	}
-	job.Data, job.Format, job.Size = data, lang, size.String()
-	job.Waybill, job.OrderID = o.Waybill, o.ID
+	warnGlyphs(stderr, "shipdesk print", warnings)
+	who := job.Who
+	*job = built
+	job.Who = who
 	return nil
 }
 
-// deviceLanguage asks the printer which language it speaks: USB printers
-// say it in their device ID, Windows printers through their driver's name,
-// other addresses only through ?lang=.
-func deviceLanguage(ctx context.Context, uri string) string {
-	u, err := printer.ParseURI(uri)
-	if err != nil {
-		return ""
+// labelOptions checks --lang, --size and --dpi and turns them into the
+// service's print options for --printer.
+func (f *printFlags) labelOptions() (shipping.ShipOptions, error) {
+	opt := shipping.ShipOptions{PrinterURI: f.printer, DPI: f.dpi}
+	if f.lang != "" {
+		lang, ok := printer.ParseLanguage(f.lang)
+		if !ok {
+			return opt, usagef("--lang must be tspl or zpl")
+		}
+		opt.Language = lang
 	}
-	if u.Language != "" || u.Scheme != "usb" && u.Scheme != "winspool" {
-		return u.Language
+	if f.size != "" {
+		z, err := label.ParseSize(f.size)
+		if err != nil {
+			return opt, usagef("--size %s: %v (use 76x130, 100x150 or 100x180)", f.size, err)
+		}
+		opt.Size = z
 	}
-	dev, err := printer.OpenURI(ctx, u)
-	if err != nil {
-		return ""
+	if f.dpi != 0 {
+		if err := label.CheckDPI(f.dpi); err != nil {
+			return opt, usagef("--dpi %d: %v (use 203 or 300)", f.dpi, err)
+		}
 	}
-	defer dev.Close()
-	return dev.Info().Language
+	return opt, nil
 }

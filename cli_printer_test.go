@@ -14,6 +14,8 @@ import (
 	"github.com/creack/pty"
 
 	"shipdesk/printer"
+	"shipdesk/printer/label"
+	"shipdesk/shipping"
 	"shipdesk/store"
 )
 
@@ -215,5 +217,110 @@ func TestPrintFromOrderFlags(t *testing.T) {
 	// No waybill: bad usage.
 	if code, _, _ := runCLI(t, "--data-dir", data, "print", "--printer", "file:///tmp/x.prn", "--to-name", "王芳"); code != 2 {
 		t.Errorf("order without waybill: exit %d, want 2", code)
+	}
+}
+
+// TestPrintSendsTheServicesLabel: `shipdesk print` from order flags sends
+// exactly the bytes the service printed when it shipped the same order on
+// the same printer (the GUI's path: order create), and exactly what
+// Service.LabelJob builds for an explicit size and language. The printer
+// is configured with its own language, loaded size and mechanics, and the
+// sandbox's ZTO account is no 月结 account, so the label must carry the
+// pay type sent with the waybill, not the order's MONTHLY.
+func TestPrintSendsTheServicesLabel(t *testing.T) {
+	data := t.TempDir()
+	out := filepath.Join(t.TempDir(), "label.prn")
+	uri := printer.PathURI("file", out)
+	db, err := store.Open(filepath.Join(data, "shipdesk.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Settings(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Printers = []store.PrinterProfile{{Name: "前台", URI: uri, Language: "zpl", Sizes: []string{"100x150"}, Darkness: 20, Speed: 4}}
+	if err := db.SaveSettings(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	order := filepath.Join(t.TempDir(), "order.json")
+	if err := os.WriteFile(order, []byte(`{"reference":"PJ20261202-009","recipient":{"name":"王芳","phone":"13700001111","address":"天津市河西区友谊路32号"},"carrier":"zhongtong","items":"眼镜 1副"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	read := func() []byte {
+		t.Helper()
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+
+	// The label shows the print time to the minute: a run that crosses a
+	// minute is repeated (it cannot happen twice in a row).
+	var shipped, printed []byte
+	var waybill string
+	for attempt := 0; ; attempt++ {
+		t0 := time.Now()
+		code, stdout, stderr := runCLI(t, "--data-dir", data, "--sandbox", "order", "create", "--order", order, "--print", uri)
+		if code != 0 {
+			t.Fatalf("order create: exit %d: %s", code, stderr)
+		}
+		shipped = read()
+		waybill = strings.Fields(stdout)[0]
+		code, _, stderr = runCLI(t, "--data-dir", data, "print", "--printer", uri, "--order", order, "--waybill", waybill)
+		if code != 0 {
+			t.Fatalf("print: exit %d: %s", code, stderr)
+		}
+		printed = read()
+		if t0.Truncate(time.Minute).Equal(time.Now().Truncate(time.Minute)) || attempt == 1 {
+			break
+		}
+	}
+	if !bytes.HasPrefix(shipped, []byte("~SD20\n^XA")) || !bytes.Contains(shipped, []byte("^PW800\n^LL1200")) {
+		t.Errorf("the service's label is not ZPL at 100x150 with the profile's darkness: starts %q", shipped[:min(len(shipped), 120)])
+	}
+	if !bytes.Equal(shipped, printed) {
+		t.Errorf("shipdesk print sent %d bytes that differ from the %d the service printed for waybill %s", len(printed), len(shipped), waybill)
+	}
+
+	// Explicit size and language: the CLI's job is LabelJob's.
+	labelJob := func(t0 time.Time, o store.Order, opt shipping.ShipOptions) store.PrintJob {
+		t.Helper()
+		db, err := store.Open(filepath.Join(data, "shipdesk.db"), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if sh, err := db.Shipment(t.Context(), waybill); err != nil || sh.PayType != "SHIPPER" {
+			t.Fatalf("stored shipment pay type %q, %v; want SHIPPER (the account's)", sh.PayType, err)
+		}
+		job, _, err := shipping.New(shipping.Deps{DB: db, Now: func() time.Time { return t0 }}).LabelJob(t.Context(), o, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return job
+	}
+	opt := shipping.ShipOptions{PrinterURI: uri, Size: label.Size76x130, Language: printer.TSPL}
+	for attempt := 0; ; attempt++ {
+		t0 := time.Now()
+		code, _, stderr := runCLI(t, "--data-dir", data, "print", "--printer", uri, "--order", order, "--waybill", waybill, "--size", "76x130", "--lang", "tspl")
+		if code != 0 {
+			t.Fatalf("print --size --lang: exit %d: %s", code, stderr)
+		}
+		printed = read()
+		o := s.OrderDefaults(store.Order{Reference: "PJ20261202-009", Carrier: "zhongtong", Items: "眼镜 1副", Waybill: waybill,
+			Recipient: store.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"}})
+		job := labelJob(t0, o, opt)
+		if bytes.Equal(job.Data, printed) {
+			if !bytes.HasPrefix(printed, []byte("SIZE 76 mm,130 mm")) || job.Format != "tspl" || job.Size != "76x130" {
+				t.Errorf("LabelJob: %s %s, starts %q", job.Format, job.Size, printed[:min(len(printed), 40)])
+			}
+			break
+		}
+		if t0.Truncate(time.Minute).Equal(time.Now().Truncate(time.Minute)) || attempt == 1 {
+			t.Fatalf("shipdesk print --size 76x130 --lang tspl sent %d bytes, LabelJob built %d other bytes", len(printed), len(job.Data))
+		}
 	}
 }

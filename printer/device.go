@@ -26,18 +26,18 @@ type Device interface {
 
 // Info describes a printer found by Discover or opened by Open.
 type Info struct {
-	URI          string `json:"uri"`
-	Name         string `json:"name"`
-	Model        string `json:"model"`
-	Manufacturer string `json:"manufacturer"`
-	Language     string `json:"language"` // tspl, zpl or "" when unknown
-	Serial       string `json:"serial,omitempty"`
-	VendorID     uint16 `json:"vendorId,omitempty"`
-	ProductID    uint16 `json:"productId,omitempty"`
-	Transport    string `json:"transport"`          // usb, serial, tcp, file, virtual, winspool
-	DeviceID     string `json:"deviceId,omitempty"` // raw IEEE-1284 ID (USB)
-	Driver       string `json:"driver,omitempty"`   // Windows driver name (winspool)
-	Port         string `json:"port,omitempty"`     // Windows port: USB001, COM3, IP_192.168.1.50 (winspool)
+	URI          string   `json:"uri"`
+	Name         string   `json:"name"`
+	Model        string   `json:"model"`
+	Manufacturer string   `json:"manufacturer"`
+	Language     Language `json:"language"` // TSPL, ZPL or "" when unknown
+	Serial       string   `json:"serial,omitempty"`
+	VendorID     uint16   `json:"vendorId,omitempty"`
+	ProductID    uint16   `json:"productId,omitempty"`
+	Transport    string   `json:"transport"`          // usb, serial, tcp, file, virtual, winspool
+	DeviceID     string   `json:"deviceId,omitempty"` // raw IEEE-1284 ID (USB)
+	Driver       string   `json:"driver,omitempty"`   // Windows driver name (winspool)
+	Port         string   `json:"port,omitempty"`     // Windows port: USB001, COM3, IP_192.168.1.50 (winspool)
 }
 
 // Default timeouts. A URI's ?timeout= overrides jobTimeout.
@@ -92,13 +92,12 @@ func withJobTimeout(ctx context.Context, u URI) (context.Context, context.Cancel
 
 // statusQuery returns the bytes that ask a printer of the given language for
 // its status.
-func statusQuery(lang string) []byte { return LanguageOr(lang, TSPL).StatusQuery() }
+func statusQuery(lang Language) []byte { return lang.StatusQuery() }
 
 // statusReply reads a status answer from read (which returns 0, nil or a
 // timeout error when nothing arrives) until it can be parsed or ctx ends.
 // No answer is Unknown, nil.
-func statusReply(ctx context.Context, lang string, read func(ctx context.Context, p []byte) (int, error)) (Status, error) {
-	l := LanguageOr(lang, TSPL)
+func statusReply(ctx context.Context, l Language, read func(ctx context.Context, p []byte) (int, error)) (Status, error) {
 	var got []byte
 	buf := make([]byte, 1024)
 	for {

@@ -48,7 +48,7 @@ var deviceIDAliases = map[string]string{
 // device ID: "zpl" if it lists ZPL, "tspl" if it lists TSPL or TSPL2, and ""
 // otherwise (EPL-only, ESC/POS-only or no CMD field). ZPL wins when both are
 // listed, because such printers take ZPL natively.
-func LanguageFromDeviceID(id string) string {
+func LanguageFromDeviceID(id string) Language {
 	cmd := ParseDeviceID(id)["CMD"]
 	has := func(want string) bool {
 		for _, c := range strings.Split(cmd, ",") {
@@ -61,9 +61,9 @@ func LanguageFromDeviceID(id string) string {
 	}
 	switch {
 	case has("ZPL"):
-		return "zpl"
+		return ZPL
 	case has("TSPL"):
-		return "tspl"
+		return TSPL
 	}
 	return ""
 }
@@ -71,7 +71,7 @@ func LanguageFromDeviceID(id string) string {
 // SniffLanguage guesses the language of a job from its bytes: "zpl" if it
 // starts (after whitespace) with a ^ or ~ command, "tspl" if it starts with a
 // TSPL setup command, "" otherwise.
-func SniffLanguage(job []byte) string {
+func SniffLanguage(job []byte) Language {
 	s := strings.TrimLeft(string(job[:min(len(job), 256)]), " \t\r\n\x00")
 	switch {
 	case strings.HasPrefix(s, "^") || strings.HasPrefix(s, "~"):

@@ -25,7 +25,7 @@ func TestDeviceID(t *testing.T) {
 		if m["MFG"] != tt.mfg || m["MDL"] != tt.mdl {
 			t.Errorf("ParseDeviceID(%q) = %v", tt.id, m)
 		}
-		if got := LanguageFromDeviceID(tt.id); got != tt.lang {
+		if got := LanguageFromDeviceID(tt.id); got != Language(tt.lang) {
 			t.Errorf("LanguageFromDeviceID(%q) = %q, want %q", tt.id, got, tt.lang)
 		}
 	}
@@ -61,7 +61,7 @@ func TestSniffLanguage(t *testing.T) {
 		"":                       "",
 	}
 	for in, want := range tests {
-		if got := SniffLanguage([]byte(in)); got != want {
+		if got := SniffLanguage([]byte(in)); got != Language(want) {
 			t.Errorf("SniffLanguage(%q) = %q, want %q", in, got, want)
 		}
 	}

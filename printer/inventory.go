@@ -85,7 +85,7 @@ func merge(profiles []store.PrinterProfile, found []Info) (rows, others []Entry)
 					r.Model, r.Manufacturer = in.Model, in.Manufacturer
 					r.Driver, r.Port = in.Driver, in.Port
 					if r.Profile.Language == "" {
-						r.Profile.Language = in.Language
+						r.Profile.Language = in.Language.String()
 					}
 					if r.Profile.Name == "" {
 						r.Profile.Name = in.Name
@@ -100,12 +100,38 @@ func merge(profiles []store.PrinterProfile, found []Info) (rows, others []Entry)
 		if used[i] {
 			continue
 		}
-		others = append(others, Entry{Profile: store.PrinterProfile{Name: in.Name, URI: in.URI, Language: in.Language},
+		others = append(others, Entry{Profile: store.PrinterProfile{Name: in.Name, URI: in.URI, Language: in.Language.String()},
 			Model: in.Model, Manufacturer: in.Manufacturer, Transport: in.Transport, Driver: in.Driver, Port: in.Port,
 			// The spooler answers for a Windows printer without a byte sent to it.
 			probe: in.Transport == "usb" || in.Transport == "winspool"})
 	}
 	return rows, others
+}
+
+// DeviceLanguage is the language the printer at uri speaks as far as it
+// can be known without sending it a job: the address's ?lang=, else what a
+// USB printer's IEEE 1284 device ID lists, else what a Windows printer's
+// driver name says; "" when none of them tells. Network, serial and file
+// printers are not asked (bytes sent to an unknown device could disturb
+// it). A USB or Windows printer is opened briefly, within ctx and
+// InventoryTimeout.
+func DeviceLanguage(ctx context.Context, uri string) Language {
+	u, err := ParseURI(uri)
+	if err != nil {
+		return ""
+	}
+	if u.Language != "" || u.Scheme != "usb" && u.Scheme != "winspool" {
+		return u.Language
+	}
+	ctx, cancel := context.WithTimeout(ctx, InventoryTimeout)
+	defer cancel()
+	dev, err := OpenURI(ctx, u)
+	if err != nil {
+		return ""
+	}
+	lang := dev.Info().Language
+	_ = dev.Close() // only asked for its language
+	return lang
 }
 
 // sameDevice reports whether a configured address names a discovered device.
@@ -143,7 +169,7 @@ func probeStatuses(ctx context.Context, rows []Entry) {
 			if err == nil {
 				st, _ = dev.Status(ctx)
 				if in := dev.Info(); r.Profile.Language == "" {
-					r.Profile.Language = in.Language
+					r.Profile.Language = in.Language.String()
 				}
 				_ = dev.Close() // only asked for its status
 			} else if !errors.Is(err, ErrBadURI) && !errors.Is(err, ErrUSBNotBuilt) {

@@ -44,6 +44,14 @@ func LanguageOr(s string, def Language) Language {
 	return def
 }
 
+// Or is l, or def when l is no language.
+func (l Language) Or(def Language) Language {
+	if l == "" {
+		return def
+	}
+	return l
+}
+
 // String is the name stored in settings and jobs ("tspl", "zpl").
 func (l Language) String() string { return string(l) }
 

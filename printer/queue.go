@@ -213,5 +213,5 @@ func (q *Queue) deliver(ctx context.Context, uri string, data []byte) error {
 // job's language so the status query is one the printer understands. An
 // address's ?lang= or a device ID always wins.
 type languageHinter interface {
-	hintLanguage(lang string)
+	hintLanguage(lang Language)
 }

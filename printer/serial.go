@@ -196,7 +196,7 @@ func classifySerialErr(err error) error {
 	return err
 }
 
-func (p *serialPrinter) hintLanguage(lang string) {
+func (p *serialPrinter) hintLanguage(lang Language) {
 	if p.u.Language == "" {
 		p.u.Language = lang
 	}

@@ -92,7 +92,7 @@ func TestSerialStatus(t *testing.T) {
 			if tt.query == "&lang=zpl" {
 				lang = "zpl"
 			}
-			if q := <-asked; !bytes.Equal(q, statusQuery(lang)) {
+			if q := <-asked; !bytes.Equal(q, statusQuery(Language(lang))) {
 				t.Errorf("printer was asked %q", q)
 			}
 		})

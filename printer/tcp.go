@@ -130,7 +130,7 @@ func isAny(err error, targets []error) bool {
 	return false
 }
 
-func (p *tcpPrinter) hintLanguage(lang string) {
+func (p *tcpPrinter) hintLanguage(lang Language) {
 	if p.u.Language == "" {
 		p.u.Language = lang
 	}

@@ -163,7 +163,7 @@ func TestTCPStatus(t *testing.T) {
 			if err != nil || st != tt.want {
 				t.Fatalf("Status = %v, %v; want %v", st, err, tt.want)
 			}
-			if q := <-query; !bytes.Equal(q, statusQuery(tt.lang)) {
+			if q := <-query; !bytes.Equal(q, statusQuery(Language(tt.lang))) {
 				t.Errorf("printer was asked %q", q)
 			}
 		})

@@ -45,7 +45,7 @@ type URI struct {
 	// winspool: the printer's Windows name, unescaped
 	Printer string
 
-	Language string        // tspl, zpl or "" (from ?lang=)
+	Language Language      // TSPL, ZPL or "" (from ?lang=)
 	Timeout  time.Duration // 0: the transport's default
 }
 
@@ -90,7 +90,7 @@ func ParseURI(s string) (URI, error) {
 		if lang != "tspl" && lang != "zpl" {
 			return URI{}, bad("lang=%s: use lang=tspl or lang=zpl", lang)
 		}
-		out.Language = lang
+		out.Language = Language(lang)
 	}
 	if t := q.Get("timeout"); t != "" {
 		d, err := time.ParseDuration(t)
@@ -246,7 +246,7 @@ func (u URI) String() string {
 		b.WriteString(p)
 	}
 	if u.Language != "" {
-		q.Set("lang", u.Language)
+		q.Set("lang", u.Language.String())
 	}
 	if u.Timeout != 0 {
 		q.Set("timeout", u.Timeout.String())

@@ -58,7 +58,7 @@ type usbPrinter struct {
 	u    URI
 	dev  usbDevice
 	desc usbDesc
-	lang string
+	lang Language
 }
 
 func openUSB(ctx context.Context, b usbBackend, u URI) (*usbPrinter, error) {
@@ -84,7 +84,7 @@ func (p *usbPrinter) Info() Info { return usbInfo(p.desc, p.lang) }
 
 // usbInfo fills an Info from a descriptor, preferring the device ID's
 // manufacturer and model over the USB string descriptors.
-func usbInfo(d usbDesc, lang string) Info {
+func usbInfo(d usbDesc, lang Language) Info {
 	id := ParseDeviceID(d.DeviceID)
 	in := Info{
 		URI:          fmt.Sprintf("usb://%04x:%04x", d.VendorID, d.ProductID),
@@ -202,7 +202,7 @@ func parseDeviceIDReply(b []byte) (string, error) {
 	return strings.TrimRight(string(b[2:n]), "\x00 \r\n"), nil
 }
 
-func (p *usbPrinter) hintLanguage(lang string) {
+func (p *usbPrinter) hintLanguage(lang Language) {
 	if p.lang == "" {
 		p.lang = lang
 	}

@@ -96,7 +96,7 @@ func TestUSBInfoFromDeviceID(t *testing.T) {
 		f := &fakeUSB{id: tt.id}
 		p := openFakeUSB(t, f, true, "usb://")
 		in := p.Info()
-		if in.Language != tt.lang {
+		if in.Language != Language(tt.lang) {
 			t.Errorf("%q: language %q, want %q", tt.id, in.Language, tt.lang)
 		}
 		wantMfg := tt.mfg

@@ -14,7 +14,7 @@ import (
 
 // renderFunc draws a job in the given language (tspl or zpl) as the printer
 // would print it.
-type renderFunc func(lang string, job []byte) (*image.Gray, error)
+type renderFunc func(lang Language, job []byte) (*image.Gray, error)
 
 // virtualPrinter is the demo printer: each job is rendered to
 // label-N.png in its folder (N one more than the highest there), and the

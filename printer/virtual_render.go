@@ -20,7 +20,7 @@ type firmware struct {
 }
 
 // render draws a job as the printer's firmware would print it.
-func (f *firmware) render(lang string, job []byte) (*image.Gray, error) {
+func (f *firmware) render(lang Language, job []byte) (*image.Gray, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if lang == "zpl" {
@@ -31,7 +31,7 @@ func (f *firmware) render(lang string, job []byte) (*image.Gray, error) {
 
 // renderLabel draws a job on a printer just switched on (the same
 // interpreters `shipdesk render` uses).
-func renderLabel(lang string, job []byte) (*image.Gray, error) {
+func renderLabel(lang Language, job []byte) (*image.Gray, error) {
 	if lang == "zpl" {
 		return zpl.Render(job)
 	}

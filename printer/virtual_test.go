@@ -51,7 +51,7 @@ func TestVirtualPrinter(t *testing.T) {
 		}
 		// The picture is what the interpreter draws, about 76 x 130 mm at
 		// 8 dots/mm, with ink on it.
-		want, _ := renderLabel([]string{"tspl", "zpl"}[i], job)
+		want, _ := renderLabel([]Language{TSPL, ZPL}[i], job)
 		if b := img.Bounds(); b != want.Bounds() || b.Dx() < 600 || b.Dy() < 1030 {
 			t.Errorf("%s is %v, want %v (about 608x1040)", name, b, want.Bounds())
 		}

@@ -62,7 +62,7 @@ func parseWinspool(s, rest string) (URI, error) {
 			if lang != "tspl" && lang != "zpl" {
 				return URI{}, bad("lang=%s: use lang=tspl or lang=zpl", v[0])
 			}
-			out.Language = lang
+			out.Language = Language(lang)
 		case "timeout":
 			d, err := time.ParseDuration(v[0])
 			if err != nil || d <= 0 {
@@ -102,7 +102,7 @@ func WinspoolURI(name string) string { return "winspool://" + winspoolEscape(nam
 // name: the TSC family and its Chinese clones (TSC, Xprinter, Gprinter,
 // Deli, Godex, HPRT, iDPRT) speak TSPL; Zebra's drivers (ZDesigner, Zebra)
 // speak ZPL. "" when the name says nothing.
-func LanguageFromDriver(driver string) string {
+func LanguageFromDriver(driver string) Language {
 	d := strings.ToLower(driver)
 	// Brand names are matched as words ("TSC TTP-244", "TSC244"), not
 	// inside others ("PostScript" holds "tsc").

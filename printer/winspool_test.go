@@ -93,7 +93,7 @@ func TestLanguageFromDriver(t *testing.T) {
 		"ZDesigner GK888t (EPL)": "zpl", "Zebra ZD421-203dpi ZPL": "zpl",
 		"Microsoft Print to PDF": "", "Wine PostScript Driver": "", "": "",
 	} {
-		if got := LanguageFromDriver(driver); got != want {
+		if got := LanguageFromDriver(driver); got != Language(want) {
 			t.Errorf("LanguageFromDriver(%q) = %q, want %q", driver, got, want)
 		}
 	}

@@ -12,7 +12,8 @@ import (
 // functions convert the stored records for them.
 
 // LabelData collects the label data of an order and, when known, its
-// shipment (waybill, carrier and routing from the shipment win). now is the
+// shipment (waybill, carrier, routing and the pay type sent with the
+// waybill from the shipment win). now is the
 // print time shown on the label; st chooses what a 隐私面单 hides.
 func LabelData(o store.Order, s *store.Shipment, now time.Time, st store.LabelSettings) label.Data {
 	d := label.Data{
@@ -28,6 +29,9 @@ func LabelData(o store.Order, s *store.Shipment, now time.Time, st store.LabelSe
 		}
 		if s.Carrier != "" {
 			d.Carrier = s.Carrier
+		}
+		if s.PayType != "" {
+			d.PayType = s.PayType
 		}
 		r := s.Routing
 		d.Routing = label.Routing{BigPen: r.BigPen, SortCode: r.SortCode, DestCode: r.DestCode, PkgCode: r.PkgCode, PkgName: r.PkgName, QRContent: r.QRContent}

@@ -2,9 +2,12 @@ package shipping
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/draw"
+	"slices"
+
 	"shipdesk/assets/i18n"
 	"shipdesk/printer"
 	"shipdesk/printer/label"
@@ -40,55 +43,158 @@ func (s *Service) printFirst(ctx context.Context, u User, o store.Order, sh stor
 	return s.printLabel(ctx, u, st, o, sh, opt, false, "")
 }
 
-// printLabel lays out, renders, encodes and submits one label. The
-// warnings name the characters that print as boxes.
+// printLabel builds the label job of sh (labelJob) and submits it. The
+// preview is the label as rendered; the warnings name the characters that
+// print as boxes.
 func (s *Service) printLabel(ctx context.Context, u User, st store.Settings, o store.Order, sh store.Shipment, opt ShipOptions, reprint bool, reason string) (store.PrintJob, *image.Gray, []GlyphWarning, error) {
-	prof, size, dpi, err := s.resolvePrint(st, opt)
+	lj, err := s.labelJob(ctx, st, o, &sh, opt)
 	if err != nil {
-		return store.PrintJob{}, nil, nil, err
+		return store.PrintJob{}, lj.preview, lj.warnings, err
 	}
-	l, err := s.layout(ctx, st, o, sh, size, dpi)
-	if err != nil {
-		return store.PrintJob{}, nil, nil, err
-	}
-	// A carrier's picture has no text of ours: no warnings.
-	warnings := GlyphWarnings(LabelData(o, &sh, s.now(), st.Label), l)
-	img, rerr := label.Render(l)
-	if rerr != nil {
-		s.logf("shipping: render preview %s: %v", sh.Waybill, rerr)
-		img = nil
-	}
-	data, err := printer.Language(prof.Language).Encode(l, PrintSettings(prof))
-	if err != nil {
-		return store.PrintJob{}, img, warnings, fmt.Errorf("print: encode %s: %w", prof.Language, err)
-	}
-	job := store.PrintJob{
-		Waybill: sh.Waybill, OrderID: o.ID, PrinterURI: prof.URI, Format: prof.Language,
-		Size: size.String(), Data: data, Who: u.Name, Reprint: reprint, Reason: reason,
-	}
-	job, err = s.d.Queue.Submit(ctx, job)
+	job := lj.job
+	job.Who, job.Reprint, job.Reason = u.Name, reprint, reason
+	job, err = s.submitLabel(ctx, job)
+	return job, lj.preview, lj.warnings, err
+}
+
+// submitLabel queues a label job and, when the printer took it, marks the
+// shipment printed. A job the queue stored but could not send is returned
+// with its error and a nil error: the clerk retries it.
+func (s *Service) submitLabel(ctx context.Context, job store.PrintJob) (store.PrintJob, error) {
+	job, err := s.d.Queue.Submit(ctx, job)
 	if err != nil && job.ID == 0 {
 		// Not even stored: a real failure.
-		return job, img, warnings, fmt.Errorf("print: queue job: %w", err)
+		return job, fmt.Errorf("print: queue job: %w", err)
 	}
 	if err != nil && job.Error == "" {
 		job.Error, job.ErrorDetail = Describe(err), err.Error()
 	}
 	if job.State == store.JobSent {
-		if _, err := s.d.DB.UpdateShipment(ctx, sh.Waybill, func(x *store.Shipment) error {
-			if x.PrintedAt.IsZero() {
-				x.PrintedAt = s.now()
-			}
-			return nil
-		}); err != nil {
-			s.logf("shipping: mark %s printed: %v", sh.Waybill, err)
-		}
+		s.markPrinted(ctx, job.Waybill)
 	}
-	return job, img, warnings, nil
+	return job, nil
 }
 
-// resolvePrint picks the printer profile, label size and resolution.
-func (s *Service) resolvePrint(st store.Settings, opt ShipOptions) (store.PrinterProfile, label.Size, int, error) {
+// markPrinted records the first time the label of waybill was printed.
+func (s *Service) markPrinted(ctx context.Context, waybill string) {
+	if _, err := s.d.DB.UpdateShipment(ctx, waybill, func(x *store.Shipment) error {
+		if x.PrintedAt.IsZero() {
+			x.PrintedAt = s.now()
+		}
+		return nil
+	}); err != nil {
+		s.logf("shipping: mark %s printed: %v", waybill, err)
+	}
+}
+
+// LabelJob builds the print job of order o's label, exactly as Ship and
+// Reprint print it, without queueing it: the printer, size, resolution and
+// language opt chooses (resolvePrint; opt.NoPrint is ignored), our layout
+// or the carrier's own, and the encoding. The shipment stored for
+// o.Waybill, when there is one, supplies the routing data, the pay type
+// sent with the waybill and the carrier's label. The returned job is not
+// stored and names no user: the caller sets Who and submits it (`shipdesk
+// print` does). o is normalised as Ship normalises it. The warnings name the characters that print as boxes. An
+// order without a waybill number is ErrNoWaybill.
+func (s *Service) LabelJob(ctx context.Context, o store.Order, opt ShipOptions) (store.PrintJob, []GlyphWarning, error) {
+	o = normalizeOrder(o)
+	if o.Waybill == "" {
+		return store.PrintJob{}, nil, fmt.Errorf("label job of order %q: %w", o.ID, ErrNoWaybill)
+	}
+	st, err := s.d.DB.Settings(ctx)
+	if err != nil {
+		return store.PrintJob{}, nil, fmt.Errorf("label job: settings: %w", err)
+	}
+	var sh *store.Shipment
+	switch x, err := s.d.DB.Shipment(ctx, o.Waybill); {
+	case err == nil:
+		sh = &x
+	case !errors.Is(err, store.ErrNotFound):
+		return store.PrintJob{}, nil, fmt.Errorf("label job: shipment %s: %w", o.Waybill, err)
+	}
+	lj, err := s.labelJob(ctx, st, o, sh, opt)
+	return lj.job, lj.warnings, err
+}
+
+// builtLabel is a label job laid out and encoded, not yet queued.
+type builtLabel struct {
+	job      store.PrintJob // Waybill, OrderID, PrinterURI, Format, Size, Data
+	preview  *image.Gray    // the label rendered; nil if it could not be
+	warnings []GlyphWarning
+}
+
+// labelJob lays out the label of o (and sh, when known), renders its
+// preview and encodes it for the printer opt chooses: the one path every
+// label takes to a printer.
+func (s *Service) labelJob(ctx context.Context, st store.Settings, o store.Order, sh *store.Shipment, opt ShipOptions) (builtLabel, error) {
+	var out builtLabel
+	t, err := s.resolvePrint(ctx, st, opt)
+	if err != nil {
+		return out, err
+	}
+	l, d, err := s.layout(ctx, st, o, sh, t.size, t.dpi)
+	if err != nil {
+		return out, err
+	}
+	// A carrier's picture has no text of ours: no warnings.
+	out.warnings = GlyphWarnings(d, l)
+	if out.preview, err = label.Render(l); err != nil {
+		s.logf("shipping: render preview %s: %v", d.Waybill, err)
+		out.preview = nil
+	}
+	data, err := t.lang.Encode(l, PrintSettings(t.profile))
+	if err != nil {
+		return out, fmt.Errorf("print: encode %s: %w", t.lang, err)
+	}
+	out.job = store.PrintJob{
+		Waybill: d.Waybill, OrderID: o.ID, PrinterURI: t.profile.URI, Format: t.lang.String(),
+		Size: t.size.String(), Data: data,
+	}
+	return out, nil
+}
+
+// printTarget is where and how a label prints.
+type printTarget struct {
+	profile store.PrinterProfile // the printer's mechanics; Language is lang's name
+	lang    printer.Language
+	size    label.Size
+	dpi     int
+}
+
+// resolvePrint picks the printer (labelFormat; then Deps.DefaultPrinter),
+// the label size and resolution, and the printer's language: opt's, else
+// the profile's, else what the printer says of itself (?lang=, a USB
+// device ID, a Windows driver: printer.DeviceLanguage), else the
+// settings' label format, else TSPL.
+func (s *Service) resolvePrint(ctx context.Context, st store.Settings, opt ShipOptions) (printTarget, error) {
+	prof, size, dpi := labelFormat(st, opt)
+	if prof.URI == "" {
+		prof.URI = s.d.DefaultPrinter
+		prof.Name = i18n.T("Default printer")
+	}
+	t := printTarget{profile: prof, size: size, dpi: dpi}
+	if prof.URI == "" {
+		return t, ErrNoPrinter
+	}
+	t.lang = opt.Language
+	if t.lang == "" {
+		t.lang, _ = printer.ParseLanguage(prof.Language)
+	}
+	if t.lang == "" {
+		t.lang = printer.DeviceLanguage(ctx, prof.URI)
+	}
+	if t.lang == "" {
+		t.lang = printer.LanguageOr(st.Label.Format, printer.TSPL)
+	}
+	t.profile.Language = t.lang.String()
+	return t, nil
+}
+
+// labelFormat picks the printer profile (printerFor), the label size and
+// the resolution: opt's, else the settings'; when opt names a configured
+// printer whose profile lists the sizes it is loaded with and the
+// settings' size is not among them, the first of those.
+func labelFormat(st store.Settings, opt ShipOptions) (store.PrinterProfile, label.Size, int) {
 	size := opt.Size
 	if size == (label.Size{}) {
 		z, err := label.ParseSize(st.Label.Size)
@@ -97,6 +203,12 @@ func (s *Service) resolvePrint(st store.Settings, opt ShipOptions) (store.Printe
 		}
 		size = z
 	}
+	prof := printerFor(st, opt.PrinterURI, size)
+	if opt.Size == (label.Size{}) && opt.PrinterURI != "" && len(prof.Sizes) > 0 && !slices.Contains(prof.Sizes, size.String()) {
+		if z, err := label.ParseSize(prof.Sizes[0]); err == nil {
+			size = z
+		}
+	}
 	dpi := opt.DPI
 	if dpi == 0 {
 		dpi = st.Label.DPI
@@ -104,25 +216,7 @@ func (s *Service) resolvePrint(st store.Settings, opt ShipOptions) (store.Printe
 	if dpi == 0 {
 		dpi = 203
 	}
-	prof := printerFor(st, opt.PrinterURI, size)
-	if prof.URI == "" {
-		prof.URI = s.d.DefaultPrinter
-		prof.Name = i18n.T("Default printer")
-	}
-	if prof.URI == "" {
-		return prof, size, dpi, ErrNoPrinter
-	}
-	switch {
-	case opt.Language != "":
-		prof.Language = opt.Language
-	case prof.Language == "":
-		prof.Language = uriLanguage(prof.URI)
-	}
-	if prof.Language == "" {
-		prof.Language = st.Label.Format
-	}
-	prof.Language = printer.LanguageOr(prof.Language, printer.TSPL).String()
-	return prof, size, dpi, nil
+	return prof, size, dpi
 }
 
 // printerFor returns the configured printer profile for uri (matched by
@@ -136,13 +230,11 @@ func printerFor(st store.Settings, uri string, size label.Size) store.PrinterPro
 				return p
 			}
 		}
-		return store.PrinterProfile{Name: uri, URI: uri, Language: uriLanguage(uri)}
+		return store.PrinterProfile{Name: uri, URI: uri, Language: uriLanguage(uri).String()}
 	}
 	for _, p := range st.Printers {
-		for _, z := range p.Sizes {
-			if z == size.String() {
-				return p
-			}
+		if slices.Contains(p.Sizes, size.String()) {
+			return p
 		}
 	}
 	if len(st.Printers) > 0 {
@@ -152,7 +244,7 @@ func printerFor(st store.Settings, uri string, size label.Size) store.PrinterPro
 }
 
 // uriLanguage reads "?lang=zpl" from a printer URI; "" when it names none.
-func uriLanguage(uri string) string {
+func uriLanguage(uri string) printer.Language {
 	u, err := printer.ParseURI(uri)
 	if err != nil {
 		return ""
@@ -164,25 +256,33 @@ func uriLanguage(uri string) string {
 // carrier's own label (the order answer's "label", printType IMAGE).
 const carrierLabelKey = "label"
 
-// layout lays out the label of sh: the carrier's own template when the
+// layout lays out the label of o and sh (nil: no shipment stored) and
+// returns it with the data it shows: the carrier's own template when the
 // waybill was ordered with it (fetched from Kuaidi100, waiting while it is
-// still being rendered, and printed as a bitmap), otherwise ours.
-func (s *Service) layout(ctx context.Context, st store.Settings, o store.Order, sh store.Shipment, size label.Size, dpi int) (*label.Label, error) {
-	if link := sh.Routing.Extra[carrierLabelKey]; link != "" && s.d.Waybills != nil {
-		img, err := s.d.Waybills.FetchLabelImage(ctx, link)
-		if err != nil {
-			return nil, fmt.Errorf("print: carrier label of %s: %w", sh.Waybill, err)
-		}
-		l, err := label.ImageLabel(size, dpi, fitImage(img, label.Dots(float64(size.WidthMM), dpi), label.Dots(float64(size.HeightMM), dpi)))
-		if err != nil {
-			return nil, fmt.Errorf("print: carrier label of %s: %w", sh.Waybill, err)
-		}
-		return l, nil
+// still being rendered, and printed as a bitmap; a service without
+// Waybills lays out ours instead), otherwise ours.
+func (s *Service) layout(ctx context.Context, st store.Settings, o store.Order, sh *store.Shipment, size label.Size, dpi int) (*label.Label, label.Data, error) {
+	d := LabelData(o, sh, s.now(), st.Label)
+	if sh != nil && sh.Routing.Extra[carrierLabelKey] != "" && s.d.Waybills != nil {
+		l, err := s.carrierLabel(ctx, sh, size, dpi)
+		return l, d, err
 	}
-	d := LabelData(o, &sh, s.now(), st.Label)
 	l, err := label.EWaybill(d, size, dpi)
 	if err != nil {
-		return nil, fmt.Errorf("print: lay out label: %w", err)
+		return nil, d, fmt.Errorf("print: lay out label: %w", err)
+	}
+	return l, d, nil
+}
+
+// carrierLabel fetches the carrier's own label of sh and fits it to size.
+func (s *Service) carrierLabel(ctx context.Context, sh *store.Shipment, size label.Size, dpi int) (*label.Label, error) {
+	img, err := s.d.Waybills.FetchLabelImage(ctx, sh.Routing.Extra[carrierLabelKey])
+	if err != nil {
+		return nil, fmt.Errorf("print: carrier label of %s: %w", sh.Waybill, err)
+	}
+	l, err := label.ImageLabel(size, dpi, fitImage(img, label.Dots(float64(size.WidthMM), dpi), label.Dots(float64(size.HeightMM), dpi)))
+	if err != nil {
+		return nil, fmt.Errorf("print: carrier label of %s: %w", sh.Waybill, err)
 	}
 	return l, nil
 }

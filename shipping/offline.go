@@ -12,10 +12,10 @@ import (
 	"syscall"
 	"time"
 
-	"shipdesk/kuaidi100"
-	"shipdesk/printer/label"
-
 	"shipdesk/assets/i18n"
+	"shipdesk/kuaidi100"
+	"shipdesk/printer"
+	"shipdesk/printer/label"
 	"shipdesk/store"
 )
 
@@ -110,7 +110,7 @@ func (s *Service) wait(ctx context.Context, o *store.Order, opt ShipOptions, err
 	}
 	if o.Waiting == nil {
 		o.Waiting = &store.WaitingFor{Station: s.d.Station, PrinterURI: opt.PrinterURI, DPI: opt.DPI,
-			Language: opt.Language, NoPrint: opt.NoPrint, Since: s.now()}
+			Language: opt.Language.String(), NoPrint: opt.NoPrint, Since: s.now()}
 		if opt.Size != (label.Size{}) {
 			o.Waiting.Size = opt.Size.String()
 		}
@@ -252,7 +252,7 @@ func (r *Retrier) RetryDue(ctx context.Context) time.Duration {
 			return r.min
 		}
 		w := o.Waiting
-		opt := ShipOptions{PrinterURI: w.PrinterURI, DPI: w.DPI, Language: w.Language, NoPrint: w.NoPrint}
+		opt := ShipOptions{PrinterURI: w.PrinterURI, DPI: w.DPI, Language: printer.LanguageOr(w.Language, ""), NoPrint: w.NoPrint}
 		if w.Size != "" {
 			opt.Size, _ = label.ParseSize(w.Size)
 		}

@@ -52,7 +52,7 @@ func (s *Service) Preview(ctx context.Context, o store.Order, size label.Size, d
 		return LabelPreview{}, fmt.Errorf("preview: settings: %w", err)
 	}
 	o = normalizeOrder(o)
-	_, size, dpi, _ = s.resolvePrint(st, ShipOptions{Size: size, DPI: dpi, PrinterURI: "virtual:"})
+	_, size, dpi = labelFormat(st, ShipOptions{Size: size, DPI: dpi})
 	placeholder := o.Waybill == ""
 	if placeholder {
 		o.Waybill = previewWaybill(o.Carrier)

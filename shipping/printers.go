@@ -22,7 +22,7 @@ func (s *Service) Printers(ctx context.Context, u User) ([]printer.Entry, error)
 	var extra []store.PrinterProfile
 	if s.d.DefaultPrinter != "" {
 		extra = append(extra, store.PrinterProfile{Name: i18n.T("Virtual printer (PNG)"), URI: s.d.DefaultPrinter,
-			Language: printer.LanguageOr(uriLanguage(s.d.DefaultPrinter), printer.TSPL).String()})
+			Language: uriLanguage(s.d.DefaultPrinter).Or(printer.TSPL).String()})
 	}
 	list, derr := printer.Inventory(ctx, st.Printers, extra...)
 	if derr != nil {
@@ -66,16 +66,16 @@ func (s *Service) printerJob(ctx context.Context, u User, prof store.PrinterProf
 	}
 	lang, ok := printer.ParseLanguage(prof.Language)
 	if !ok {
-		lang, ok = printer.ParseLanguage(uriLanguage(prof.URI))
+		lang = printer.DeviceLanguage(ctx, prof.URI)
 	}
-	if !ok {
+	if lang == "" {
 		return store.PrintJob{}, fmt.Errorf("%s %s: language %q: %w", action, prof.URI, prof.Language, printer.ErrUnsupportedLanguage)
 	}
 	st, err := s.d.DB.Settings(ctx)
 	if err != nil {
 		return store.PrintJob{}, fmt.Errorf("%s: settings: %w", action, err)
 	}
-	_, size, dpi, _ := s.resolvePrint(st, ShipOptions{PrinterURI: prof.URI})
+	_, size, dpi := labelFormat(st, ShipOptions{PrinterURI: prof.URI})
 	data, err := build(lang, size, dpi)
 	if err != nil {
 		return store.PrintJob{}, fmt.Errorf("%s: %w", action, err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image"
 	"shipdesk/assets/i18n"
+	"shipdesk/printer"
 	"shipdesk/printer/label"
 	"shipdesk/store"
 	"time"
@@ -21,7 +22,7 @@ type ShipOptions struct {
 	PrinterURI string
 	Size       label.Size
 	DPI        int
-	Language   string // tspl or zpl; empty: the printer profile's
+	Language   printer.Language // empty: the printer profile's (resolvePrint)
 	// NoPrint issues the waybill and subscribes it but queues no label
 	// (for a clerk who prints later by reprinting).
 	NoPrint bool

@@ -41,8 +41,8 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 		Waybill: r.Waybill, Carrier: o.Carrier, OrderID: o.ID, Reference: o.Reference,
 		ChildWaybills: r.ChildWaybills, Routing: routingOf(r.Routing), CarrierOrder: r.CarrierOrder,
 		RecipientName: o.Recipient.Name, RecipientPhone: o.Recipient.Phone, RecipientAddr: o.Recipient.Address,
-		SenderAddr: fullAddress(o.Sender),
-		Milestone:  store.MilestoneOrdered, CreatedAt: now, UpdatedAt: now, CreatedBy: u.Name,
+		SenderAddr: fullAddress(o.Sender), PayType: req.PayType,
+		Milestone: store.MilestoneOrdered, CreatedAt: now, UpdatedAt: now, CreatedBy: u.Name,
 	}
 	if r.LabelURL != "" {
 		// The carrier's template, rendered by Kuaidi100: printed instead of

@@ -281,6 +281,11 @@ type Shipment struct {
 	// with the waybill; cancel sends it.
 	CarrierOrder string  `json:"carrierOrder,omitempty"`
 	Courier      Courier `json:"courier,omitzero"`
+	// PayType is the pay type sent with the waybill order (SHIPPER,
+	// CONSIGNEE, MONTHLY...), which may differ from the order's when the
+	// carrier account does not allow the order's; the label prints it.
+	// Empty for shipments stored before it was kept.
+	PayType string `json:"payType,omitempty"`
 }
 
 // MilestoneTime returns when the shipment first reached m, or the zero time.

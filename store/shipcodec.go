@@ -225,6 +225,8 @@ func encodeShipmentBin(s *Shipment) []byte {
 		w.str(k)
 		w.str(s.Routing.Extra[k])
 	}
+	// Added after Routing.Extra.
+	w.str(s.PayType)
 	return w.b
 }
 
@@ -299,6 +301,9 @@ func decodeShipmentBin(v []byte, loc *time.Location) (Shipment, error) {
 		} else if n > 0 {
 			r.err = errShortValue
 		}
+	}
+	if r.err == nil && len(r.b) > 0 {
+		s.PayType = r.str()
 	}
 	if r.err != nil {
 		return Shipment{}, r.err
