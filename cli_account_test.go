@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -94,7 +93,7 @@ func TestAccountCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	log, _ := db.AuditLog(context.Background(), 20)
+	log, _ := db.AuditLog(t.Context(), 20)
 	n := 0
 	for _, e := range log {
 		if e.Action == "account" {

@@ -3,35 +3,19 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/shipping"
 	"shipdesk/store"
 )
 
-// demoClock is the real clock of a demo runtime under test: it moves only
-// when the test says so, pinned to a morning so that no journey crosses
-// midnight.
-type demoClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// The real clock of a demo runtime under test is a testkit.Clock: it moves
+// only when the test says so, pinned to a morning so that no journey
+// crosses midnight.
 
-func (c *demoClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *demoClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func openDemoAt(t *testing.T, dir string, clk *demoClock) *wiring {
+func openDemoAt(t *testing.T, dir string, clk *testkit.Clock) *wiring {
 	t.Helper()
 	for _, env := range []string{"KUAIDI100_KEY", "KUAIDI100_CUSTOMER"} {
 		t.Setenv(env, "")
@@ -76,7 +60,7 @@ func shipDemo(t *testing.T, rt *wiring, n int) []string {
 // sandbox deliver what is due (the push handler commits before it
 // replies, so the store is up to date when Step returns), until every
 // waybill is terminal or limit has passed. It returns the shipments.
-func stepUntilTerminal(t *testing.T, rt *wiring, clk *demoClock, waybills []string, limit time.Duration) []store.Shipment {
+func stepUntilTerminal(t *testing.T, rt *wiring, clk *testkit.Clock, waybills []string, limit time.Duration) []store.Shipment {
 	t.Helper()
 	ctx := t.Context()
 	for end := clk.Now().Add(limit); ; {
@@ -96,7 +80,7 @@ func stepUntilTerminal(t *testing.T, rt *wiring, clk *demoClock, waybills []stri
 		if !clk.Now().Before(end) {
 			t.Fatalf("%d of %d parcels terminal after %s of real time", len(out), len(waybills), limit)
 		}
-		clk.add(10 * time.Second)
+		clk.Add(10 * time.Second)
 		rt.Sandbox.Step(ctx)
 	}
 }
@@ -121,7 +105,7 @@ func checkEvents(t *testing.T, rt *wiring, sh store.Shipment, now time.Time) {
 // within minutes, through pushes, and the dashboard counts them as
 // delivered today, on time.
 func TestDemoDeliveredToday(t *testing.T) {
-	clk := &demoClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.Local)}
+	clk := testkit.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.Local))
 	rt := openDemoAt(t, t.TempDir(), clk)
 	if st := rt.Sandbox.Stats(); st.Speed != 1 || st.Compress != DemoCompress || !st.Now.Equal(clk.Now()) {
 		t.Fatalf("demo sandbox: speed %g, compress %g, clock %s (real %s)", st.Speed, st.Compress, st.Now, clk.Now())
@@ -182,13 +166,13 @@ func TestDemoDeliveredToday(t *testing.T) {
 // times between the close and the reopening, none in the future.
 func TestDemoRealTimeRestart(t *testing.T) {
 	dir := t.TempDir()
-	clk := &demoClock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)}
+	clk := testkit.NewClock(time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local))
 	rt := openDemoAt(t, dir, clk)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- rt.Run(ctx) }()
 	waybills := shipDemo(t, rt, 2)
-	clk.add(time.Minute)
+	clk.Add(time.Minute)
 	rt.Sandbox.Step(t.Context()) // the first check: ordered
 	cancel()
 	if err := <-done; err != nil {
@@ -197,7 +181,7 @@ func TestDemoRealTimeRestart(t *testing.T) {
 	rt.Close()
 	closed := clk.Now()
 
-	clk.add(time.Hour)
+	clk.Add(time.Hour)
 	rt = openDemoAt(t, dir, clk)
 	if now := rt.Sandbox.Now(); !now.Equal(clk.Now()) {
 		t.Fatalf("reopened demo sandbox at %s, want the real clock %s (closed at %s)", now, clk.Now(), closed)

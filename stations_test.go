@@ -476,7 +476,7 @@ func TestStationOutage(t *testing.T) {
 		t.Skip("-short: skipping the outage run")
 	}
 	bin := stationBinary(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	cluster, err := pgtest.StartCluster(ctx, "")
 	if err != nil {
 		t.Fatal(err)

@@ -4,28 +4,22 @@ import (
 	"bytes"
 	"errors"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/store"
 )
 
 func TestHandoverScansFinishesAndRecords(t *testing.T) {
-	var clock atomic.Pointer[time.Time]
-	e := newEnv(t, func(d *Deps) {
-		d.Now = func() time.Time {
-			if c := clock.Load(); c != nil {
-				return *c
-			}
-			return time.Now()
-		}
-	})
+	clock := testkit.NewClock(time.Now())
+	e := newEnv(t, func(d *Deps) { d.Now = clock.Now })
 	ctx := t.Context()
 	var zt []string
 	for i := range 3 {
 		r := shipTo(t, e, i+1, "王芳", "1370000111"+string(rune('0'+i)), "天津市河西区友谊路32号")
 		zt = append(zt, r.Order.Waybill)
+		clock.Add(time.Second) // the handover lists parcels oldest first
 	}
 	o := testOrder(9)
 	o.Carrier = "yuantong"
@@ -115,7 +109,7 @@ func TestHandoverScansFinishesAndRecords(t *testing.T) {
 	// manager's time it is an exception, before it is not.
 	day, end := clinicDay(time.Now())
 	early := day.Add(time.Minute)
-	clock.Store(&early)
+	clock.Set(early)
 	st, _ := e.db.Settings(ctx)
 	st.Counter.HandoverBy = "23:59"
 	if err := e.db.SaveSettings(ctx, st); err != nil {
@@ -125,7 +119,7 @@ func TestHandoverScansFinishesAndRecords(t *testing.T) {
 		t.Errorf("before the handover time: %d, %v", n, err)
 	}
 	late := end.Add(-30 * time.Second)
-	clock.Store(&late)
+	clock.Set(late)
 	if n, err := e.svc.CheckHandovers(ctx); err != nil || n != 1 {
 		t.Fatalf("after the handover time: %d, %v", n, err)
 	}

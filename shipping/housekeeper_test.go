@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/store"
 )
 
@@ -17,8 +18,8 @@ func TestHousekeeperRaisesWaitingOrdersAndAppliesRetention(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		logs := &logBuffer{}
-		svc := New(Deps{DB: db, Logf: logs.logf})
+		logs := &testkit.Log{}
+		svc := New(Deps{DB: db, Logf: logs.Logf})
 		ctx, cancel := context.WithCancel(t.Context())
 		st, _ := db.Settings(ctx)
 		st.Counter.WaitingMaxMinutes = 10

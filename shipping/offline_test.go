@@ -7,11 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
 )
@@ -36,24 +36,6 @@ func (c *cutter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.next.ServeHTTP(w, r)
 }
 
-// manualClock is the service's clock; the test moves it.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestAnHourOfflineFiftyOrdersOneWaybillAndOneLabelEach(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := t.Context()
@@ -62,7 +44,7 @@ func TestAnHourOfflineFiftyOrdersOneWaybillAndOneLabelEach(t *testing.T) {
 	t.Cleanup(srv.Close)
 	cfg := e.sb.Credentials()
 	cfg.BaseURL = srv.URL
-	clock := &manualClock{t: time.Now()}
+	clock := testkit.NewClock(time.Now()) // the service's clock; the test moves it
 	d := e.deps
 	d.Waybills = kuaidi100.New(cfg)
 	d.Now = clock.Now
@@ -87,7 +69,7 @@ func TestAnHourOfflineFiftyOrdersOneWaybillAndOneLabelEach(t *testing.T) {
 			t.Fatalf("the clerk reads %q", msg)
 		}
 		ids = append(ids, we.OrderID)
-		clock.Advance(time.Minute)
+		clock.Add(time.Minute)
 	}
 	waiting, err := svc.Waiting(ctx, frontDesk)
 	if err != nil || len(waiting) != 50 {
@@ -119,7 +101,7 @@ func TestAnHourOfflineFiftyOrdersOneWaybillAndOneLabelEach(t *testing.T) {
 	for start := clock.Now(); clock.Now().Sub(start) < 20*time.Minute; rounds++ {
 		w := r.RetryDue(ctx)
 		waits = append(waits, w)
-		clock.Advance(w)
+		clock.Add(w)
 	}
 	if len(done) != 0 || len(e.shipments()) != 0 {
 		t.Fatalf("got numbers while offline: %d", len(done))
@@ -133,7 +115,7 @@ func TestAnHourOfflineFiftyOrdersOneWaybillAndOneLabelEach(t *testing.T) {
 
 	// The network is back: one round issues every number and prints every label.
 	cut.down.Store(false)
-	clock.Advance(10 * time.Minute)
+	clock.Add(10 * time.Minute)
 	r.RetryDue(ctx)
 	if len(done) != 50 {
 		t.Fatalf("%d orders done after the network returned", len(done))
@@ -152,15 +134,7 @@ func TestAnHourOfflineFiftyOrdersOneWaybillAndOneLabelEach(t *testing.T) {
 	if n := len(e.shipments()); n != 50 {
 		t.Errorf("%d shipments", n)
 	}
-	e.logs.mu.Lock()
-	issued := 0
-	for _, l := range e.logs.lines {
-		if strings.Contains(l, "sandbox: issued") {
-			issued++
-		}
-	}
-	e.logs.mu.Unlock()
-	if issued != 50 {
+	if issued := e.logs.Count("sandbox: issued"); issued != 50 {
 		t.Errorf("the sandbox issued %d waybills for 50 orders", issued)
 	}
 	files, err := os.ReadDir(filepath.Join(e.dir, "labels"))
@@ -174,7 +148,7 @@ func TestAnHourOfflineFiftyOrdersOneWaybillAndOneLabelEach(t *testing.T) {
 		t.Errorf("still waiting: %d", len(w))
 	}
 	// Nothing is issued or printed twice by later rounds.
-	clock.Advance(time.Hour)
+	clock.Add(time.Hour)
 	r.RetryDue(ctx)
 	if len(done) != 50 || len(e.shipments()) != 50 {
 		t.Errorf("a later round did more: %d", len(done))

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
 	"shipdesk/printer"
@@ -41,18 +42,7 @@ type env struct {
 	deps    Deps
 	printer string // file:// folder URI
 	dir     string
-	logs    *logBuffer
-}
-
-type logBuffer struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logBuffer) logf(format string, args ...any) {
-	l.mu.Lock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-	l.mu.Unlock()
+	logs    *testkit.Log
 }
 
 func newEnv(t *testing.T, mod func(*Deps)) *env {
@@ -67,7 +57,7 @@ func newEnvTB(tb testing.TB) *env { return newEnvMod(tb, nil) }
 
 func newEnvMod(t testing.TB, mod func(*Deps)) *env {
 	t.Helper()
-	e := &env{dir: t.TempDir(), logs: &logBuffer{}}
+	e := &env{dir: t.TempDir(), logs: &testkit.Log{}}
 	db, err := store.Open(filepath.Join(e.dir, "shipdesk.db"), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +67,7 @@ func newEnvMod(t testing.TB, mod func(*Deps)) *env {
 	o := sandbox.DefaultOptions()
 	o.Seed = 7
 	o.DailyQuota = 0
-	o.Logf = e.logs.logf
+	o.Logf = e.logs.Logf
 	e.sb = sandbox.New(o)
 	srv := httptest.NewServer(e.sb)
 	t.Cleanup(srv.Close)
@@ -90,7 +80,7 @@ func newEnvMod(t testing.TB, mod func(*Deps)) *env {
 		t.Fatal(err)
 	}
 	e.printer = printer.PathURI("file", labels)
-	e.deps = Deps{DB: db, Waybills: e.client, Queue: e.queue, DefaultPrinter: e.printer, Logf: e.logs.logf, Accounts: SandboxAccounts()}
+	e.deps = Deps{DB: db, Waybills: e.client, Queue: e.queue, DefaultPrinter: e.printer, Logf: e.logs.Logf, Accounts: SandboxAccounts()}
 	if mod != nil {
 		mod(&e.deps)
 	}
@@ -109,7 +99,7 @@ func testOrder(i int) store.Order {
 
 func (e *env) shipments() []store.Shipment {
 	var out []store.Shipment
-	if err := e.db.AllShipments(context.Background(), func(s store.Shipment) error {
+	if err := e.db.AllShipments(e.t.Context(), func(s store.Shipment) error {
 		out = append(out, s)
 		return nil
 	}); err != nil {
@@ -119,7 +109,7 @@ func (e *env) shipments() []store.Shipment {
 }
 
 func (e *env) jobs(waybill string) []store.PrintJob {
-	j, err := e.db.Jobs(context.Background(), store.JobFilter{Waybill: waybill})
+	j, err := e.db.Jobs(e.t.Context(), store.JobFilter{Waybill: waybill})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -782,19 +772,15 @@ func TestCorrectedOrderAfterFailedWaybill(t *testing.T) {
 // must get that waybill back, not a second one under a new order id.
 func TestRetryAfterDedupWindowGetsTheSameWaybill(t *testing.T) {
 	fw := &flakyWaybills{lose: 1}
-	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.Local)
-	var mu sync.Mutex
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw; d.Now = clock })
+	clock := testkit.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.Local))
+	e := newEnv(t, func(d *Deps) { fw.Waybills = d.Waybills; d.Waybills = fw; d.Now = clock.Now })
 	ctx := t.Context()
 	o := testOrder(70)
 	first, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
 	if err == nil {
 		t.Fatal("first try succeeded")
 	}
-	mu.Lock()
-	now = now.Add(10 * time.Minute)
-	mu.Unlock()
+	clock.Add(10 * time.Minute)
 	res, err := e.svc.Ship(ctx, frontDesk, o, ShipOptions{NoPrint: true})
 	if err != nil {
 		t.Fatal(err)
