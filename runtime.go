@@ -326,6 +326,7 @@ func (rt *wiring) configure(ctx context.Context, g *globals) error {
 	rt.Service = shipping.New(shipping.Deps{
 		DB: rt.DB, Waybills: rt.Client, Queue: rt.Queue, Tracker: rt.Worker, SMS: rt.SMS,
 		DefaultPrinter: rt.DefaultPrinter, DataDir: rt.DataDir, Logf: rt.logf, Now: rt.opt.Clock, Accounts: accts,
+		Demo: rt.Demo,
 	})
 	rt.Retrier = rt.Service.NewRetrier(0, 0)
 	return nil

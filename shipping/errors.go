@@ -61,6 +61,7 @@ var sentences = []struct {
 	{store.ErrUnavailable, i18n.N("The shared database cannot be reached: nothing was saved or shipped. Shipdesk reconnects by itself; please try again in a moment.")},
 	{ErrWrongPIN, i18n.N("Wrong PIN. Please try again.")},
 	{ErrUnknownUser, i18n.N("There is no such user: ask a manager to add them in Settings.")},
+	{ErrPINNotSet, i18n.N("Outside demo mode a manager needs a PIN: please set one to sign in.")},
 	{ErrInvalidOrder, i18n.N("The order is incomplete or wrong: please correct it as shown.")},
 	{ErrPickedUp, i18n.N("The parcel has been picked up: the waybill can no longer be cancelled.")},
 	{ErrCancelled, i18n.N("The waybill is cancelled and cannot be printed.")},

@@ -68,6 +68,9 @@ type Deps struct {
 	// Accounts holds the centre's e-waybill accounts with the carriers;
 	// nil means none, so every order is refused before any request.
 	Accounts AccountStore
+	// Demo is true in demo mode (the built-in sandbox); outside it a
+	// manager must have a PIN (CheckPIN, SetFirstPIN, SaveSettings).
+	Demo bool
 	// DedupWindow is how long an identical order submitted without an id
 	// (a double click before the first call returned) is taken to be the
 	// same order; 0 means 2 minutes, negative disables.

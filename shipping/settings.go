@@ -35,7 +35,9 @@ func (s *Service) SaveSettings(ctx context.Context, u User, st store.Settings) e
 	if err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
-	st = keepPINs(old, st)
+	if st, err = s.settlePINs(old, st); err != nil {
+		return err
+	}
 	if err := s.d.DB.SaveSettings(ctx, st); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
