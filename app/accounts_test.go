@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -28,7 +27,7 @@ func (a *accountsTab) choose(t *testing.T, carrier string) {
 // saves (audited, masked afterwards) and removes; the ship form offers only
 // carriers with an account and says how to add one when there is none.
 func TestCarrierAccountsTab(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t)
 	e.as(t, store.RoleManager)
 	e.ui.tabs.Select(e.ui.tabSettings)

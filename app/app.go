@@ -125,13 +125,41 @@ type UI struct {
 	stopWb     func()
 	ticker     *time.Ticker
 	closed     atomic.Bool
+	// loading and loaded tell where start is (main goroutine only);
+	// loadingNote stands where the tabs go until it has read the settings.
+	loading, loaded bool
+	loadingNote     *widget.Label
+	// setPIN is the open "set a PIN" dialog (signin.go), nil when none is.
+	setPIN *pinSetter
 	// notified remembers the parcels a desktop notification was sent for.
 	notified map[string]bool
 }
 
-// New builds the main window (not yet shown) with every screen, signed in as
-// the first user who needs no PIN (or asking for a PIN when all have one).
+// New builds the main window (not yet shown) with every screen and returns
+// at once: it reads nothing on the caller's goroutine. The settings and who
+// signs in first are read in the background (start); until they arrive the
+// window shows that it is loading (and, on a shared store that cannot be
+// reached, the database banner), then it signs in as the first user who
+// needs no PIN, or asks for a PIN when none does.
 func New(d Deps) *UI {
+	u := newUI(d)
+	// Screens start background reads while the window is built: their
+	// results wait until it is (they hold mainMu too).
+	u.mainMu.Lock()
+	defer u.mainMu.Unlock()
+	u.buildWindow()
+	u.buildScreens()
+	u.buildTabs()
+	u.layOut()
+	u.listen()
+	u.ship.waiting.refresh()
+	u.start()
+	return u
+}
+
+// newUI fills in Deps' defaults and returns the UI with its context and the
+// default settings; nobody is signed in yet.
+func newUI(d Deps) *UI {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -142,33 +170,35 @@ func New(d Deps) *UI {
 		d.After = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}
 	u := &UI{deps: d, app: d.App, svc: d.Service, now: d.Now, notified: map[string]bool{}}
-	// Screens start background reads while the window is built: their
-	// results wait until it is (they hold mainMu too).
-	u.mainMu.Lock()
-	defer u.mainMu.Unlock()
 	u.ctx, u.cancel = context.WithCancel(context.Background())
-	// Nobody is signed in yet: read the settings as no one, so no PIN
-	// hashes reach the window (CheckPIN decides who needs a PIN).
-	st, err := u.svc.Settings(u.ctx, shipping.User{})
-	if err != nil {
-		d.Logf("shipdesk: read settings: %v", err)
-		st = store.DefaultSettings()
-	}
-	u.settings = st
+	u.settings = store.DefaultSettings()
+	u.settings.Users = nil // who may sign in is read by start
+	return u
+}
+
+// buildWindow makes the main window at its default size (start applies the
+// remembered one).
+func (u *UI) buildWindow() {
 	u.app.Settings().SetTheme(NewTheme())
 	u.app.SetIcon(Icon())
 	u.win = u.app.NewWindow(i18n.T("Shipdesk"))
 	u.win.SetIcon(Icon())
-	var ask bool
-	u.user, ask = u.firstUser(u.ctx, st)
+	u.win.Resize(fyne.NewSize(1280, 820))
+}
 
+// buildScreens makes every screen; each reads what it shows in the
+// background.
+func (u *UI) buildScreens() {
 	u.ship = newShipScreen(u)
 	u.reprint = newReprintScreen(u)
 	u.dash = newDashboard(u)
 	u.printers = newPrintersScreen(u)
 	u.setup = newSettingsScreen(u)
 	u.handover = newHandoverScreen(u)
+}
 
+// buildTabs puts the screens into the tabs, in their fixed order.
+func (u *UI) buildTabs() {
 	u.tabShip = container.NewTabItemWithIcon(i18n.T("Ship"), theme.MailSendIcon(), u.ship.content)
 	u.tabReprint = container.NewTabItemWithIcon(i18n.T("Reprint & search"), theme.SearchIcon(), u.reprint.content)
 	u.tabDash = container.NewTabItemWithIcon(i18n.T("Dashboard"), theme.GridIcon(), u.dash.content)
@@ -177,45 +207,105 @@ func New(d Deps) *UI {
 	u.tabHandover = container.NewTabItemWithIcon(i18n.T("Courier pickup"), theme.UploadIcon(), u.handover.content)
 	u.tabs = container.NewAppTabs(u.tabShip, u.tabReprint, u.tabHandover, u.tabDash, u.tabPrinters, u.tabSettings)
 	u.tabs.OnSelected = u.onTab
+}
 
-	u.userSelect = widget.NewSelect(userNames(st), nil)
-	u.userSelect.SetSelected(u.user.Name)
+// layOut sets the window's content: the banners, the user choice and
+// status bar on top, the tabs below (behind a loading note until start's
+// read returns), and the window-wide shortcuts.
+func (u *UI) layOut() {
+	u.userSelect = widget.NewSelect(nil, nil)
 	u.userSelect.OnChanged = u.onUserChosen
+	u.userSelect.Disable()
 	u.statusBar = widget.NewLabel("")
 	top := container.NewBorder(nil, nil, nil,
 		container.NewHBox(widget.NewIcon(theme.AccountIcon()), u.userSelect),
 		u.statusBar)
 	u.banner = u.demoBanner()
 	u.dbBanner = container.NewStack()
-	u.win.SetContent(container.NewBorder(container.NewVBox(u.banner, u.dbBanner, top), nil, nil, nil, u.tabs))
-
-	w, h := st.WindowWidth, st.WindowHeight
-	if w < 800 || h < 560 {
-		w, h = 1280, 820
-	}
-	u.win.Resize(fyne.NewSize(w, h))
+	u.loadingNote = widget.NewLabel(i18n.T("Reading the settings…"))
+	u.loadingNote.Alignment = fyne.TextAlignCenter
+	u.loadingNote.Wrapping = fyne.TextWrapWord
+	u.tabs.Hide()
+	body := container.NewStack(u.tabs, container.NewCenter(u.loadingNote))
+	u.win.SetContent(container.NewBorder(container.NewVBox(u.banner, u.dbBanner, top), nil, nil, nil, body))
 	u.ship.register()
 	u.registerCounterShortcuts()
-	u.applyRole()
 	u.updateStatus()
+}
 
-	if d.OnChange != nil {
-		u.stopOn = d.OnChange(u.shipmentChanged)
+// listen registers the listeners Deps offers: the worker's changes, the
+// shared store's state and the waybills that arrive late.
+func (u *UI) listen() {
+	if u.deps.OnChange != nil {
+		u.stopOn = u.deps.OnChange(u.shipmentChanged)
 	}
-	if d.Shared != nil {
+	if u.deps.Shared != nil {
 		u.shared = true
-		u.stopShared = d.Shared(func(worker, offline string) {
+		u.stopShared = u.deps.Shared(func(worker, offline string) {
 			u.onMain(false, func() { u.sharedChanged(worker, offline) })
 		})
 	}
-	if d.OnWaybill != nil {
-		u.stopWb = d.OnWaybill(u.waybillArrived)
+	if u.deps.OnWaybill != nil {
+		u.stopWb = u.deps.OnWaybill(u.waybillArrived)
 	}
-	u.ship.waiting.refresh()
-	if ask {
-		u.askPIN(u.user.Name, func(bool) {})
+}
+
+// start reads the settings and who signs in first in the background, then
+// fills the window (started). When the read fails (a shared database that
+// cannot be reached) the window says so and starts again once the database
+// is back (sharedChanged).
+func (u *UI) start() {
+	if u.loading || u.loaded {
+		return
 	}
-	return u
+	u.loading = true
+	var (
+		st       store.Settings
+		first    shipping.User
+		ask, err error
+	)
+	u.async(func(ctx context.Context, _ shipping.User) {
+		// Nobody is signed in yet: read the settings as no one, so no PIN
+		// hashes reach the window (CheckPIN decides who needs a PIN).
+		if st, err = u.svc.Settings(ctx, shipping.User{}); err == nil {
+			first, ask = u.firstUser(ctx, st)
+		}
+	}, func() {
+		u.loading = false
+		if err != nil {
+			u.deps.Logf("shipdesk: read settings: %v", err)
+			u.loadingNote.SetText(shipping.Describe(err))
+			return
+		}
+		u.started(st, first, ask)
+	})
+}
+
+// started shows the settings start read: the window at its remembered
+// size, the users to choose from, and first signed in (or asked for the
+// PIN that ask says first needs).
+func (u *UI) started(st store.Settings, first shipping.User, ask error) {
+	u.loaded = true
+	u.settingsChanged(st)
+	if w, h := st.WindowWidth, st.WindowHeight; w >= 800 && h >= 560 {
+		u.win.Resize(fyne.NewSize(w, h))
+	}
+	u.loadingNote.Hide()
+	u.tabs.Show()
+	u.userSelect.Enable()
+	u.signIn(first)
+	if u.tabs.Selected() == u.tabShip {
+		u.win.Canvas().Focus(u.ship.name)
+	}
+	switch {
+	case ask == nil:
+	case errors.Is(ask, shipping.ErrPINNotSet):
+		u.askSetPIN(first.Name, func(bool) {})
+	case errors.Is(ask, shipping.ErrWrongPIN):
+		u.askPIN(first.Name, func(bool) {})
+	default:
+		u.showError(i18n.T("Sign in"), ask)
+	}
 }
 
 // Window is the main window.
@@ -255,9 +345,10 @@ func (u *UI) StartRefresh(interval time.Duration) {
 }
 
 // Close stops the background refreshes and listeners, cancels work in
-// flight and remembers the window size. It does not wait (work in flight
-// hands its result to the main goroutine, which may be the caller); call
-// Wait once the event loop has ended.
+// flight and remembers the window size (in the background, like every
+// store call). It does not wait (work in flight hands its result to the
+// main goroutine, which may be the caller); call Wait once the event loop
+// has ended.
 func (u *UI) Close() {
 	if u.closed.Swap(true) {
 		return
@@ -287,16 +378,28 @@ func (u *UI) Wait() {
 	u.pending.Wait()
 }
 
+// rememberWindowTimeout bounds the write of the window size at Close (a
+// shared database that is away must not hold up quitting for long).
+const rememberWindowTimeout = 5 * time.Second
+
 // rememberSize stores the window size in the settings (not audited: it is
-// the window, not a setting a person changed).
+// the window, not a setting a person changed) on a goroutine of its own,
+// which Wait waits for: Close cancels u.ctx, so the write has its own
+// bounded context. Nothing is written before the settings were read.
 func (u *UI) rememberSize() {
 	sz := u.win.Canvas().Size()
-	if sz.Width < 100 || sz.Height < 100 {
+	if !u.loaded || sz.Width < 100 || sz.Height < 100 {
 		return
 	}
-	if err := u.svc.RememberWindow(context.Background(), sz.Width, sz.Height); err != nil {
-		u.deps.Logf("shipdesk: remember window size: %v", err)
-	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(u.ctx), rememberWindowTimeout)
+	u.pending.Add(1)
+	go func() {
+		defer u.pending.Done()
+		defer cancel()
+		if err := u.svc.RememberWindow(ctx, sz.Width, sz.Height); err != nil {
+			u.deps.Logf("shipdesk: remember window size: %v", err)
+		}
+	}()
 }
 
 // async runs work on its own goroutine and then done (if not nil) on the
@@ -441,6 +544,9 @@ func (u *UI) updateStatus() {
 		mode = i18n.T("Demo mode")
 	}
 	text := fmt.Sprintf("%s · %s: %s (%s)", mode, i18n.T("User"), u.user.Name, roleText(u.user.Role))
+	if u.user.Name == "" {
+		text = mode + " · " + i18n.T("Nobody is signed in yet.")
+	}
 	if u.shared {
 		if u.worker == "" {
 			text += " · " + i18n.T("Tracking worker: this PC")
@@ -457,6 +563,9 @@ func (u *UI) updateStatus() {
 func (u *UI) sharedChanged(worker, offline string) {
 	u.worker, u.offline = worker, offline
 	u.updateStatus()
+	if offline == "" && !u.loaded {
+		u.start() // the settings could not be read while it was away
+	}
 	if offline == "" {
 		u.dbBanner.Objects = nil
 	} else {
@@ -485,71 +594,6 @@ func (u *UI) demoBanner() fyne.CanvasObject {
 	return container.NewStack(bg, container.NewPadded(txt))
 }
 
-// onUserChosen switches the signed-in user, asking for a PIN where one is
-// set. The service checks the PIN (CheckPIN); the window never holds
-// hashes.
-func (u *UI) onUserChosen(name string) {
-	if name == u.user.Name {
-		return
-	}
-	var usr shipping.User
-	var err error
-	u.async(func(ctx context.Context, _ shipping.User) {
-		usr, err = u.svc.CheckPIN(ctx, name, "")
-	}, func() {
-		switch {
-		case err == nil:
-			u.signIn(usr)
-		case errors.Is(err, shipping.ErrWrongPIN):
-			u.askPIN(name, func(ok bool) {
-				if !ok {
-					u.userSelect.SetSelected(u.user.Name)
-				}
-			})
-		default:
-			u.userSelect.SetSelected(u.user.Name)
-			u.showError(i18n.T("Sign in"), err)
-		}
-	})
-}
-
-func (u *UI) signIn(usr shipping.User) {
-	u.user = usr
-	u.userSelect.SetSelected(usr.Name)
-	u.applyRole()
-}
-
-// askPIN asks for name's PIN; done reports whether the user signed in.
-func (u *UI) askPIN(name string, done func(bool)) {
-	pin := widget.NewPasswordEntry()
-	msg := widget.NewLabel("")
-	items := []*widget.FormItem{widget.NewFormItem(i18n.T("PIN"), pin), widget.NewFormItem("", msg)}
-	d := dialog.NewForm(fmt.Sprintf(i18n.T("Sign in as %s"), name), i18n.T("Sign in"), i18n.T("Cancel"), items, func(ok bool) {
-		if !ok {
-			done(false)
-			return
-		}
-		entered := pin.Text
-		var usr shipping.User
-		var err error
-		u.async(func(ctx context.Context, _ shipping.User) {
-			usr, err = u.svc.CheckPIN(ctx, name, entered)
-		}, func() {
-			if err == nil {
-				u.signIn(usr)
-				done(true)
-				return
-			}
-			u.deps.Logf("shipdesk: sign in as %s: %v", name, err)
-			dialog.ShowInformation(i18n.T("Sign in"), shipping.Describe(err), u.win)
-			done(false)
-		})
-	}, u.win)
-	pin.OnSubmitted = func(string) { d.Submit() }
-	d.Show()
-	u.win.Canvas().Focus(pin)
-}
-
 // settingsChanged is called after the settings were saved.
 func (u *UI) settingsChanged(st store.Settings) {
 	u.settings = shipping.WithoutPINs(st) // SaveSettings keeps blank PINs
@@ -562,21 +606,6 @@ func (u *UI) settingsChanged(st store.Settings) {
 func (u *UI) showError(title string, err error) {
 	u.deps.Logf("shipdesk: %s: %v", title, err)
 	dialog.ShowInformation(title, shipping.Describe(err), u.win)
-}
-
-// firstUser is who the app starts as: the first user without a PIN (the
-// service says who has one). When every user has a PIN it starts as the
-// first one with no role (nothing allowed) and ask says to ask for the PIN.
-func (u *UI) firstUser(ctx context.Context, st store.Settings) (usr shipping.User, ask bool) {
-	for _, s := range st.Users {
-		if usr, err := u.svc.CheckPIN(ctx, s.Name, ""); err == nil {
-			return usr, false
-		}
-	}
-	if len(st.Users) > 0 {
-		return shipping.User{Name: st.Users[0].Name}, true
-	}
-	return shipping.User{Name: i18n.T("Front desk"), Role: store.RoleFrontDesk}, false
 }
 
 func userNames(st store.Settings) []string {

@@ -55,7 +55,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	vp := "virtual:///" + strings.TrimPrefix(filepath.ToSlash(labels), "/")
-	svc := shipping.New(shipping.Deps{DB: db, Waybills: client, Queue: q, DefaultPrinter: vp, DataDir: dir, Logf: t.Logf, Accounts: shipping.SandboxAccounts()})
+	svc := shipping.New(shipping.Deps{DB: db, Waybills: client, Queue: q, DefaultPrinter: vp, DataDir: dir, Logf: t.Logf, Accounts: shipping.SandboxAccounts(), Demo: true})
 	a := test.NewApp()
 	e := &env{db: db, svc: svc, labels: labels, timers: manualTimers{fns: map[int]func(){}}}
 	onChange := func(fn func(store.Shipment)) func() {
@@ -756,6 +756,7 @@ func TestWindowRemembersItsSize(t *testing.T) {
 	never := func(time.Duration, func()) func() bool { return func() bool { return true } }
 	ui := New(Deps{App: e.ui.app, Service: e.svc, Demo: true, After: never})
 	defer func() { ui.Close(); ui.Wait() }()
+	ui.wait() // the settings are read in the background
 	if sz := ui.win.Canvas().Size(); sz.Width != 1100 || sz.Height != 700 {
 		t.Errorf("new window is %v", sz)
 	}

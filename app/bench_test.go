@@ -107,7 +107,7 @@ func benchService(b *testing.B) (*shipping.Service, *store.DB) {
 	cfg := sb.Credentials()
 	cfg.BaseURL = srv.URL
 	q := printer.NewQueue(db, nil)
-	svc := shipping.New(shipping.Deps{DB: db, Waybills: kuaidi100.New(cfg), Queue: q, DefaultPrinter: "virtual:///" + filepath.ToSlash(dir)[1:], Logf: func(string, ...any) {}, Accounts: shipping.SandboxAccounts()})
+	svc := shipping.New(shipping.Deps{DB: db, Waybills: kuaidi100.New(cfg), Queue: q, DefaultPrinter: "virtual:///" + filepath.ToSlash(dir)[1:], Logf: func(string, ...any) {}, Accounts: shipping.SandboxAccounts(), Demo: true})
 	b.Cleanup(func() { srv.Close(); db.Close() })
 	return svc, db
 }
@@ -120,6 +120,7 @@ func benchManagerUI(b *testing.B) *UI {
 	b.Cleanup(a.Quit)
 	ui := New(Deps{App: a, Service: svc, Demo: true})
 	b.Cleanup(func() { ui.Close(); ui.Wait() })
+	ui.wait() // the settings and the first user, read in the background
 	ui.signIn(shipping.User{Name: "主管", Role: store.RoleManager})
 	ui.wait()
 	return ui

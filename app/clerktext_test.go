@@ -26,7 +26,7 @@ import (
 var clerkSentinels = map[string][]error{
 	"shipping": {shipping.ErrForbidden, shipping.ErrInvalidOrder, shipping.ErrPickedUp, shipping.ErrCancelled,
 		shipping.ErrReasonRequired, shipping.ErrNoWaybill, shipping.ErrNoPrinter, shipping.ErrOrderClosed,
-		shipping.ErrNoWaybillNumber, shipping.ErrSMSOff, shipping.ErrWrongPIN, shipping.ErrUnknownUser, shipping.ErrImport, shipping.ErrNoPatient,
+		shipping.ErrNoWaybillNumber, shipping.ErrSMSOff, shipping.ErrWrongPIN, shipping.ErrUnknownUser, shipping.ErrPINNotSet, shipping.ErrImport, shipping.ErrNoPatient,
 		shipping.ErrUnknownCarrier, shipping.ErrHandoverFinished, shipping.ErrHandoverEmpty, shipping.ErrNoDataFolder, shipping.ErrWaitingForNumber, shipping.ErrNoAccountStore},
 	"printer": {printer.ErrBadURI, printer.ErrNotFound, printer.ErrDisconnected, printer.ErrRefused, printer.ErrTimeout,
 		printer.ErrPermission, printer.ErrBusy, printer.ErrUSBNotBuilt, printer.ErrUnsupportedLanguage,

@@ -51,7 +51,7 @@ func TestShippingWhileTheNetworkIsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	vp := "virtual:///" + strings.TrimPrefix(filepath.ToSlash(labels), "/")
-	svc := shipping.New(shipping.Deps{DB: db, Waybills: kuaidi100.New(cfg), Queue: q, DefaultPrinter: vp, DataDir: dir, Logf: t.Logf, Accounts: shipping.SandboxAccounts()})
+	svc := shipping.New(shipping.Deps{DB: db, Waybills: kuaidi100.New(cfg), Queue: q, DefaultPrinter: vp, DataDir: dir, Logf: t.Logf, Accounts: shipping.SandboxAccounts(), Demo: true})
 	retrier := svc.NewRetrier(0, 0)
 	kicks := 0
 	a := test.NewApp()

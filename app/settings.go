@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -551,6 +549,16 @@ func (s *settingsScreen) editUser(i int) {
 	role.SetSelected(roleText(usr.Role))
 	pin := widget.NewPasswordEntry()
 	pin.SetPlaceHolder(i18n.T("Empty: keep; - : no PIN"))
+	// The form's OK waits for a PIN that follows the rules (the service's
+	// sentence says which).
+	pin.Validator = func(text string) error {
+		if p := strings.TrimSpace(text); p != "" && p != "-" {
+			if err := shipping.ValidPIN(p); err != nil {
+				return errors.New(shipping.Describe(err))
+			}
+		}
+		return nil
+	}
 	dialog.ShowForm(i18n.T("User"), i18n.T("OK"), i18n.T("Cancel"), []*widget.FormItem{
 		widget.NewFormItem(i18n.T("Name"), name), widget.NewFormItem(i18n.T("Role"), role), widget.NewFormItem(i18n.T("PIN"), pin),
 	}, func(ok bool) {
@@ -566,10 +574,12 @@ func (s *settingsScreen) editUser(i int) {
 		case "-":
 			usr.PINHash, usr.PINSalt = "", shipping.ClearPIN
 		default:
-			b := make([]byte, 8)
-			_, _ = rand.Read(b)
-			usr.PINSalt = hex.EncodeToString(b)
-			usr.PINHash = shipping.HashPIN(usr.PINSalt, p)
+			salt, hash, err := shipping.NewPIN(p)
+			if err != nil {
+				s.ui.showError(i18n.T("User"), err)
+				return
+			}
+			usr.PINSalt, usr.PINHash = salt, hash
 		}
 		s.users.put(i, usr)
 	}, s.ui.win)

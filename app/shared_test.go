@@ -28,7 +28,8 @@ func TestSharedStoreStatusAndBanner(t *testing.T) {
 	var report func(worker, offline string)
 	ui := New(Deps{App: a, Service: svc, DataDir: t.TempDir(), Logf: t.Logf,
 		Shared: func(fn func(worker, offline string)) func() { report = fn; return func() {} }})
-	defer ui.Close()
+	defer func() { ui.Close(); ui.Wait() }()
+	ui.wait() // the settings are read in the background
 	if report == nil {
 		t.Fatal("the window did not ask for the shared store's state")
 	}
