@@ -37,32 +37,63 @@ type env struct {
 	labels    string // the virtual printer's folder
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, envOptions{}) }
+
+// envOptions change what newEnvWith builds.
+type envOptions struct {
+	// production runs the service and the window outside demo mode (a
+	// manager then needs a PIN).
+	production bool
+	// wrap, when not nil, gives the service and the print queue this
+	// store over the real one (e.db stays the real one, for the test).
+	wrap func(*store.DB) store.Store
+	// logf receives the window's and the service's log (nil: t.Logf).
+	logf func(format string, args ...any)
+	// nowait returns before the window's start-up reads have finished.
+	nowait bool
+	// shared is Deps.Shared (a shared store's state); nil: none.
+	shared func(fn func(worker, offline string)) (cancel func())
+}
+
+func newEnvWith(t *testing.T, o envOptions) *env {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := store.Open(filepath.Join(dir, "shipdesk.db"), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	var st store.Store = db
+	if o.wrap != nil {
+		st = o.wrap(db)
+	}
+	logf := o.logf
+	if logf == nil {
+		logf = t.Logf
+	}
 	sb := sandbox.New(sandbox.Options{Seed: 7})
 	srv := httptest.NewServer(sb)
 	cfg := sb.Credentials()
 	cfg.BaseURL = srv.URL
 	client := kuaidi100.New(cfg)
-	q := printer.NewQueue(db, nil)
+	q := printer.NewQueue(st, nil)
 	labels := filepath.Join(dir, "labels")
 	if err := os.MkdirAll(labels, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	vp := "virtual:///" + strings.TrimPrefix(filepath.ToSlash(labels), "/")
-	svc := shipping.New(shipping.Deps{DB: db, Waybills: client, Queue: q, DefaultPrinter: vp, DataDir: dir, Logf: t.Logf, Accounts: shipping.SandboxAccounts(), Demo: true})
+	demo := !o.production
+	svc := shipping.New(shipping.Deps{DB: st, Waybills: client, Queue: q, DefaultPrinter: vp, DataDir: dir, Logf: logf, Accounts: shipping.SandboxAccounts(), Demo: demo})
 	a := test.NewApp()
 	e := &env{db: db, svc: svc, labels: labels, timers: manualTimers{fns: map[int]func(){}}}
 	onChange := func(fn func(store.Shipment)) func() {
 		e.listeners = append(e.listeners, fn)
 		return func() { e.listeners = nil }
 	}
-	ui := New(Deps{App: a, Service: svc, DefaultPrinter: vp, Demo: true, Mode: "demo", DataDir: dir, OnChange: onChange, After: e.timers.after, Logf: t.Logf})
+	mode := "demo"
+	if o.production {
+		mode = "production"
+	}
+	ui := New(Deps{App: a, Service: svc, DefaultPrinter: vp, Demo: demo, Mode: mode, DataDir: dir, OnChange: onChange, After: e.timers.after, Logf: logf, Shared: o.shared})
 	e.ui = ui
 	// The test goroutine plays Fyne's main goroutine: it holds mainMu
 	// except while it waits, so callbacks from background work (which the
@@ -76,7 +107,9 @@ func newEnv(t *testing.T) *env {
 		db.Close()
 		a.Quit()
 	})
-	e.wait()
+	if !o.nowait {
+		e.wait()
+	}
 	return e
 }
 
