@@ -241,31 +241,38 @@ func BenchmarkPGShipThreeStations(b *testing.B) {
 		db := dbs[int(which.Add(1))%len(dbs)]
 		ctx := b.Context()
 		for pb.Next() {
-			i := seq.Add(1)
-			o := store.Order{Recipient: store.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"}, Carrier: "zhongtong"}
-			if err := db.SaveOrder(ctx, &o); err != nil {
-				b.Fatal(err)
+			// b.Error, not b.Fatal: this is not the benchmark's goroutine.
+			if err := shipOne(ctx, db, seq.Add(1)); err != nil {
+				b.Error(err)
+				return
 			}
-			release, err := db.LockOrder(ctx, o.ID)
-			if err != nil {
-				b.Fatal(err)
-			}
-			s := store.Shipment{Waybill: fmt.Sprintf("78%011d", i+time.Now().UnixNano()%1e9*1000), Carrier: "zhongtong", OrderID: o.ID,
-				RecipientName: "王芳", RecipientPhone: "13700001111", Milestone: store.MilestoneOrdered}
-			if err := db.CreateShipment(ctx, &s); err != nil {
-				b.Fatal(err)
-			}
-			j := store.PrintJob{Waybill: s.Waybill, OrderID: o.ID, PrinterURI: "virtual:///tmp", Format: "tspl", Data: []byte("SIZE 76 mm,130 mm\r\n")}
-			if err := db.AddJob(ctx, &j); err != nil {
-				b.Fatal(err)
-			}
-			o.Step, o.Waybill = store.StepQueued, s.Waybill
-			if err := db.SaveOrder(ctx, &o); err != nil {
-				b.Fatal(err)
-			}
-			release()
 		}
 	})
+}
+
+// shipOne is the store's part of one Ship: save the order, lock it, create
+// the shipment, queue the label, mark the order queued.
+func shipOne(ctx context.Context, db *postgres.DB, i int64) error {
+	o := store.Order{Recipient: store.Party{Name: "王芳", Phone: "13700001111", Address: "天津市河西区友谊路32号"}, Carrier: "zhongtong"}
+	if err := db.SaveOrder(ctx, &o); err != nil {
+		return err
+	}
+	release, err := db.LockOrder(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	defer release()
+	s := store.Shipment{Waybill: fmt.Sprintf("78%011d", i+time.Now().UnixNano()%1e9*1000), Carrier: "zhongtong", OrderID: o.ID,
+		RecipientName: "王芳", RecipientPhone: "13700001111", Milestone: store.MilestoneOrdered}
+	if err := db.CreateShipment(ctx, &s); err != nil {
+		return err
+	}
+	j := store.PrintJob{Waybill: s.Waybill, OrderID: o.ID, PrinterURI: "virtual:///tmp", Format: "tspl", Data: []byte("SIZE 76 mm,130 mm\r\n")}
+	if err := db.AddJob(ctx, &j); err != nil {
+		return err
+	}
+	o.Step, o.Waybill = store.StepQueued, s.Waybill
+	return db.SaveOrder(ctx, &o)
 }
 
 // BenchmarkPGChangeToOtherDashboard measures how long after one station

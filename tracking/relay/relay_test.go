@@ -77,20 +77,33 @@ func form(num, salt string) url.Values {
 
 func take(t *testing.T, base, token string, query string) (int, relay.TakeReply) {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, base+relay.PathTake+"?"+query, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
+	code, r, err := tryTake(t.Context(), base, token, query)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	return code, r
+}
+
+// tryTake is take for a goroutine other than the test's, which must not
+// call t.Fatal: it returns what went wrong.
+func tryTake(ctx context.Context, base, token string, query string) (int, relay.TakeReply, error) {
 	var r relay.TakeReply
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+relay.PathTake+"?"+query, nil)
+	if err != nil {
+		return 0, r, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, r, err
+	}
+	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusOK {
 		if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-			t.Fatal(err)
+			return resp.StatusCode, r, fmt.Errorf("decode take reply: %w", err)
 		}
 	}
-	return resp.StatusCode, r
+	return resp.StatusCode, r, nil
 }
 
 func TestTokensAreHashedAndStationsSeparate(t *testing.T) {
@@ -240,16 +253,24 @@ func TestHardening(t *testing.T) {
 func TestLongPollWakesOnPush(t *testing.T) {
 	e := newRelay(t, relay.Options{})
 	tok := e.add(t, "desk")
-	got := make(chan relay.TakeReply, 1)
+	type taken struct {
+		r   relay.TakeReply
+		err error
+	}
+	got := make(chan taken, 1)
 	go func() {
-		_, r := take(t, e.ts.URL, tok, "wait=50s")
-		got <- r
+		_, r, err := tryTake(t.Context(), e.ts.URL, tok, "wait=50s")
+		got <- taken{r, err}
 	}()
 	start := time.Now()
 	if code, ok := e.push(t, "desk", form("LP1", "s")); code != 200 || !ok {
 		t.Fatalf("push: %d %v", code, ok)
 	}
-	r := <-got
+	tk := <-got
+	if tk.err != nil {
+		t.Fatalf("long poll: %v", tk.err)
+	}
+	r := tk.r
 	if len(r.Pushes) != 1 || !strings.Contains(string(r.Pushes[0].Body), "LP1") {
 		t.Fatalf("long poll got %+v", r)
 	}
