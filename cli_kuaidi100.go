@@ -18,6 +18,7 @@ import (
 	"shipdesk/kuaidi100/sandbox"
 	"shipdesk/shipping"
 	"shipdesk/store"
+	"shipdesk/tracking"
 )
 
 // parseInterleaved parses flags that may come before or after the
@@ -316,24 +317,25 @@ func runTrack(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	out := trackJSON{Number: nonEmptyStr(tr.Num, num), Carrier: nonEmptyStr(tr.Com, com), Milestone: tr.Milestone.String(),
-		MilestoneName: tr.Milestone.Chinese(), State: tr.State, Signed: tr.Signed, Events: []trackEventJSON{}}
+	m, evs := tracking.StoreMilestone(tr.Milestone), tracking.StoreEvents(tr.Events)
+	out := trackJSON{Number: nonEmptyStr(tr.Num, num), Carrier: nonEmptyStr(tr.Com, com), Milestone: m.String(),
+		MilestoneName: m.Chinese(), State: tr.State, Signed: tr.Signed, Events: []trackEventJSON{}}
 	out.CarrierName = kuaidi100.CarrierName(out.Carrier)
-	for _, e := range tr.Events {
+	for _, e := range evs {
 		out.Events = append(out.Events, trackEventJSON{Time: e.Time.Format(time.RFC3339), Context: e.Context, Area: e.Area,
 			Milestone: e.Milestone.String(), State: e.RawState})
 	}
 	if *asJSON {
 		return writeJSONOut(stdout, out)
 	}
-	fmt.Fprintf(stdout, "单号 Number:   %s\n快递 Carrier:  %s (%s)\n状态 Status:   %s %s", out.Number, out.CarrierName, out.Carrier, tr.Milestone.Chinese(), tr.Milestone.English())
+	fmt.Fprintf(stdout, "单号 Number:   %s\n快递 Carrier:  %s (%s)\n状态 Status:   %s %s", out.Number, out.CarrierName, out.Carrier, m.Chinese(), m.English())
 	if out.State != "" {
 		fmt.Fprintf(stdout, " (state %s %s)", out.State, kuaidi100.StateName(out.State))
 	}
 	fmt.Fprintln(stdout)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tSTATE\tAREA\tDETAIL")
-	for _, e := range tr.Events {
+	for _, e := range evs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Time.Format("2006-01-02 15:04"), e.Milestone.Chinese(), e.Area, e.Context)
 	}
 	return tw.Flush()

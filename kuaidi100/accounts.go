@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"shipdesk/store"
+	"shipdesk/internal/mask"
 )
 
 // An e-waybill is issued on behalf of the centre's own account with the
@@ -106,7 +106,7 @@ func (a Account) Masked() Account {
 		if f, ok := spec.Field(name); ok && f.Fixed != "" {
 			continue
 		}
-		m.SetField(name, store.MaskSecret(a.Field(name)))
+		m.SetField(name, mask.Secret(a.Field(name)))
 	}
 	return m
 }

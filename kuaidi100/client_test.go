@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"shipdesk/kuaidi100"
-	"shipdesk/store"
 )
 
 // canned is an httptest server that records the last request and answers
@@ -101,16 +100,16 @@ func TestQuerySendsSignedFormAndDecodes(t *testing.T) {
 	if tr.Num != "YT9383342193097" || tr.Com != "yuantong" || tr.State != "1002" || tr.Signed {
 		t.Errorf("track %+v", tr)
 	}
-	if tr.Milestone != store.MilestoneInTransit {
+	if tr.Milestone != kuaidi100.MilestoneInTransit {
 		t.Errorf("milestone %v", tr.Milestone)
 	}
 	if len(tr.Events) != 3 || tr.Events[0].Context != "【深圳市】快件正在派送中" || tr.Events[2].Context != "已揽收" {
 		t.Fatalf("events not newest first: %+v", tr.Events)
 	}
-	if tr.Events[0].Milestone != store.MilestoneOutForDelivery || tr.Events[2].Milestone != store.MilestonePickedUp {
+	if tr.Events[0].Milestone != kuaidi100.MilestoneOutForDelivery || tr.Events[2].Milestone != kuaidi100.MilestonePickedUp {
 		t.Errorf("event milestones %v %v", tr.Events[0].Milestone, tr.Events[2].Milestone)
 	}
-	if tr.Events[0].Area != "广东,深圳市,南山区" || tr.Events[0].RawState != "5" {
+	if tr.Events[0].Area != "广东,深圳市,南山区" || tr.Events[0].State != "5" {
 		t.Errorf("event %+v", tr.Events[0])
 	}
 	if want := time.Date(2025, 3, 2, 9, 15, 0, 0, time.FixedZone("", 8*3600)); !tr.Events[0].Time.Equal(want) {
@@ -140,7 +139,7 @@ func TestNumbersAsStringsAndStringsAsNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr.Num != "75000000000000" || tr.State != "3" || !tr.Signed || tr.Milestone != store.MilestoneDelivered || tr.Events[0].RawState != "301" || tr.Events[0].Context != `已签收 "ok"` {
+	if tr.Num != "75000000000000" || tr.State != "3" || !tr.Signed || tr.Milestone != kuaidi100.MilestoneDelivered || tr.Events[0].State != "301" || tr.Events[0].Context != `已签收 "ok"` {
 		t.Errorf("track %+v", tr)
 	}
 	c, err := kuaidi100.DecodeAutoNumber([]byte(`[{"lengthPre":"15","comCode":"yuantong","name":"圆通速递"},{"lengthPre":15,"comCode":"shentong"}]`))
@@ -380,7 +379,7 @@ func TestPushVerifyAndReply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Status != kuaidi100.PushShutdown || !p.AutoCheck || p.ComNew != "zhongtong" || p.Track.Milestone != store.MilestoneDelivered || len(p.Track.Events) != 1 {
+		if p.Status != kuaidi100.PushShutdown || !p.AutoCheck || p.ComNew != "zhongtong" || p.Track.Milestone != kuaidi100.MilestoneDelivered || len(p.Track.Events) != 1 {
 			t.Errorf("push %+v", p)
 		}
 	}

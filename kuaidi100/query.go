@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"shipdesk/store"
 )
 
 // QueryRequest is one real-time query.
@@ -24,15 +22,25 @@ type QueryRequest struct {
 // Track is a normalised trace: the answer of a query or the lastResult of a
 // push.
 type Track struct {
-	Com       string                // carrier code as returned
-	Num       string                // tracking number
-	State     string                // raw state code, base or advanced ("0", "1002")
-	Milestone store.Milestone       // MilestoneFor(State, Signed)
-	Signed    bool                  // ischeck == "1"
-	Condition string                // raw condition flag ("F00")
-	Route     Route                 // from/cur/to when resultv2=4 gave them
-	Events    []store.TrackingEvent // newest first
-	Courier   Courier               // courierInfo, when the answer carried it
+	Com       string    // carrier code as returned
+	Num       string    // tracking number
+	State     string    // raw state code, base or advanced ("0", "1002")
+	Milestone Milestone // MilestoneFor(State, Signed)
+	Signed    bool      // ischeck == "1"
+	Condition string    // raw condition flag ("F00")
+	Route     Route     // from/cur/to when resultv2=4 gave them
+	Events    []Event   // newest first
+	Courier   Courier   // courierInfo, when the answer carried it
+}
+
+// Event is one line of a trace (one element of data[]).
+type Event struct {
+	Time      time.Time // ftime, else time; zero when neither parses
+	Context   string    // the carrier's text
+	Area      string    // areaName, when resultv2 asked for it
+	Location  string    // location
+	State     string    // statusCode, base or advanced; "" when not sent
+	Milestone Milestone // from State, else from the state's name in status
 }
 
 // Courier is the courierInfo of a query asked with needCourierInfo: the
@@ -216,24 +224,24 @@ func (w *wireResult) track() *Track {
 		if ts.IsZero() {
 			ts = ParseTime(string(d.Time))
 		}
-		ev := store.TrackingEvent{
+		ev := Event{
 			Time:     ts,
 			Context:  strings.TrimSpace(string(d.Context)),
 			Area:     strings.TrimSpace(string(d.AreaName)),
 			Location: strings.TrimSpace(string(d.Location)),
-			RawState: strings.TrimSpace(string(d.StatusCode)),
+			State:    strings.TrimSpace(string(d.StatusCode)),
 		}
-		if ev.RawState != "" {
-			ev.Milestone = MilestoneOf(ev.RawState)
+		if ev.State != "" {
+			ev.Milestone = MilestoneOf(ev.State)
 		}
-		if ev.Milestone == store.MilestoneUnknown {
+		if ev.Milestone == MilestoneUnknown {
 			ev.Milestone = milestoneOfName(string(d.Status))
 		}
 		t.Events = append(t.Events, ev)
 	}
 	// Newest first whatever order was asked for; stable for equal times.
 	sort.SliceStable(t.Events, func(i, j int) bool { return t.Events[i].Time.After(t.Events[j].Time) })
-	if t.Milestone == store.MilestoneUnknown && len(t.Events) > 0 {
+	if t.Milestone == MilestoneUnknown && len(t.Events) > 0 {
 		t.Milestone = t.Events[0].Milestone
 	}
 	return t

@@ -1,39 +1,41 @@
 package kuaidi100_test
 
 import (
+	"strings"
 	"testing"
 
 	"shipdesk/kuaidi100"
-	"shipdesk/store"
 )
 
 func TestMilestoneOfEveryCode(t *testing.T) {
-	want := map[string]store.Milestone{
-		"0": store.MilestoneInTransit, "1001": store.MilestoneInTransit, "1002": store.MilestoneInTransit, "1003": store.MilestoneInTransit,
-		"1": store.MilestonePickedUp, "101": store.MilestoneOrdered, "102": store.MilestoneOrdered, "103": store.MilestonePickedUp,
-		"5": store.MilestoneOutForDelivery, "501": store.MilestoneOutForDelivery,
-		"3": store.MilestoneDelivered, "301": store.MilestoneDelivered, "302": store.MilestoneDelivered, "303": store.MilestoneDelivered, "304": store.MilestoneDelivered,
-		"6": store.MilestoneReturning, "4": store.MilestoneReturned, "401": store.MilestoneCancelled, "14": store.MilestoneRefused,
-		"7": store.MilestoneInTransit,
-		"2": store.MilestoneProblem, "201": store.MilestoneProblem, "202": store.MilestoneProblem, "203": store.MilestoneProblem,
-		"204": store.MilestoneProblem, "205": store.MilestoneProblem, "206": store.MilestoneProblem, "207": store.MilestoneProblem,
-		"208": store.MilestoneProblem, "209": store.MilestoneProblem, "210": store.MilestoneProblem,
-		"8": store.MilestoneCustoms, "10": store.MilestoneCustoms, "11": store.MilestoneCustoms, "12": store.MilestoneCustoms, "13": store.MilestoneProblem,
-		"": store.MilestoneUnknown, "99": store.MilestoneUnknown, "x": store.MilestoneUnknown,
-		" 1002 ": store.MilestoneInTransit, "211": store.MilestoneProblem, "1004": store.MilestoneInTransit,
+	want := map[string]kuaidi100.Milestone{
+		"0": kuaidi100.MilestoneInTransit, "1001": kuaidi100.MilestoneInTransit, "1002": kuaidi100.MilestoneInTransit, "1003": kuaidi100.MilestoneInTransit,
+		"1": kuaidi100.MilestonePickedUp, "101": kuaidi100.MilestoneOrdered, "102": kuaidi100.MilestoneOrdered, "103": kuaidi100.MilestonePickedUp,
+		"5": kuaidi100.MilestoneOutForDelivery, "501": kuaidi100.MilestoneOutForDelivery,
+		"3": kuaidi100.MilestoneDelivered, "301": kuaidi100.MilestoneDelivered, "302": kuaidi100.MilestoneDelivered, "303": kuaidi100.MilestoneDelivered, "304": kuaidi100.MilestoneDelivered,
+		"6": kuaidi100.MilestoneReturning, "4": kuaidi100.MilestoneReturned, "401": kuaidi100.MilestoneCancelled, "14": kuaidi100.MilestoneRefused,
+		"7": kuaidi100.MilestoneInTransit,
+		"2": kuaidi100.MilestoneProblem, "201": kuaidi100.MilestoneProblem, "202": kuaidi100.MilestoneProblem, "203": kuaidi100.MilestoneProblem,
+		"204": kuaidi100.MilestoneProblem, "205": kuaidi100.MilestoneProblem, "206": kuaidi100.MilestoneProblem, "207": kuaidi100.MilestoneProblem,
+		"208": kuaidi100.MilestoneProblem, "209": kuaidi100.MilestoneProblem, "210": kuaidi100.MilestoneProblem,
+		"8": kuaidi100.MilestoneCustoms, "10": kuaidi100.MilestoneCustoms, "11": kuaidi100.MilestoneCustoms, "12": kuaidi100.MilestoneCustoms, "13": kuaidi100.MilestoneProblem,
+		"": kuaidi100.MilestoneUnknown, "99": kuaidi100.MilestoneUnknown, "x": kuaidi100.MilestoneUnknown,
+		" 1002 ": kuaidi100.MilestoneInTransit, "211": kuaidi100.MilestoneProblem, "1004": kuaidi100.MilestoneInTransit,
 	}
 	for code, m := range want {
 		if got := kuaidi100.MilestoneOf(code); got != m {
 			t.Errorf("MilestoneOf(%q) = %v, want %v", code, got, m)
 		}
-		if code != "" && len(code) < 5 && kuaidi100.StateName(code) == "" && m != store.MilestoneUnknown && code != "211" && code != "1004" && code != " 1002 " {
+		if code != "" && len(code) < 5 && kuaidi100.StateName(code) == "" && m != kuaidi100.MilestoneUnknown && code != "211" && code != "1004" && code != " 1002 " {
 			t.Errorf("no Chinese name for %q", code)
 		}
 	}
-	for _, m := range store.Milestones()[1:] {
-		if m.Chinese() == "" || m.English() == "" {
-			t.Errorf("milestone %v lacks names", m)
+	seen := map[string]bool{}
+	for _, m := range kuaidi100.Milestones() {
+		if n := m.String(); strings.HasPrefix(n, "milestone(") || seen[n] {
+			t.Errorf("milestone %d has no name of its own: %q", uint8(m), n)
 		}
+		seen[m.String()] = true
 	}
 }
 
@@ -41,13 +43,13 @@ func TestMilestoneForIsCheck(t *testing.T) {
 	cases := []struct {
 		state  string
 		signed bool
-		want   store.Milestone
+		want   kuaidi100.Milestone
 	}{
-		{"0", true, store.MilestoneDelivered},
-		{"5", false, store.MilestoneOutForDelivery},
-		{"4", true, store.MilestoneReturned},
-		{"14", true, store.MilestoneRefused},
-		{"", true, store.MilestoneDelivered},
+		{"0", true, kuaidi100.MilestoneDelivered},
+		{"5", false, kuaidi100.MilestoneOutForDelivery},
+		{"4", true, kuaidi100.MilestoneReturned},
+		{"14", true, kuaidi100.MilestoneRefused},
+		{"", true, kuaidi100.MilestoneDelivered},
 	}
 	for _, c := range cases {
 		if got := kuaidi100.MilestoneFor(c.state, c.signed); got != c.want {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"shipdesk/internal/mask"
 )
 
 // SecretsFile is the name of the secrets file inside the data folder.
@@ -19,16 +21,7 @@ const SecretsFile = "secrets.json"
 
 // MaskSecret shows the first and last two characters of v: "ab****yz".
 // Values of up to six characters are fully hidden; "" stays "".
-func MaskSecret(v string) string {
-	r := []rune(v)
-	switch {
-	case len(r) == 0:
-		return ""
-	case len(r) <= 6:
-		return "****"
-	}
-	return string(r[:2]) + "****" + string(r[len(r)-2:])
-}
+func MaskSecret(v string) string { return mask.Secret(v) }
 
 // Masked returns a copy with every value masked ("ab****yz"), safe to show.
 func (s Secrets) Masked() Secrets {

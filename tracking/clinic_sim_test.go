@@ -265,7 +265,7 @@ func simulateClinic(cfg clinicConfig) clinicResult {
 		tr := &kuaidi100.Track{}
 		for i := n - 1; i >= 0; i-- {
 			e := p.evs[i]
-			tr.Events = append(tr.Events, store.TrackingEvent{Time: e.at, Context: e.text, RawState: e.code, Milestone: kuaidi100.MilestoneOf(e.code)})
+			tr.Events = append(tr.Events, kuaidi100.Event{Time: e.at, Context: e.text, State: e.code, Milestone: kuaidi100.MilestoneOf(e.code)})
 		}
 		if n > 0 {
 			tr.State = p.evs[n-1].code
@@ -275,8 +275,8 @@ func simulateClinic(cfg clinicConfig) clinicResult {
 			p.evs[i].known = t
 		}
 		p.seen = max(p.seen, n)
-		if merge(&p.s, tr) {
-			p.leg = newestLeg(tr)
+		if trc := traceOf(tr); merge(&p.s, trc) {
+			p.leg = newestLeg(trc)
 		}
 		if push {
 			p.s.Subscription.LastPushAt = t
@@ -351,7 +351,7 @@ func simulateClinic(cfg clinicConfig) clinicResult {
 				if p.subActive && p.job == nil && !t.Before(p.nextCheck) {
 					p.nextCheck = t.Add(time.Duration((0.75 + 0.5*checkRng.Float64()) * float64(4*time.Hour)))
 					if n := visible(p, t); n > p.pushed {
-						p.job = &clinicJob{n: n, due: t, final: kuaidi100.MilestoneOf(p.evs[n-1].code).Terminal()}
+						p.job = &clinicJob{n: n, due: t, final: milestoneOf(p.evs[n-1].code).Terminal()}
 					}
 				}
 				if p.subActive || p.job != nil || !p.done {

@@ -7,7 +7,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"shipdesk/kuaidi100"
 	"shipdesk/store"
 )
 
@@ -71,7 +70,7 @@ func TestPolicyNeverBreaksLimits(t *testing.T) {
 	}
 }
 
-func milestoneOfCode(c string) store.Milestone { return kuaidi100.MilestoneOf(c) }
+func milestoneOfCode(c string) store.Milestone { return milestoneOf(c) }
 
 // TestPolicyFollowsTheModel: no poll while the next event cannot have
 // come yet, quick polls once a delivery is due, and pushes replace polls.

@@ -161,9 +161,10 @@ func (w *Worker) apply(ctx context.Context, waybill string, tr *kuaidi100.Track,
 
 // commit is apply without the after-commit effects, which it returns as
 // post (the push handler replies between the two).
-func (w *Worker) commit(ctx context.Context, waybill string, tr *kuaidi100.Track, src source, extra func(*store.Shipment)) (post func(context.Context), _ store.Shipment, _ error) {
+func (w *Worker) commit(ctx context.Context, waybill string, wire *kuaidi100.Track, src source, extra func(*store.Shipment)) (post func(context.Context), _ store.Shipment, _ error) {
+	tr := traceOf(wire)
 	added := 0
-	evs := storable(tr.Events)
+	evs := storable(tr.events)
 	if len(evs) > 0 {
 		n, err := w.db.AddEvents(ctx, waybill, evs)
 		if err != nil {
@@ -233,33 +234,33 @@ func distinct(evs []store.TrackingEvent) int {
 
 // merge folds a trace into s unless it is older than what s already knows;
 // fresh reports that the trace's newest event is (one of) the newest known.
-func merge(s *store.Shipment, tr *kuaidi100.Track) (fresh bool) {
+func merge(s *store.Shipment, tr trace) (fresh bool) {
 	// Record when each milestone was first reached, from the trace itself.
-	for i := len(tr.Events) - 1; i >= 0; i-- {
-		ev := tr.Events[i]
+	for i := len(tr.events) - 1; i >= 0; i-- {
+		ev := tr.events[i]
 		if ev.Milestone != store.MilestoneUnknown && ev.Milestone.Valid() && !ev.Time.IsZero() && reachable(s, ev.Milestone) {
 			s.SetMilestoneTime(ev.Milestone, ev.Time)
 		}
 	}
 	var newest time.Time
 	var newestEv *store.TrackingEvent
-	for i := range tr.Events {
-		if tr.Events[i].Time.After(newest) {
-			newest, newestEv = tr.Events[i].Time, &tr.Events[i]
+	for i := range tr.events {
+		if tr.events[i].Time.After(newest) {
+			newest, newestEv = tr.events[i].Time, &tr.events[i]
 		}
 	}
 	if newest.Before(s.LastEventAt) {
 		return false // an old push or a slow poll: never overwrite newer data
 	}
-	if newest.IsZero() && tr.Milestone == store.MilestoneUnknown {
+	if newest.IsZero() && tr.milestone == store.MilestoneUnknown {
 		return false
 	}
-	m := tr.Milestone
-	raw := tr.State
+	m := tr.milestone
+	raw := tr.state
 	if m == store.MilestoneUnknown && newestEv != nil {
 		m, raw = newestEv.Milestone, newestEv.RawState
 	}
-	if newestEv != nil && newestEv.RawState != "" && kuaidi100.MilestoneOf(newestEv.RawState) == m {
+	if newestEv != nil && newestEv.RawState != "" && milestoneOf(newestEv.RawState) == m {
 		raw = newestEv.RawState // the advanced sub-code (1001, 501) drives the poll stage
 	}
 	if newest.After(s.LastEventAt) {
@@ -287,11 +288,11 @@ func merge(s *store.Shipment, tr *kuaidi100.Track) (fresh bool) {
 }
 
 // newestLeg returns the leg of the newest event of tr.
-func newestLeg(tr *kuaidi100.Track) Leg {
+func newestLeg(tr trace) Leg {
 	var newest *store.TrackingEvent
-	for i := range tr.Events {
-		if newest == nil || tr.Events[i].Time.After(newest.Time) {
-			newest = &tr.Events[i]
+	for i := range tr.events {
+		if newest == nil || tr.events[i].Time.After(newest.Time) {
+			newest = &tr.events[i]
 		}
 	}
 	if newest == nil {

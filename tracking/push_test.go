@@ -34,7 +34,7 @@ func pushForm(num, status string, evs []ev, salt string) url.Values {
 	}
 	if len(evs) > 0 {
 		lr.State = evs[len(evs)-1].code
-		if kuaidi100.MilestoneOf(lr.State) == store.MilestoneDelivered {
+		if kuaidi100.MilestoneOf(lr.State) == kuaidi100.MilestoneDelivered {
 			lr.IsCheck = "1"
 		}
 	}

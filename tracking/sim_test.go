@@ -236,14 +236,14 @@ func simulate(cfg simConfig) simResult {
 		tr := &kuaidi100.Track{}
 		for i := n - 1; i >= max(prev-1, 0); i-- {
 			c := p.plan[i].code
-			tr.Events = append(tr.Events, store.TrackingEvent{Time: p.plan[i].at, Context: p.plan[i].text, RawState: c, Milestone: kuaidi100.MilestoneOf(c)})
+			tr.Events = append(tr.Events, kuaidi100.Event{Time: p.plan[i].at, Context: p.plan[i].text, State: c, Milestone: kuaidi100.MilestoneOf(c)})
 		}
 		if n > 0 {
 			tr.State = p.plan[n-1].code
 			tr.Milestone = kuaidi100.MilestoneOf(tr.State)
 		}
-		if merge(&p.s, tr) {
-			p.hints.Leg = newestLeg(tr)
+		if trc := traceOf(tr); merge(&p.s, trc) {
+			p.hints.Leg = newestLeg(trc)
 		}
 		countPoll(&p.s, t)
 		if p.s.Milestone.Terminal() {

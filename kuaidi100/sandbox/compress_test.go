@@ -10,7 +10,6 @@ import (
 	"shipdesk/internal/testkit"
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
-	"shipdesk/store"
 )
 
 // TestCompressedJourneysInRealTime runs the demo configuration (real-time
@@ -62,7 +61,7 @@ func TestCompressedJourneysInRealTime(t *testing.T) {
 
 	const step = 5 * time.Second
 	done := map[string]time.Duration{} // waybill -> real time from shipping to the shutdown push
-	outcome := map[string]store.Milestone{}
+	outcome := map[string]kuaidi100.Milestone{}
 	seen := 0
 	var maxLag time.Duration // from an event to the push that carried it
 	for clk.Now().Sub(shipped) < 2*time.Hour && len(done) < n {
@@ -110,7 +109,7 @@ func TestCompressedJourneysInRealTime(t *testing.T) {
 	}
 	var delivered []time.Duration
 	for w, d := range done {
-		if outcome[w] == store.MilestoneDelivered {
+		if outcome[w] == kuaidi100.MilestoneDelivered {
 			delivered = append(delivered, d)
 		}
 		if d > 45*time.Minute { // a returned parcel travels back: at most ~ 6 simulated days

@@ -16,7 +16,6 @@ import (
 
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
-	"shipdesk/store"
 )
 
 const salt = "pepper-盐"
@@ -187,7 +186,7 @@ func TestLifecycleOrderSubscribePushShutdown(t *testing.T) {
 		t.Errorf("final milestone %v", final.Milestone)
 	}
 	// The journey passed every normal milestone in order.
-	var seen []store.Milestone
+	var seen []kuaidi100.Milestone
 	for i := len(final.Events) - 1; i >= 0; i-- {
 		m := final.Events[i].Milestone
 		if len(seen) == 0 || seen[len(seen)-1] != m {
@@ -197,7 +196,7 @@ func TestLifecycleOrderSubscribePushShutdown(t *testing.T) {
 			t.Error("events not newest first")
 		}
 	}
-	for i, m := range []store.Milestone{store.MilestoneOrdered, store.MilestonePickedUp, store.MilestoneInTransit, store.MilestoneOutForDelivery} {
+	for i, m := range []kuaidi100.Milestone{kuaidi100.MilestoneOrdered, kuaidi100.MilestonePickedUp, kuaidi100.MilestoneInTransit, kuaidi100.MilestoneOutForDelivery} {
 		if i >= len(seen) || seen[i] != m {
 			t.Fatalf("journey %v does not start ordered, picked up, in transit, out for delivery", seen)
 		}
@@ -219,13 +218,13 @@ func TestOutcomeShares(t *testing.T) {
 	cases := []struct {
 		name string
 		o    sandbox.Options
-		want store.Milestone
-		via  store.Milestone
+		want kuaidi100.Milestone
+		via  kuaidi100.Milestone
 	}{
-		{"refused", sandbox.Options{RefusedShare: 1}, store.MilestoneRefused, store.MilestoneProblem},
-		{"returned", sandbox.Options{ReturnedShare: 1}, store.MilestoneReturned, store.MilestoneReturning},
-		{"problem", sandbox.Options{ProblemShare: 1}, store.MilestoneDelivered, store.MilestoneProblem},
-		{"normal", sandbox.Options{}, store.MilestoneDelivered, store.MilestoneOutForDelivery},
+		{"refused", sandbox.Options{RefusedShare: 1}, kuaidi100.MilestoneRefused, kuaidi100.MilestoneProblem},
+		{"returned", sandbox.Options{ReturnedShare: 1}, kuaidi100.MilestoneReturned, kuaidi100.MilestoneReturning},
+		{"problem", sandbox.Options{ProblemShare: 1}, kuaidi100.MilestoneDelivered, kuaidi100.MilestoneProblem},
+		{"normal", sandbox.Options{}, kuaidi100.MilestoneDelivered, kuaidi100.MilestoneOutForDelivery},
 	}
 	for _, c := range cases {
 		e := newEnv(t, c.o)
@@ -244,7 +243,7 @@ func TestOutcomeShares(t *testing.T) {
 		found := false
 		for _, ev := range tr.Events {
 			found = found || ev.Milestone == c.via
-			if ev.Area == "" || ev.Context == "" || ev.RawState == "" {
+			if ev.Area == "" || ev.Context == "" || ev.State == "" {
 				t.Errorf("%s: thin event %+v", c.name, ev)
 			}
 		}
@@ -388,7 +387,7 @@ func TestCancelAndReprintRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr, err := e.cl.Query(ctx, kuaidi100.QueryRequest{Com: "shunfeng", Num: a.Waybill, Phone: "1111"})
-	if err != nil || tr.Milestone != store.MilestoneCancelled {
+	if err != nil || tr.Milestone != kuaidi100.MilestoneCancelled {
 		t.Fatalf("cancelled parcel: %+v %v", tr, err)
 	}
 	b, _ := e.cl.Order(ctx, order("C2", "shunfeng"))

@@ -15,7 +15,6 @@ import (
 
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
-	"shipdesk/store"
 )
 
 // restart starts a new sandbox from o (with e's manual clock and push
@@ -137,7 +136,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 		t.Fatalf("last push %s %s", last.Status, last.Track.Milestone)
 	}
 	first, end := before[len(before)-1].Track.Events, last.Track.Events // newest first
-	same := func(a, b store.TrackingEvent) bool { return a.Time.Equal(b.Time) && a.Context == b.Context }
+	same := func(a, b kuaidi100.Event) bool { return a.Time.Equal(b.Time) && a.Context == b.Context }
 	if len(end) <= len(first) || !same(end[len(end)-1], first[len(first)-1]) || !same(end[len(end)-len(first)], first[0]) {
 		t.Errorf("trace after restart does not continue the one before:\nbefore %v\nafter  %v", first, end)
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"shipdesk/kuaidi100"
-	"shipdesk/store"
 )
 
 // city is a place a parcel can start, pass or end.
@@ -165,7 +164,7 @@ func terminal(code string) bool {
 
 func signedCode(code string) bool {
 	m := kuaidi100.MilestoneOf(code)
-	return m == store.MilestoneDelivered || m == store.MilestoneReturned
+	return m == kuaidi100.MilestoneDelivered || m == kuaidi100.MilestoneReturned
 }
 
 // result renders the visible trace as the query body / push lastResult.
