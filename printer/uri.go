@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,153 +53,221 @@ type URI struct {
 // ParseURI reads a printer address. Its errors wrap ErrBadURI and say what
 // to fix.
 func ParseURI(s string) (URI, error) {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("printer address %q: %s: %w", s, fmt.Sprintf(format, a...), ErrBadURI)
-	}
 	s = strings.TrimSpace(s)
-	if s == "" {
-		return URI{}, bad("empty; use usb://, serial:///dev/ttyUSB0, tcp://HOST, file:///path or virtual:///dir")
+	bad := badURI(s)
+	scheme, rest, err := splitScheme(bad, s)
+	if err != nil {
+		return URI{}, err
 	}
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return URI{}, bad("no scheme; start with usb://, serial://, tcp://, file:// or virtual://")
-	}
-	scheme = strings.ToLower(scheme)
 	if scheme == "winspool" {
 		return parseWinspool(s, rest)
 	}
-	var u *url.URL
-	if scheme == "usb" {
-		// VID:PID is not a host:port url.Parse accepts.
-		hp, query, _ := strings.Cut(rest, "?")
-		host, path, _ := strings.Cut(hp, "/")
-		q, err := url.ParseQuery(query)
-		if err != nil {
-			return URI{}, bad("%v", err)
-		}
-		u = &url.URL{Scheme: scheme, Host: host, Path: path, RawQuery: q.Encode()}
-	} else {
-		var err error
-		if u, err = url.Parse(scheme + "://" + rest); err != nil {
-			return URI{}, bad("%v", err)
-		}
+	u, err := parseURL(bad, scheme, rest)
+	if err != nil {
+		return URI{}, err
 	}
 	q := u.Query()
 	out := URI{Scheme: scheme}
-	known := map[string]bool{"lang": true, "timeout": true}
+	if err := parseCommonOptions(bad, q, &out); err != nil {
+		return URI{}, err
+	}
+	parse, ok := schemeParsers[scheme]
+	if !ok {
+		return URI{}, bad.f("unknown scheme %q; use usb, serial, tcp, file or virtual", scheme)
+	}
+	if err := parse(bad, u, q, &out); err != nil {
+		return URI{}, err
+	}
+	if err := checkOptions(bad, q, schemeOptions[scheme]); err != nil {
+		return URI{}, err
+	}
+	return out, nil
+}
+
+// badURI is the address ParseURI reads; f makes its errors.
+type badURI string
+
+// f is an error about the address saying what to fix; it wraps ErrBadURI.
+func (b badURI) f(format string, a ...any) error {
+	return fmt.Errorf("printer address %q: %s: %w", string(b), fmt.Sprintf(format, a...), ErrBadURI)
+}
+
+// splitScheme cuts "scheme://rest", the scheme lowercased.
+func splitScheme(bad badURI, s string) (scheme, rest string, err error) {
+	if s == "" {
+		return "", "", bad.f("empty; use usb://, serial:///dev/ttyUSB0, tcp://HOST, file:///path or virtual:///dir")
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return "", "", bad.f("no scheme; start with usb://, serial://, tcp://, file:// or virtual://")
+	}
+	return strings.ToLower(scheme), rest, nil
+}
+
+// parseURL reads the rest of the address as a URL. A USB address is taken
+// apart by hand: VID:PID is not a host:port url.Parse accepts.
+func parseURL(bad badURI, scheme, rest string) (*url.URL, error) {
+	if scheme != "usb" {
+		u, err := url.Parse(scheme + "://" + rest)
+		if err != nil {
+			return nil, bad.f("%v", err)
+		}
+		return u, nil
+	}
+	hp, query, _ := strings.Cut(rest, "?")
+	host, path, _ := strings.Cut(hp, "/")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, bad.f("%v", err)
+	}
+	return &url.URL{Scheme: scheme, Host: host, Path: path, RawQuery: q.Encode()}, nil
+}
+
+// parseCommonOptions reads the options every scheme takes: lang and timeout.
+func parseCommonOptions(bad badURI, q url.Values, out *URI) error {
 	if lang := strings.ToLower(q.Get("lang")); lang != "" {
 		if lang != "tspl" && lang != "zpl" {
-			return URI{}, bad("lang=%s: use lang=tspl or lang=zpl", lang)
+			return bad.f("lang=%s: use lang=tspl or lang=zpl", lang)
 		}
 		out.Language = Language(lang)
 	}
 	if t := q.Get("timeout"); t != "" {
 		d, err := time.ParseDuration(t)
 		if err != nil || d <= 0 {
-			return URI{}, bad("timeout=%s: use a duration like 5s", t)
+			return bad.f("timeout=%s: use a duration like 5s", t)
 		}
 		out.Timeout = d
 	}
-	switch scheme {
-	case "usb":
-		known["serial"] = true
-		out.Serial = q.Get("serial")
-		host := u.Host
-		if u.Opaque != "" || strings.Trim(u.Path, "/") != "" {
-			return URI{}, bad("use usb:// or usb://VID:PID like usb://1203:0230")
-		}
-		if host != "" {
-			v, p, ok := strings.Cut(host, ":")
-			vid, err1 := strconv.ParseUint(v, 16, 16)
-			pid, err2 := strconv.ParseUint(p, 16, 16)
-			if !ok || err1 != nil || err2 != nil || len(v) != 4 || len(p) != 4 {
-				return URI{}, bad("%q is not VID:PID; write four hex digits each, like usb://1203:0230", host)
-			}
-			out.VendorID, out.ProductID = uint16(vid), uint16(pid)
-		}
-	case "serial":
-		for _, k := range []string{"baud", "databits", "parity", "stopbits"} {
-			known[k] = true
-		}
-		out.Path = u.Path
-		if u.Host != "" {
-			// serial://COM3 or serial://ttyUSB0
-			out.Path = u.Host + u.Path
-			if !strings.HasPrefix(strings.ToUpper(u.Host), "COM") {
-				out.Path = "/dev/" + strings.TrimPrefix(out.Path, "/dev/")
-			}
-		}
-		out.Path = unescapeWindowsPath(out.Path)
-		if out.Path == "" || out.Path == "/" {
-			return URI{}, bad("no port; write serial:///dev/ttyUSB0 or serial://COM3")
-		}
-		out.Baud, out.DataBits, out.Parity, out.StopBits = 9600, 8, "none", "1"
-		if b := q.Get("baud"); b != "" {
-			n, err := strconv.Atoi(b)
-			if err != nil || n < 300 || n > 4000000 {
-				return URI{}, bad("baud=%s: use a rate like 9600 or 115200", b)
-			}
-			out.Baud = n
-		}
-		if b := q.Get("databits"); b != "" {
-			n, err := strconv.Atoi(b)
-			if err != nil || n < 5 || n > 8 {
-				return URI{}, bad("databits=%s: use 7 or 8", b)
-			}
-			out.DataBits = n
-		}
-		if p := strings.ToLower(q.Get("parity")); p != "" {
-			switch p {
-			case "none", "odd", "even", "mark", "space":
-				out.Parity = p
-			default:
-				return URI{}, bad("parity=%s: use none, odd or even", p)
-			}
-		}
-		if sb := q.Get("stopbits"); sb != "" {
-			switch sb {
-			case "1", "1.5", "2":
-				out.StopBits = sb
-			default:
-				return URI{}, bad("stopbits=%s: use 1 or 2", sb)
-			}
-		}
-	case "tcp":
-		if u.Host == "" {
-			return URI{}, bad("no host; write tcp://192.168.1.50 or tcp://printer.local:9100")
-		}
-		if strings.Trim(u.Path, "/") != "" {
-			return URI{}, bad("a network printer address has no path; write tcp://HOST[:PORT]")
-		}
-		host, port := u.Hostname(), u.Port()
-		if host == "" || strings.Contains(host, ":") && net.ParseIP(host) == nil || strings.ContainsAny(host, " %") {
-			return URI{}, bad("host %q is not a name or IP address", u.Host)
-		}
-		if port == "" {
-			port = "9100"
-		}
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return URI{}, bad("port %q is not a number from 1 to 65535", port)
-		}
-		out.Addr = net.JoinHostPort(host, port)
-	case "file", "virtual":
-		if u.Host != "" && u.Host != "localhost" {
-			return URI{}, bad("use three slashes and an absolute path, like %s:///home/me/labels", scheme)
-		}
-		out.Path = unescapeWindowsPath(u.Path)
-		if out.Path == "" || out.Path == "/" {
-			return URI{}, bad("no path; write %s:///path", scheme)
-		}
-		out.Path = filepath.FromSlash(out.Path)
-	default:
-		return URI{}, bad("unknown scheme %q; use usb, serial, tcp, file or virtual", scheme)
-	}
+	return nil
+}
+
+// schemeParsers read the scheme-specific part of an address into out.
+var schemeParsers = map[string]func(bad badURI, u *url.URL, q url.Values, out *URI) error{
+	"usb":     parseUSB,
+	"serial":  parseSerial,
+	"tcp":     parseTCP,
+	"file":    parsePathURI,
+	"virtual": parsePathURI,
+}
+
+// schemeOptions are the options a scheme takes beyond lang and timeout.
+var schemeOptions = map[string][]string{
+	"usb":    {"serial"},
+	"serial": {"baud", "databits", "parity", "stopbits"},
+}
+
+// checkOptions refuses an option that is neither common nor the scheme's.
+func checkOptions(bad badURI, q url.Values, extra []string) error {
 	for k := range q {
-		if !known[k] {
-			return URI{}, bad("unknown option %q", k)
+		if k != "lang" && k != "timeout" && !slices.Contains(extra, k) {
+			return bad.f("unknown option %q", k)
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// parseUSB reads usb:// (the first printer) or usb://VID:PID[?serial=S].
+func parseUSB(bad badURI, u *url.URL, q url.Values, out *URI) error {
+	out.Serial = q.Get("serial")
+	if u.Opaque != "" || strings.Trim(u.Path, "/") != "" {
+		return bad.f("use usb:// or usb://VID:PID like usb://1203:0230")
+	}
+	if u.Host == "" {
+		return nil
+	}
+	v, p, ok := strings.Cut(u.Host, ":")
+	vid, err1 := strconv.ParseUint(v, 16, 16)
+	pid, err2 := strconv.ParseUint(p, 16, 16)
+	if !ok || err1 != nil || err2 != nil || len(v) != 4 || len(p) != 4 {
+		return bad.f("%q is not VID:PID; write four hex digits each, like usb://1203:0230", u.Host)
+	}
+	out.VendorID, out.ProductID = uint16(vid), uint16(pid)
+	return nil
+}
+
+// parseSerial reads serial:///dev/ttyUSB0, serial://ttyUSB0 or
+// serial://COM3 with the line settings (default 9600 8N1).
+func parseSerial(bad badURI, u *url.URL, q url.Values, out *URI) error {
+	out.Path = serialPortPath(u)
+	if out.Path == "" || out.Path == "/" {
+		return bad.f("no port; write serial:///dev/ttyUSB0 or serial://COM3")
+	}
+	out.Baud, out.DataBits, out.Parity, out.StopBits = 9600, 8, "none", "1"
+	if b := q.Get("baud"); b != "" {
+		n, err := strconv.Atoi(b)
+		if err != nil || n < 300 || n > 4000000 {
+			return bad.f("baud=%s: use a rate like 9600 or 115200", b)
+		}
+		out.Baud = n
+	}
+	if b := q.Get("databits"); b != "" {
+		n, err := strconv.Atoi(b)
+		if err != nil || n < 5 || n > 8 {
+			return bad.f("databits=%s: use 7 or 8", b)
+		}
+		out.DataBits = n
+	}
+	if p := strings.ToLower(q.Get("parity")); p != "" {
+		if !slices.Contains([]string{"none", "odd", "even", "mark", "space"}, p) {
+			return bad.f("parity=%s: use none, odd or even", p)
+		}
+		out.Parity = p
+	}
+	if sb := q.Get("stopbits"); sb != "" {
+		if !slices.Contains([]string{"1", "1.5", "2"}, sb) {
+			return bad.f("stopbits=%s: use 1 or 2", sb)
+		}
+		out.StopBits = sb
+	}
+	return nil
+}
+
+// serialPortPath is the port a serial address names: its path, or for
+// serial://COM3 and serial://ttyUSB0 the host (a bare tty name is in /dev).
+func serialPortPath(u *url.URL) string {
+	p := u.Path
+	if u.Host != "" {
+		p = u.Host + u.Path
+		if !strings.HasPrefix(strings.ToUpper(u.Host), "COM") {
+			p = "/dev/" + strings.TrimPrefix(p, "/dev/")
+		}
+	}
+	return unescapeWindowsPath(p)
+}
+
+// parseTCP reads tcp://HOST[:PORT] (port default 9100).
+func parseTCP(bad badURI, u *url.URL, _ url.Values, out *URI) error {
+	if u.Host == "" {
+		return bad.f("no host; write tcp://192.168.1.50 or tcp://printer.local:9100")
+	}
+	if strings.Trim(u.Path, "/") != "" {
+		return bad.f("a network printer address has no path; write tcp://HOST[:PORT]")
+	}
+	host, port := u.Hostname(), u.Port()
+	if host == "" || strings.Contains(host, ":") && net.ParseIP(host) == nil || strings.ContainsAny(host, " %") {
+		return bad.f("host %q is not a name or IP address", u.Host)
+	}
+	if port == "" {
+		port = "9100"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return bad.f("port %q is not a number from 1 to 65535", port)
+	}
+	out.Addr = net.JoinHostPort(host, port)
+	return nil
+}
+
+// parsePathURI reads file:///path and virtual:///dir.
+func parsePathURI(bad badURI, u *url.URL, _ url.Values, out *URI) error {
+	if u.Host != "" && u.Host != "localhost" {
+		return bad.f("use three slashes and an absolute path, like %s:///home/me/labels", u.Scheme)
+	}
+	out.Path = unescapeWindowsPath(u.Path)
+	if out.Path == "" || out.Path == "/" {
+		return bad.f("no path; write %s:///path", u.Scheme)
+	}
+	out.Path = filepath.FromSlash(out.Path)
+	return nil
 }
 
 // unescapeWindowsPath turns "/C:/labels" into "C:/labels" on Windows.

@@ -78,7 +78,9 @@ func TestParseURIErrors(t *testing.T) {
 
 func FuzzParseURI(f *testing.F) {
 	for _, s := range []string{"usb://", "usb://1203:0230?serial=A1", "serial:///dev/ttyUSB0?baud=115200",
-		"serial://COM3", "tcp://10.0.0.5:9100?lang=zpl", "file:///tmp/x.prn", "virtual:///tmp/v", "tcp://[::1]"} {
+		"serial://COM3", "tcp://10.0.0.5:9100?lang=zpl", "file:///tmp/x.prn", "virtual:///tmp/v", "tcp://[::1]",
+		"serial://ttyUSB1?baud=9600&databits=7&parity=even&stopbits=2&timeout=3s", "usb://1203:0230/x", "tcp://h:0",
+		"file://host/x", "lpt://x", "serial:///dev/ttyS0?flow=rts", "winspool://Label%20Printer?lang=zpl"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -60,24 +60,43 @@ func (s *Service) DayReport(ctx context.Context, u User, day time.Time) (DayRepo
 	if len(st.Senders) > 0 {
 		r.Station = st.Senders[0].Name
 	}
-	list, err := s.d.DB.ShipmentsByDay(ctx, from, to.Add(-time.Nanosecond), 0)
-	if err != nil {
+	lines := dayLines{}
+	if err := s.countShipped(ctx, st, from, to, lines); err != nil {
 		return r, fmt.Errorf("day report: %w", err)
 	}
-	lines := map[string]*DayLine{}
-	line := func(c string) *DayLine {
-		if l, ok := lines[c]; ok {
-			return l
-		}
-		l := &DayLine{Carrier: c, CarrierName: kuaidi100.CarrierName(c), NotHanded: []string{}}
-		lines[c] = l
+	if err := s.countReprints(ctx, from, to, lines); err != nil {
+		return r, fmt.Errorf("day report: %w", err)
+	}
+	r.Carriers, r.Total = lines.sorted(), lines.total()
+	return r, nil
+}
+
+// dayLines are the day sheet's lines by carrier code.
+type dayLines map[string]*DayLine
+
+// line is carrier c's line, started empty.
+func (ls dayLines) line(c string) *DayLine {
+	if l, ok := ls[c]; ok {
 		return l
+	}
+	l := &DayLine{Carrier: c, CarrierName: kuaidi100.CarrierName(c), NotHanded: []string{}}
+	ls[c] = l
+	return l
+}
+
+// countShipped counts the shipments created in [from, to) on their
+// carriers' lines: handed over, cancelled, printed but not handed over,
+// waybill cost, weight and SMS.
+func (s *Service) countShipped(ctx context.Context, st store.Settings, from, to time.Time, lines dayLines) error {
+	list, err := s.d.DB.ShipmentsByDay(ctx, from, to.Add(-time.Nanosecond), 0)
+	if err != nil {
+		return err
 	}
 	for _, sh := range list {
 		if sh.CreatedAt.Before(from) || !sh.CreatedAt.Before(to) {
 			continue
 		}
-		l := line(sh.Carrier)
+		l := lines.line(sh.Carrier)
 		l.Shipped++
 		switch {
 		case sh.Milestone == store.MilestoneCancelled:
@@ -97,14 +116,20 @@ func (s *Service) DayReport(ctx context.Context, u User, day time.Time) (DayRepo
 		}
 		n, fen, err := s.smsOf(ctx, sh.Waybill)
 		if err != nil {
-			return r, fmt.Errorf("day report: %w", err)
+			return err
 		}
 		l.SMS += n
 		l.SMSFen += fen
 	}
+	return nil
+}
+
+// countReprints counts the reprints made in [from, to) (among the newest
+// maxReprintScan print jobs) on their waybills' carriers' lines.
+func (s *Service) countReprints(ctx context.Context, from, to time.Time, lines dayLines) error {
 	jobs, err := s.d.DB.Jobs(ctx, store.JobFilter{Limit: maxReprintScan})
 	if err != nil {
-		return r, fmt.Errorf("day report: %w", err)
+		return err
 	}
 	for _, j := range jobs {
 		if !j.Reprint || j.CreatedAt.Before(from) || !j.CreatedAt.Before(to) || j.Waybill == "" {
@@ -114,20 +139,30 @@ func (s *Service) DayReport(ctx context.Context, u User, day time.Time) (DayRepo
 		if sh, err := s.d.DB.Shipment(ctx, j.Waybill); err == nil {
 			c = sh.Carrier
 		}
-		line(c).Reprinted++
+		lines.line(c).Reprinted++
 	}
-	for _, l := range lines {
-		r.Carriers = append(r.Carriers, *l)
+	return nil
+}
+
+// sorted is the lines, most shipped first (never nil).
+func (ls dayLines) sorted() []DayLine {
+	out := []DayLine{}
+	for _, l := range ls {
+		out = append(out, *l)
 	}
-	slices.SortFunc(r.Carriers, func(a, b DayLine) int {
+	slices.SortFunc(out, func(a, b DayLine) int {
 		if a.Shipped != b.Shipped {
 			return b.Shipped - a.Shipped
 		}
 		return compareStrings(a.Carrier, b.Carrier)
 	})
-	r.Total = DayLine{Carrier: "", CarrierName: "合计", NotHanded: []string{}}
-	for _, l := range r.Carriers {
-		t := &r.Total
+	return out
+}
+
+// total is the 合计 line, the not-handed-over waybills in line order.
+func (ls dayLines) total() DayLine {
+	t := DayLine{Carrier: "", CarrierName: "合计", NotHanded: []string{}}
+	for _, l := range ls.sorted() {
 		t.Shipped += l.Shipped
 		t.HandedOver += l.HandedOver
 		t.Cancelled += l.Cancelled
@@ -138,10 +173,7 @@ func (s *Service) DayReport(ctx context.Context, u User, day time.Time) (DayRepo
 		t.SMSFen += l.SMSFen
 		t.NotHanded = append(t.NotHanded, l.NotHanded...)
 	}
-	if r.Carriers == nil {
-		r.Carriers = []DayLine{}
-	}
-	return r, nil
+	return t
 }
 
 func compareStrings(a, b string) int {

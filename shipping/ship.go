@@ -283,119 +283,152 @@ func (s *Service) run(ctx context.Context, u User, id string, opt ShipOptions) (
 	if err != nil {
 		return nil, fmt.Errorf("ship: load order %s: %w", id, err)
 	}
-	res := &ShipResult{Order: o}
+	r := &shipRun{s: s, u: u, id: id, opt: opt, res: &ShipResult{Order: o}}
 	if closedWithoutWaybill(o) {
 		// Replaced by a corrected order (LastError names it): nothing to
 		// resume, and no waybill to report.
-		return res, i18n.Wrap(fmt.Errorf("ship %s: %w", id, ErrOrderClosed), "This order was closed without a waybill: %s", o.LastError)
+		return r.res, i18n.Wrap(fmt.Errorf("ship %s: %w", id, ErrOrderClosed), "This order was closed without a waybill: %s", o.LastError)
 	}
-	save := func() error {
-		// The outcome is stored even when ctx ended meanwhile.
-		if err := s.d.DB.SaveOrder(context.WithoutCancel(ctx), &res.Order); err != nil {
-			return fmt.Errorf("ship %s: save step %s: %w", id, res.Order.Step, err)
-		}
-		return nil
-	}
-	fail := func(msg string, err error) {
-		res.Order.LastError = msg
-		if res.Warning == "" {
-			res.Warning = msg
-		}
-		s.logf("shipping: order %s at step %s: %v", id, res.Order.Step, err)
-	}
-	for res.Order.Step != store.StepDone {
+	for r.res.Order.Step != store.StepDone {
 		if err := ctx.Err(); err != nil {
-			return res, err
+			return r.res, err
 		}
-		switch res.Order.Step {
-		case store.StepSaved, "":
-			sh, err := s.issue(ctx, u, res.Order)
-			if err != nil {
-				res.Order.LastError = Describe(err)
-				if werr := s.wait(ctx, &res.Order, opt, err); werr != nil {
-					if serr := save(); serr != nil {
-						s.logf("shipping: %v", serr)
-					}
-					return res, werr
-				}
-				if serr := save(); serr != nil {
-					s.logf("shipping: %v", serr)
-				}
-				return res, fmt.Errorf("ship %s: waybill: %w", id, err)
-			}
-			res.Shipment = sh
-			res.Order.Waybill = sh.Waybill
-			res.Order.Step = store.StepWaybilled
-			res.Order.LastError = ""
-			res.Order.Waiting = nil
-			if err := save(); err != nil {
-				return res, err
-			}
-		case store.StepWaybilled:
-			if res.Shipment.Waybill == "" {
-				if res.Shipment, err = s.d.DB.Shipment(ctx, res.Order.Waybill); err != nil {
-					return res, fmt.Errorf("ship %s: load shipment: %w", id, err)
-				}
-			}
-			if res.Shipment.Milestone == store.MilestoneCancelled {
-				res.Order.Step = store.StepDone
-				res.Order.LastError = Describe(ErrCancelled)
-				return res, save()
-			}
-			if !opt.NoPrint {
-				job, img, warnings, err := s.printFirst(ctx, u, res.Order, res.Shipment, opt)
-				res.Preview, res.LabelWarnings = img, warnings
-				if err != nil {
-					// The label could not be made (font, size): stay here
-					// so a resume tries again once fixed, but start
-					// tracking the waybill that exists anyway.
-					fail(Describe(err), err)
-					if s.d.Tracker != nil {
-						if serr := s.d.Tracker.Subscribe(ctx, res.Order.Waybill); serr != nil {
-							s.logf("shipping: subscribe %s: %v", res.Order.Waybill, serr)
-						}
-					}
-					return s.finishResult(ctx, res), save()
-				}
-				res.Job = job
-				if job.State == store.JobFailed {
-					fail(i18n.F("The waybill was issued but printing failed: %s Fix the printer, then retry the job in the print log.", i18n.T(job.Error)), errors.New(job.ErrorDetail))
-				}
-			}
-			res.Order.Step = store.StepQueued
-			if res.Warning == "" {
-				res.Order.LastError = ""
-			}
-			if err := save(); err != nil {
-				return res, err
-			}
-		case store.StepQueued:
-			if s.d.Tracker != nil {
-				if err := s.d.Tracker.Subscribe(ctx, res.Order.Waybill); err != nil {
-					// The worker retries failed subscriptions by itself;
-					// the order stays here so Resume (or the next start)
-					// makes sure.
-					fail(i18n.F("The waybill was issued; subscribing it for tracking failed for now and is retried automatically: %s", Describe(err)), err)
-					return s.finishResult(ctx, res), save()
-				}
-			}
-			res.Order.Step = store.StepSubscribed
-			if err := save(); err != nil {
-				return res, err
-			}
-		case store.StepSubscribed:
-			res.Order.Step = store.StepDone
-			if res.Warning == "" {
-				res.Order.LastError = ""
-			}
-			if err := save(); err != nil {
-				return res, err
-			}
-		default:
-			return res, fmt.Errorf("ship %s: unknown step %q", id, res.Order.Step)
+		if stop, err := r.step(ctx); stop || err != nil {
+			return r.res, err
 		}
 	}
-	return s.finishResult(ctx, res), nil
+	return s.finishResult(ctx, r.res), nil
+}
+
+// shipRun is one run of an order through its steps: the result so far and
+// what every step needs. Each step saves the order's new step before the
+// next one starts.
+type shipRun struct {
+	s   *Service
+	u   User
+	id  string
+	opt ShipOptions
+	res *ShipResult
+}
+
+// step runs the order's current step. stop reports that the run ends here:
+// with err, or with the order saved where a resume picks it up again.
+func (r *shipRun) step(ctx context.Context) (stop bool, err error) {
+	switch r.res.Order.Step {
+	case store.StepSaved, "":
+		return r.issueWaybill(ctx)
+	case store.StepWaybilled:
+		return r.printLabel(ctx)
+	case store.StepQueued:
+		return r.subscribe(ctx)
+	case store.StepSubscribed:
+		r.res.Order.Step = store.StepDone
+		if r.res.Warning == "" {
+			r.res.Order.LastError = ""
+		}
+		return false, r.save(ctx)
+	}
+	return true, fmt.Errorf("ship %s: unknown step %q", r.id, r.res.Order.Step)
+}
+
+// save stores the order's step and outcome, even when ctx ended meanwhile.
+func (r *shipRun) save(ctx context.Context) error {
+	if err := r.s.d.DB.SaveOrder(context.WithoutCancel(ctx), &r.res.Order); err != nil {
+		return fmt.Errorf("ship %s: save step %s: %w", r.id, r.res.Order.Step, err)
+	}
+	return nil
+}
+
+// fail records what went wrong after the waybill: msg for the clerk on the
+// order (and as the result's warning unless one is set), err in the log.
+func (r *shipRun) fail(msg string, err error) {
+	r.res.Order.LastError = msg
+	if r.res.Warning == "" {
+		r.res.Warning = msg
+	}
+	r.s.logf("shipping: order %s at step %s: %v", r.id, r.res.Order.Step, err)
+}
+
+// issueWaybill obtains the waybill. When it cannot, the order is saved
+// with the reason and, while the network is down, kept waiting for its
+// number (待取号).
+func (r *shipRun) issueWaybill(ctx context.Context) (bool, error) {
+	sh, err := r.s.issue(ctx, r.u, r.res.Order)
+	if err != nil {
+		r.res.Order.LastError = Describe(err)
+		werr := r.s.wait(ctx, &r.res.Order, r.opt, err)
+		if serr := r.save(ctx); serr != nil {
+			r.s.logf("shipping: %v", serr)
+		}
+		if werr != nil {
+			return true, werr
+		}
+		return true, fmt.Errorf("ship %s: waybill: %w", r.id, err)
+	}
+	r.res.Shipment = sh
+	r.res.Order.Waybill = sh.Waybill
+	r.res.Order.Step = store.StepWaybilled
+	r.res.Order.LastError = ""
+	r.res.Order.Waiting = nil
+	return false, r.save(ctx)
+}
+
+// printLabel queues the first label (unless opt.NoPrint). A label that
+// cannot be made keeps the order at this step, so a resume tries again,
+// and starts tracking the waybill that exists anyway; a printer that
+// refused the job leaves it failed for the clerk to retry.
+func (r *shipRun) printLabel(ctx context.Context) (bool, error) {
+	res := r.res
+	if res.Shipment.Waybill == "" {
+		sh, err := r.s.d.DB.Shipment(ctx, res.Order.Waybill)
+		if err != nil {
+			return true, fmt.Errorf("ship %s: load shipment: %w", r.id, err)
+		}
+		res.Shipment = sh
+	}
+	if res.Shipment.Milestone == store.MilestoneCancelled {
+		res.Order.Step = store.StepDone
+		res.Order.LastError = Describe(ErrCancelled)
+		return true, r.save(ctx)
+	}
+	if !r.opt.NoPrint {
+		job, img, warnings, err := r.s.printFirst(ctx, r.u, res.Order, res.Shipment, r.opt)
+		res.Preview, res.LabelWarnings = img, warnings
+		if err != nil {
+			r.fail(Describe(err), err)
+			if r.s.d.Tracker != nil {
+				if serr := r.s.d.Tracker.Subscribe(ctx, res.Order.Waybill); serr != nil {
+					r.s.logf("shipping: subscribe %s: %v", res.Order.Waybill, serr)
+				}
+			}
+			r.s.finishResult(ctx, res)
+			return true, r.save(ctx)
+		}
+		res.Job = job
+		if job.State == store.JobFailed {
+			r.fail(i18n.F("The waybill was issued but printing failed: %s Fix the printer, then retry the job in the print log.", i18n.T(job.Error)), errors.New(job.ErrorDetail))
+		}
+	}
+	res.Order.Step = store.StepQueued
+	if res.Warning == "" {
+		res.Order.LastError = ""
+	}
+	return false, r.save(ctx)
+}
+
+// subscribe makes sure the waybill is tracked. The worker retries failed
+// subscriptions by itself; the order stays at this step so Resume (or the
+// next start) makes sure.
+func (r *shipRun) subscribe(ctx context.Context) (bool, error) {
+	if t := r.s.d.Tracker; t != nil {
+		if err := t.Subscribe(ctx, r.res.Order.Waybill); err != nil {
+			r.fail(i18n.F("The waybill was issued; subscribing it for tracking failed for now and is retried automatically: %s", Describe(err)), err)
+			r.s.finishResult(ctx, r.res)
+			return true, r.save(ctx)
+		}
+	}
+	r.res.Order.Step = store.StepSubscribed
+	return false, r.save(ctx)
 }
 
 // finishResult fills the shipment and the first print job when the run did

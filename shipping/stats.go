@@ -80,6 +80,30 @@ func (s *Service) Stats(ctx context.Context, u User, now time.Time) (Stats, erro
 	if err != nil {
 		return Stats{}, fmt.Errorf("stats: counts: %w", err)
 	}
+	out := countedStats(now, st, c)
+	if n, fen, err := s.d.DB.SMSDay(ctx, now); err == nil {
+		out.SMSToday, out.SMSTodayCostFen = n, fen
+	}
+	t := newDeliveryTally(c.ByCarrier, out.PromisedDays)
+	if err := s.eachDelivered(ctx, now, t.add); err != nil {
+		return out, fmt.Errorf("stats: delivered: %w", err)
+	}
+	out.ByCarrier = t.byCarrier()
+	if t.delivered > 0 {
+		out.OnTimeRate = float64(t.onTime) / float64(t.delivered)
+		out.MedianHours = median(t.all)
+	}
+	ex, err := s.d.DB.Exceptions(ctx, true, 100)
+	if err != nil {
+		return out, fmt.Errorf("stats: exceptions: %w", err)
+	}
+	out.Exceptions = s.withCouriers(ctx, ex)
+	return out, nil
+}
+
+// countedStats are the figures the store's counters give at now (the
+// promised days default to 3).
+func countedStats(now time.Time, st store.Settings, c store.Counts) Stats {
 	out := Stats{
 		Now: now, Days: statsDays, PromisedDays: st.PromisedDays, Total: c.Total, Active: c.Active,
 		PerDay: c.Days, SMSSent: c.SMS, SMSCostFen: c.SMSCostFen, OpenExceptions: c.OpenExceptions,
@@ -91,37 +115,22 @@ func (s *Service) Stats(ctx context.Context, u User, now time.Time) (Stats, erro
 	if len(c.Days) > 0 {
 		out.Today = c.Days[len(c.Days)-1]
 	}
-	if n, fen, err := s.d.DB.SMSDay(ctx, now); err == nil {
-		out.SMSToday, out.SMSTodayCostFen = n, fen
-	}
 	for _, m := range store.Milestones() {
 		out.ByMilestone = append(out.ByMilestone, MilestoneCount{Milestone: m, Name: m.Chinese(), Count: c.ByMilestone[m]})
 	}
-	byCarrier := map[string]*CarrierStats{}
-	carrier := func(code string) *CarrierStats {
-		cs := byCarrier[code]
-		if cs == nil {
-			cs = &CarrierStats{Code: code, Name: kuaidi100.CarrierName(code), OnTimeRate: -1}
-			byCarrier[code] = cs
-		}
-		return cs
-	}
-	for code, n := range c.ByCarrier {
-		carrier(code).Shipments = n
-	}
+	return out
+}
 
-	// Delivered shipments in the window.
+// eachDelivered calls fn with every shipment delivered in the statsDays
+// before now and when it was delivered, newest first by creation, reading
+// at most maxDeliveredScan shipments.
+func (s *Service) eachDelivered(ctx context.Context, now time.Time, fn func(sh store.Shipment, at time.Time)) error {
 	since := now.AddDate(0, 0, -statsDays)
-	promised := time.Duration(out.PromisedDays) * 24 * time.Hour
-	hours := map[string][]float64{}
-	var all []float64
-	onTimeAll, deliveredAll := 0, 0
 	after, scanned := "", 0
-scan:
 	for scanned < maxDeliveredScan {
 		page, next, err := s.d.DB.ShipmentsByState(ctx, store.MilestoneDelivered, after, 500)
 		if err != nil {
-			return out, fmt.Errorf("stats: delivered: %w", err)
+			return err
 		}
 		for _, sh := range page {
 			scanned++
@@ -129,61 +138,86 @@ scan:
 			if at.IsZero() {
 				at = sh.LastEventAt
 			}
-			if at.Before(since) || at.After(now) {
-				if sh.CreatedAt.Before(since.AddDate(0, 0, -statsDays)) {
-					// Newest first by creation: everything further is older.
-					break scan
-				}
-				continue
+			if !at.Before(since) && !at.After(now) {
+				fn(sh, at)
+			} else if sh.CreatedAt.Before(since.AddDate(0, 0, -statsDays)) {
+				// Newest first by creation: everything further is older.
+				return nil
 			}
-			from := sh.MilestoneTime(store.MilestonePickedUp)
-			if from.IsZero() {
-				from = sh.CreatedAt
-			}
-			d := at.Sub(from)
-			if d < 0 {
-				d = 0
-			}
-			cs := carrier(sh.Carrier)
-			cs.Delivered++
-			deliveredAll++
-			if d <= promised {
-				cs.OnTime++
-				onTimeAll++
-			}
-			h := d.Hours()
-			hours[sh.Carrier] = append(hours[sh.Carrier], h)
-			all = append(all, h)
 		}
 		if next == "" || len(page) == 0 {
-			break
+			return nil
 		}
 		after = next
 	}
-	for code, cs := range byCarrier {
+	return nil
+}
+
+// deliveryTally adds up delivered shipments per carrier and over all.
+type deliveryTally struct {
+	promised          time.Duration
+	carriers          map[string]*CarrierStats
+	hours             map[string][]float64 // pickup to delivery, per carrier
+	all               []float64
+	onTime, delivered int
+}
+
+// newDeliveryTally starts a tally with the stored shipments per carrier;
+// a delivery within promisedDays of pickup is on time.
+func newDeliveryTally(shipments map[string]int, promisedDays int) *deliveryTally {
+	t := &deliveryTally{promised: time.Duration(promisedDays) * 24 * time.Hour,
+		carriers: map[string]*CarrierStats{}, hours: map[string][]float64{}}
+	for code, n := range shipments {
+		t.carrier(code).Shipments = n
+	}
+	return t
+}
+
+func (t *deliveryTally) carrier(code string) *CarrierStats {
+	cs := t.carriers[code]
+	if cs == nil {
+		cs = &CarrierStats{Code: code, Name: kuaidi100.CarrierName(code), OnTimeRate: -1}
+		t.carriers[code] = cs
+	}
+	return cs
+}
+
+// add counts sh, delivered at at, from its pickup (else its creation).
+func (t *deliveryTally) add(sh store.Shipment, at time.Time) {
+	from := sh.MilestoneTime(store.MilestonePickedUp)
+	if from.IsZero() {
+		from = sh.CreatedAt
+	}
+	d := max(at.Sub(from), 0)
+	cs := t.carrier(sh.Carrier)
+	cs.Delivered++
+	t.delivered++
+	if d <= t.promised {
+		cs.OnTime++
+		t.onTime++
+	}
+	t.hours[sh.Carrier] = append(t.hours[sh.Carrier], d.Hours())
+	t.all = append(t.all, d.Hours())
+}
+
+// byCarrier is every carrier's figures, most shipments first.
+func (t *deliveryTally) byCarrier() []CarrierStats {
+	var out []CarrierStats
+	for code, cs := range t.carriers {
 		if cs.Delivered > 0 {
 			cs.OnTimeRate = float64(cs.OnTime) / float64(cs.Delivered)
-			cs.MedianHours = median(hours[code])
+			cs.MedianHours = median(t.hours[code])
 		}
-		out.ByCarrier = append(out.ByCarrier, *cs)
+		out = append(out, *cs)
 	}
-	sort.Slice(out.ByCarrier, func(i, j int) bool {
-		a, b := out.ByCarrier[i], out.ByCarrier[j]
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
 		if a.Shipments != b.Shipments {
 			return a.Shipments > b.Shipments
 		}
 		return a.Code < b.Code
 	})
-	if deliveredAll > 0 {
-		out.OnTimeRate = float64(onTimeAll) / float64(deliveredAll)
-		out.MedianHours = median(all)
-	}
-	ex, err := s.d.DB.Exceptions(ctx, true, 100)
-	if err != nil {
-		return out, fmt.Errorf("stats: exceptions: %w", err)
-	}
-	out.Exceptions = s.withCouriers(ctx, ex)
-	return out, nil
+	return out
 }
 
 // median returns the median of xs (sorting xs), or 0 for none.
