@@ -85,128 +85,16 @@ type smsRuleWidgets struct {
 
 func newSettingsScreen(u *UI) *settingsScreen {
 	s := &settingsScreen{ui: u}
-	s.production = widget.NewRadioGroup([]string{i18n.T("Demo (built-in sandbox)"), i18n.T("Production (real Kuaidi100 account)")}, nil)
-	s.key, s.customer, s.secret, s.userID, s.smsSeller = widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry(), widget.NewEntry()
-	s.key.Password = true
-	s.apiBase = widget.NewEntry()
-	s.apiBase.SetPlaceHolder(i18n.T("Empty: the official service"))
-	s.connMsg = widget.NewLabel("")
-	s.connMsg.Wrapping = fyne.TextWrapWord
-	s.testBtn = widget.NewButtonWithIcon(i18n.T("Test connection"), theme.MediaPlayIcon(), s.testConnection)
-	if u.deps.TestConnection == nil {
-		s.testBtn.Hide()
-	}
-	saveCreds := widget.NewButtonWithIcon(i18n.T("Save credentials"), theme.DocumentSaveIcon(), s.saveCredentials)
-	account := container.NewVBox(
-		widget.NewForm(
-			widget.NewFormItem(i18n.T("Mode"), s.production),
-			widget.NewFormItem("key", s.key),
-			widget.NewFormItem("customer", s.customer),
-			widget.NewFormItem("secret", s.secret),
-			widget.NewFormItem("userid", s.userID),
-			widget.NewFormItem(i18n.T("SMS sender"), s.smsSeller),
-			widget.NewFormItem(i18n.T("API address"), s.apiBase),
-		),
-		container.NewHBox(saveCreds, s.testBtn),
-		widget.NewLabel(i18n.T("Switching between demo and production takes effect at the next start.")),
-		s.connMsg)
-
-	// Sender presets.
+	account := s.accountPage()
 	s.senders = newListEditor(&s.st.Senders,
 		func(p store.Party) string { return fmt.Sprintf("%s  %s  %s", p.Name, p.Phone, p.Address) },
 		s.editSender, 0, widget.NewLabel(i18n.T("The first is the default.")))
-
-	// Defaults.
-	s.defItems, s.defCarrier, s.defWeight = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	s.defCarrier.SetPlaceHolder(i18n.T("Empty: guess the carrier"))
-	s.defPay = widget.NewSelect(payTypeNames(), nil)
-	var sizes []string
-	for _, z := range label.Sizes {
-		sizes = append(sizes, z.String())
-	}
-	s.labelSize = widget.NewSelect(sizes, nil)
-	s.labelDPI = widget.NewSelect([]string{"203", "300"}, nil)
-	s.maskPhones = widget.NewCheck(i18n.T("Mask phone numbers on labels"), nil)
-	defaults := widget.NewForm(
-		widget.NewFormItem(i18n.T("Items"), s.defItems),
-		widget.NewFormItem(i18n.T("Carrier"), s.defCarrier),
-		widget.NewFormItem(i18n.T("Weight (kg)"), s.defWeight),
-		widget.NewFormItem(i18n.T("Payment"), s.defPay),
-		widget.NewFormItem(i18n.T("Label size"), s.labelSize),
-		widget.NewFormItem(i18n.T("Resolution (dpi)"), s.labelDPI),
-		widget.NewFormItem("", s.maskPhones),
-	)
-
-	// SMS.
-	s.smsEnabled = widget.NewCheck(i18n.T("Send SMS to patients"), nil)
-	s.quietStart, s.quietEnd, s.dailyCap = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	smsBox := container.NewVBox(s.smsEnabled)
-	for _, m := range store.DefaultSettings().SMS.Milestones {
-		w := smsRuleWidgets{on: widget.NewCheck(milestoneText(m.Milestone), nil), tpl: widget.NewEntry(), text: widget.NewMultiLineEntry()}
-		w.text.Wrapping = fyne.TextWrapWord
-		w.tpl.SetPlaceHolder(i18n.T("Template ID"))
-		s.smsRules = append(s.smsRules, w)
-		smsBox.Add(container.NewBorder(nil, nil, container.NewHBox(w.on, w.tpl), nil, w.text))
-	}
-	smsBox.Add(widget.NewForm(
-		widget.NewFormItem(i18n.T("Quiet hours from"), s.quietStart),
-		widget.NewFormItem(i18n.T("Quiet hours until"), s.quietEnd),
-		widget.NewFormItem(i18n.T("Daily cap (messages)"), s.dailyCap),
-	))
-
-	// Tracking and exception rules.
-	s.pollOnly = widget.NewCheck(i18n.T("Polling only (no push callback)"), nil)
-	s.pushListen, s.pushURL = widget.NewEntry(), widget.NewEntry()
-	s.pushListen.SetPlaceHolder("0.0.0.0:8090")
-	s.pushURL.SetPlaceHolder("http://203.0.113.5:8090/kuaidi100/push")
-	s.relayURL, s.relayToken, s.windowQ = widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry()
-	s.relayURL.SetPlaceHolder("https://relay.example.com")
-	s.relayToken.SetPlaceHolder(i18n.T("leave empty to keep the saved token"))
-	s.trackMode = widget.NewLabel("")
-	s.trackMode.Wrapping = fyne.TextWrapWord
-	s.notPicked, s.noUpdate, s.lateDays, s.promised = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	tracking := widget.NewForm(
-		widget.NewFormItem(i18n.T("Tracking mode"), s.trackMode),
-		widget.NewFormItem("", s.pollOnly),
-		widget.NewFormItem(i18n.T("Push relay address"), s.relayURL),
-		widget.NewFormItem(i18n.T("Relay token"), s.relayToken),
-		widget.NewFormItem(i18n.T("Delivery-window queries (0-3)"), s.windowQ),
-		widget.NewFormItem(i18n.T("Push receiver listens on"), s.pushListen),
-		widget.NewFormItem(i18n.T("Push callback address"), s.pushURL),
-		widget.NewFormItem(i18n.T("Not picked up after (hours)"), s.notPicked),
-		widget.NewFormItem(i18n.T("No update for (hours)"), s.noUpdate),
-		widget.NewFormItem(i18n.T("Late after (days)"), s.lateDays),
-		widget.NewFormItem(i18n.T("Delivery promise (days)"), s.promised),
-	)
-
-	// Users and roles.
-	// Remove keeps the last user: someone must be able to sign in.
-	s.users = newListEditor(&s.st.Users, func(usr store.User) string {
-		pin := ""
-		if usr.PINHash != "" {
-			pin = " · PIN"
-		}
-		return fmt.Sprintf("%s  (%s)%s", usr.Name, roleText(usr.Role), pin)
-	}, s.editUser, 1)
-
-	// Language, data.
-	s.language = widget.NewSelect([]string{"中文", "English"}, nil)
-	backup := widget.NewButtonWithIcon(i18n.T("Back up the database…"), theme.StorageIcon(), s.backup)
-	export := widget.NewButtonWithIcon(i18n.T("Export shipments as CSV…"), theme.DownloadIcon(), s.export)
-	s.audit = newTextList(func() int { return len(s.auditLog) }, func(i int) string {
-		e := s.auditLog[i]
-		return fmt.Sprintf("%s  %s  %s  %s  %s", clinicStamp(e.Time), e.Who, e.Action, e.Target, e.Detail)
-	})
-	data := container.NewBorder(container.NewVBox(
-		widget.NewForm(widget.NewFormItem(i18n.T("Language"), container.NewHBox(s.language, widget.NewLabel(i18n.T("(applies at the next start)"))))),
-		container.NewHBox(backup, export),
-		widget.NewLabelWithStyle(i18n.T("Audit log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-	), nil, nil, nil, s.audit)
-
+	defaults := s.defaultsPage()
+	smsBox := s.smsPage()
+	tracking := s.trackingPage()
+	s.users = s.usersEditor()
+	data := s.dataPage()
 	s.counter = newCounterSettings(s)
-	s.saveBtn = widget.NewButtonWithIcon(i18n.T("Save settings"), theme.DocumentSaveIcon(), s.save)
-	s.saveBtn.Importance = widget.HighImportance
-	s.msg = widget.NewLabel("")
 	s.accounts = newAccountsTab(u)
 	tabs := container.NewAppTabs(
 		container.NewTabItem(i18n.T("Kuaidi100 account"), container.NewVScroll(account)),
@@ -220,9 +108,142 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		container.NewTabItem(i18n.T("Language & data"), data),
 	)
 	tabs.SetTabLocation(container.TabLocationLeading)
+	s.saveBtn = widget.NewButtonWithIcon(i18n.T("Save settings"), theme.DocumentSaveIcon(), s.save)
+	s.saveBtn.Importance = widget.HighImportance
+	s.msg = widget.NewLabel("")
 	s.content = container.NewBorder(nil, container.NewHBox(s.saveBtn, s.msg), nil, nil, tabs)
 	s.load()
 	return s
+}
+
+// accountPage is the Kuaidi100 account: mode, credentials, API address and
+// the connection test.
+func (s *settingsScreen) accountPage() fyne.CanvasObject {
+	s.production = widget.NewRadioGroup([]string{i18n.T("Demo (built-in sandbox)"), i18n.T("Production (real Kuaidi100 account)")}, nil)
+	s.key, s.customer, s.secret, s.userID, s.smsSeller = widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry(), widget.NewEntry()
+	s.key.Password = true
+	s.apiBase = widget.NewEntry()
+	s.apiBase.SetPlaceHolder(i18n.T("Empty: the official service"))
+	s.connMsg = widget.NewLabel("")
+	s.connMsg.Wrapping = fyne.TextWrapWord
+	s.testBtn = widget.NewButtonWithIcon(i18n.T("Test connection"), theme.MediaPlayIcon(), s.testConnection)
+	if s.ui.deps.TestConnection == nil {
+		s.testBtn.Hide()
+	}
+	saveCreds := widget.NewButtonWithIcon(i18n.T("Save credentials"), theme.DocumentSaveIcon(), s.saveCredentials)
+	return container.NewVBox(
+		widget.NewForm(
+			widget.NewFormItem(i18n.T("Mode"), s.production),
+			widget.NewFormItem("key", s.key),
+			widget.NewFormItem("customer", s.customer),
+			widget.NewFormItem("secret", s.secret),
+			widget.NewFormItem("userid", s.userID),
+			widget.NewFormItem(i18n.T("SMS sender"), s.smsSeller),
+			widget.NewFormItem(i18n.T("API address"), s.apiBase),
+		),
+		container.NewHBox(saveCreds, s.testBtn),
+		widget.NewLabel(i18n.T("Switching between demo and production takes effect at the next start.")),
+		s.connMsg)
+}
+
+// defaultsPage is what a new order starts with and how labels print.
+func (s *settingsScreen) defaultsPage() fyne.CanvasObject {
+	s.defItems, s.defCarrier, s.defWeight = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	s.defCarrier.SetPlaceHolder(i18n.T("Empty: guess the carrier"))
+	s.defPay = widget.NewSelect(payTypeNames(), nil)
+	var sizes []string
+	for _, z := range label.Sizes {
+		sizes = append(sizes, z.String())
+	}
+	s.labelSize = widget.NewSelect(sizes, nil)
+	s.labelDPI = widget.NewSelect([]string{"203", "300"}, nil)
+	s.maskPhones = widget.NewCheck(i18n.T("Mask phone numbers on labels"), nil)
+	return widget.NewForm(
+		widget.NewFormItem(i18n.T("Items"), s.defItems),
+		widget.NewFormItem(i18n.T("Carrier"), s.defCarrier),
+		widget.NewFormItem(i18n.T("Weight (kg)"), s.defWeight),
+		widget.NewFormItem(i18n.T("Payment"), s.defPay),
+		widget.NewFormItem(i18n.T("Label size"), s.labelSize),
+		widget.NewFormItem(i18n.T("Resolution (dpi)"), s.labelDPI),
+		widget.NewFormItem("", s.maskPhones),
+	)
+}
+
+// smsPage is the patients' SMS: on or off, one rule per milestone, quiet
+// hours and the daily cap.
+func (s *settingsScreen) smsPage() fyne.CanvasObject {
+	s.smsEnabled = widget.NewCheck(i18n.T("Send SMS to patients"), nil)
+	s.quietStart, s.quietEnd, s.dailyCap = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	box := container.NewVBox(s.smsEnabled)
+	for _, m := range store.DefaultSettings().SMS.Milestones {
+		w := smsRuleWidgets{on: widget.NewCheck(milestoneText(m.Milestone), nil), tpl: widget.NewEntry(), text: widget.NewMultiLineEntry()}
+		w.text.Wrapping = fyne.TextWrapWord
+		w.tpl.SetPlaceHolder(i18n.T("Template ID"))
+		s.smsRules = append(s.smsRules, w)
+		box.Add(container.NewBorder(nil, nil, container.NewHBox(w.on, w.tpl), nil, w.text))
+	}
+	box.Add(widget.NewForm(
+		widget.NewFormItem(i18n.T("Quiet hours from"), s.quietStart),
+		widget.NewFormItem(i18n.T("Quiet hours until"), s.quietEnd),
+		widget.NewFormItem(i18n.T("Daily cap (messages)"), s.dailyCap),
+	))
+	return box
+}
+
+// trackingPage is how tracking reaches the station (push, relay, polling)
+// and the exception rules.
+func (s *settingsScreen) trackingPage() fyne.CanvasObject {
+	s.pollOnly = widget.NewCheck(i18n.T("Polling only (no push callback)"), nil)
+	s.pushListen, s.pushURL = widget.NewEntry(), widget.NewEntry()
+	s.pushListen.SetPlaceHolder("0.0.0.0:8090")
+	s.pushURL.SetPlaceHolder("http://203.0.113.5:8090/kuaidi100/push")
+	s.relayURL, s.relayToken, s.windowQ = widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry()
+	s.relayURL.SetPlaceHolder("https://relay.example.com")
+	s.relayToken.SetPlaceHolder(i18n.T("leave empty to keep the saved token"))
+	s.trackMode = widget.NewLabel("")
+	s.trackMode.Wrapping = fyne.TextWrapWord
+	s.notPicked, s.noUpdate, s.lateDays, s.promised = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	return widget.NewForm(
+		widget.NewFormItem(i18n.T("Tracking mode"), s.trackMode),
+		widget.NewFormItem("", s.pollOnly),
+		widget.NewFormItem(i18n.T("Push relay address"), s.relayURL),
+		widget.NewFormItem(i18n.T("Relay token"), s.relayToken),
+		widget.NewFormItem(i18n.T("Delivery-window queries (0-3)"), s.windowQ),
+		widget.NewFormItem(i18n.T("Push receiver listens on"), s.pushListen),
+		widget.NewFormItem(i18n.T("Push callback address"), s.pushURL),
+		widget.NewFormItem(i18n.T("Not picked up after (hours)"), s.notPicked),
+		widget.NewFormItem(i18n.T("No update for (hours)"), s.noUpdate),
+		widget.NewFormItem(i18n.T("Late after (days)"), s.lateDays),
+		widget.NewFormItem(i18n.T("Delivery promise (days)"), s.promised),
+	)
+}
+
+// usersEditor lists the users and roles (· PIN marks who has one). Remove
+// keeps the last user: someone must be able to sign in.
+func (s *settingsScreen) usersEditor() *listEditor[store.User] {
+	return newListEditor(&s.st.Users, func(usr store.User) string {
+		pin := ""
+		if usr.PINHash != "" {
+			pin = " · PIN"
+		}
+		return fmt.Sprintf("%s  (%s)%s", usr.Name, roleText(usr.Role), pin)
+	}, s.editUser, 1)
+}
+
+// dataPage is the language, backup, CSV export and the audit log.
+func (s *settingsScreen) dataPage() fyne.CanvasObject {
+	s.language = widget.NewSelect([]string{"中文", "English"}, nil)
+	backup := widget.NewButtonWithIcon(i18n.T("Back up the database…"), theme.StorageIcon(), s.backup)
+	export := widget.NewButtonWithIcon(i18n.T("Export shipments as CSV…"), theme.DownloadIcon(), s.export)
+	s.audit = newTextList(func() int { return len(s.auditLog) }, func(i int) string {
+		e := s.auditLog[i]
+		return fmt.Sprintf("%s  %s  %s  %s  %s", clinicStamp(e.Time), e.Who, e.Action, e.Target, e.Detail)
+	})
+	return container.NewBorder(container.NewVBox(
+		widget.NewForm(widget.NewFormItem(i18n.T("Language"), container.NewHBox(s.language, widget.NewLabel(i18n.T("(applies at the next start)"))))),
+		container.NewHBox(backup, export),
+		widget.NewLabelWithStyle(i18n.T("Audit log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	), nil, nil, nil, s.audit)
 }
 
 func (s *settingsScreen) applyRole() {

@@ -106,6 +106,21 @@ type shipScreen struct {
 
 func newShipScreen(u *UI) *shipScreen {
 	s := &shipScreen{ui: u, errs: map[string]*widget.Label{}, carrierCodes: map[string]string{}}
+	s.buildFields()
+	s.chainFields()
+	s.book = newAddressBook(s)
+	s.waiting = newWaitingBanner(s)
+	s.buildActions()
+	s.buildPreview()
+	split := container.NewHSplit(container.NewVScroll(container.NewPadded(s.form())), container.NewPadded(s.previewBox()))
+	split.Offset = 0.58
+	s.content = split
+	s.settingsChanged()
+	return s
+}
+
+// buildFields makes the form's fields; Ctrl+Enter in any of them ships.
+func (s *shipScreen) buildFields() {
 	submit := s.submit
 	s.paste = newFormMultiLine(submit)
 	s.paste.SetPlaceHolder(i18n.T("Paste name, phone and address here, e.g. 王芳 13700001111 天津市河西区友谊路32号"))
@@ -135,8 +150,11 @@ func newShipScreen(u *UI) *shipScreen {
 	s.remark = newFormEntry(submit)
 	s.reference = newFormEntry(submit)
 	s.reference.SetPlaceHolder(i18n.T("Our order reference, e.g. glasses order number"))
+}
 
-	// Enter moves on; every change refreshes the preview.
+// chainFields makes Enter move on to the next field (the last one to the
+// ship button), and every change refresh the preview.
+func (s *shipScreen) chainFields() {
 	chain := []*formEntry{s.name, s.phone, s.address, s.items, s.count, s.weight, s.insured, s.remark, s.reference}
 	for i, e := range chain {
 		e.OnChanged = func(string) { s.changed() }
@@ -147,16 +165,19 @@ func newShipScreen(u *UI) *shipScreen {
 			e.OnSubmitted = func(string) { s.ui.win.Canvas().Focus(s.shipBtn) }
 		}
 	}
+}
 
-	s.book = newAddressBook(s)
-	s.waiting = newWaitingBanner(s)
-
+// buildActions makes the ship and import buttons and the status line.
+func (s *shipScreen) buildActions() {
 	s.shipBtn = widget.NewButtonWithIcon(i18n.T("Get waybill and print (Ctrl+Enter)"), theme.DocumentPrintIcon(), s.submit)
 	s.shipBtn.Importance = widget.HighImportance
 	s.importBtn = widget.NewButtonWithIcon(i18n.T("Import CSV…"), theme.FolderOpenIcon(), s.importCSV)
 	s.status = widget.NewLabel(i18n.T("Paste or type the recipient, then press Ctrl+Enter: the waybill is obtained and the label prints."))
 	s.status.Wrapping = fyne.TextWrapWord
+}
 
+// buildPreview makes the label preview and the lines under it.
+func (s *shipScreen) buildPreview() {
 	s.preview = canvas.NewImageFromImage(nil)
 	s.preview.FillMode = canvas.ImageFillContain
 	s.preview.ScaleMode = canvas.ImageScaleFastest
@@ -167,7 +188,11 @@ func newShipScreen(u *UI) *shipScreen {
 	s.glyphWarn.Wrapping = fyne.TextWrapWord
 	s.glyphWarn.Importance = widget.WarningImportance
 	s.glyphWarn.Hide()
+}
 
+// form lays the fields out, each with its error line (s.errs, keyed by the
+// service's field names).
+func (s *shipScreen) form() fyne.CanvasObject {
 	field := func(key string, obj fyne.CanvasObject) fyne.CanvasObject {
 		e := errorText()
 		s.errs[key] = e
@@ -206,15 +231,14 @@ func newShipScreen(u *UI) *shipScreen {
 	// The sender errors are shown under the sender preset.
 	s.errs[shipping.FieldSenderPhone] = s.errs[shipping.FieldSenderName]
 	s.errs[shipping.FieldSenderAddress] = s.errs[shipping.FieldSenderName]
+	return form
+}
 
-	previewBox := container.NewBorder(
+// previewBox is the label preview with its title and the lines under it.
+func (s *shipScreen) previewBox() fyne.CanvasObject {
+	return container.NewBorder(
 		widget.NewLabelWithStyle(i18n.T("Label preview (what will print)"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
 		container.NewVBox(s.glyphWarn, s.previewMsg), nil, nil, s.preview)
-	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), container.NewPadded(previewBox))
-	split.Offset = 0.58
-	s.content = split
-	s.settingsChanged()
-	return s
 }
 
 // register installs the window-wide Ctrl+Enter (for when a select or the
