@@ -152,7 +152,6 @@ func New(d Deps) *UI {
 	u.buildTabs()
 	u.layOut()
 	u.listen()
-	u.ship.waiting.refresh()
 	u.start()
 	return u
 }
@@ -544,8 +543,11 @@ func (u *UI) updateStatus() {
 		mode = i18n.T("Demo mode")
 	}
 	text := fmt.Sprintf("%s · %s: %s (%s)", mode, i18n.T("User"), u.user.Name, roleText(u.user.Role))
-	if u.user.Name == "" {
+	switch {
+	case u.user.Name == "":
 		text = mode + " · " + i18n.T("Nobody is signed in yet.")
+	case u.user.Role == "":
+		text = fmt.Sprintf("%s · %s: %s (%s)", mode, i18n.T("User"), u.user.Name, i18n.T("not signed in"))
 	}
 	if u.shared {
 		if u.worker == "" {

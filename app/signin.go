@@ -61,10 +61,15 @@ func (u *UI) keepUserUnless(signedIn bool) {
 	u.userSelect.SetSelected(u.user.Name)
 }
 
+// signIn makes usr the signed-in user and shows what their role may do,
+// with the orders waiting for their waybill number where they may ship.
 func (u *UI) signIn(usr shipping.User) {
 	u.user = usr
 	u.userSelect.SetSelected(usr.Name)
 	u.applyRole()
+	if u.allowed(shipping.ActShip) {
+		u.ship.waiting.refresh()
+	}
 }
 
 // askPIN asks for name's PIN; done reports whether the user signed in.
