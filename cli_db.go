@@ -288,18 +288,46 @@ func copyStore(ctx context.Context, src *store.DB, dst *postgres.DB) (map[string
 	if err != nil {
 		return nil, err
 	}
-	n := map[string]int64{}
+	c := storeCopy{src: src, l: l, n: map[string]int64{}}
+	for _, step := range []func(context.Context) error{
+		c.shipmentsAndEvents, c.orders, c.jobs, c.sms, c.exceptions, c.audit,
+	} {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
+	}
+	st, err := src.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := dst.SaveSettings(ctx, st); err != nil {
+		return nil, err
+	}
+	return c.n, l.Finish(ctx)
+}
+
+// storeCopy is one copy of a bbolt store into a PostgreSQL loader, kind
+// by kind; n counts the records of each kind copied.
+type storeCopy struct {
+	src *store.DB
+	l   *postgres.Loader
+	n   map[string]int64
+}
+
+// shipmentsAndEvents copies the shipments in batches of 1000, then each
+// one's tracking events in the order they were added.
+func (c storeCopy) shipmentsAndEvents(ctx context.Context) error {
 	var batch []store.Shipment
 	var waybills []string
 	flush := func() error {
-		if err := l.Shipments(ctx, batch); err != nil {
+		if err := c.l.Shipments(ctx, batch); err != nil {
 			return err
 		}
 		batch = batch[:0]
 		return nil
 	}
-	err = src.AllShipments(ctx, func(s store.Shipment) error {
-		n["shipments"]++
+	err := c.src.AllShipments(ctx, func(s store.Shipment) error {
+		c.n["shipments"]++
 		batch = append(batch, s)
 		waybills = append(waybills, s.Waybill)
 		if len(batch) == 1000 {
@@ -311,71 +339,80 @@ func copyStore(ctx context.Context, src *store.DB, dst *postgres.DB) (map[string
 		err = flush()
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, wb := range waybills {
-		evs, err := src.Events(ctx, wb)
+		evs, err := c.src.Events(ctx, wb)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		n["events"] += int64(len(evs))
+		c.n["events"] += int64(len(evs))
 		slices.Reverse(evs) // Events lists newest first; the loader takes them as they were added
-		if err := l.Events(ctx, wb, evs); err != nil {
-			return nil, err
+		if err := c.l.Events(ctx, wb, evs); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// orders copies the orders of every step.
+func (c storeCopy) orders(ctx context.Context) error {
 	for _, step := range []store.OrderStep{store.StepSaved, store.StepWaybilled, store.StepQueued, store.StepSubscribed, store.StepDone} {
-		os, err := src.OrdersByStep(ctx, step)
+		os, err := c.src.OrdersByStep(ctx, step)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		n["orders"] += int64(len(os))
-		if err := l.Orders(ctx, os); err != nil {
-			return nil, err
+		c.n["orders"] += int64(len(os))
+		if err := c.l.Orders(ctx, os); err != nil {
+			return err
 		}
 	}
-	jobs, err := src.Jobs(ctx, store.JobFilter{})
+	return nil
+}
+
+// jobs copies the print jobs.
+func (c storeCopy) jobs(ctx context.Context) error {
+	jobs, err := c.src.Jobs(ctx, store.JobFilter{})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	n["jobs"] = int64(len(jobs))
-	if err := l.Jobs(ctx, jobs); err != nil {
-		return nil, err
-	}
+	c.n["jobs"] = int64(len(jobs))
+	return c.l.Jobs(ctx, jobs)
+}
+
+// sms copies the SMS messages of every state.
+func (c storeCopy) sms(ctx context.Context) error {
 	for _, st := range []store.SMSState{store.SMSIntent, store.SMSHeld, store.SMSSent, store.SMSDelivered, store.SMSFailed, store.SMSSkipped} {
-		ms, err := src.SMSInState(ctx, st)
+		ms, err := c.src.SMSInState(ctx, st)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		n["sms"] += int64(len(ms))
-		if err := l.SMS(ctx, ms); err != nil {
-			return nil, err
+		c.n["sms"] += int64(len(ms))
+		if err := c.l.SMS(ctx, ms); err != nil {
+			return err
 		}
 	}
-	excs, err := src.Exceptions(ctx, false, 0)
+	return nil
+}
+
+// exceptions copies the exceptions, open and closed.
+func (c storeCopy) exceptions(ctx context.Context) error {
+	excs, err := c.src.Exceptions(ctx, false, 0)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	n["exceptions"] = int64(len(excs))
-	if err := l.Exceptions(ctx, excs); err != nil {
-		return nil, err
-	}
-	audit, err := src.AuditLog(ctx, 0)
+	c.n["exceptions"] = int64(len(excs))
+	return c.l.Exceptions(ctx, excs)
+}
+
+// audit copies the audit log.
+func (c storeCopy) audit(ctx context.Context) error {
+	audit, err := c.src.AuditLog(ctx, 0)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	n["audit"] = int64(len(audit))
-	if err := l.Audit(ctx, audit); err != nil {
-		return nil, err
-	}
-	st, err := src.Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := dst.SaveSettings(ctx, st); err != nil {
-		return nil, err
-	}
-	return n, l.Finish(ctx)
+	c.n["audit"] = int64(len(audit))
+	return c.l.Audit(ctx, audit)
 }
 
 // checkStore verifies the station's store: counters and indexes against a

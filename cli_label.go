@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"shipdesk/printer"
 	"shipdesk/printer/label"
 	"shipdesk/printer/tspl"
 	"shipdesk/printer/zpl"
@@ -147,7 +148,7 @@ func runRender(ctx context.Context, g *globals, args []string, stdout, stderr io
 	}
 	f := strings.ToLower(*format)
 	if f == "" {
-		f = sniffFormat(data)
+		f = printer.SniffLanguage(data).String()
 	}
 	switch f {
 	case "tspl":
@@ -205,20 +206,4 @@ func formatFromExt(path, def string) string {
 		return "tspl"
 	}
 	return def
-}
-
-// sniffFormat tells ZPL (^XA) from TSPL (SIZE); "" when neither.
-func sniffFormat(data []byte) string {
-	head := data
-	if len(head) > 4096 {
-		head = head[:4096]
-	}
-	if bytes.Contains(head, []byte("^XA")) || bytes.Contains(head, []byte("^xa")) {
-		return "zpl"
-	}
-	up := bytes.ToUpper(head)
-	if bytes.HasPrefix(bytes.TrimSpace(up), []byte("SIZE ")) || bytes.Contains(up, []byte("\nSIZE ")) {
-		return "tspl"
-	}
-	return ""
 }

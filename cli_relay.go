@@ -45,44 +45,11 @@ func runRelay(ctx context.Context, g *globals, args []string, stdout, stderr io.
 			return runRelayStations(ctx, g, args[1:], stdout)
 		}
 	}
-	fs := newFlagSet("relay")
-	listen := fs.String("listen", "", "address to serve Kuaidi100 and the stations on, e.g. 0.0.0.0:8443")
-	public := fs.String("public-url", "", "the relay's address as Kuaidi100 and the stations reach it, e.g. https://relay.example.com")
-	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
-	key := fs.String("tls-key", "", "TLS key file (PEM)")
-	admin := fs.String("admin", "127.0.0.1:0", "loopback address of the admin endpoint (add-station, stations)")
-	maxPending := fs.Int("max-pending", relay.DefaultMaxPending, "pushes kept per station while it is away (the oldest are kept)")
-	if err := parseNoArgs(fs, args); err != nil {
+	f, err := parseRelayFlags(args)
+	if err != nil {
 		return err
 	}
-	if *listen == "" {
-		return usagef("relay needs --listen ADDR (or a subcommand: add-station NAME, stations)")
-	}
-	if (*cert == "") != (*key == "") {
-		return usagef("--tls-cert and --tls-key go together")
-	}
-	if *public != "" {
-		u, err := url.Parse(*public)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return usagef("--public-url %q: want https://HOST[:PORT]", *public)
-		}
-		if u.Scheme == "http" && *cert != "" {
-			return usagef("--public-url is http:// but --tls-cert makes the relay serve https://")
-		}
-	}
-	if h, _, err := net.SplitHostPort(*admin); err != nil || !isLoopbackHost(h) {
-		return usagef("--admin %q must be a loopback address such as 127.0.0.1:8091", *admin)
-	}
-	if *maxPending <= 0 {
-		return usagef("--max-pending must be above 0")
-	}
-	if err := os.MkdirAll(g.DataDir, 0o700); err != nil {
-		return fmt.Errorf("create data folder: %w", err)
-	}
-	db, err := relay.OpenDB(filepath.Join(g.DataDir, relayDBFile))
-	if errors.Is(err, relay.ErrLocked) {
-		return fmt.Errorf("another relay is running on %s", g.DataDir)
-	}
+	db, err := openRelayDB(g.DataDir)
 	if err != nil {
 		return err
 	}
@@ -90,44 +57,130 @@ func runRelay(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(stderr, time.Now().UTC().Format("2006-01-02T15:04:05Z ")+format+"\n", a...)
 	}
-	srv := relay.NewServer(db, relay.Options{MaxPending: *maxPending, Logf: logf})
-	ln, err := net.Listen("tcp", *listen)
+	srv := relay.NewServer(db, relay.Options{MaxPending: f.maxPending, Logf: logf})
+	ln, aln, err := f.bind()
 	if err != nil {
-		return fmt.Errorf("relay: listen on %s: %w", *listen, err)
+		return err
 	}
-	aln, err := net.Listen("tcp", *admin)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("relay: admin listen on %s: %w", *admin, err)
-	}
-	info := relayInfo{Admin: aln.Addr().String(), PublicURL: strings.TrimRight(*public, "/"), PID: os.Getpid()}
-	infoPath := filepath.Join(g.DataDir, relayInfoFile)
-	if raw, err := json.Marshal(info); err == nil {
-		if err := os.WriteFile(infoPath, raw, 0o600); err != nil {
-			logf("relay: cannot write %s (add-station will not reach this relay): %v", infoPath, err)
-		}
-	}
-	defer os.Remove(infoPath)
-	scheme := "http"
-	if *cert != "" {
-		scheme = "https"
-	}
-	base := info.PublicURL
-	if base == "" {
-		base = scheme + "://" + ln.Addr().String()
-	}
-	stations, _ := db.Stations()
-	logf("shipdesk relay: serving %s://%s (admin %s); %d stations; callback URLs are %s/push/NAME; Ctrl-C stops",
-		scheme, ln.Addr(), aln.Addr(), len(stations), base)
-	if scheme == "http" && !isLoopbackHost(hostOf(ln.Addr().String())) {
-		logf("shipdesk relay: warning: serving plain http; stations send their token over it. Give --tls-cert and --tls-key (or put the relay behind an HTTPS proxy)")
-	}
+	info := relayInfo{Admin: aln.Addr().String(), PublicURL: strings.TrimRight(f.public, "/"), PID: os.Getpid()}
+	defer writeRelayInfo(g.DataDir, info, logf)()
+	announceRelay(logf, db, f, ln.Addr().String(), info)
 	eg, ctx := errgroup.WithContext(ctx)
-	eg.Go(func() error { return relay.Serve(ctx, ln, srv.Handler(), *cert, *key) })
+	eg.Go(func() error { return relay.Serve(ctx, ln, srv.Handler(), f.cert, f.key) })
 	eg.Go(func() error { return relay.Serve(ctx, aln, srv.AdminHandler(), "", "") })
 	err = eg.Wait()
 	logf("shipdesk relay: stopped")
 	return err
+}
+
+// relayFlags are the flags of `shipdesk relay --listen`.
+type relayFlags struct {
+	listen, public, cert, key, admin string
+	maxPending                       int
+}
+
+// parseRelayFlags reads and checks the relay's flags.
+func parseRelayFlags(args []string) (relayFlags, error) {
+	var f relayFlags
+	fs := newFlagSet("relay")
+	fs.StringVar(&f.listen, "listen", "", "address to serve Kuaidi100 and the stations on, e.g. 0.0.0.0:8443")
+	fs.StringVar(&f.public, "public-url", "", "the relay's address as Kuaidi100 and the stations reach it, e.g. https://relay.example.com")
+	fs.StringVar(&f.cert, "tls-cert", "", "TLS certificate file (PEM)")
+	fs.StringVar(&f.key, "tls-key", "", "TLS key file (PEM)")
+	fs.StringVar(&f.admin, "admin", "127.0.0.1:0", "loopback address of the admin endpoint (add-station, stations)")
+	fs.IntVar(&f.maxPending, "max-pending", relay.DefaultMaxPending, "pushes kept per station while it is away (the oldest are kept)")
+	if err := parseNoArgs(fs, args); err != nil {
+		return f, err
+	}
+	return f, f.check()
+}
+
+// check says what is wrong with the flags, as a usage error.
+func (f relayFlags) check() error {
+	if f.listen == "" {
+		return usagef("relay needs --listen ADDR (or a subcommand: add-station NAME, stations)")
+	}
+	if (f.cert == "") != (f.key == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	if f.public != "" {
+		u, err := url.Parse(f.public)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return usagef("--public-url %q: want https://HOST[:PORT]", f.public)
+		}
+		if u.Scheme == "http" && f.cert != "" {
+			return usagef("--public-url is http:// but --tls-cert makes the relay serve https://")
+		}
+	}
+	if h, _, err := net.SplitHostPort(f.admin); err != nil || !isLoopbackHost(h) {
+		return usagef("--admin %q must be a loopback address such as 127.0.0.1:8091", f.admin)
+	}
+	if f.maxPending <= 0 {
+		return usagef("--max-pending must be above 0")
+	}
+	return nil
+}
+
+// scheme is what the relay serves: https with a certificate, else http.
+func (f relayFlags) scheme() string {
+	if f.cert != "" {
+		return "https"
+	}
+	return "http"
+}
+
+// bind listens on --listen and --admin; the caller closes both.
+func (f relayFlags) bind() (ln, admin net.Listener, err error) {
+	ln, err = net.Listen("tcp", f.listen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("relay: listen on %s: %w", f.listen, err)
+	}
+	admin, err = net.Listen("tcp", f.admin)
+	if err != nil {
+		ln.Close()
+		return nil, nil, fmt.Errorf("relay: admin listen on %s: %w", f.admin, err)
+	}
+	return ln, admin, nil
+}
+
+// openRelayDB opens the relay's database in dataDir (created if need be);
+// a second relay on the same folder is refused. The caller closes it.
+func openRelayDB(dataDir string) (*relay.DB, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	db, err := relay.OpenDB(filepath.Join(dataDir, relayDBFile))
+	if errors.Is(err, relay.ErrLocked) {
+		return nil, fmt.Errorf("another relay is running on %s", dataDir)
+	}
+	return db, err
+}
+
+// writeRelayInfo leaves the running relay's admin address for add-station
+// and stations; the returned func removes it.
+func writeRelayInfo(dataDir string, info relayInfo, logf func(string, ...any)) (remove func()) {
+	path := filepath.Join(dataDir, relayInfoFile)
+	if raw, err := json.Marshal(info); err == nil {
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			logf("relay: cannot write %s (add-station will not reach this relay): %v", path, err)
+		}
+	}
+	return func() { os.Remove(path) }
+}
+
+// announceRelay logs where the relay serves and its stations' callback
+// URLs, warning when plain http leaves the loopback.
+func announceRelay(logf func(string, ...any), db *relay.DB, f relayFlags, addr string, info relayInfo) {
+	base := info.PublicURL
+	if base == "" {
+		base = f.scheme() + "://" + addr
+	}
+	stations, _ := db.Stations()
+	logf("shipdesk relay: serving %s://%s (admin %s); %d stations; callback URLs are %s/push/NAME; Ctrl-C stops",
+		f.scheme(), addr, info.Admin, len(stations), base)
+	if f.scheme() == "http" && !isLoopbackHost(hostOf(addr)) {
+		logf("shipdesk relay: warning: serving plain http; stations send their token over it. Give --tls-cert and --tls-key (or put the relay behind an HTTPS proxy)")
+	}
 }
 
 func hostOf(addr string) string {

@@ -50,11 +50,62 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
-	runErr := make(chan error, 1)
-	go func() { runErr <- rt.Run(runCtx) }()
+	bg := runBackground(runCtx, rt, logger.Printf)
+	a, ui := newMainWindow(rt, logger.Printf)
+	w := ui.Window()
+	quit := func() {
+		ui.Close()
+		a.Quit()
+	}
+	setCloseToTray(a, w, quit)
+	uiDone := quitWhenEnded(ctx, a, bg.done, quit)
 
+	w.ShowAndRun()
+	close(uiDone)
+	ui.Close()
+	ui.Wait()
+	stopRun()
+	return bg.wait(10 * time.Second)
+}
+
+// background is the runtime's Run on its own goroutine: done closes when
+// it returned, and err is then what it returned.
+type background struct {
+	done chan struct{}
+	err  error
+}
+
+// runBackground starts rt.Run(ctx), logging the error that stops it.
+func runBackground(ctx context.Context, rt *wiring, logf func(string, ...any)) *background {
+	bg := &background{done: make(chan struct{})}
+	go func() {
+		defer close(bg.done)
+		if bg.err = rt.Run(ctx); bg.err != nil {
+			logf("shipdesk: background work stopped: %v", bg.err)
+		}
+	}()
+	return bg
+}
+
+// wait waits up to limit for the background work to stop (its context
+// cancelled by the caller) and returns its error; cancellation is none.
+func (bg *background) wait(limit time.Duration) error {
+	select {
+	case <-bg.done:
+	case <-time.After(limit):
+		return fmt.Errorf("background work did not stop within %v", limit)
+	}
+	if errors.Is(bg.err, context.Canceled) {
+		return nil
+	}
+	return bg.err
+}
+
+// newMainWindow creates the Fyne app in the settings' language and the
+// main window on rt's service, refreshing the dashboard.
+func newMainWindow(rt *wiring, logf func(string, ...any)) (fyne.App, *shipapp.UI) {
 	if err := shipapp.UseLanguage(rt.Settings.Language); err != nil {
-		logger.Printf("shipdesk: %v", err)
+		logf("shipdesk: %v", err)
 	}
 	a := fyneapp.NewWithID(appID)
 	ui := shipapp.New(shipapp.Deps{
@@ -69,47 +120,43 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 		OnWaybill:      rt.Retrier.Listen,
 		RetryNow:       rt.Retrier.Kick,
 		TestConnection: rt.testConnection,
-		Logf:           logger.Printf,
+		Logf:           logf,
 	})
 	ui.StartRefresh(dashboardRefresh)
-	w := ui.Window()
+	return a, ui
+}
 
-	quit := func() {
-		ui.Close()
-		a.Quit()
-	}
-	if d, ok := a.(desktop.App); ok && trayAvailable() {
-		d.SetSystemTrayIcon(shipapp.Icon())
-		d.SetSystemTrayMenu(fyne.NewMenu(i18n.T("Shipdesk"),
-			fyne.NewMenuItem(i18n.T("Show"), func() { w.Show(); w.RequestFocus() }),
-			fyne.NewMenuItemSeparator(),
-			fyne.NewMenuItem(i18n.T("Quit"), quit),
-		))
-		d.SetSystemTrayWindow(w)
-		told := false
-		w.SetCloseIntercept(func() {
-			w.Hide()
-			if !told {
-				told = true
-				a.SendNotification(fyne.NewNotification(i18n.T("Shipdesk"),
-					i18n.T("Still running in the system tray: tracking and SMS carry on. Use Quit in the tray menu to stop.")))
-			}
-		})
-	} else {
-		// No tray to come back from: closing the window quits.
+// setCloseToTray makes closing w hide it to the system tray, whose menu
+// shows it again or quits (telling the clerk once that work carries on);
+// without a tray, closing the window quits.
+func setCloseToTray(a fyne.App, w fyne.Window, quit func()) {
+	d, ok := a.(desktop.App)
+	if !ok || !trayAvailable() {
 		w.SetCloseIntercept(quit)
+		return
 	}
-
-	// The background parts ending (an error, or a signal) ends the app.
-	var bgErr error
-	bgDone := make(chan struct{})
-	go func() {
-		defer close(bgDone)
-		if bgErr = <-runErr; bgErr != nil {
-			logger.Printf("shipdesk: background work stopped: %v", bgErr)
+	d.SetSystemTrayIcon(shipapp.Icon())
+	d.SetSystemTrayMenu(fyne.NewMenu(i18n.T("Shipdesk"),
+		fyne.NewMenuItem(i18n.T("Show"), func() { w.Show(); w.RequestFocus() }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(i18n.T("Quit"), quit),
+	))
+	d.SetSystemTrayWindow(w)
+	told := false
+	w.SetCloseIntercept(func() {
+		w.Hide()
+		if !told {
+			told = true
+			a.SendNotification(fyne.NewNotification(i18n.T("Shipdesk"),
+				i18n.T("Still running in the system tray: tracking and SMS carry on. Use Quit in the tray menu to stop.")))
 		}
-	}()
-	// Quitting before the event loop runs would be lost: wait for it.
+	})
+}
+
+// quitWhenEnded quits the app when the background work ends (an error)
+// or ctx does (a signal), once the event loop runs: a quit before it would
+// be lost. Close the returned channel when the event loop has returned.
+func quitWhenEnded(ctx context.Context, a fyne.App, bgDone <-chan struct{}, quit func()) chan<- struct{} {
 	started, uiDone := make(chan struct{}), make(chan struct{})
 	a.Lifecycle().SetOnStarted(func() { close(started) })
 	go func() {
@@ -125,21 +172,7 @@ func runGUI(ctx context.Context, g *globals, stdout, stderr io.Writer) error {
 		case <-uiDone:
 		}
 	}()
-
-	w.ShowAndRun()
-	close(uiDone)
-	ui.Close()
-	ui.Wait()
-	stopRun()
-	select {
-	case <-bgDone:
-	case <-time.After(10 * time.Second):
-		return errors.New("background work did not stop within 10 s")
-	}
-	if errors.Is(bgErr, context.Canceled) {
-		bgErr = nil
-	}
-	return bgErr
+	return uiDone
 }
 
 // showStartupError shows, in a small window, why the app cannot start,
@@ -196,31 +229,16 @@ func displayAvailable() bool {
 	return true
 }
 
-// testConnection checks Kuaidi100 credentials with one real-time query for
-// a number that cannot exist: "no trace" means the account answered. With
-// production false it asks the sandbox this runtime uses (demo credentials
-// when none are given).
+// testConnection checks the Kuaidi100 credentials sec
+// (shipping.CheckConnection); the sandbox asked when production is false is
+// the one this runtime uses.
 func (rt *wiring) testConnection(ctx context.Context, sec store.Secrets, production bool) error {
-	cfg := shipping.SecretsConfig(sec)
+	var sb kuaidi100.Config
 	if !production {
-		base := rt.Client.Config()
+		sb = rt.Client.Config()
 		if rt.SandboxURL != "" {
-			base.BaseURL = rt.SandboxURL
-		}
-		if cfg.Key == "" || rt.Demo {
-			cfg = base
-		} else {
-			cfg.BaseURL = base.BaseURL
+			sb.BaseURL = rt.SandboxURL
 		}
 	}
-	if !cfg.HasQueryCredentials() {
-		return i18n.Wrap(fmt.Errorf("test connection: %w", kuaidi100.ErrAuth), "Enter the Kuaidi100 key and customer first, then test the connection.")
-	}
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	_, err := kuaidi100.New(cfg).Query(ctx, kuaidi100.QueryRequest{Com: "zhongtong", Num: "73100000000001", Phone: "0000"})
-	if err == nil || errors.Is(err, kuaidi100.ErrNoResult) || errors.Is(err, kuaidi100.ErrBadNumber) {
-		return nil
-	}
-	return err
+	return shipping.CheckConnection(ctx, sec, production, sb, rt.Demo)
 }

@@ -174,11 +174,48 @@ func openRuntime(ctx context.Context, g *globals, opt runtimeOptions) (*wiring, 
 	return rt, nil
 }
 
+// configure builds everything openRuntime promises on the open store:
+// the Kuaidi100 connection, the push address and its listener, the print
+// queue, the SMS notifier, the tracking worker (and relay client) and the
+// shipping service.
 func (rt *wiring) configure(ctx context.Context, g *globals) error {
 	st, err := rt.DB.Settings(ctx)
 	if err != nil {
 		return fmt.Errorf("read settings: %w", err)
 	}
+	if err := rt.connect(g, st); err != nil {
+		return err
+	}
+	relayCallback, err := rt.configureRelay(ctx, g.DataDir, &st)
+	if err != nil {
+		return err
+	}
+	listen, pushURL, err := rt.pushAddress(ctx, &st, relayCallback)
+	if err != nil {
+		return err
+	}
+	rt.Settings = st
+	demoReceiver := listen == "" && rt.Sandbox != nil && !st.Tracking.PollOnly && relayCallback == ""
+	if err := rt.bindPush(listen, pushURL, demoReceiver); err != nil {
+		return err
+	}
+	rt.openQueue(ctx, g.DataDir)
+	rt.SMS = sms.New(sms.Config{DB: rt.DB, Client: rt.Client, CallbackURL: rt.smsCallbackURL(), Logf: rt.logf, Now: rt.opt.Clock, Location: clinicTime})
+	rt.Worker = tracking.New(rt.trackingConfig(st))
+	if relayCallback != "" && rt.PushURL != "" && rt.opt.Worker {
+		if rt.Relay, err = relay.NewClient(relay.ClientConfig{URL: rt.relayURL, Token: rt.relayToken, Apply: relay.ApplyTo(rt.Worker), Logf: rt.logf}); err != nil {
+			return err
+		}
+	}
+	rt.Service = shipping.New(rt.serviceDeps(g))
+	rt.Retrier = rt.Service.NewRetrier(0, 0)
+	return nil
+}
+
+// connect chooses the Kuaidi100 connection (shipping.ChooseConnection:
+// the built-in sandbox, a sandbox at --api-base, or production), starts
+// the in-process sandbox when it is the one, and builds the client.
+func (rt *wiring) connect(g *globals, st store.Settings) error {
 	sec, err := store.LoadSecrets(g.DataDir)
 	if err != nil {
 		return err
@@ -207,34 +244,24 @@ func (rt *wiring) configure(ctx context.Context, g *globals) error {
 		rt.Mode = "production"
 	}
 	rt.Client = kuaidi100.New(cfg)
+	return nil
+}
 
-	// Push receiver: explicit flags win and are remembered; then the
-	// settings; in demo mode a local receiver the sandbox can reach.
-	listen, pushURL := rt.opt.PushListen, rt.opt.PushURL
-	relayCallback, err := rt.configureRelay(ctx, g.DataDir, &st)
-	if err != nil {
-		return err
-	}
-	if relayCallback != "" {
+// pushAddress is where the push receiver listens and the callback URL
+// Kuaidi100 is given: the relay's callback when a relay is used; else the
+// explicit flags, which are remembered in st; else the settings (in demo
+// mode with the in-process sandbox: none here, bindPush makes a local
+// one). Tracking set to poll only has neither.
+func (rt *wiring) pushAddress(ctx context.Context, st *store.Settings, relayCallback string) (listen, pushURL string, err error) {
+	listen, pushURL = rt.opt.PushListen, rt.opt.PushURL
+	switch {
+	case relayCallback != "":
 		listen, pushURL = "", relayCallback
-	} else if listen != "" || pushURL != "" {
-		if listen == "" {
-			u, err := url.Parse(pushURL)
-			if err != nil || u.Host == "" {
-				return usagef("--push-url %q is not an http URL", pushURL)
-			}
-			listen = u.Host
+	case listen != "" || pushURL != "":
+		if listen, pushURL, err = rt.rememberPush(ctx, st, listen, pushURL); err != nil {
+			return "", "", err
 		}
-		if pushURL == "" {
-			pushURL = "http://" + listen + defaultPushPath
-		}
-		if st.Tracking.PushListen != listen || st.Tracking.PushURL != pushURL {
-			st.Tracking.PushListen, st.Tracking.PushURL = listen, pushURL
-			if err := rt.DB.SaveSettings(ctx, st); err != nil {
-				return fmt.Errorf("remember push address: %w", err)
-			}
-		}
-	} else if !rt.Demo || rt.Sandbox == nil {
+	case !rt.Demo || rt.Sandbox == nil:
 		listen, pushURL = st.Tracking.PushListen, st.Tracking.PushURL
 		if listen != "" && pushURL == "" {
 			pushURL = "http://" + listen + defaultPushPath
@@ -242,15 +269,43 @@ func (rt *wiring) configure(ctx context.Context, g *globals) error {
 	}
 	if st.Tracking.PollOnly {
 		// No callback for Kuaidi100, so nothing to listen for either (a
-		// listener with no URL would make one up below).
+		// listener with no URL would make one up in bindPush).
 		if listen != "" || pushURL != "" {
 			rt.logf("shipdesk: tracking is set to poll only: push address %s %s not used", listen, pushURL)
 		}
 		listen, pushURL = "", ""
 	}
-	rt.Settings = st
+	return listen, pushURL, nil
+}
+
+// rememberPush completes the push address given by --push-listen and
+// --push-url (each defaults from the other) and saves it in st.
+func (rt *wiring) rememberPush(ctx context.Context, st *store.Settings, listen, pushURL string) (string, string, error) {
+	if listen == "" {
+		u, err := url.Parse(pushURL)
+		if err != nil || u.Host == "" {
+			return "", "", usagef("--push-url %q is not an http URL", pushURL)
+		}
+		listen = u.Host
+	}
+	if pushURL == "" {
+		pushURL = "http://" + listen + defaultPushPath
+	}
+	if st.Tracking.PushListen != listen || st.Tracking.PushURL != pushURL {
+		st.Tracking.PushListen, st.Tracking.PushURL = listen, pushURL
+		if err := rt.DB.SaveSettings(ctx, *st); err != nil {
+			return "", "", fmt.Errorf("remember push address: %w", err)
+		}
+	}
+	return listen, pushURL, nil
+}
+
+// bindPush binds the push receiver's listener when the worker runs (the
+// demo's on a remembered loopback port), and sets PushListen, PushURL (one
+// made up from the listener when none was given or the port was 0) and
+// the path the receiver serves.
+func (rt *wiring) bindPush(listen, pushURL string, demoReceiver bool) error {
 	if rt.opt.Worker {
-		demoReceiver := listen == "" && rt.Sandbox != nil && !st.Tracking.PollOnly && relayCallback == ""
 		if demoReceiver {
 			listen = "127.0.0.1:0"
 		}
@@ -277,22 +332,39 @@ func (rt *wiring) configure(ctx context.Context, g *globals) error {
 	if u, err := url.Parse(pushURL); err == nil && u.Path != "" {
 		rt.pushPath = u.Path
 	}
-	smsCallback := ""
-	if rt.pushLn != nil && pushURL != "" {
-		if u, err := url.Parse(pushURL); err == nil {
-			u.Path, u.RawQuery = smsReceiptPath, ""
-			smsCallback = u.String()
-		}
-	}
+	return nil
+}
 
+// smsCallbackURL is where the SMS delivery receipts are sent: the push
+// receiver's host with smsReceiptPath; "" without a local receiver.
+func (rt *wiring) smsCallbackURL() string {
+	if rt.pushLn == nil || rt.PushURL == "" {
+		return ""
+	}
+	u, err := url.Parse(rt.PushURL)
+	if err != nil {
+		return ""
+	}
+	u.Path, u.RawQuery = smsReceiptPath, ""
+	return u.String()
+}
+
+// openQueue opens the print queue (recovering jobs a crash interrupted)
+// and sets the default printer: the virtual one in dataDir/labels.
+func (rt *wiring) openQueue(ctx context.Context, dataDir string) {
 	rt.Queue = printer.NewQueue(rt.DB, nil)
 	if err := rt.Queue.Recover(context.WithoutCancel(ctx)); err != nil {
 		rt.logf("shipdesk: recover print queue: %v", err)
 	}
-	rt.DefaultPrinter = "virtual:///" + strings.TrimPrefix(filepath.ToSlash(filepath.Join(g.DataDir, "labels")), "/")
-	rt.SMS = sms.New(sms.Config{DB: rt.DB, Client: rt.Client, CallbackURL: smsCallback, Logf: rt.logf, Now: rt.opt.Clock, Location: clinicTime})
+	rt.DefaultPrinter = "virtual:///" + strings.TrimPrefix(filepath.ToSlash(filepath.Join(dataDir, "labels")), "/")
+}
+
+// trackingConfig configures the tracking worker: the demo's compressed
+// journeys may be queried at any hour, and with an accelerated sandbox the
+// worker schedules in the sandbox's time.
+func (rt *wiring) trackingConfig(st store.Settings) tracking.Config {
 	tcfg := tracking.Config{
-		DB: rt.DB, Client: rt.Client, Notifier: shipping.NotifyEveryReached(rt.SMS), PushURL: pushURL,
+		DB: rt.DB, Client: rt.Client, Notifier: shipping.NotifyEveryReached(rt.SMS), PushURL: rt.PushURL,
 		QueriesPerSecond: st.Tracking.QueriesPerSecond, Logf: rt.logf, Now: rt.opt.Clock,
 	}
 	if n, demo := st.Tracking.WindowQueries, rt.Sandbox != nil && rt.opt.SandboxSpeed <= 1; n > 0 || demo {
@@ -311,25 +383,22 @@ func (rt *wiring) configure(ctx context.Context, g *globals) error {
 		// demo both are on the real clock and need nothing.)
 		tcfg.Now, tcfg.After = tracking.AcceleratedClock(rt.Sandbox.Now, rt.opt.SandboxSpeed)
 	}
-	rt.Worker = tracking.New(tcfg)
-	if relayCallback != "" && pushURL != "" && rt.opt.Worker {
-		if rt.Relay, err = relay.NewClient(relay.ClientConfig{URL: rt.relayURL, Token: rt.relayToken, Apply: relay.ApplyTo(rt.Worker), Logf: rt.logf}); err != nil {
-			return err
-		}
-	}
-	// Demo mode ships on the sandbox's account for every carrier, so it
-	// works without setup; otherwise the accounts in the secrets file.
+	return tcfg
+}
+
+// serviceDeps are the shipping service's parts. Demo mode ships on the
+// sandbox's account for every carrier, so it works without setup;
+// otherwise the accounts in the secrets file.
+func (rt *wiring) serviceDeps(g *globals) shipping.Deps {
 	var accts shipping.AccountStore = shipping.SecretsAccounts{Dir: g.DataDir}
 	if rt.Demo {
 		accts = shipping.SandboxAccounts()
 	}
-	rt.Service = shipping.New(shipping.Deps{
+	return shipping.Deps{
 		DB: rt.DB, Waybills: rt.Client, Queue: rt.Queue, Tracker: rt.Worker, SMS: rt.SMS,
 		DefaultPrinter: rt.DefaultPrinter, DataDir: rt.DataDir, Logf: rt.logf, Now: rt.opt.Clock, Accounts: accts,
 		Demo: rt.Demo,
-	})
-	rt.Retrier = rt.Service.NewRetrier(0, 0)
-	return nil
+	}
 }
 
 // startSandbox creates the in-process sandbox and binds it to a loopback

@@ -67,27 +67,3 @@ func LanguageFromDeviceID(id string) Language {
 	}
 	return ""
 }
-
-// SniffLanguage guesses the language of a job from its bytes: "zpl" if it
-// starts (after whitespace) with a ^ or ~ command, "tspl" if it starts with a
-// TSPL setup command, "" otherwise.
-func SniffLanguage(job []byte) Language {
-	s := strings.TrimLeft(string(job[:min(len(job), 256)]), " \t\r\n\x00")
-	switch {
-	case strings.HasPrefix(s, "^") || strings.HasPrefix(s, "~"):
-		return "zpl"
-	case s == "":
-		return ""
-	}
-	word, _, _ := strings.Cut(s, " ")
-	word, _, _ = strings.Cut(word, "\r")
-	word, _, _ = strings.Cut(word, "\n")
-	switch strings.ToUpper(word) {
-	case "SIZE", "GAP", "BLINE", "DIRECTION", "REFERENCE", "CLS", "SPEED", "DENSITY", "SET", "CODEPAGE", "OFFSET", "SHIFT", "PRINT", "BITMAP", "BAR", "BOX", "TEXT", "BARCODE", "QRCODE":
-		return "tspl"
-	}
-	if s[0] == 0x1b && len(s) > 1 && s[1] == '!' {
-		return "tspl"
-	}
-	return ""
-}

@@ -52,13 +52,15 @@ func TestParseDeviceIDReply(t *testing.T) {
 
 func TestSniffLanguage(t *testing.T) {
 	tests := map[string]string{
-		"^XA^PW800^XZ":           "zpl",
-		"\r\n ~HS":               "zpl",
-		"SIZE 100 mm,150 mm\r\n": "tspl",
-		"CLS\r\nPRINT 1\r\n":     "tspl",
-		"\x1b!?":                 "tspl",
-		"hello":                  "",
-		"":                       "",
+		"^XA^PW800^XZ":               "zpl",
+		"\r\n ~HS":                   "zpl",
+		"SIZE 100 mm,150 mm\r\n":     "tspl",
+		"CLS\r\nPRINT 1\r\n":         "tspl",
+		"\x1b!?":                     "tspl",
+		"hello":                      "",
+		"CT~~CD,~CC^~CT~\r\n^XA^XZ":  "zpl",
+		"garbage\nSIZE 76 mm,130 mm": "tspl",
+		"":                           "",
 	}
 	for in, want := range tests {
 		if got := SniffLanguage([]byte(in)); got != Language(want) {

@@ -1,6 +1,7 @@
 package printer
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"strings"
@@ -34,6 +35,48 @@ func ParseLanguage(s string) (Language, bool) {
 		return ZPL, true
 	}
 	return "", false
+}
+
+// SniffLanguage guesses the language of a job from its bytes, for the
+// queue, the virtual printer and `shipdesk render`/`print FILE.prn`: ZPL
+// if it starts (after whitespace) with a ^ or ~ command, TSPL if it starts
+// with a TSPL command or <ESC>!; failing that, ZPL if ^XA appears in its
+// first 4 KiB and TSPL if a line there starts with SIZE; "" otherwise.
+func SniffLanguage(job []byte) Language {
+	if l := sniffFirstCommand(job); l != "" {
+		return l
+	}
+	head := job[:min(len(job), 4096)]
+	if bytes.Contains(head, []byte("^XA")) || bytes.Contains(head, []byte("^xa")) {
+		return ZPL
+	}
+	up := bytes.ToUpper(head)
+	if bytes.HasPrefix(bytes.TrimSpace(up), []byte("SIZE ")) || bytes.Contains(up, []byte("\nSIZE ")) {
+		return TSPL
+	}
+	return ""
+}
+
+// sniffFirstCommand is the language of a job's first command, if known.
+func sniffFirstCommand(job []byte) Language {
+	s := strings.TrimLeft(string(job[:min(len(job), 256)]), " \t\r\n\x00")
+	switch {
+	case strings.HasPrefix(s, "^") || strings.HasPrefix(s, "~"):
+		return ZPL
+	case s == "":
+		return ""
+	}
+	word, _, _ := strings.Cut(s, " ")
+	word, _, _ = strings.Cut(word, "\r")
+	word, _, _ = strings.Cut(word, "\n")
+	switch strings.ToUpper(word) {
+	case "SIZE", "GAP", "BLINE", "DIRECTION", "REFERENCE", "CLS", "SPEED", "DENSITY", "SET", "CODEPAGE", "OFFSET", "SHIFT", "PRINT", "BITMAP", "BAR", "BOX", "TEXT", "BARCODE", "QRCODE":
+		return TSPL
+	}
+	if s[0] == 0x1b && len(s) > 1 && s[1] == '!' {
+		return TSPL
+	}
+	return ""
 }
 
 // LanguageOr is ParseLanguage(s), or def when s names no language.

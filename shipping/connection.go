@@ -1,6 +1,12 @@
 package shipping
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/store"
 )
@@ -52,4 +58,31 @@ func ChooseConnection(sandboxFlag bool, apiBaseFlag string, st store.Settings, c
 		return Production, ""
 	}
 	return BuiltinSandbox, ""
+}
+
+// CheckConnection checks Kuaidi100 credentials sec with one real-time
+// query for a number that cannot exist: "no trace" means the account
+// answered. With production true it asks the real service (sandbox is
+// unused); otherwise the sandbox whose client configuration is sandbox,
+// with sec's credentials, or the sandbox's own when sec has no key or the
+// station is in demo mode. It gives up after 15 seconds.
+func CheckConnection(ctx context.Context, sec store.Secrets, production bool, sandbox kuaidi100.Config, demo bool) error {
+	cfg := SecretsConfig(sec)
+	if !production {
+		if cfg.Key == "" || demo {
+			cfg = sandbox
+		} else {
+			cfg.BaseURL = sandbox.BaseURL
+		}
+	}
+	if !cfg.HasQueryCredentials() {
+		return i18n.Wrap(fmt.Errorf("test connection: %w", kuaidi100.ErrAuth), "Enter the Kuaidi100 key and customer first, then test the connection.")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	_, err := kuaidi100.New(cfg).Query(ctx, kuaidi100.QueryRequest{Com: "zhongtong", Num: "73100000000001", Phone: "0000"})
+	if err == nil || errors.Is(err, kuaidi100.ErrNoResult) || errors.Is(err, kuaidi100.ErrBadNumber) {
+		return nil
+	}
+	return err
 }
