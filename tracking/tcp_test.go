@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"shipdesk/internal/testkit"
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
 	"shipdesk/store"
@@ -18,11 +19,17 @@ import (
 // over real TCP listeners: the sandbox at 50,000x speed behind an
 // httptest.Server, the push receiver behind another, and the worker on the
 // sandbox's clock through AcceleratedClock. It waits (on OnChange, not on
-// sleeps) until every parcel is finished.
+// sleeps) until every parcel is finished. Once the worker is cancelled
+// and the servers and the store are closed, not one goroutine started
+// during the test may be left (over real sockets, so a goroutine snapshot
+// rather than a synctest bubble checks it).
 func TestOverTCPAccelerated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-time test")
 	}
+	// Registered first, so it runs last: after the deferred closes.
+	before := testkit.LiveGoroutines()
+	t.Cleanup(func() { testkit.CheckGoroutines(t, before) })
 	ctx := t.Context()
 	o := sandbox.DefaultOptions()
 	o.Speed, o.Seed, o.DailyQuota, o.Tick = 50000, 3, 0, 20*time.Millisecond

@@ -31,8 +31,9 @@ type ClientConfig struct {
 	Token string
 	// Apply applies each push taken.
 	Apply Applier
-	// HTTPClient talks to the relay; nil means a client whose timeout
-	// outlasts the long poll.
+	// HTTPClient talks to the relay; nil means a client of the Client's
+	// own, whose timeout outlasts the long poll and whose connections Run
+	// closes when it returns. A client given here is the caller's to close.
 	HTTPClient *http.Client
 	// Wait is the long poll; 0 means DefaultWait.
 	Wait time.Duration
@@ -58,6 +59,7 @@ type Client struct {
 	callback string
 	apply    Applier
 	hc       *http.Client
+	ownHC    bool // hc is ours: Run closes its idle connections
 	wait     time.Duration
 	logf     func(string, ...any)
 
@@ -111,7 +113,8 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	c.wait = min(c.wait, MaxWait)
 	if c.hc == nil {
-		c.hc = &http.Client{Timeout: c.wait + 30*time.Second}
+		c.hc = &http.Client{Timeout: c.wait + 30*time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		c.ownHC = true
 	}
 	if c.logf == nil {
 		c.logf = log.Printf
@@ -146,8 +149,12 @@ func (c *Client) contact(err error) {
 
 // Run takes and applies pushes until ctx ends, reconnecting with a growing
 // pause (1 s up to 1 min) while the relay cannot be reached. It returns nil
-// when ctx ends.
+// when ctx ends, leaving no goroutine behind: the keep-alive connections
+// of its own HTTP client are closed.
 func (c *Client) Run(ctx context.Context) error {
+	if c.ownHC {
+		defer c.hc.CloseIdleConnections()
+	}
 	var after uint64 // pushes up to here were applied but their ack failed or waits
 	fails := 0
 	for ctx.Err() == nil {
