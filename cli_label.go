@@ -23,45 +23,15 @@ import (
 )
 
 // runLabel makes the label of an existing waybill from order flags or an
-// order file, as a PNG preview or as TSPL/ZPL printer bytes.
+// order file, as a PNG preview or as TSPL/ZPL printer bytes, laid out as
+// every label is (shipping.OrderLabel) with the default settings.
 func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	settings := store.DefaultSettings()
-	fs := flag.NewFlagSet("label", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var of orderFlags
-	of.register(fs)
-	format := fs.String("format", "", "png, tspl or zpl (default: from --out's extension, else "+settings.Label.Format+")")
-	sizeFlag := fs.String("size", settings.Label.Size, "label size: 76x130, 100x150 or 100x180")
-	dpi := fs.Int("dpi", settings.Label.DPI, "print resolution: 203 or 300")
-	out := fs.String("out", "", "output file (- for standard output)")
-	fullPhone := fs.Bool("full-phone", false, "print the recipient's phone in full instead of masked")
-	if err := fs.Parse(args); err != nil {
-		return flagUsage(err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	if *out == "" {
-		return usagef("give --out FILE (.png, .prn, .tspl or .zpl)")
-	}
-	f := strings.ToLower(*format)
-	if f == "" {
-		f = formatFromExt(*out, settings.Label.Format)
-	}
-	if f != "png" && f != "tspl" && f != "zpl" {
-		return usagef("--format %q: want png, tspl or zpl", *format)
-	}
-	size, err := label.ParseSize(*sizeFlag)
+	f, err := parseLabelFlags(args, settings)
 	if err != nil {
-		return usagef("--size %q: want 76x130, 100x150 or 100x180", *sizeFlag)
+		return err
 	}
-	if err := label.CheckDPI(*dpi); err != nil {
-		return usagef("--dpi %d: want 203 or 300", *dpi)
-	}
-	if !of.given() {
-		return usagef("give --waybill N with the order flags, or --order FILE.json")
-	}
-	order, err := of.load(settings)
+	order, err := f.order.load(settings)
 	if err != nil {
 		return err
 	}
@@ -69,40 +39,92 @@ func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return usagef("a label needs a waybill number: give --waybill N (the label of an existing waybill) or \"waybill\" in the order file; 'shipdesk order create' issues new waybills")
 	}
 	ls := settings.Label
-	ls.MaskPhones = ls.MaskPhones && !*fullPhone
-	d := shipping.LabelData(order, nil, time.Now(), ls)
-	l, err := label.EWaybill(d, size, *dpi)
+	ls.MaskPhones = ls.MaskPhones && !f.fullPhone
+	l, warnings, err := shipping.OrderLabel(order, nil, ls, f.size, f.dpi, time.Now())
 	if err != nil {
 		return err
 	}
-	warnGlyphs(stderr, "shipdesk label", shipping.GlyphWarnings(d, l))
-	var data []byte
-	switch f {
-	case "png":
-		img, err := label.Render(l)
-		if err != nil {
-			return err
-		}
-		var b bytes.Buffer
-		if err := png.Encode(&b, img); err != nil {
-			return fmt.Errorf("encode png: %w", err)
-		}
-		data = b.Bytes()
-	case "tspl":
-		data, err = tspl.Encode(l, label.PrintSettings{})
-	case "zpl":
-		data, err = zpl.Encode(l, label.PrintSettings{})
-	}
+	warnGlyphs(stderr, "shipdesk label", warnings)
+	data, err := encodeLabel(l, f.format)
 	if err != nil {
 		return err
 	}
-	if err := writeOut(*out, data, stdout); err != nil {
+	if err := writeOut(f.out, data, stdout); err != nil {
 		return err
 	}
-	if *out != "-" {
-		fmt.Fprintf(stdout, "%s: %s label %s mm, %d dpi, %d bytes\n", *out, f, size, *dpi, len(data))
+	if f.out != "-" {
+		fmt.Fprintf(stdout, "%s: %s label %s mm, %d dpi, %d bytes\n", f.out, f.format, f.size, f.dpi, len(data))
 	}
 	return nil
+}
+
+// labelFlags are the flags of shipdesk label, checked.
+type labelFlags struct {
+	order     orderFlags
+	format    string // png, tspl or zpl
+	size      label.Size
+	dpi       int
+	out       string
+	fullPhone bool
+}
+
+// parseLabelFlags reads and checks the flags of shipdesk label; settings
+// give the defaults.
+func parseLabelFlags(args []string, settings store.Settings) (labelFlags, error) {
+	var f labelFlags
+	fs := flag.NewFlagSet("label", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f.order.register(fs)
+	format := fs.String("format", "", "png, tspl or zpl (default: from --out's extension, else "+settings.Label.Format+")")
+	sizeFlag := fs.String("size", settings.Label.Size, "label size: 76x130, 100x150 or 100x180")
+	fs.IntVar(&f.dpi, "dpi", settings.Label.DPI, "print resolution: 203 or 300")
+	fs.StringVar(&f.out, "out", "", "output file (- for standard output)")
+	fs.BoolVar(&f.fullPhone, "full-phone", false, "print the recipient's phone in full instead of masked")
+	if err := fs.Parse(args); err != nil {
+		return f, flagUsage(err)
+	}
+	if fs.NArg() > 0 {
+		return f, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if f.out == "" {
+		return f, usagef("give --out FILE (.png, .prn, .tspl or .zpl)")
+	}
+	f.format = strings.ToLower(*format)
+	if f.format == "" {
+		f.format = formatFromExt(f.out, settings.Label.Format)
+	}
+	if f.format != "png" && f.format != "tspl" && f.format != "zpl" {
+		return f, usagef("--format %q: want png, tspl or zpl", *format)
+	}
+	size, err := label.ParseSize(*sizeFlag)
+	if err != nil {
+		return f, usagef("--size %q: want 76x130, 100x150 or 100x180", *sizeFlag)
+	}
+	f.size = size
+	if err := label.CheckDPI(f.dpi); err != nil {
+		return f, usagef("--dpi %d: want 203 or 300", f.dpi)
+	}
+	if !f.order.given() {
+		return f, usagef("give --waybill N with the order flags, or --order FILE.json")
+	}
+	return f, nil
+}
+
+// encodeLabel is l as a PNG picture or in a printer language (the
+// printer's own settings: none).
+func encodeLabel(l *label.Label, format string) ([]byte, error) {
+	if format != "png" {
+		return printer.Language(format).Encode(l, label.PrintSettings{})
+	}
+	img, err := label.Render(l)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, fmt.Errorf("encode png: %w", err)
+	}
+	return b.Bytes(), nil
 }
 
 // warnGlyphs writes one line on stderr per order field holding characters

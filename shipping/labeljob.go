@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/draw"
 	"slices"
+	"time"
 
 	"shipdesk/assets/i18n"
 	"shipdesk/printer"
@@ -132,14 +133,17 @@ func (s *Service) labelJob(ctx context.Context, st store.Settings, o store.Order
 	if err != nil {
 		return out, err
 	}
-	l, d, err := s.layout(ctx, st, o, sh, t.size, t.dpi)
+	l, warnings, err := s.layout(ctx, st, o, sh, t.size, t.dpi)
 	if err != nil {
 		return out, err
 	}
-	// A carrier's picture has no text of ours: no warnings.
-	out.warnings = GlyphWarnings(d, l)
+	out.warnings = warnings
+	waybill := o.Waybill
+	if sh != nil && sh.Waybill != "" {
+		waybill = sh.Waybill
+	}
 	if out.preview, err = label.Render(l); err != nil {
-		s.logf("shipping: render preview %s: %v", d.Waybill, err)
+		s.logf("shipping: render preview %s: %v", waybill, err)
 		out.preview = nil
 	}
 	data, err := t.lang.Encode(l, PrintSettings(t.profile))
@@ -147,7 +151,7 @@ func (s *Service) labelJob(ctx context.Context, st store.Settings, o store.Order
 		return out, fmt.Errorf("print: encode %s: %w", t.lang, err)
 	}
 	out.job = store.PrintJob{
-		Waybill: d.Waybill, OrderID: o.ID, PrinterURI: t.profile.URI, Format: t.lang.String(),
+		Waybill: waybill, OrderID: o.ID, PrinterURI: t.profile.URI, Format: t.lang.String(),
 		Size: t.size.String(), Data: data,
 	}
 	return out, nil
@@ -256,22 +260,36 @@ func uriLanguage(uri string) printer.Language {
 // carrier's own label (the order answer's "label", printType IMAGE).
 const carrierLabelKey = "label"
 
-// layout lays out the label of o and sh (nil: no shipment stored) and
-// returns it with the data it shows: the carrier's own template when the
-// waybill was ordered with it (fetched from Kuaidi100, waiting while it is
-// still being rendered, and printed as a bitmap; a service without
-// Waybills lays out ours instead), otherwise ours.
-func (s *Service) layout(ctx context.Context, st store.Settings, o store.Order, sh *store.Shipment, size label.Size, dpi int) (*label.Label, label.Data, error) {
-	d := LabelData(o, sh, s.now(), st.Label)
+// layout lays out the label of o and sh (nil: no shipment stored): the
+// carrier's own template when the waybill was ordered with it (fetched
+// from Kuaidi100, waiting while it is still being rendered, and printed as
+// a bitmap, with no text of ours to warn about; a service without Waybills
+// lays out ours instead), otherwise ours (OrderLabel).
+func (s *Service) layout(ctx context.Context, st store.Settings, o store.Order, sh *store.Shipment, size label.Size, dpi int) (*label.Label, []GlyphWarning, error) {
 	if sh != nil && sh.Routing.Extra[carrierLabelKey] != "" && s.d.Waybills != nil {
 		l, err := s.carrierLabel(ctx, sh, size, dpi)
-		return l, d, err
+		return l, nil, err
 	}
+	l, warnings, err := OrderLabel(o, sh, st.Label, size, dpi, s.now())
+	if err != nil {
+		return nil, nil, fmt.Errorf("print: lay out label: %w", err)
+	}
+	return l, warnings, nil
+}
+
+// OrderLabel lays out Shipdesk's own e-waybill label of order o (with its
+// shipment sh when known, else nil) at size and dpi, printed at now, hiding
+// what the label settings st hide (隐私面单). o is normalised as Ship
+// normalises it. The warnings name the characters that print as boxes.
+// Every label of ours is laid out here: Ship, Reprint, Service.LabelJob
+// and `shipdesk label`, which has no store.
+func OrderLabel(o store.Order, sh *store.Shipment, st store.LabelSettings, size label.Size, dpi int, now time.Time) (*label.Label, []GlyphWarning, error) {
+	d := LabelData(normalizeOrder(o), sh, now, st)
 	l, err := label.EWaybill(d, size, dpi)
 	if err != nil {
-		return nil, d, fmt.Errorf("print: lay out label: %w", err)
+		return nil, nil, err
 	}
-	return l, d, nil
+	return l, GlyphWarnings(d, l), nil
 }
 
 // carrierLabel fetches the carrier's own label of sh and fits it to size.

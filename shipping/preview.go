@@ -57,8 +57,7 @@ func (s *Service) Preview(ctx context.Context, o store.Order, size label.Size, d
 	if placeholder {
 		o.Waybill = previewWaybill(o.Carrier)
 	}
-	d := LabelData(o, nil, s.now(), st.Label)
-	l, err := label.EWaybill(d, size, dpi)
+	l, warnings, err := OrderLabel(o, nil, st.Label, size, dpi, s.now())
 	if err != nil {
 		return LabelPreview{}, fmt.Errorf("preview: %w", err)
 	}
@@ -69,7 +68,7 @@ func (s *Service) Preview(ctx context.Context, o store.Order, size label.Size, d
 	if placeholder {
 		markPreview(img)
 	}
-	return LabelPreview{Image: img, Warnings: GlyphWarnings(d, l)}, nil
+	return LabelPreview{Image: img, Warnings: warnings}, nil
 }
 
 // markPreview stamps "预览 PREVIEW" in a white box across the label's top.
