@@ -463,86 +463,133 @@ func validMan(m wireMan) string {
 	return ""
 }
 
+// order issues an e-waybill (method=order): it checks the param as the
+// service does, answers a repeated orderId with its first waybill, bills,
+// issues the parcel and subscribes it when asked.
 func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now time.Time) {
 	const ep = "order"
-	var p wireOrder
-	if err := json.Unmarshal([]byte(param), &p); err != nil {
-		s.labelFail(w, ep, 30001, "参数错误：param不是合法的JSON")
-		return
-	}
-	com := strings.ToLower(strings.TrimSpace(string(p.KuaidiCom)))
-	if com == "" {
-		s.labelFail(w, ep, 30001, "参数错误：kuaidicom不能为空")
-		return
-	}
-	acct := p.account()
-	if msg := checkAccount(com, acct); msg != "" {
+	o, msg := parseOrder(param)
+	if msg != "" {
 		s.labelFail(w, ep, 30001, msg)
 		return
 	}
-	gen := formats[com]
-	if gen == nil {
-		gen = func(r *rand.Rand) string { return "9" + digits(r, 13) }
-	}
-	if msg := validMan(p.RecMan); msg != "" {
-		s.labelFail(w, ep, 30001, "参数错误：收件人"+msg)
+	if rec := s.sameOrder(o, now); rec != nil {
+		s.count(ep, "200")
+		writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success", Time: 5, Data: rec.Data})
 		return
-	}
-	if msg := validMan(p.SendMan); msg != "" {
-		s.labelFail(w, ep, 30001, "参数错误：寄件人"+msg)
-		return
-	}
-	count := 1
-	if c := strings.TrimSpace(string(p.Count)); c != "" {
-		n, err := strconv.Atoi(c)
-		if err != nil {
-			s.labelFail(w, ep, 30001, "参数错误：count应为整数")
-			return
-		}
-		count = n
-	}
-	printType := strings.ToUpper(strings.TrimSpace(string(p.PrintType)))
-	if printType == "" {
-		printType = kuaidi100.PrintNone
-	}
-	for name, v := range map[string]kuaidi100.Str{"weight": p.Weight, "volume": p.Volume, "valinsPay": p.ValinsPay, "collection": p.Collection} {
-		if _, ok := number(v); !ok {
-			s.labelFail(w, ep, 30001, "参数错误："+name+"应为数字")
-			return
-		}
-	}
-	switch printType {
-	case kuaidi100.PrintNone, kuaidi100.PrintImage, kuaidi100.PrintHTML, kuaidi100.PrintCloud, kuaidi100.PrintOrderFirst:
-	default:
-		s.labelFail(w, ep, 30001, "参数错误：printType只能是NON、IMAGE、HTML、CLOUD或ORDERFIRST")
-		return
-	}
-	cb := strings.TrimSpace(string(p.PollCallBackURL))
-	switch {
-	case strings.TrimSpace(string(p.Cargo)) == "":
-		s.labelFail(w, ep, 30001, "参数错误：物品名称不能为空")
-		return
-	case count < 1 || count > 99:
-		s.labelFail(w, ep, 30001, "参数错误：包裹数量应为1-99")
-		return
-	case (printType == kuaidi100.PrintCloud || printType == kuaidi100.PrintOrderFirst) && strings.TrimSpace(string(p.Siid)) == "":
-		s.labelFail(w, ep, 30001, "参数错误：printType为"+printType+"时siid不能为空")
-		return
-	case bool(p.NeedSubscribe) && !callbackRe.MatchString(cb):
-		s.labelFail(w, ep, 30001, "参数错误：needSubscribe需要pollCallBackUrl")
-		return
-	}
-	orderID := strings.TrimSpace(string(p.OrderID))
-	if orderID != "" && p.reorderOff() {
-		if rec := s.orders[orderID]; rec != nil && now.Sub(rec.At) < OrderIdempotency {
-			s.count(ep, "200")
-			writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success", Time: 5, Data: rec.Data})
-			return
-		}
 	}
 	if !s.billable(now) {
 		s.labelFail(w, ep, 30004, "余额不足，请充值")
 		return
+	}
+	pc := s.issue(o, now)
+	data := s.orderData(r.Host, pc, o)
+	if o.orderID != "" {
+		s.orders[o.orderID] = &orderRec{At: now, Data: data}
+	}
+	if o.p.NeedSubscribe {
+		s.subscribe(pc.Com, pc.Num, o.callback, string(o.p.Salt), string(o.p.ResultV2), now, false)
+	}
+	s.logf("sandbox: issued %s %s (order %s, %s)", pc.Com, pc.Num, o.orderID, o.printType)
+	s.count(ep, "200")
+	writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success", Time: 120 + int64(s.rng.IntN(300)), Data: data})
+}
+
+// orderReq is an order's param as decoded and checked by parseOrder.
+type orderReq struct {
+	p         wireOrder
+	com       string            // carrier code, lower case
+	acct      kuaidi100.Account // the clinic's account with the carrier
+	count     int               // parcels (1-99)
+	printType string            // NON, IMAGE, HTML, CLOUD or ORDERFIRST
+	callback  string            // pollCallBackUrl
+	orderID   string
+}
+
+// parseOrder decodes an order's param and checks it in the order the
+// service does; msg is the service's 30001 message when it refuses it.
+func parseOrder(param string) (o orderReq, msg string) {
+	if err := json.Unmarshal([]byte(param), &o.p); err != nil {
+		return o, "参数错误：param不是合法的JSON"
+	}
+	p := &o.p
+	o.com = strings.ToLower(strings.TrimSpace(string(p.KuaidiCom)))
+	if o.com == "" {
+		return o, "参数错误：kuaidicom不能为空"
+	}
+	o.acct = p.account()
+	if msg := checkAccount(o.com, o.acct); msg != "" {
+		return o, msg
+	}
+	if msg := validMan(p.RecMan); msg != "" {
+		return o, "参数错误：收件人" + msg
+	}
+	if msg := validMan(p.SendMan); msg != "" {
+		return o, "参数错误：寄件人" + msg
+	}
+	o.count = 1
+	if c := strings.TrimSpace(string(p.Count)); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			return o, "参数错误：count应为整数"
+		}
+		o.count = n
+	}
+	o.printType = strings.ToUpper(strings.TrimSpace(string(p.PrintType)))
+	if o.printType == "" {
+		o.printType = kuaidi100.PrintNone
+	}
+	o.callback = strings.TrimSpace(string(p.PollCallBackURL))
+	o.orderID = strings.TrimSpace(string(p.OrderID))
+	return o, checkOrderFields(o)
+}
+
+// checkOrderFields is the rest of parseOrder's checks: the numbers, the
+// print type and the fields that depend on it or on each other.
+func checkOrderFields(o orderReq) (msg string) {
+	p := &o.p
+	for name, v := range map[string]kuaidi100.Str{"weight": p.Weight, "volume": p.Volume, "valinsPay": p.ValinsPay, "collection": p.Collection} {
+		if _, ok := number(v); !ok {
+			return "参数错误：" + name + "应为数字"
+		}
+	}
+	switch o.printType {
+	case kuaidi100.PrintNone, kuaidi100.PrintImage, kuaidi100.PrintHTML, kuaidi100.PrintCloud, kuaidi100.PrintOrderFirst:
+	default:
+		return "参数错误：printType只能是NON、IMAGE、HTML、CLOUD或ORDERFIRST"
+	}
+	switch {
+	case strings.TrimSpace(string(p.Cargo)) == "":
+		return "参数错误：物品名称不能为空"
+	case o.count < 1 || o.count > 99:
+		return "参数错误：包裹数量应为1-99"
+	case (o.printType == kuaidi100.PrintCloud || o.printType == kuaidi100.PrintOrderFirst) && strings.TrimSpace(string(p.Siid)) == "":
+		return "参数错误：printType为" + o.printType + "时siid不能为空"
+	case bool(p.NeedSubscribe) && !callbackRe.MatchString(o.callback):
+		return "参数错误：needSubscribe需要pollCallBackUrl"
+	}
+	return ""
+}
+
+// sameOrder is the earlier answer to the same orderId sent with
+// reorder=false within OrderIdempotency, or nil.
+func (s *Server) sameOrder(o orderReq, now time.Time) *orderRec {
+	if o.orderID == "" || !o.p.reorderOff() {
+		return nil
+	}
+	if rec := s.orders[o.orderID]; rec != nil && now.Sub(rec.At) < OrderIdempotency {
+		return rec
+	}
+	return nil
+}
+
+// issue makes and keeps the parcel of an accepted order: its waybill
+// number (and its children's), where it goes, its journey, its print task
+// and the carrier's order number.
+func (s *Server) issue(o orderReq, now time.Time) *parcel {
+	gen := formats[o.com]
+	if gen == nil {
+		gen = func(r *rand.Rand) string { return "9" + digits(r, 13) }
 	}
 	unique := func() string {
 		for {
@@ -552,7 +599,28 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now
 			}
 		}
 	}
-	pc := &parcel{Num: unique(), Com: com, Created: now, Issued: true, OrderID: orderID, Account: usedFields(acct)}
+	pc := &parcel{Num: unique(), Com: o.com, Created: now, Issued: true, OrderID: o.orderID, Account: usedFields(o.acct)}
+	s.address(pc, o.p)
+	rng := s.rngFor("plan", pc.Num)
+	pc.Outcome = s.pickOutcome(rng)
+	s.plan(pc, rng)
+	s.parcels[pc.Num] = pc
+	pc.TaskID = fmt.Sprintf("%016X%016X", s.rng.Uint64(), s.rng.Uint64())
+	s.tasks[pc.TaskID] = pc
+	if strings.TrimSpace(string(o.p.NeedChild)) == "1" && o.count > 1 {
+		for range o.count - 1 {
+			c := unique()
+			s.parcels[c] = &parcel{Num: c, Com: pc.Com, Created: now, Issued: true, Events: pc.Events, From: pc.From, To: pc.To, Phones: pc.Phones}
+			pc.Children = append(pc.Children, c)
+		}
+	}
+	pc.CarrierOrder = fmt.Sprintf("%s%d%06d", strings.ToUpper(pc.Com[:2]), now.UnixMilli(), s.rng.IntN(1e6))
+	return pc
+}
+
+// address sets where the parcel comes from and goes to (a random city
+// when an address names none) and the phones a query may give.
+func (s *Server) address(pc *parcel, p wireOrder) {
 	str := func(v kuaidi100.Str) string { return string(v) }
 	var ok bool
 	if pc.From, ok = cityIn(str(p.SendMan.PrintAddr), str(p.SendMan.City), str(p.SendMan.Province), str(p.SendMan.Addr)); !ok {
@@ -566,40 +634,23 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, param string, now
 			pc.Phones = append(pc.Phones, d)
 		}
 	}
-	rng := s.rngFor("plan", pc.Num)
-	pc.Outcome = s.pickOutcome(rng)
-	s.plan(pc, rng)
-	s.parcels[pc.Num] = pc
-	pc.TaskID = fmt.Sprintf("%016X%016X", s.rng.Uint64(), s.rng.Uint64())
-	s.tasks[pc.TaskID] = pc
-	if strings.TrimSpace(string(p.NeedChild)) == "1" && count > 1 {
-		for range count - 1 {
-			c := unique()
-			s.parcels[c] = &parcel{Num: c, Com: pc.Com, Created: now, Issued: true, Events: pc.Events, From: pc.From, To: pc.To, Phones: pc.Phones}
-			pc.Children = append(pc.Children, c)
-		}
-	}
-	pc.CarrierOrder = fmt.Sprintf("%s%d%06d", strings.ToUpper(pc.Com[:2]), now.UnixMilli(), s.rng.IntN(1e6))
+}
+
+// orderData is the answer's data for an issued parcel; a label image or
+// page is served from host.
+func (s *Server) orderData(host string, pc *parcel, o orderReq) kuaidi100.OrderData {
 	data := kuaidi100.OrderData{
 		TaskID: pc.TaskID, KuaidiNum: pc.Num, ChildNum: strings.Join(pc.Children, ","), KdComOrderNum: pc.CarrierOrder,
-		Routing: s.routing(pc, strings.TrimSpace(string(p.ExpType))),
+		Routing: s.routing(pc, strings.TrimSpace(string(o.p.ExpType))),
 	}
-	switch printType {
+	switch o.printType {
 	case kuaidi100.PrintImage, kuaidi100.PrintHTML:
-		data.Label = "http://" + r.Host + "/sandbox/label/" + pc.TaskID
+		data.Label = "http://" + host + "/sandbox/label/" + pc.TaskID
 	case kuaidi100.PrintCloud:
 		// As if the cloud printer printed it.
 		s.stats.Pushes["cloudPrinted"]++
 	}
-	if orderID != "" {
-		s.orders[orderID] = &orderRec{At: now, Data: data}
-	}
-	if p.NeedSubscribe {
-		s.subscribe(pc.Com, pc.Num, cb, string(p.Salt), string(p.ResultV2), now, false)
-	}
-	s.logf("sandbox: issued %s %s (order %s, %s)", pc.Com, pc.Num, orderID, printType)
-	s.count(ep, "200")
-	writeJSON(w, kuaidi100.LabelEnvelope{Success: true, Code: 200, Message: "success", Time: 120 + int64(s.rng.IntN(300)), Data: data})
+	return data
 }
 
 // routing is the sorting data a carrier would return for pc.

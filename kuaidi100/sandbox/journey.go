@@ -207,103 +207,184 @@ type planned struct {
 // journey plans the events of a parcel created at created on the real
 // (uncompressed) clock; rng makes it reproducible.
 func (tm Timing) journey(rng *rand.Rand, created time.Time, com string, from, to city, out outcome) []planned {
-	carrier := kuaidi100.CarrierName(com)
-	hub := func(c city) string {
-		suf := hubSuffix[com]
-		if suf == "" {
-			suf = "转运中心"
-		}
-		return c.Short + suf
+	j := &trip{tm: tm, rng: rng, com: com, carrier: kuaidi100.CarrierName(com), from: from, to: to, t: created}
+	j.ordered(created)
+	j.pickUp(created)
+	j.lineHaul()
+	j.toOutlet()
+	j.deliver(false)
+	switch out {
+	case outDelivered:
+		j.delivered()
+	case outProblem:
+		j.problem()
+	case outRefused:
+		j.refused()
+	case outReturned:
+		j.returned()
 	}
-	branch := func(c city) string { return c.City + c.District + streets[rng.IntN(len(streets))] + "营业部" }
-	phone := func() string { return fmt.Sprintf("1%d%09d", 3+rng.IntN(7), rng.IntN(1e9)) }
-	var evs []planned
-	t := created
-	at := func(when time.Time, code, text string, c city) {
-		if when.Before(t) {
-			when = t
-		}
-		t = when
-		evs = append(evs, planned{t, code, text, c})
-	}
-	after := func(d time.Duration, code, text string, c city) { at(t.Add(d), code, text, c) }
-	lastMile := func(d time.Duration, code, text string, c city) { at(tm.awake(rng, t.Add(d)), code, text, c) }
+	return j.evs
+}
 
-	at(created, "101", fmt.Sprintf("【%s】您的快件已下单，%s快递员将尽快上门揽收", from.City, carrier), from)
+// trip is a journey being planned: the events so far and the people and
+// places its later events name. Its steps draw from rng in a fixed order,
+// so a seed always plans the same journey.
+type trip struct {
+	tm       Timing
+	rng      *rand.Rand
+	com      string
+	carrier  string // the carrier's name, for the texts
+	from, to city
+	t        time.Time // the latest event's time
+	evs      []planned
+
+	pickBranch, destBranch string // the outlets that collect and deliver
+	courier, courierPhone  string // who delivers
+}
+
+// at plans an event at when, or at the previous event's time if that is
+// later.
+func (j *trip) at(when time.Time, code, text string, c city) {
+	if when.Before(j.t) {
+		when = j.t
+	}
+	j.t = when
+	j.evs = append(j.evs, planned{j.t, code, text, c})
+}
+
+// after plans an event d after the previous one.
+func (j *trip) after(d time.Duration, code, text string, c city) { j.at(j.t.Add(d), code, text, c) }
+
+// lastMile plans an event d after the previous one, out of the quiet
+// hours.
+func (j *trip) lastMile(d time.Duration, code, text string, c city) {
+	j.at(j.tm.awake(j.rng, j.t.Add(d)), code, text, c)
+}
+
+func (j *trip) hub(c city) string {
+	suf := hubSuffix[j.com]
+	if suf == "" {
+		suf = "转运中心"
+	}
+	return c.Short + suf
+}
+
+func (j *trip) branch(c city) string {
+	return c.City + c.District + streets[j.rng.IntN(len(streets))] + "营业部"
+}
+
+func (j *trip) phone() string { return fmt.Sprintf("1%d%09d", 3+j.rng.IntN(7), j.rng.IntN(1e9)) }
+
+// ordered is the waybill's first line.
+func (j *trip) ordered(created time.Time) {
+	j.at(created, "101", fmt.Sprintf("【%s】您的快件已下单，%s快递员将尽快上门揽收", j.from.City, j.carrier), j.from)
+}
+
+// pickUp is the collection and the way to the origin hub.
+func (j *trip) pickUp(created time.Time) {
+	tm, rng, from := j.tm, j.rng, j.from
 	// The afternoon collection round: today's if the parcel is ready in
 	// time, else tomorrow's.
 	round := created.Add(30 * time.Minute)
 	if hourOf(created) >= tm.PickupCutoff {
 		round = clockAt(created.AddDate(0, 0, 1), 0)
 	}
-	pickBranch := branch(from)
-	at(inWindow(rng, round, tm.PickupFrom, tm.PickupTo), "103",
-		fmt.Sprintf("【%s】%s 已揽收，揽件员：%s，电话：%s", from.City, pickBranch, couriers[rng.IntN(len(couriers))], phone()), from)
-	after(uniform(rng, tm.LeaveBranch), "1002", fmt.Sprintf("快件离开【%s】，已发往【%s】", pickBranch, hub(from)), from)
-	after(uniform(rng, tm.OriginHub), "1002", fmt.Sprintf("快件已到达【%s】", hub(from)), from)
+	j.pickBranch = j.branch(from)
+	j.at(inWindow(rng, round, tm.PickupFrom, tm.PickupTo), "103",
+		fmt.Sprintf("【%s】%s 已揽收，揽件员：%s，电话：%s", from.City, j.pickBranch, couriers[rng.IntN(len(couriers))], j.phone()), from)
+	j.after(uniform(rng, tm.LeaveBranch), "1002", fmt.Sprintf("快件离开【%s】，已发往【%s】", j.pickBranch, j.hub(from)), from)
+	j.after(uniform(rng, tm.OriginHub), "1002", fmt.Sprintf("快件已到达【%s】", j.hub(from)), from)
+}
+
+// lineHaul is the road from the origin hub to the destination's, through
+// a transit hub when the way is long.
+func (j *trip) lineHaul() {
+	tm, rng, from, to := j.tm, j.rng, j.from, j.to
+	if from.Short == to.Short {
+		return
+	}
 	cur := from
-	if from.Short != to.Short {
-		if mid, ok := tm.transit(from, to); ok {
-			after(uniform(rng, tm.HubDwell), "1002", fmt.Sprintf("快件已从【%s】发出，下一站【%s】", hub(cur), hub(mid)), cur)
-			after(tm.legHours(rng, cur, mid), "1002", fmt.Sprintf("快件已到达【%s】", hub(mid)), mid)
-			cur = mid
-		}
-		after(uniform(rng, tm.HubDwell), "1002", fmt.Sprintf("快件已从【%s】发出，下一站【%s】", hub(cur), hub(to)), cur)
-		after(tm.legHours(rng, cur, to), "1002", fmt.Sprintf("快件已到达【%s】", hub(to)), to)
+	if mid, ok := tm.transit(from, to); ok {
+		j.after(uniform(rng, tm.HubDwell), "1002", fmt.Sprintf("快件已从【%s】发出，下一站【%s】", j.hub(cur), j.hub(mid)), cur)
+		j.after(tm.legHours(rng, cur, mid), "1002", fmt.Sprintf("快件已到达【%s】", j.hub(mid)), mid)
+		cur = mid
 	}
-	destBranch := branch(to)
+	j.after(uniform(rng, tm.HubDwell), "1002", fmt.Sprintf("快件已从【%s】发出，下一站【%s】", j.hub(cur), j.hub(to)), cur)
+	j.after(tm.legHours(rng, cur, to), "1002", fmt.Sprintf("快件已到达【%s】", j.hub(to)), to)
+}
+
+// toOutlet is the night sort's van to the delivering outlet, which names
+// the courier.
+func (j *trip) toOutlet() {
+	tm, rng, to := j.tm, j.rng, j.to
+	j.destBranch = j.branch(to)
 	// The hub's night sort reaches the outlet early in the morning.
-	at(inWindow(rng, t.Add(time.Duration(tm.OutletAfterHub*float64(time.Hour))), tm.OutletFrom, tm.OutletTo), "1001",
-		fmt.Sprintf("快件已到达【%s】，准备派送", destBranch), to)
-	courier, cphone := couriers[rng.IntN(len(couriers))], phone()
-	deliver := func(again bool) {
-		word := "正在为您派件"
-		if again {
-			word = "正在为您再次派件"
-		}
-		at(tm.wave(rng, t), "5", fmt.Sprintf("【%s%s】%s %s，电话：%s，请保持电话畅通", to.City, to.District, courier, word, cphone), to)
+	j.at(inWindow(rng, j.t.Add(time.Duration(tm.OutletAfterHub*float64(time.Hour))), tm.OutletFrom, tm.OutletTo), "1001",
+		fmt.Sprintf("快件已到达【%s】，准备派送", j.destBranch), to)
+	j.courier, j.courierPhone = couriers[rng.IntN(len(couriers))], j.phone()
+}
+
+// deliver is a delivery round going out (again after a failed one).
+func (j *trip) deliver(again bool) {
+	word := "正在为您派件"
+	if again {
+		word = "正在为您再次派件"
 	}
-	deliver(false)
-	switch out {
-	case outDelivered:
-		if rng.Float64() < tm.LockerShare {
-			st := stations[rng.IntN(len(stations))]
-			lastMile(uniform(rng, tm.Locker), "501", fmt.Sprintf("快件已放入【%s%s】，请凭取件码%d-%d-%04d及时取件", to.District, st, 1+rng.IntN(9), 1+rng.IntN(9), rng.IntN(10000)), to)
-			lastMile(uniform(rng, tm.Pickup), "304", fmt.Sprintf("【%s】您的快件已从【%s】取出签收，感谢使用%s", to.City, st, carrier), to)
-		} else {
-			who := []string{"本人", "本人", "家人", "门卫", "前台"}[rng.IntN(5)]
-			code := "301"
-			if who != "本人" {
-				code = "303"
-			}
-			lastMile(uniform(rng, tm.Handover), code, fmt.Sprintf("【%s%s】快件已签收，签收人：%s。如有疑问请联系派件员%s，电话：%s", to.City, to.District, who, courier, cphone), to)
-		}
-	case outProblem:
-		code, why := []string{"206", "204", "208"}[rng.IntN(3)], ""
-		switch code {
-		case "206":
-			why = "收件人电话无法接通，快件暂存网点"
-		case "204":
-			why = "派件异常：地址不详，正在联系收件人核实"
-		default:
-			why = "快件滞留网点，将尽快安排派送"
-		}
-		lastMile(uniform(rng, [2]float64{1, 4}), code, fmt.Sprintf("【%s】%s", destBranch, why), to)
-		// Tried again in a later round (the next morning's, mostly).
-		t = t.Add(4 * time.Hour)
-		deliver(true)
-		lastMile(uniform(rng, tm.Handover), "302", fmt.Sprintf("【%s%s】快件已签收，签收人：本人（派件异常后签收）", to.City, to.District), to)
-	case outRefused:
-		lastMile(uniform(rng, tm.Handover), "203", fmt.Sprintf("【%s】收件人拒收，待寄件人确认处理方式", destBranch), to)
-		lastMile(uniform(rng, [2]float64{10, 24}), "14", fmt.Sprintf("【%s】快件已拒签，原因：收件人拒收", destBranch), to)
-	case outReturned:
-		lastMile(uniform(rng, [2]float64{1, 4}), "206", fmt.Sprintf("【%s】多次联系收件人未果，快件暂存网点", destBranch), to)
-		lastMile(uniform(rng, [2]float64{20, 30}), "6", fmt.Sprintf("【%s】快件已安排退回，退回原因：收件人无法联系", destBranch), to)
-		after(uniform(rng, [2]float64{1, 4}), "6", fmt.Sprintf("退回件已从【%s】发出，下一站【%s】", hub(to), hub(from)), to)
-		after(tm.legHours(rng, to, from)+uniform(rng, tm.HubDwell), "6", fmt.Sprintf("退回件已到达【%s】", hub(from)), from)
-		at(tm.wave(rng, t.Add(2*time.Hour)), "4", fmt.Sprintf("【%s】退回件已签收，签收人：寄件人", pickBranch), from)
+	to := j.to
+	j.at(j.tm.wave(j.rng, j.t), "5", fmt.Sprintf("【%s%s】%s %s，电话：%s，请保持电话畅通", to.City, to.District, j.courier, word, j.courierPhone), to)
+}
+
+// delivered ends the trip signed for, at a locker or station or by hand.
+func (j *trip) delivered() {
+	tm, rng, to := j.tm, j.rng, j.to
+	if rng.Float64() < tm.LockerShare {
+		st := stations[rng.IntN(len(stations))]
+		j.lastMile(uniform(rng, tm.Locker), "501", fmt.Sprintf("快件已放入【%s%s】，请凭取件码%d-%d-%04d及时取件", to.District, st, 1+rng.IntN(9), 1+rng.IntN(9), rng.IntN(10000)), to)
+		j.lastMile(uniform(rng, tm.Pickup), "304", fmt.Sprintf("【%s】您的快件已从【%s】取出签收，感谢使用%s", to.City, st, j.carrier), to)
+		return
 	}
-	return evs
+	who := []string{"本人", "本人", "家人", "门卫", "前台"}[rng.IntN(5)]
+	code := "301"
+	if who != "本人" {
+		code = "303"
+	}
+	j.lastMile(uniform(rng, tm.Handover), code, fmt.Sprintf("【%s%s】快件已签收，签收人：%s。如有疑问请联系派件员%s，电话：%s", to.City, to.District, who, j.courier, j.courierPhone), to)
+}
+
+// problem is a failed delivery (疑难) that a later round mends.
+func (j *trip) problem() {
+	tm, rng, to := j.tm, j.rng, j.to
+	code, why := []string{"206", "204", "208"}[rng.IntN(3)], ""
+	switch code {
+	case "206":
+		why = "收件人电话无法接通，快件暂存网点"
+	case "204":
+		why = "派件异常：地址不详，正在联系收件人核实"
+	default:
+		why = "快件滞留网点，将尽快安排派送"
+	}
+	j.lastMile(uniform(rng, [2]float64{1, 4}), code, fmt.Sprintf("【%s】%s", j.destBranch, why), to)
+	// Tried again in a later round (the next morning's, mostly).
+	j.t = j.t.Add(4 * time.Hour)
+	j.deliver(true)
+	j.lastMile(uniform(rng, tm.Handover), "302", fmt.Sprintf("【%s%s】快件已签收，签收人：本人（派件异常后签收）", to.City, to.District), to)
+}
+
+// refused ends the trip refused by the recipient.
+func (j *trip) refused() {
+	tm, rng, to := j.tm, j.rng, j.to
+	j.lastMile(uniform(rng, tm.Handover), "203", fmt.Sprintf("【%s】收件人拒收，待寄件人确认处理方式", j.destBranch), to)
+	j.lastMile(uniform(rng, [2]float64{10, 24}), "14", fmt.Sprintf("【%s】快件已拒签，原因：收件人拒收", j.destBranch), to)
+}
+
+// returned ends the trip back with the sender.
+func (j *trip) returned() {
+	tm, rng, from, to := j.tm, j.rng, j.from, j.to
+	j.lastMile(uniform(rng, [2]float64{1, 4}), "206", fmt.Sprintf("【%s】多次联系收件人未果，快件暂存网点", j.destBranch), to)
+	j.lastMile(uniform(rng, [2]float64{20, 30}), "6", fmt.Sprintf("【%s】快件已安排退回，退回原因：收件人无法联系", j.destBranch), to)
+	j.after(uniform(rng, [2]float64{1, 4}), "6", fmt.Sprintf("退回件已从【%s】发出，下一站【%s】", j.hub(to), j.hub(from)), to)
+	j.after(tm.legHours(rng, to, from)+uniform(rng, tm.HubDwell), "6", fmt.Sprintf("退回件已到达【%s】", j.hub(from)), from)
+	j.at(tm.wave(rng, j.t.Add(2*time.Hour)), "4", fmt.Sprintf("【%s】退回件已签收，签收人：寄件人", j.pickBranch), from)
 }
 
 // plan builds the journey of a parcel from p.Created, deterministic for

@@ -46,9 +46,23 @@ type pushJob struct {
 func (s *Server) Step(ctx context.Context) {
 	s.stepMu.Lock()
 	defer s.stepMu.Unlock()
-
 	s.mu.Lock()
 	now := s.nowLocked()
+	jobs, checked := s.duePushesLocked(now)
+	sms := s.dueSMSLocked(now)
+	s.mu.Unlock()
+	if checked || len(jobs) > 0 || len(sms) > 0 {
+		defer s.changed()
+	}
+	pushed, received := s.deliverAll(ctx, jobs, sms)
+	s.settle(jobs, pushed, received)
+}
+
+// duePushesLocked returns the pushes due at now, in the order of their
+// subscriptions' keys: retries whose time has come, and a new one for each
+// subscription whose check is due and finds a change. checked reports that
+// some check was due (the state changes). s.mu must be held.
+func (s *Server) duePushesLocked(now time.Time) (jobs []*pushJob, checked bool) {
 	keys := make([]string, 0, len(s.subs))
 	for k, sub := range s.subs {
 		if sub.Active {
@@ -56,8 +70,6 @@ func (s *Server) Step(ctx context.Context) {
 		}
 	}
 	sort.Strings(keys)
-	var jobs []*pushJob
-	checked := false // something is due: the state changes
 	for _, k := range keys {
 		sub := s.subs[k]
 		if sub.Job != nil {
@@ -76,66 +88,84 @@ func (s *Server) Step(ctx context.Context) {
 			jobs = append(jobs, j)
 		}
 	}
-	var sms []*smsJob
+	return jobs, checked
+}
+
+// dueSMSLocked takes the SMS receipts due at now off the queue. s.mu must
+// be held.
+func (s *Server) dueSMSLocked(now time.Time) []*smsJob {
+	var due []*smsJob
 	keep := s.smsQueue[:0]
 	for _, j := range s.smsQueue {
 		if now.Before(j.Due) {
 			keep = append(keep, j)
 		} else {
-			sms = append(sms, j)
+			due = append(due, j)
 		}
 	}
 	s.smsQueue = keep
-	s.mu.Unlock()
-	if checked || len(jobs) > 0 || len(sms) > 0 {
-		defer s.changed()
-	}
+	return due
+}
 
-	results := make([]bool, len(jobs))
+// deliverAll posts every push and receipt, in order, without s.mu held;
+// it reports which were accepted.
+func (s *Server) deliverAll(ctx context.Context, jobs []*pushJob, sms []*smsJob) (pushed, received []bool) {
+	pushed = make([]bool, len(jobs))
 	for i, j := range jobs {
-		results[i] = s.deliver(ctx, j.sub.Callback, "application/x-www-form-urlencoded", []byte(j.Form.Encode()), true)
+		pushed[i] = s.deliver(ctx, j.sub.Callback, "application/x-www-form-urlencoded", []byte(j.Form.Encode()), true)
 	}
-	smsOK := make([]bool, len(sms))
+	received = make([]bool, len(sms))
 	for i, j := range sms {
-		smsOK[i] = s.deliver(ctx, j.Callback, "application/json; charset=utf-8", j.Body, false)
+		received[i] = s.deliver(ctx, j.Callback, "application/json; charset=utf-8", j.Body, false)
 	}
+	return pushed, received
+}
 
+// settle records how the step's deliveries went: a push accepted moves its
+// subscription on, one refused is retried later or, after PushRetries,
+// dropped; receipts are counted.
+func (s *Server) settle(jobs []*pushJob, pushed, received []bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now = s.nowLocked()
+	now := s.nowLocked()
 	for i, j := range jobs {
-		sub := j.sub
-		if results[i] {
-			s.stats.Pushes["sent"]++
-			s.stats.Pushes[j.Status]++
-			sub.Pushed = max(sub.Pushed, j.Events)
-			sub.Job = nil
-			if j.Final {
-				sub.Active = false
-			}
-			continue
-		}
-		s.stats.Pushes["failed"]++
-		j.Attempts++
-		if j.Attempts > PushRetries {
-			s.stats.Pushes["dropped"]++
-			sub.Job = nil
-			if j.Final {
-				sub.Active = false
-			}
-			s.logf("sandbox: push of %s to %s dropped after %d retries", sub.Num, sub.Callback, PushRetries)
-			continue
-		}
-		s.stats.Pushes["retried"]++
-		j.Due = now.Add(s.scaled(PushRetryDelay))
+		s.settlePushLocked(j, pushed[i], now)
 	}
-	for _, ok := range smsOK {
+	for _, ok := range received {
 		if ok {
 			s.stats.SMS["receipts"]++
 		} else {
 			s.stats.SMS["receiptFailures"]++
 		}
 	}
+}
+
+// settlePushLocked records one push's delivery. s.mu must be held.
+func (s *Server) settlePushLocked(j *pushJob, ok bool, now time.Time) {
+	sub := j.sub
+	if ok {
+		s.stats.Pushes["sent"]++
+		s.stats.Pushes[j.Status]++
+		sub.Pushed = max(sub.Pushed, j.Events)
+		sub.Job = nil
+		if j.Final {
+			sub.Active = false
+		}
+		return
+	}
+	s.stats.Pushes["failed"]++
+	j.Attempts++
+	if j.Attempts > PushRetries {
+		s.stats.Pushes["dropped"]++
+		sub.Job = nil
+		if j.Final {
+			sub.Active = false
+		}
+		s.logf("sandbox: push of %s to %s dropped after %d retries", sub.Num, sub.Callback, PushRetries)
+		return
+	}
+	s.stats.Pushes["retried"]++
+	j.Due = now.Add(s.scaled(PushRetryDelay))
 }
 
 // checkInterval is the time to the service's next check of a subscribed
