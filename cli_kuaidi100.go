@@ -164,12 +164,7 @@ func kuaidiClient(ctx context.Context, g *globals) (c *kuaidi100.Client, online 
 	// the saved mode.
 	switch conn, base := shipping.ChooseConnection(false, "", st, cfg); conn {
 	case shipping.SandboxAt:
-		if !cfg.HasQueryCredentials() {
-			demo := sandbox.DemoCredentials()
-			cfg.Key, cfg.Customer, cfg.Secret, cfg.UserID, cfg.SMSSeller = demo.Key, demo.Customer, demo.Secret, demo.UserID, demo.SMSSeller
-		}
-		cfg.BaseURL = base
-		return kuaidi100.New(cfg), true, func() {}, nil
+		return kuaidi100.New(sandboxAtConfig(cfg, base)), true, func() {}, nil
 	case shipping.Production:
 		return kuaidi100.New(cfg), true, func() {}, nil
 	}

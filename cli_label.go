@@ -17,7 +17,6 @@ import (
 	"shipdesk/printer"
 	"shipdesk/printer/label"
 	"shipdesk/printer/tspl"
-	"shipdesk/printer/zpl"
 	"shipdesk/shipping"
 	"shipdesk/store"
 )
@@ -168,27 +167,31 @@ func runRender(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	f := strings.ToLower(*format)
-	if f == "" {
-		f = printer.SniffLanguage(data).String()
+	lang := printer.SniffLanguage(data)
+	if *format != "" {
+		l, ok := printer.ParseLanguage(*format)
+		if !ok {
+			return usagef("--format %q: want tspl or zpl", *format)
+		}
+		lang = l
 	}
-	switch f {
-	case "tspl":
-		im, err := tspl.RenderDPI(data, *dpi)
-		if err != nil {
-			return fmt.Errorf("%s: %w", files[0], err)
-		}
-		return writePNG(*out, im, stdout)
-	case "zpl":
-		im, err := zpl.Render(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", files[0], err)
-		}
-		return writePNG(*out, im, stdout)
-	case "":
+	if lang == "" {
 		return errors.New("cannot tell TSPL from ZPL (no ^XA, no SIZE); give --format tspl or --format zpl")
 	}
-	return usagef("--format %q: want tspl or zpl", *format)
+	im, err := renderJob(lang, data, *dpi)
+	if err != nil {
+		return fmt.Errorf("%s: %w", files[0], err)
+	}
+	return writePNG(*out, im, stdout)
+}
+
+// renderJob is the virtual printer of lang drawing data; a TSPL job at dpi
+// (0: inferred from the job).
+func renderJob(lang printer.Language, data []byte, dpi int) (*image.Gray, error) {
+	if lang == printer.TSPL {
+		return tspl.RenderDPI(data, dpi)
+	}
+	return lang.Render(data)
 }
 
 func writePNG(path string, img *image.Gray, stdout io.Writer) error {

@@ -233,11 +233,7 @@ func (rt *wiring) connect(g *globals, st store.Settings) error {
 		rt.Demo = true
 		rt.Mode = "demo (built-in sandbox)"
 	case shipping.SandboxAt:
-		if !cfg.HasQueryCredentials() {
-			demo := sandbox.DemoCredentials()
-			cfg.Key, cfg.Customer, cfg.Secret, cfg.UserID, cfg.SMSSeller = demo.Key, demo.Customer, demo.Secret, demo.UserID, demo.SMSSeller
-		}
-		cfg.BaseURL = apiBase
+		cfg = sandboxAtConfig(cfg, apiBase)
 		rt.Demo = true
 		rt.Mode = "sandbox at " + apiBase
 	default:
@@ -245,6 +241,18 @@ func (rt *wiring) connect(g *globals, st store.Settings) error {
 	}
 	rt.Client = kuaidi100.New(cfg)
 	return nil
+}
+
+// sandboxAtConfig is cfg pointed at the sandbox at base, with the
+// sandbox's demo credentials unless cfg has query credentials of its own
+// (shipping.SandboxAt; the GUI, the worker and track/detect alike).
+func sandboxAtConfig(cfg kuaidi100.Config, base string) kuaidi100.Config {
+	if !cfg.HasQueryCredentials() {
+		demo := sandbox.DemoCredentials()
+		cfg.Key, cfg.Customer, cfg.Secret, cfg.UserID, cfg.SMSSeller = demo.Key, demo.Customer, demo.Secret, demo.UserID, demo.SMSSeller
+	}
+	cfg.BaseURL = base
+	return cfg
 }
 
 // pushAddress is where the push receiver listens and the callback URL
