@@ -34,36 +34,10 @@ type printFlags struct {
 // the e-waybill label built from the order flags. The job is stored before a
 // byte is sent; a failure leaves it failed and retryable.
 func runPrint(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	var f printFlags
-	fs := newFlagSet("print")
-	fs.StringVar(&f.printer, "printer", "", "printer URI")
-	fs.StringVar(&f.lang, "lang", "", "tspl or zpl (labels built from order flags)")
-	fs.StringVar(&f.size, "size", "", "label size: 76x130, 100x150 or 100x180")
-	fs.IntVar(&f.dpi, "dpi", 0, "203 or 300")
-	f.order.register(fs)
-	pos, err := parseInterleaved(fs, args)
+	f, err := parsePrintFlags(args)
 	if err != nil {
-		return flagUsage(err)
-	}
-	f.prnFiles = pos
-	if f.printer == "" {
-		return usagef("--printer URI is required (e.g. --printer tcp://192.168.1.50 or --printer usb://)")
-	}
-	if _, err := printer.ParseURI(f.printer); err != nil {
-		return usagef("%v", err)
-	}
-	if _, err := f.labelOptions(); err != nil {
 		return err
 	}
-	switch {
-	case len(pos) > 1:
-		return usagef("print takes one FILE.prn, got %d", len(pos))
-	case len(pos) == 1 && f.order.given():
-		return usagef("give FILE.prn or order flags, not both")
-	case len(pos) == 0 && !f.order.given():
-		return usagef("give FILE.prn or order flags (--order FILE.json, or --waybill and --to-name ...)")
-	}
-
 	db, err := openCLIStore(ctx, g)
 	if err != nil {
 		return err
@@ -73,22 +47,16 @@ func runPrint(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if err := q.Recover(ctx); err != nil {
 		return err
 	}
-	job := store.PrintJob{PrinterURI: f.printer, Who: cliUser().Name}
-	if len(pos) == 1 {
-		data, err := os.ReadFile(pos[0])
-		if err != nil {
-			return fmt.Errorf("read %s: %w", pos[0], err)
-		}
-		if len(data) == 0 {
-			return fmt.Errorf("%s is empty: nothing to print", pos[0])
-		}
-		job.Data = data
-		job.Format = printer.SniffLanguage(data).String()
+	var job store.PrintJob
+	if len(f.prnFiles) == 1 {
+		job, err = fileJob(f.prnFiles[0])
 	} else {
-		if err := buildOrderJob(ctx, db, q, &f, &job, stderr); err != nil {
-			return err
-		}
+		job, err = buildOrderJob(ctx, db, q, &f, stderr)
 	}
+	if err != nil {
+		return err
+	}
+	job.PrinterURI, job.Who = f.printer, cliUser().Name
 	j, err := q.Submit(ctx, job)
 	if err != nil {
 		if j.ID == 0 {
@@ -98,6 +66,53 @@ func runPrint(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	}
 	fmt.Fprintf(stdout, "job %d sent: %d bytes to %s\n", j.ID, len(j.Data), j.PrinterURI)
 	return nil
+}
+
+// parsePrintFlags reads and checks the flags of shipdesk print: a printer
+// address, and one FILE.prn or order flags.
+func parsePrintFlags(args []string) (printFlags, error) {
+	var f printFlags
+	fs := newFlagSet("print")
+	fs.StringVar(&f.printer, "printer", "", "printer URI")
+	fs.StringVar(&f.lang, "lang", "", "tspl or zpl (labels built from order flags)")
+	fs.StringVar(&f.size, "size", "", "label size: 76x130, 100x150 or 100x180")
+	fs.IntVar(&f.dpi, "dpi", 0, "203 or 300")
+	f.order.register(fs)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return f, flagUsage(err)
+	}
+	f.prnFiles = pos
+	if f.printer == "" {
+		return f, usagef("--printer URI is required (e.g. --printer tcp://192.168.1.50 or --printer usb://)")
+	}
+	if _, err := printer.ParseURI(f.printer); err != nil {
+		return f, usagef("%v", err)
+	}
+	if _, err := f.labelOptions(); err != nil {
+		return f, err
+	}
+	switch {
+	case len(pos) > 1:
+		return f, usagef("print takes one FILE.prn, got %d", len(pos))
+	case len(pos) == 1 && f.order.given():
+		return f, usagef("give FILE.prn or order flags, not both")
+	case len(pos) == 0 && !f.order.given():
+		return f, usagef("give FILE.prn or order flags (--order FILE.json, or --waybill and --to-name ...)")
+	}
+	return f, nil
+}
+
+// fileJob is the job of printer bytes in path, sent as they are.
+func fileJob(path string) (store.PrintJob, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return store.PrintJob{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(data) == 0 {
+		return store.PrintJob{}, fmt.Errorf("%s is empty: nothing to print", path)
+	}
+	return store.PrintJob{Data: data, Format: printer.SniffLanguage(data).String()}, nil
 }
 
 // printerJSON is the stable --json shape of shipdesk printers (one element
@@ -174,32 +189,29 @@ func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr 
 // through the service's one label job (shipping.Service.LabelJob: the same
 // printer, size, resolution and language rules and the same bytes as the
 // GUI's). Characters that print as boxes are named on stderr.
-func buildOrderJob(ctx context.Context, db store.Store, q *printer.Queue, f *printFlags, job *store.PrintJob, stderr io.Writer) error {
+func buildOrderJob(ctx context.Context, db store.Store, q *printer.Queue, f *printFlags, stderr io.Writer) (store.PrintJob, error) {
 	s, err := db.Settings(ctx)
 	if err != nil {
-		return err
+		return store.PrintJob{}, err
 	}
 	o, err := f.order.load(s)
 	if err != nil {
-		return usagef("%v", err)
+		return store.PrintJob{}, usagef("%v", err)
 	}
 	if o.Waybill == "" {
-		return usagef("a label needs a waybill number: give --waybill N (or use 'order create' to issue one)")
+		return store.PrintJob{}, usagef("a label needs a waybill number: give --waybill N (or use 'order create' to issue one)")
 	}
 	opt, err := f.labelOptions()
 	if err != nil {
-		return err
+		return store.PrintJob{}, err
 	}
 	svc := shipping.New(shipping.Deps{DB: db, Queue: q, Logf: func(string, ...any) {}})
-	built, warnings, err := svc.LabelJob(ctx, o, opt)
+	job, warnings, err := svc.LabelJob(ctx, o, opt)
 	if err != nil {
-		return err
+		return store.PrintJob{}, err
 	}
 	warnGlyphs(stderr, "shipdesk print", warnings)
-	who := job.Who
-	*job = built
-	job.Who = who
-	return nil
+	return job, nil
 }
 
 // labelOptions checks --lang, --size and --dpi and turns them into the

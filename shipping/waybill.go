@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
@@ -19,14 +20,7 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 	if err != nil {
 		return store.Shipment{}, err
 	}
-	req := kuaidi100.OrderRequest{
-		OrderID: o.ID, Com: o.Carrier, Recipient: partyOf(o.Recipient), Sender: partyOf(o.Sender),
-		Cargo: o.Items, Count: o.Count, Weight: o.Weight, PayType: payTypeFor(o.PayType, acct), ExpType: o.Product,
-		Remark: o.Remark, InsuredValue: o.InsuredValue, COD: o.COD, Account: acct,
-	}
-	if acct.Template == kuaidi100.TemplateCarrier {
-		req.PrintType = kuaidi100.PrintImage
-	}
+	req := orderRequest(o, acct)
 	// Subscribing is the tracking worker's (one way, a salt per shipment),
 	// never the order's needSubscribe.
 	r, err := s.d.Waybills.Order(ctx, req)
@@ -37,6 +31,38 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 		return store.Shipment{}, ErrNoWaybillNumber
 	}
 	now := s.now()
+	sh := shipmentOf(o, req, r, u, now)
+	// A waybill obtained is stored even if ctx ended meanwhile.
+	wctx := context.WithoutCancel(ctx)
+	stored, existed, err := s.storeShipment(wctx, o, sh)
+	if err != nil || existed {
+		return stored, err
+	}
+	if err := s.d.DB.Audit(wctx, store.AuditEntry{Time: now, Who: u.Name, Action: "waybill", Target: r.Waybill, Detail: waybillDetail(o, req, r)}); err != nil {
+		s.logf("shipping: audit waybill %s: %v", r.Waybill, err)
+	}
+	return stored, nil
+}
+
+// orderRequest is the e-waybill order of o on the carrier account acct:
+// the pay type the account allows (payTypeFor), and the carrier's own
+// label when the account prints with its template.
+func orderRequest(o store.Order, acct kuaidi100.Account) kuaidi100.OrderRequest {
+	req := kuaidi100.OrderRequest{
+		OrderID: o.ID, Com: o.Carrier, Recipient: partyOf(o.Recipient), Sender: partyOf(o.Sender),
+		Cargo: o.Items, Count: o.Count, Weight: o.Weight, PayType: payTypeFor(o.PayType, acct), ExpType: o.Product,
+		Remark: o.Remark, InsuredValue: o.InsuredValue, COD: o.COD, Account: acct,
+	}
+	if acct.Template == kuaidi100.TemplateCarrier {
+		req.PrintType = kuaidi100.PrintImage
+	}
+	return req
+}
+
+// shipmentOf is the new shipment of the waybill r issued for o by u at
+// now, keeping the pay type req sent and the link to the carrier's own
+// label, which is then printed instead of ours (labeljob.go).
+func shipmentOf(o store.Order, req kuaidi100.OrderRequest, r *kuaidi100.OrderResult, u User, now time.Time) store.Shipment {
 	sh := store.Shipment{
 		Waybill: r.Waybill, Carrier: o.Carrier, OrderID: o.ID, Reference: o.Reference,
 		ChildWaybills: r.ChildWaybills, Routing: routingOf(r.Routing), CarrierOrder: r.CarrierOrder,
@@ -45,35 +71,43 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 		Milestone: store.MilestoneOrdered, CreatedAt: now, UpdatedAt: now, CreatedBy: u.Name,
 	}
 	if r.LabelURL != "" {
-		// The carrier's template, rendered by Kuaidi100: printed instead of
-		// our label (labeljob.go).
 		if sh.Routing.Extra == nil {
 			sh.Routing.Extra = map[string]string{}
 		}
 		sh.Routing.Extra[carrierLabelKey] = r.LabelURL
 	}
 	sh.SetMilestoneTime(store.MilestoneOrdered, now)
-	// A waybill obtained is stored even if ctx ended meanwhile.
-	wctx := context.WithoutCancel(ctx)
-	switch err := s.d.DB.CreateShipment(wctx, &sh); {
+	return sh
+}
+
+// storeShipment stores the new shipment sh of o. A retry after a crash
+// between issuing and saving the step finds it stored already and returns
+// the stored one (existed); a stored shipment of another order is refused.
+func (s *Service) storeShipment(ctx context.Context, o store.Order, sh store.Shipment) (stored store.Shipment, existed bool, err error) {
+	switch err := s.d.DB.CreateShipment(ctx, &sh); {
 	case errors.Is(err, store.ErrExists):
-		// A retry after a crash between issuing and saving the step: the
-		// same waybill came back and is already stored.
-		existing, gerr := s.d.DB.Shipment(wctx, r.Waybill)
+		existing, gerr := s.d.DB.Shipment(ctx, sh.Waybill)
 		if gerr != nil {
-			return store.Shipment{}, fmt.Errorf("store shipment: %w", gerr)
+			return store.Shipment{}, false, fmt.Errorf("store shipment: %w", gerr)
 		}
 		if existing.OrderID != "" && existing.OrderID != o.ID {
 			// Not ours: the service reused a number (a sandbox restarted
 			// with the same seed). Taking it would give this parcel the
 			// other one's label job and tracking.
-			return store.Shipment{}, i18n.Wrap(fmt.Errorf("store shipment %s: belongs to order %s", r.Waybill, existing.OrderID),
-				"Kuaidi100 returned waybill number %s, which belongs to order %s, so it was not used for this order: please check the Kuaidi100 account and try again.", r.Waybill, existing.OrderID)
+			return store.Shipment{}, false, i18n.Wrap(fmt.Errorf("store shipment %s: belongs to order %s", sh.Waybill, existing.OrderID),
+				"Kuaidi100 returned waybill number %s, which belongs to order %s, so it was not used for this order: please check the Kuaidi100 account and try again.", sh.Waybill, existing.OrderID)
 		}
-		return existing, nil
+		return existing, true, nil
 	case err != nil:
-		return store.Shipment{}, fmt.Errorf("store shipment %s: %w", r.Waybill, err)
+		return store.Shipment{}, false, fmt.Errorf("store shipment %s: %w", sh.Waybill, err)
 	}
+	return sh, false, nil
+}
+
+// waybillDetail is the audit entry's detail of an issued waybill: the
+// order, Kuaidi100's task and the carrier's order number, a pay type
+// changed for the account, and the carrier's label link.
+func waybillDetail(o store.Order, req kuaidi100.OrderRequest, r *kuaidi100.OrderResult) string {
 	detail := "order " + o.ID
 	if r.TaskID != "" {
 		detail += " taskId=" + r.TaskID
@@ -87,10 +121,7 @@ func (s *Service) issue(ctx context.Context, u User, o store.Order) (store.Shipm
 	if r.LabelURL != "" {
 		detail += " label=" + r.LabelURL
 	}
-	if err := s.d.DB.Audit(wctx, store.AuditEntry{Time: now, Who: u.Name, Action: "waybill", Target: r.Waybill, Detail: detail}); err != nil {
-		s.logf("shipping: audit waybill %s: %v", r.Waybill, err)
-	}
-	return sh, nil
+	return detail
 }
 
 // payTypeFor is the pay type an order sends: the order's, unless the
