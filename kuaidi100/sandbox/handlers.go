@@ -47,84 +47,110 @@ func (s *Server) fail(w http.ResponseWriter, endpoint, code, msg string) {
 
 // ---- poll/query.do ----------------------------------------------------------
 
+// handleQuery answers a real-time query (poll/query.do): the request is
+// read and checked, the service's limits applied, then the visible trace
+// returned. Each refusal carries the service's own code and message.
 func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	const ep = "query"
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Requests[ep]++
-	if r.Method != http.MethodPost {
-		s.fail(w, ep, "500", "查询无结果，请隔段时间再查")
-		return
-	}
-	form, ok := readForm(w, r)
-	if !ok {
-		s.fail(w, ep, "400", "提交的数据不完整，或者账号未充值")
-		return
-	}
-	param, customer := form.Get("param"), form.Get("customer")
-	if param == "" || customer == "" || form.Get("sign") == "" {
-		s.fail(w, ep, "400", "提交的数据不完整，或者账号未充值")
-		return
-	}
-	if customer != s.creds.Customer || !strings.EqualFold(form.Get("sign"), kuaidi100.QuerySign(param, s.creds.Key, customer)) {
-		s.fail(w, ep, "503", "验证签名失败")
-		return
-	}
-	var q struct {
-		Com, Num, Phone, From, To string
-		ResultV2                  kuaidi100.Str  `json:"resultv2"`
-		NeedCourierInfo           kuaidi100.Bool `json:"needCourierInfo"`
-	}
-	if err := json.Unmarshal([]byte(param), &q); err != nil {
-		s.fail(w, ep, "400", "提交的数据不完整，或者账号未充值")
-		return
-	}
-	q.Com, q.Num = strings.ToLower(strings.TrimSpace(q.Com)), strings.TrimSpace(q.Num)
-	if _, known := kuaidi100.LookupCarrier(q.Com); !known {
-		s.fail(w, ep, "400", "不支持此快递公司")
-		return
-	}
-	if len(q.Num) < 6 || len(q.Num) > 32 {
-		s.fail(w, ep, "400", "快递单号格式不正确")
+	q, code, msg := s.readQuery(w, r)
+	if code != "" {
+		s.fail(w, ep, code, msg)
 		return
 	}
 	now := s.nowLocked()
+	if code, msg := s.admitQuery(q.Num, now); code != "" {
+		s.fail(w, ep, code, msg)
+		return
+	}
+	res, code, msg := s.answerQuery(q, now)
+	if code != "" {
+		s.fail(w, ep, code, msg)
+		return
+	}
+	s.count(ep, "200")
+	writeJSON(w, res)
+}
+
+// queryReq is a query's param.
+type queryReq struct {
+	Com, Num, Phone, From, To string
+	ResultV2                  kuaidi100.Str  `json:"resultv2"`
+	NeedCourierInfo           kuaidi100.Bool `json:"needCourierInfo"`
+}
+
+// readQuery reads a query's form, checks its signature and decodes its
+// param; code and msg are the service's answer when it refuses it.
+func (s *Server) readQuery(w http.ResponseWriter, r *http.Request) (q queryReq, code, msg string) {
+	const incomplete = "提交的数据不完整，或者账号未充值"
+	if r.Method != http.MethodPost {
+		return q, "500", "查询无结果，请隔段时间再查"
+	}
+	form, ok := readForm(w, r)
+	if !ok {
+		return q, "400", incomplete
+	}
+	param, customer := form.Get("param"), form.Get("customer")
+	if param == "" || customer == "" || form.Get("sign") == "" {
+		return q, "400", incomplete
+	}
+	if customer != s.creds.Customer || !strings.EqualFold(form.Get("sign"), kuaidi100.QuerySign(param, s.creds.Key, customer)) {
+		return q, "503", "验证签名失败"
+	}
+	if err := json.Unmarshal([]byte(param), &q); err != nil {
+		return q, "400", incomplete
+	}
+	q.Com, q.Num = strings.ToLower(strings.TrimSpace(q.Com)), strings.TrimSpace(q.Num)
+	if _, known := kuaidi100.LookupCarrier(q.Com); !known {
+		return q, "400", "不支持此快递公司"
+	}
+	if len(q.Num) < 6 || len(q.Num) > 32 {
+		return q, "400", "快递单号格式不正确"
+	}
+	return q, "", ""
+}
+
+// admitQuery applies the service's limits to a query of num at now: the
+// global rate, the account's balance and the per-number lock.
+func (s *Server) admitQuery(num string, now time.Time) (code, msg string) {
 	if !s.qBucket.take(now) {
 		s.stats.Violations["rate_query"]++
-		s.fail(w, ep, "502", "服务器繁忙")
-		return
+		return "502", "服务器繁忙"
 	}
 	if !s.billable(now) {
-		s.fail(w, ep, "601", "key已过期")
-		return
+		return "601", "key已过期"
 	}
-	if s.lockQuery(q.Num, now) {
-		s.fail(w, ep, "500", "该单号查询过于频繁已被锁定，24小时内不再更新")
-		return
+	if s.lockQuery(num, now) {
+		return "500", "该单号查询过于频繁已被锁定，24小时内不再更新"
 	}
+	return "", ""
+}
+
+// answerQuery is the trace visible at now of the parcel asked for, after
+// the phone check of the carriers that need one.
+func (s *Server) answerQuery(q queryReq, now time.Time) (res kuaidi100.ResultEnvelope, code, msg string) {
+	const noResult = "查询无结果，请隔段时间再查"
 	p := s.parcelFor(q.Com, q.Num, now)
 	if needsPhone(q.Com) {
 		ph := kuaidi100.NormalizePhone(q.Phone)
 		if ph == "" || (p != nil && p.Issued && !phoneMatches(p.Phones, ph)) {
-			s.fail(w, ep, "408", "快递公司参数异常：验证码错误")
-			return
+			return res, "408", "快递公司参数异常：验证码错误"
 		}
 	}
 	if p == nil || p.NoTrace {
-		s.fail(w, ep, "500", "查询无结果，请隔段时间再查")
-		return
+		return res, "500", noResult
 	}
 	evs := p.visible(now)
 	if len(evs) == 0 {
-		s.fail(w, ep, "500", "查询无结果，请隔段时间再查")
-		return
+		return res, "500", noResult
 	}
-	s.count(ep, "200")
-	res := p.result(evs, string(q.ResultV2))
+	res = p.result(evs, string(q.ResultV2))
 	if q.NeedCourierInfo {
 		res.CourierInfo = s.couriers(p, evs)
 	}
-	writeJSON(w, res)
+	return res, "", ""
 }
 
 var courierNames = []string{"张师傅", "李建国", "王磊", "刘洋", "陈志强", "赵敏", "孙浩", "周杰"}
