@@ -17,41 +17,21 @@ import (
 // a concurrent Refresh can make two queries of one number within the
 // limits. errSkipped means nothing was sent.
 func (w *Worker) poll(ctx context.Context, waybill string, manual bool) error {
-	w.mu.Lock()
-	if w.inflight[waybill] {
-		w.mu.Unlock()
+	release, ok := w.takeInflight(waybill)
+	if !ok {
 		return errSkipped
 	}
-	w.inflight[waybill] = true
-	w.mu.Unlock()
-	defer func() {
-		w.mu.Lock()
-		delete(w.inflight, waybill)
-		w.mu.Unlock()
-	}()
-
+	defer release()
 	if d := w.queries.reserve(w.now()); d > 0 && !w.sleep(ctx, d) {
 		return ctx.Err()
 	}
-	now := w.now()
-	s, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
-		if !w.policy.Allowed(s, now) {
-			return errSkipped
-		}
-		countPoll(s, now)
-		s.NextPollAt = now.Add(w.policy.MinInterval)
-		return nil
-	})
+	s, err := w.claimPoll(ctx, waybill, w.now())
 	if err != nil {
-		if errors.Is(err, errSkipped) {
-			return errSkipped
-		}
-		return fmt.Errorf("poll %s: claim: %w", waybill, err)
+		return err
 	}
-
 	tr, qerr := w.client.Query(ctx, kuaidi100.QueryRequest{Com: s.Carrier, Num: s.Waybill, Phone: s.RecipientPhone,
 		From: CityOf(s.SenderAddr), To: CityOf(s.RecipientAddr)})
-	now = w.now()
+	now := w.now()
 	if qerr != nil && ctx.Err() != nil {
 		return ctx.Err() // shutting down: the claim keeps the limits safe
 	}
@@ -65,6 +45,58 @@ func (w *Worker) poll(ctx context.Context, waybill string, manual bool) error {
 		w.succeeded(waybill)
 		w.reschedule(ctx, waybill)
 		return nil
+	}
+	w.queryFailed(ctx, waybill, qerr, now)
+	w.reschedule(ctx, waybill)
+	if manual {
+		return fmt.Errorf("refresh %s: %w", waybill, qerr)
+	}
+	return nil
+}
+
+// takeInflight marks a number as being queried; ok is false when it
+// already is. release unmarks it.
+func (w *Worker) takeInflight(waybill string) (release func(), ok bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.inflight[waybill] {
+		return nil, false
+	}
+	w.inflight[waybill] = true
+	return func() {
+		w.mu.Lock()
+		delete(w.inflight, waybill)
+		w.mu.Unlock()
+	}, true
+}
+
+// claimPoll writes the query into the shipment before it is sent: the
+// poll time, the day's count and a provisional next poll time. It returns
+// errSkipped when the policy does not allow a query now.
+func (w *Worker) claimPoll(ctx context.Context, waybill string, now time.Time) (store.Shipment, error) {
+	s, err := w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
+		if !w.policy.Allowed(s, now) {
+			return errSkipped
+		}
+		countPoll(s, now)
+		s.NextPollAt = now.Add(w.policy.MinInterval)
+		return nil
+	})
+	switch {
+	case errors.Is(err, errSkipped):
+		return s, errSkipped
+	case err != nil:
+		return s, fmt.Errorf("poll %s: claim: %w", waybill, err)
+	}
+	return s, nil
+}
+
+// queryFailed acts on a query the service refused or that got no answer:
+// an account problem pauses every query, a problem with the number backs
+// it off for 12 hours and tells a person, anything else is retried with a
+// growing back-off and reported once it persists.
+func (w *Worker) queryFailed(ctx context.Context, waybill string, qerr error, now time.Time) {
+	switch {
 	case errors.Is(qerr, kuaidi100.ErrAuth), errors.Is(qerr, kuaidi100.ErrQuota), errors.Is(qerr, kuaidi100.ErrSignature):
 		// The account is the problem, not the number: stop asking for a while.
 		w.logf("tracking: query %s: %v; pausing all queries for 1 h", waybill, qerr)
@@ -82,11 +114,6 @@ func (w *Worker) poll(ctx context.Context, waybill string, manual bool) error {
 			w.raise(ctx, waybill, store.ExcSubscription, fmt.Sprintf("快递100连续%d次没有返回这票的物流信息（%s）：系统会继续重试；如一直如此，请联系快递100或快递公司", fails, userMessage(qerr)))
 		}
 	}
-	w.reschedule(ctx, waybill)
-	if manual {
-		return fmt.Errorf("refresh %s: %w", waybill, qerr)
-	}
-	return nil
 }
 
 // succeeded clears the failure state after an answer.

@@ -130,24 +130,11 @@ func (w *Worker) subscribe(ctx context.Context, waybill string) error {
 	if d := w.subs.reserve(w.now()); d > 0 && !w.sleep(ctx, d) {
 		return ctx.Err()
 	}
-	// The salt is stored before the request leaves: the service keeps the
-	// salt of the first subscription it accepts and ignores a repeat as a
-	// duplicate (501), so a salt it may hold must never be lost (a stop
-	// between the answer and the store write, or two callers at once).
-	s, err := w.db.Shipment(ctx, waybill)
-	if err == nil && s.Subscription.Salt == "" {
-		s, err = w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
-			if s.Subscription.Salt == "" {
-				s.Subscription.Salt = newSalt()
-			}
-			return nil
-		})
-	}
+	s, err := w.saltedShipment(ctx, waybill)
 	if err != nil {
 		return fmt.Errorf("subscribe %s: %w", waybill, err)
 	}
-	salt := s.Subscription.Salt
-	url := w.pushURL
+	salt, url := s.Subscription.Salt, w.pushURL
 	serr := w.client.Subscribe(ctx, kuaidi100.SubscribeRequest{
 		Com: s.Carrier, Num: s.Waybill, Phone: s.RecipientPhone, CallbackURL: url, Salt: salt,
 		From: CityOf(s.SenderAddr), To: CityOf(s.RecipientAddr),
@@ -156,41 +143,10 @@ func (w *Worker) subscribe(ctx context.Context, waybill string) error {
 		return ctx.Err()
 	}
 	now := w.now()
-	switch {
-	case serr == nil:
-		w.mu.Lock()
-		delete(w.subRetry, waybill)
-		w.mu.Unlock()
-	default:
-		w.mu.Lock()
-		b := w.subRetry[waybill]
-		b.fails++
-		b.until = now.Add(min(5*time.Minute<<min(b.fails-1, 10), 6*time.Hour))
-		w.subRetry[waybill] = b
-		w.mu.Unlock()
-		w.logf("tracking: subscribe %s failed (%v); retry after %s", waybill, serr, b.until.Sub(now))
-		if errors.Is(serr, kuaidi100.ErrBadCarrier) || errors.Is(serr, kuaidi100.ErrBadRequest) {
-			w.raise(ctx, waybill, store.ExcSubscription, "订阅物流推送失败："+userMessage(serr))
-		}
-	}
+	w.subscribeRetry(ctx, waybill, serr, now)
 	// The outcome is written even if ctx ended after the service answered.
 	upd, err := w.db.UpdateShipment(context.WithoutCancel(ctx), waybill, func(s *store.Shipment) error {
-		sub := &s.Subscription
-		if m := monthOf(now); sub.Month != m {
-			sub.Month, sub.MonthCount = m, 0
-		}
-		switch {
-		case serr == nil:
-			sub.State = store.SubActive
-			sub.CallbackURL = url
-			sub.Salt = salt
-			sub.SubscribedAt = now
-			sub.MonthCount++
-			sub.Error = ""
-		default:
-			sub.State = store.SubFailed
-			sub.Error = userMessage(serr)
-		}
+		recordSubscription(&s.Subscription, url, salt, serr, now)
 		s.NextPollAt = w.schedule(s, now)
 		return nil
 	})
@@ -202,4 +158,63 @@ func (w *Worker) subscribe(ctx context.Context, waybill string) error {
 		return fmt.Errorf("subscribe %s: %w", waybill, serr)
 	}
 	return nil
+}
+
+// saltedShipment returns the shipment with its push salt, stored first if
+// it had none. The salt is stored before the request leaves: the service
+// keeps the salt of the first subscription it accepts and ignores a
+// repeat as a duplicate (501), so a salt it may hold must never be lost (a
+// stop between the answer and the store write, or two callers at once).
+func (w *Worker) saltedShipment(ctx context.Context, waybill string) (store.Shipment, error) {
+	s, err := w.db.Shipment(ctx, waybill)
+	if err == nil && s.Subscription.Salt == "" {
+		s, err = w.db.UpdateShipment(ctx, waybill, func(s *store.Shipment) error {
+			if s.Subscription.Salt == "" {
+				s.Subscription.Salt = newSalt()
+			}
+			return nil
+		})
+	}
+	return s, err
+}
+
+// subscribeRetry keeps the back-off of a number's subscriptions: cleared
+// on success, growing from 5 minutes to 6 hours with each failure. A
+// failure a person must fix (carrier or request refused) raises an
+// exception.
+func (w *Worker) subscribeRetry(ctx context.Context, waybill string, serr error, now time.Time) {
+	w.mu.Lock()
+	if serr == nil {
+		delete(w.subRetry, waybill)
+		w.mu.Unlock()
+		return
+	}
+	b := w.subRetry[waybill]
+	b.fails++
+	b.until = now.Add(min(5*time.Minute<<min(b.fails-1, 10), 6*time.Hour))
+	w.subRetry[waybill] = b
+	w.mu.Unlock()
+	w.logf("tracking: subscribe %s failed (%v); retry after %s", waybill, serr, b.until.Sub(now))
+	if errors.Is(serr, kuaidi100.ErrBadCarrier) || errors.Is(serr, kuaidi100.ErrBadRequest) {
+		w.raise(ctx, waybill, store.ExcSubscription, "订阅物流推送失败："+userMessage(serr))
+	}
+}
+
+// recordSubscription writes a subscription's outcome (serr nil: accepted
+// with url and salt at now) and counts it in its calendar month.
+func recordSubscription(sub *store.Subscription, url, salt string, serr error, now time.Time) {
+	if m := monthOf(now); sub.Month != m {
+		sub.Month, sub.MonthCount = m, 0
+	}
+	if serr != nil {
+		sub.State = store.SubFailed
+		sub.Error = userMessage(serr)
+		return
+	}
+	sub.State = store.SubActive
+	sub.CallbackURL = url
+	sub.Salt = salt
+	sub.SubscribedAt = now
+	sub.MonthCount++
+	sub.Error = ""
 }
