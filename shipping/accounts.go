@@ -105,7 +105,8 @@ func (s *Service) account(ctx context.Context, carrier string) (kuaidi100.Accoun
 	return spec.Normalize(found), nil
 }
 
-// ErrNoAccountStore: the service was built without an account store.
+// ErrNoAccountStore is returned when the service was built without an
+// account store.
 var ErrNoAccountStore = errors.New("no store for carrier accounts configured")
 
 func (s *Service) loadAccounts(ctx context.Context) ([]kuaidi100.Account, error) {

@@ -15,6 +15,7 @@ func testCreateAndGetShipment(t *testing.T, op Opener) {
 	db, clk := openStore(t, op)
 	ctx := context.Background()
 	s := testShipment(" 7300000001 ")
+	s.PayType = "SHIPPER" // the pay type sent, which the label prints
 	mustCreate(t, db, s)
 	if s.Waybill != "7300000001" {
 		t.Errorf("waybill not trimmed: %q", s.Waybill)
@@ -29,7 +30,7 @@ func testCreateAndGetShipment(t *testing.T, op Opener) {
 	if got.MilestoneTime(store.MilestoneOrdered).IsZero() {
 		t.Errorf("MilestoneAt[ordered] not set: %v", got.MilestoneAt)
 	}
-	if got.RecipientName != "王芳" || got.RecipientAddr != s.RecipientAddr {
+	if got.RecipientName != "王芳" || got.RecipientAddr != s.RecipientAddr || got.PayType != "SHIPPER" {
 		t.Errorf("Shipment = %+v", got)
 	}
 	if _, err := db.Shipment(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
