@@ -210,67 +210,82 @@ func New(cfg Config) *Notifier {
 func (n *Notifier) Notify(ctx context.Context, s store.Shipment, m store.Milestone) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.db.Settings(ctx)
+	st, rule, due, err := n.notifyDue(ctx, s, m)
+	if err != nil || !due {
+		return err
+	}
+	msg := n.compose(ctx, s, m, rule, st)
+	if msg.Phone == "" && refusal(st, s) != "" {
+		// Nothing to log against (the store keys messages by phone).
+		n.logf("sms: %s %s: no recipient phone; not sent", s.Waybill, m)
+		return nil
+	}
+	send, err := n.decideAutomatic(ctx, st, s, &msg)
+	if err != nil || !send {
+		return err
+	}
+	_, err = n.send(ctx, msg)
+	return err
+}
+
+// notifyDue reports whether s reaching m calls for a message: SMS is on,
+// the milestone's rule is enabled and no message for it exists yet.
+func (n *Notifier) notifyDue(ctx context.Context, s store.Shipment, m store.Milestone) (st store.Settings, rule store.SMSMilestone, due bool, err error) {
+	st, err = n.db.Settings(ctx)
 	if err != nil {
-		return fmt.Errorf("sms notify %s: settings: %w", s.Waybill, err)
+		return st, rule, false, fmt.Errorf("sms notify %s: settings: %w", s.Waybill, err)
 	}
 	rule, ok := ruleFor(st.SMS, m)
 	if !st.SMS.Enabled || !ok || !rule.Enabled {
-		return nil
+		return st, rule, false, nil
 	}
 	existing, err := n.db.SMSFor(ctx, s.Waybill)
 	if err != nil {
-		return fmt.Errorf("sms notify %s: list messages: %w", s.Waybill, err)
+		return st, rule, false, fmt.Errorf("sms notify %s: list messages: %w", s.Waybill, err)
 	}
 	for _, e := range existing {
 		if e.Milestone == m {
-			return nil
+			return st, rule, false, nil
 		}
 	}
-	msg := n.compose(ctx, s, m, rule, st)
+	return st, rule, true, nil
+}
+
+// decideAutomatic stores msg as skipped (opted out, no mobile, no
+// template, daily cap), held (quiet hours) or as the intent to send it
+// now; send reports the last.
+func (n *Notifier) decideAutomatic(ctx context.Context, st store.Settings, s store.Shipment, msg *store.SMSMessage) (send bool, err error) {
 	if reason := refusal(st, s); reason != "" {
-		if msg.Phone == "" {
-			// Nothing to log against (the store keys messages by phone).
-			n.logf("sms: %s %s: no recipient phone; not sent", s.Waybill, m)
-			return nil
-		}
-		msg.State = store.SMSSkipped
-		msg.Reply = reason
-		return n.add(ctx, &msg)
+		msg.State, msg.Reply = store.SMSSkipped, reason
+		return false, n.add(ctx, msg)
 	}
 	if strings.TrimSpace(msg.TemplateID) == "" {
-		msg.State = store.SMSSkipped
-		msg.Reply = ReplyNoTemplate
-		return n.add(ctx, &msg)
+		msg.State, msg.Reply = store.SMSSkipped, ReplyNoTemplate
+		return false, n.add(ctx, msg)
 	}
 	now := n.now().In(n.loc)
 	if q := n.quietHours(st); q.contains(now) {
 		msg.State = store.SMSHeld
 		msg.SendAfter = q.nextEnd(now)
-		if err := n.add(ctx, &msg); err != nil {
-			return err
+		if err := n.add(ctx, msg); err != nil {
+			return false, err
 		}
-		n.logf("sms: %s %s held until %s (quiet hours)", s.Waybill, m, msg.SendAfter.Format(time.DateTime))
+		n.logf("sms: %s %s held until %s (quiet hours)", s.Waybill, msg.Milestone, msg.SendAfter.Format(time.DateTime))
 		n.wake()
-		return nil
+		return false, nil
 	}
 	if reason, err := n.capReason(ctx, st, msg.CostFen); err != nil {
-		return err
+		return false, err
 	} else if reason != "" {
-		msg.State = store.SMSSkipped
-		msg.Reply = reason
-		if err := n.add(ctx, &msg); err != nil {
-			return err
+		msg.State, msg.Reply = store.SMSSkipped, reason
+		if err := n.add(ctx, msg); err != nil {
+			return false, err
 		}
 		n.raiseCap(ctx, reason)
-		return nil
+		return false, nil
 	}
 	msg.State = store.SMSIntent
-	if err := n.add(ctx, &msg); err != nil {
-		return err
-	}
-	_, err = n.send(ctx, msg)
-	return err
+	return true, n.add(ctx, msg)
 }
 
 // Resend sends the SMS for (waybill, m) again because a person asked. It is
@@ -284,60 +299,14 @@ func (n *Notifier) Resend(ctx context.Context, who, waybill string, m store.Mile
 	fail := func(err error) (store.SMSMessage, error) {
 		return store.SMSMessage{}, fmt.Errorf("sms resend %s %s: %w", waybill, m, err)
 	}
-	st, err := n.db.Settings(ctx)
+	st, rule, s, err := n.resendAllowed(ctx, waybill, m)
 	if err != nil {
 		return fail(err)
-	}
-	if !st.SMS.Enabled {
-		return fail(ErrDisabled)
-	}
-	rule, ok := ruleFor(st.SMS, m)
-	if !ok || strings.TrimSpace(rule.TemplateID) == "" {
-		return fail(ErrNoTemplate)
-	}
-	s, err := n.db.Shipment(ctx, waybill)
-	if err != nil {
-		return fail(err)
-	}
-	existing, err := n.db.SMSFor(ctx, waybill)
-	if err != nil {
-		return fail(err)
-	}
-	for _, e := range existing {
-		if e.Milestone != m {
-			continue
-		}
-		switch {
-		case e.State == store.SMSIntent || e.State == store.SMSHeld:
-			return fail(ErrPending)
-		case isManual(e) && (e.State == store.SMSSent || e.State == store.SMSDelivered):
-			return fail(ErrAlreadyResent)
-		}
-	}
-	switch refusal(st, s) {
-	case "":
-	case ReplyOptedOut:
-		return fail(ErrOptedOut)
-	default:
-		return fail(ErrNoMobile)
 	}
 	msg := n.compose(ctx, s, m, rule, st)
 	msg.Reply = manualPrefix + "（" + who + "）"
-	now := n.now().In(n.loc)
-	q := n.quietHours(st)
-	if q.contains(now) {
-		msg.State = store.SMSHeld
-		msg.SendAfter = q.nextEnd(now)
-	} else {
-		reason, err := n.capReason(ctx, st, msg.CostFen)
-		if err != nil {
-			return fail(err)
-		}
-		if reason != "" {
-			n.raiseCap(ctx, reason)
-			return fail(ErrCapReached)
-		}
-		msg.State = store.SMSIntent
+	if err := n.decideManual(ctx, st, &msg); err != nil {
+		return fail(err)
 	}
 	if err := n.add(ctx, &msg); err != nil {
 		return fail(err)
@@ -351,6 +320,70 @@ func (n *Notifier) Resend(ctx context.Context, who, waybill string, m store.Mile
 		return msg, nil
 	}
 	return n.send(ctx, msg)
+}
+
+// resendAllowed checks that a person may have the message for (waybill,
+// m) sent again: SMS on, a template for m, no message for m pending and
+// no manual one sent already, the patient reachable and not opted out.
+func (n *Notifier) resendAllowed(ctx context.Context, waybill string, m store.Milestone) (st store.Settings, rule store.SMSMilestone, s store.Shipment, err error) {
+	if st, err = n.db.Settings(ctx); err != nil {
+		return st, rule, s, err
+	}
+	if !st.SMS.Enabled {
+		return st, rule, s, ErrDisabled
+	}
+	rule, ok := ruleFor(st.SMS, m)
+	if !ok || strings.TrimSpace(rule.TemplateID) == "" {
+		return st, rule, s, ErrNoTemplate
+	}
+	if s, err = n.db.Shipment(ctx, waybill); err != nil {
+		return st, rule, s, err
+	}
+	existing, err := n.db.SMSFor(ctx, waybill)
+	if err != nil {
+		return st, rule, s, err
+	}
+	for _, e := range existing {
+		if e.Milestone != m {
+			continue
+		}
+		switch {
+		case e.State == store.SMSIntent || e.State == store.SMSHeld:
+			return st, rule, s, ErrPending
+		case isManual(e) && (e.State == store.SMSSent || e.State == store.SMSDelivered):
+			return st, rule, s, ErrAlreadyResent
+		}
+	}
+	switch refusal(st, s) {
+	case "":
+	case ReplyOptedOut:
+		return st, rule, s, ErrOptedOut
+	default:
+		return st, rule, s, ErrNoMobile
+	}
+	return st, rule, s, nil
+}
+
+// decideManual gives a resent message its state: held in quiet hours,
+// else the intent to send it now; ErrCapReached (and the cap exception)
+// when the daily cap leaves no room.
+func (n *Notifier) decideManual(ctx context.Context, st store.Settings, msg *store.SMSMessage) error {
+	now := n.now().In(n.loc)
+	if q := n.quietHours(st); q.contains(now) {
+		msg.State = store.SMSHeld
+		msg.SendAfter = q.nextEnd(now)
+		return nil
+	}
+	reason, err := n.capReason(ctx, st, msg.CostFen)
+	if err != nil {
+		return err
+	}
+	if reason != "" {
+		n.raiseCap(ctx, reason)
+		return ErrCapReached
+	}
+	msg.State = store.SMSIntent
+	return nil
 }
 
 // compose builds the message for s at m from the rule, without a state.

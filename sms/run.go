@@ -123,33 +123,14 @@ func (n *Notifier) release(ctx context.Context, m store.SMSMessage) (time.Time, 
 	if err != nil {
 		return time.Time{}, err
 	}
-	rule, ok := ruleFor(st.SMS, m.Milestone)
-	manual := isManual(m)
-	skip := ""
-	switch {
-	case !st.SMS.Enabled, !ok, !rule.Enabled && !manual:
-		skip = ReplyDisabled
-	default:
-		s, err := n.db.Shipment(ctx, m.Waybill)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			skip = replyNoShipment
-		case err != nil:
-			return time.Time{}, fmt.Errorf("shipment %s: %w", m.Waybill, err)
-		default:
-			skip = refusal(st, s)
-		}
+	skip, err := n.heldRefusal(ctx, st, m)
+	if err != nil {
+		return time.Time{}, err
 	}
-	now := n.now().In(n.loc)
 	var later time.Time
 	if skip == "" {
-		if q := n.quietHours(st); q.contains(now) {
-			later = q.nextEnd(now)
-		} else if reason, err := n.capReason(ctx, st, m.CostFen); err != nil {
+		if later, skip, err = n.heldWait(ctx, st, m); err != nil {
 			return time.Time{}, err
-		} else if reason != "" {
-			skip = reason
-			n.raiseCap(ctx, reason)
 		}
 	}
 	changed := false
@@ -179,4 +160,40 @@ func (n *Notifier) release(ctx context.Context, m store.SMSMessage) (time.Time, 
 	}
 	_, err = n.send(ctx, cur)
 	return time.Time{}, err
+}
+
+// heldRefusal is why a held message may no longer go out (SMS or its
+// rule switched off since, the shipment gone, the patient opted out or
+// without a mobile), or "".
+func (n *Notifier) heldRefusal(ctx context.Context, st store.Settings, m store.SMSMessage) (string, error) {
+	rule, ok := ruleFor(st.SMS, m.Milestone)
+	if !st.SMS.Enabled || !ok || !rule.Enabled && !isManual(m) {
+		return ReplyDisabled, nil
+	}
+	s, err := n.db.Shipment(ctx, m.Waybill)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return replyNoShipment, nil
+	case err != nil:
+		return "", fmt.Errorf("shipment %s: %w", m.Waybill, err)
+	}
+	return refusal(st, s), nil
+}
+
+// heldWait is when a held message that may go out is to: later when it
+// is still quiet hours, skip (and the cap exception) when the daily cap
+// leaves no room, both zero for now.
+func (n *Notifier) heldWait(ctx context.Context, st store.Settings, m store.SMSMessage) (later time.Time, skip string, err error) {
+	now := n.now().In(n.loc)
+	if q := n.quietHours(st); q.contains(now) {
+		return q.nextEnd(now), "", nil
+	}
+	reason, err := n.capReason(ctx, st, m.CostFen)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	if reason != "" {
+		n.raiseCap(ctx, reason)
+	}
+	return time.Time{}, reason, nil
 }
