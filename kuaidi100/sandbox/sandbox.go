@@ -204,6 +204,39 @@ type counters struct {
 
 // New returns a sandbox for opts. Start Run to deliver pushes.
 func New(opts Options) *Server {
+	opts = opts.withDefaults()
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 20 * time.Second}
+	}
+	s := &Server{
+		opts: opts, creds: opts.credentials(), hc: hc,
+		realStart: opts.Clock(),
+		pcg:       rand.NewPCG(uint64(opts.Seed), 0x6b75616964693130),
+		parcels:   map[string]*parcel{}, orders: map[string]*orderRec{}, tasks: map[string]*parcel{},
+		queries: map[string]*queryHist{}, subs: map[string]*subscription{}, subCounts: map[string]int{},
+		stats: counters{Requests: map[string]int{}, Responses: map[string]int{}, Violations: map[string]int{}, Pushes: map[string]int{}, SMS: map[string]int{}},
+	}
+	s.timing = DefaultTiming()
+	if opts.Timing != nil {
+		s.timing = *opts.Timing
+	}
+	s.simStart = opts.Start
+	if s.simStart.IsZero() || opts.RealTime {
+		s.simStart = s.realStart
+	}
+	s.rng = rand.New(s.pcg)
+	s.qBucket = bucket{rate: opts.QueryRate}
+	s.sBucket = bucket{rate: opts.SubscribeRate}
+	s.mux = s.routes()
+	if opts.StatePath != "" {
+		s.restore()
+	}
+	return s
+}
+
+// withDefaults fills the zero fields New gives a default.
+func (opts Options) withDefaults() Options {
 	if opts.Speed <= 0 || opts.RealTime {
 		opts.Speed = 1
 	}
@@ -225,6 +258,11 @@ func New(opts Options) *Server {
 	if opts.SaveEvery <= 0 {
 		opts.SaveEvery = DefaultSaveEvery
 	}
+	return opts
+}
+
+// credentials are the demo credentials with those opts.Creds sets instead.
+func (opts Options) credentials() kuaidi100.Config {
 	creds := DemoCredentials()
 	fill := func(dst *string, v string) {
 		if v != "" {
@@ -236,29 +274,11 @@ func New(opts Options) *Server {
 	fill(&creds.Secret, opts.Creds.Secret)
 	fill(&creds.UserID, opts.Creds.UserID)
 	fill(&creds.SMSSeller, opts.Creds.SMSSeller)
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 20 * time.Second}
-	}
-	s := &Server{
-		opts: opts, creds: creds, hc: hc,
-		realStart: opts.Clock(),
-		pcg:       rand.NewPCG(uint64(opts.Seed), 0x6b75616964693130),
-		parcels:   map[string]*parcel{}, orders: map[string]*orderRec{}, tasks: map[string]*parcel{},
-		queries: map[string]*queryHist{}, subs: map[string]*subscription{}, subCounts: map[string]int{},
-		stats: counters{Requests: map[string]int{}, Responses: map[string]int{}, Violations: map[string]int{}, Pushes: map[string]int{}, SMS: map[string]int{}},
-	}
-	s.timing = DefaultTiming()
-	if opts.Timing != nil {
-		s.timing = *opts.Timing
-	}
-	s.simStart = opts.Start
-	if s.simStart.IsZero() || opts.RealTime {
-		s.simStart = s.realStart
-	}
-	s.rng = rand.New(s.pcg)
-	s.qBucket = bucket{rate: opts.QueryRate}
-	s.sBucket = bucket{rate: opts.SubscribeRate}
+	return creds
+}
+
+// routes serves the service's endpoints and the sandbox's own.
+func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc(kuaidi100.PathQuery, s.handleQuery)
 	mux.HandleFunc(kuaidi100.PathSubscribe, s.handleSubscribe)
@@ -268,11 +288,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc("GET /sandbox/stats", s.handleStats)
 	mux.HandleFunc("POST /sandbox/advance", s.handleAdvance)
 	mux.HandleFunc("GET /sandbox/label/{task}", s.handleLabelImage)
-	s.mux = mux
-	if opts.StatePath != "" {
-		s.restore()
-	}
-	return s
+	return mux
 }
 
 // Credentials returns the credentials the sandbox accepts.
