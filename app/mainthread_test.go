@@ -103,7 +103,8 @@ func (w *watchedStore) misplaced() []string {
 
 // TestNoStoreCallOnTheUIGoroutine drives the window through start-up,
 // sign-in (a first PIN and a PIN), saving the settings, shipping,
-// reprinting, the printers screen, a courier pickup and closing: each step
+// reprinting, the printers screen, a courier pickup, the dashboard and
+// closing: each step
 // reaches the store (the call count moves), and never from the goroutine
 // that drives the widgets.
 func TestNoStoreCallOnTheUIGoroutine(t *testing.T) {
@@ -205,6 +206,11 @@ func TestNoStoreCallOnTheUIGoroutine(t *testing.T) {
 		if h.pdf == "" {
 			t.Errorf("handover: no sheet (%s)", h.msg.Text)
 		}
+	})
+	step("dashboard", func() {
+		u.tabs.Select(u.tabDash)
+		e.wait()
+		u.dash.refresh()
 	})
 	u.win.Resize(fyne.NewSize(1111, 777))
 	step("close", func() { u.Close() })

@@ -298,6 +298,21 @@ func (s *settingsScreen) load() {
 func (s *settingsScreen) show(st store.Settings, full, withSecs bool, sec store.Secrets, secErr error) {
 	s.st = st
 	s.full = full
+	s.showAccount(st, withSecs, sec, secErr)
+	s.showDefaults(st)
+	s.showSMS(st)
+	s.showTracking(st)
+	if st.Language == "en" {
+		s.language.SetSelectedIndex(1)
+	} else {
+		s.language.SetSelectedIndex(0)
+	}
+	s.senders.list.Refresh()
+	s.users.list.Refresh()
+	s.counter.load(st)
+}
+
+func (s *settingsScreen) showAccount(st store.Settings, withSecs bool, sec store.Secrets, secErr error) {
 	if st.Mode == "production" {
 		s.production.SetSelected(s.production.Options[1])
 	} else {
@@ -310,15 +325,18 @@ func (s *settingsScreen) show(st store.Settings, full, withSecs bool, sec store.
 		s.secret.SetText(sec.Secret)
 		s.userID.SetText(sec.UserID)
 		s.smsSeller.SetText(sec.SMSSeller)
-	} else {
-		if secErr != nil {
-			s.ui.deps.Logf("shipdesk: load credentials: %v", secErr)
-			s.connMsg.SetText(shipping.Describe(secErr))
-		}
-		for _, e := range []*widget.Entry{s.key, s.customer, s.secret, s.userID, s.smsSeller} {
-			e.SetText("")
-		}
+		return
 	}
+	if secErr != nil {
+		s.ui.deps.Logf("shipdesk: load credentials: %v", secErr)
+		s.connMsg.SetText(shipping.Describe(secErr))
+	}
+	for _, e := range []*widget.Entry{s.key, s.customer, s.secret, s.userID, s.smsSeller} {
+		e.SetText("")
+	}
+}
+
+func (s *settingsScreen) showDefaults(st store.Settings) {
 	s.defItems.SetText(st.DefaultItems)
 	s.defCarrier.SetText(st.DefaultCarrier)
 	s.defWeight.SetText(strconv.FormatFloat(st.DefaultWeightKg, 'f', -1, 64))
@@ -328,6 +346,9 @@ func (s *settingsScreen) show(st store.Settings, full, withSecs bool, sec store.
 	s.labelSize.SetSelected(st.Label.Size)
 	s.labelDPI.SetSelected(strconv.Itoa(st.Label.DPI))
 	s.maskPhones.SetChecked(st.Label.MaskPhones)
+}
+
+func (s *settingsScreen) showSMS(st store.Settings) {
 	s.smsEnabled.SetChecked(st.SMS.Enabled)
 	for i, w := range s.smsRules {
 		m := store.DefaultSettings().SMS.Milestones[i].Milestone
@@ -343,6 +364,9 @@ func (s *settingsScreen) show(st store.Settings, full, withSecs bool, sec store.
 	s.quietStart.SetText(st.SMS.QuietStart)
 	s.quietEnd.SetText(st.SMS.QuietEnd)
 	s.dailyCap.SetText(strconv.Itoa(st.SMS.DailyCap))
+}
+
+func (s *settingsScreen) showTracking(st store.Settings) {
 	s.pollOnly.SetChecked(st.Tracking.PollOnly)
 	s.pushListen.SetText(st.Tracking.PushListen)
 	s.pushURL.SetText(st.Tracking.PushURL)
@@ -353,46 +377,56 @@ func (s *settingsScreen) show(st store.Settings, full, withSecs bool, sec store.
 	s.noUpdate.SetText(strconv.Itoa(st.Rules.NoUpdateHours))
 	s.lateDays.SetText(strconv.Itoa(st.Rules.LateDays))
 	s.promised.SetText(strconv.Itoa(st.PromisedDays))
-	if st.Language == "en" {
-		s.language.SetSelectedIndex(1)
-	} else {
-		s.language.SetSelectedIndex(0)
-	}
-	s.senders.list.Refresh()
-	s.users.list.Refresh()
-	s.counter.load(st)
 }
 
 // collect reads the widgets into the working copy; bad numbers are named.
 func (s *settingsScreen) collect() (store.Settings, error) {
 	st := s.st
-	num := func(name, text string) (int, error) {
-		v, err := strconv.Atoi(strings.TrimSpace(text))
-		if err != nil || v < 0 {
-			return 0, fmt.Errorf(i18n.T("%s: please enter a whole number."), name)
-		}
-		return v, nil
-	}
-	var err error
 	if s.production.Selected == s.production.Options[1] {
 		st.Mode = "production"
 	} else {
 		st.Mode = "sandbox"
 	}
 	st.APIBase = strings.TrimSpace(s.apiBase.Text)
+	for _, step := range []func(*store.Settings) error{s.collectDefaults, s.collectSMS, s.collectTracking, s.counter.collect} {
+		if err := step(&st); err != nil {
+			return st, err
+		}
+	}
+	st.Language = "zh"
+	if s.language.SelectedIndex() == 1 {
+		st.Language = "en"
+	}
+	return st, nil
+}
+
+// wholeNumber reads a count typed into the field called name.
+func wholeNumber(name, text string) (int, error) {
+	v, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf(i18n.T("%s: please enter a whole number."), name)
+	}
+	return v, nil
+}
+
+func (s *settingsScreen) collectDefaults(st *store.Settings) error {
 	st.DefaultItems = strings.TrimSpace(s.defItems.Text)
 	st.DefaultCarrier = strings.TrimSpace(s.defCarrier.Text)
-	if w, e := strconv.ParseFloat(strings.TrimSpace(s.defWeight.Text), 64); e == nil && w > 0 {
-		st.DefaultWeightKg = w
-	} else {
-		return st, fmt.Errorf(i18n.T("%s: please enter a number."), i18n.T("Weight (kg)"))
+	w, err := strconv.ParseFloat(strings.TrimSpace(s.defWeight.Text), 64)
+	if err != nil || w <= 0 {
+		return fmt.Errorf(i18n.T("%s: please enter a number."), i18n.T("Weight (kg)"))
 	}
+	st.DefaultWeightKg = w
 	if i := s.defPay.SelectedIndex(); i >= 0 {
 		st.DefaultPayType = payTypes[i]
 	}
 	st.Label.Size = s.labelSize.Selected
 	st.Label.DPI, _ = strconv.Atoi(s.labelDPI.Selected)
 	st.Label.MaskPhones = s.maskPhones.Checked
+	return nil
+}
+
+func (s *settingsScreen) collectSMS(st *store.Settings) error {
 	st.SMS.Enabled = s.smsEnabled.Checked
 	var rules []store.SMSMilestone
 	for i, w := range s.smsRules {
@@ -403,36 +437,34 @@ func (s *settingsScreen) collect() (store.Settings, error) {
 	}
 	st.SMS.Milestones = rules
 	st.SMS.QuietStart, st.SMS.QuietEnd = strings.TrimSpace(s.quietStart.Text), strings.TrimSpace(s.quietEnd.Text)
-	if st.SMS.DailyCap, err = num(i18n.T("Daily cap (messages)"), s.dailyCap.Text); err != nil {
-		return st, err
-	}
+	var err error
+	st.SMS.DailyCap, err = wholeNumber(i18n.T("Daily cap (messages)"), s.dailyCap.Text)
+	return err
+}
+
+func (s *settingsScreen) collectTracking(st *store.Settings) error {
 	st.Tracking.PollOnly = s.pollOnly.Checked
 	st.Tracking.PushListen, st.Tracking.PushURL = strings.TrimSpace(s.pushListen.Text), strings.TrimSpace(s.pushURL.Text)
 	st.Tracking.RelayURL = strings.TrimSpace(s.relayURL.Text)
-	if st.Tracking.WindowQueries, err = num(i18n.T("Delivery-window queries (0-3)"), s.windowQ.Text); err != nil {
-		return st, err
+	for _, f := range []struct {
+		into *int
+		name string
+		w    *widget.Entry
+	}{
+		{&st.Tracking.WindowQueries, i18n.T("Delivery-window queries (0-3)"), s.windowQ},
+		{&st.Rules.NotPickedUpHours, i18n.T("Not picked up after (hours)"), s.notPicked},
+		{&st.Rules.NoUpdateHours, i18n.T("No update for (hours)"), s.noUpdate},
+		{&st.Rules.LateDays, i18n.T("Late after (days)"), s.lateDays},
+		{&st.PromisedDays, i18n.T("Delivery promise (days)"), s.promised},
+	} {
+		v, err := wholeNumber(f.name, f.w.Text)
+		if err != nil {
+			return err
+		}
+		*f.into = v
 	}
 	st.Tracking.WindowQueries = min(max(st.Tracking.WindowQueries, 0), 3)
-	if st.Rules.NotPickedUpHours, err = num(i18n.T("Not picked up after (hours)"), s.notPicked.Text); err != nil {
-		return st, err
-	}
-	if st.Rules.NoUpdateHours, err = num(i18n.T("No update for (hours)"), s.noUpdate.Text); err != nil {
-		return st, err
-	}
-	if st.Rules.LateDays, err = num(i18n.T("Late after (days)"), s.lateDays.Text); err != nil {
-		return st, err
-	}
-	if st.PromisedDays, err = num(i18n.T("Delivery promise (days)"), s.promised.Text); err != nil {
-		return st, err
-	}
-	if err := s.counter.collect(&st); err != nil {
-		return st, err
-	}
-	st.Language = "zh"
-	if s.language.SelectedIndex() == 1 {
-		st.Language = "en"
-	}
-	return st, nil
+	return nil
 }
 
 func (s *settingsScreen) save() {

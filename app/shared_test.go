@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
@@ -26,7 +27,9 @@ func TestSharedStoreStatusAndBanner(t *testing.T) {
 	a := test.NewApp()
 	defer a.Quit()
 	var report func(worker, offline string)
-	ui := New(Deps{App: a, Service: svc, DataDir: t.TempDir(), Logf: t.Logf,
+	// No timer fires (the preview would render beside the test).
+	never := func(time.Duration, func()) func() bool { return func() bool { return true } }
+	ui := New(Deps{App: a, Service: svc, DataDir: t.TempDir(), Logf: t.Logf, After: never,
 		Shared: func(fn func(worker, offline string)) func() { report = fn; return func() {} }})
 	defer func() { ui.Close(); ui.Wait() }()
 	ui.wait() // the settings are read in the background
