@@ -280,49 +280,12 @@ func runShipments(ctx context.Context, g *globals, args []string, stdout, stderr
 		return err
 	}
 	defer db.Close()
-	var list []store.Shipment
-	if want != nil {
-		after := ""
-		for {
-			page, next, err := db.ShipmentsByState(ctx, *want, after, 500)
-			if err != nil {
-				return fmt.Errorf("list shipments: %w", err)
-			}
-			list = append(list, page...)
-			if next == "" || len(page) == 0 || (*limit > 0 && len(list) >= *limit) {
-				break
-			}
-			after = next
-		}
-	} else {
-		if err := db.AllShipments(ctx, func(s store.Shipment) error {
-			list = append(list, s)
-			return nil
-		}); err != nil {
-			return fmt.Errorf("list shipments: %w", err)
-		}
-	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].CreatedAt.After(list[j].CreatedAt) })
-	if *limit > 0 && len(list) > *limit {
-		list = list[:*limit]
+	list, err := listShipments(ctx, db, want, *limit)
+	if err != nil {
+		return fmt.Errorf("list shipments: %w", err)
 	}
 	if *asJSON {
-		out := make([]shipmentJSON, 0, len(list))
-		for _, s := range list {
-			events := s.EventCount
-			if evs, err := db.Events(ctx, s.Waybill); err == nil && len(evs) > events {
-				events = len(evs)
-			}
-			out = append(out, shipmentJSON{
-				Waybill: s.Waybill, Carrier: s.Carrier, CarrierName: kuaidi100.CarrierName(s.Carrier),
-				Reference: s.Reference, Recipient: s.RecipientName, Phone: store.MaskPhone(s.RecipientPhone),
-				Milestone: s.Milestone.String(), MilestoneName: s.Milestone.Chinese(),
-				CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Events: events,
-			})
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeShipmentsJSON(ctx, db, list, stdout)
 	}
 	rows := [][]string{{"WAYBILL", "CARRIER", "STATE", "RECIPIENT", "PHONE", "REFERENCE", "CREATED", "UPDATED"}}
 	for _, s := range list {
@@ -331,6 +294,57 @@ func runShipments(ctx context.Context, g *globals, args []string, stdout, stderr
 			s.UpdatedAt.Local().Format("2006-01-02 15:04")})
 	}
 	return writeTable(stdout, rows)
+}
+
+// listShipments reads the shipments at milestone want (nil: all), newest
+// first, at most limit of them (0: all).
+func listShipments(ctx context.Context, db store.Store, want *store.Milestone, limit int) ([]store.Shipment, error) {
+	var list []store.Shipment
+	if want != nil {
+		after := ""
+		for {
+			page, next, err := db.ShipmentsByState(ctx, *want, after, 500)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, page...)
+			if next == "" || len(page) == 0 || (limit > 0 && len(list) >= limit) {
+				break
+			}
+			after = next
+		}
+	} else if err := db.AllShipments(ctx, func(s store.Shipment) error {
+		list = append(list, s)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].CreatedAt.After(list[j].CreatedAt) })
+	if limit > 0 && len(list) > limit {
+		list = list[:limit]
+	}
+	return list, nil
+}
+
+// writeShipmentsJSON writes the stable --json shape of shipdesk shipments,
+// phones masked, with each one's number of stored tracking events.
+func writeShipmentsJSON(ctx context.Context, db store.Store, list []store.Shipment, stdout io.Writer) error {
+	out := make([]shipmentJSON, 0, len(list))
+	for _, s := range list {
+		events := s.EventCount
+		if evs, err := db.Events(ctx, s.Waybill); err == nil && len(evs) > events {
+			events = len(evs)
+		}
+		out = append(out, shipmentJSON{
+			Waybill: s.Waybill, Carrier: s.Carrier, CarrierName: kuaidi100.CarrierName(s.Carrier),
+			Reference: s.Reference, Recipient: s.RecipientName, Phone: store.MaskPhone(s.RecipientPhone),
+			Milestone: s.Milestone.String(), MilestoneName: s.Milestone.Chinese(),
+			CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Events: events,
+		})
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }
 
 // writeTable writes rows as columns two spaces apart, padding by display
@@ -390,64 +404,17 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return err
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	quiet := quietLogf(stderr)
-	rlogf := func(format string, a ...any) {
-		// The relay client's few lines (cannot reach it, token refused,
-		// connected again) are for the operator even when not verbose.
-		if strings.HasPrefix(format, "relay:") {
-			logf("shipdesk daemon: "+format, a...)
-			return
-		}
-		quiet(format, a...)
-	}
-	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, PushListen: *listen, PushURL: *pushURL, RelayURL: *relayURL, RelayToken: *relayToken, Logf: rlogf})
+	rt, err := openRuntime(ctx, g, runtimeOptions{Worker: true, PushListen: *listen, PushURL: *pushURL, RelayURL: *relayURL, RelayToken: *relayToken, Logf: daemonLogf(stderr, logf)})
 	if err != nil {
 		return err
 	}
 	defer rt.Close()
-
-	// One line per milestone change.
-	var mu sync.Mutex
-	last := map[string]store.Milestone{}
-	if err := rt.DB.ActiveShipments(ctx, func(s store.Shipment) error {
-		last[s.Waybill] = s.Milestone
-		return nil
-	}); err != nil {
-		return fmt.Errorf("daemon: read shipments: %w", err)
+	active, stop, err := printDaemonChanges(ctx, rt, stdout)
+	if err != nil {
+		return err
 	}
-	active := len(last)
-	stop := rt.Worker.OnChange(func(s store.Shipment) {
-		mu.Lock()
-		defer mu.Unlock()
-		if prev, ok := last[s.Waybill]; ok && prev == s.Milestone {
-			return
-		}
-		last[s.Waybill] = s.Milestone
-		fmt.Fprintf(stdout, "%s %s %s %s %s\n", time.Now().Format(time.RFC3339), s.Waybill, s.Carrier, s.Milestone, s.Milestone.Chinese())
-	})
 	defer stop()
-	// worker: active | worker: standby (active: STATION), on every change.
-	stopWorker := rt.OnWorkerChange(func(w store.WorkerState) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintln(stdout, w.String())
-	})
-	defer stopWorker()
-	rt.OnDBHealth(func(h DBHealth) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintln(stdout, h.String())
-	})
-	push := "polling only (no push address)"
-	if rt.Relay != nil {
-		push = "pushes through relay " + rt.relayURL + " as station " + rt.Relay.Station() + " (token " + relay.Mask(rt.relayToken) + "), callback " + rt.PushURL
-	} else if rt.PushURL != "" {
-		push = "push " + rt.PushURL
-		if rt.PushListen != "" {
-			push += " (listening on " + rt.PushListen + ")"
-		}
-	}
-	logf("shipdesk daemon: %s; %s; %s; %d active shipments; Ctrl-C stops", rt.Mode, rt.Store.Describe(), push, active)
+	logf("shipdesk daemon: %s; %s; %s; %d active shipments; Ctrl-C stops", rt.Mode, rt.Store.Describe(), describePush(rt), active)
 	if u, err := url.Parse(rt.PushURL); err == nil && rt.PushURL != "" && rt.Relay == nil {
 		if h := u.Hostname(); h == "" || h == "0.0.0.0" || h == "::" {
 			logf("shipdesk daemon: warning: Kuaidi100 cannot call %s; give --push-url with an address it can reach", rt.PushURL)
@@ -456,4 +423,66 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 	err = rt.Run(ctx)
 	logf("shipdesk daemon: stopped")
 	return err
+}
+
+// daemonLogf is the runtime's log of the daemon: quiet (quietLogf) but for
+// the relay client's few lines (cannot reach it, token refused, connected
+// again), which are for the operator even when not verbose.
+func daemonLogf(stderr io.Writer, logf func(string, ...any)) func(string, ...any) {
+	quiet := quietLogf(stderr)
+	return func(format string, a ...any) {
+		if strings.HasPrefix(format, "relay:") {
+			logf("shipdesk daemon: "+format, a...)
+			return
+		}
+		quiet(format, a...)
+	}
+}
+
+// printDaemonChanges writes one line on stdout per milestone change of a
+// shipment, per tracking-worker change (worker: active | worker: standby
+// (active: STATION)) and per database health change, and returns how many
+// shipments are active now; stop ends the lines.
+func printDaemonChanges(ctx context.Context, rt *wiring, stdout io.Writer) (active int, stop func(), err error) {
+	var mu sync.Mutex // guards last and the writes to stdout
+	last := map[string]store.Milestone{}
+	if err := rt.DB.ActiveShipments(ctx, func(s store.Shipment) error {
+		last[s.Waybill] = s.Milestone
+		return nil
+	}); err != nil {
+		return 0, nil, fmt.Errorf("daemon: read shipments: %w", err)
+	}
+	stopChanges := rt.Worker.OnChange(func(s store.Shipment) {
+		mu.Lock()
+		defer mu.Unlock()
+		if prev, ok := last[s.Waybill]; ok && prev == s.Milestone {
+			return
+		}
+		last[s.Waybill] = s.Milestone
+		fmt.Fprintf(stdout, "%s %s %s %s %s\n", time.Now().Format(time.RFC3339), s.Waybill, s.Carrier, s.Milestone, s.Milestone.Chinese())
+	})
+	stopWorker := rt.OnWorkerChange(func(w store.WorkerState) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(stdout, w.String())
+	})
+	rt.OnDBHealth(func(h DBHealth) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(stdout, h.String())
+	})
+	return len(last), func() { stopWorker(); stopChanges() }, nil
+}
+
+// describePush says how the daemon gets its tracking updates.
+func describePush(rt *wiring) string {
+	switch {
+	case rt.Relay != nil:
+		return "pushes through relay " + rt.relayURL + " as station " + rt.Relay.Station() + " (token " + relay.Mask(rt.relayToken) + "), callback " + rt.PushURL
+	case rt.PushURL != "" && rt.PushListen != "":
+		return "push " + rt.PushURL + " (listening on " + rt.PushListen + ")"
+	case rt.PushURL != "":
+		return "push " + rt.PushURL
+	}
+	return "polling only (no push address)"
 }
