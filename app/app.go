@@ -292,16 +292,20 @@ func (u *UI) started(st store.Settings, first shipping.User, ask error) {
 	u.loadingNote.Hide()
 	u.tabs.Show()
 	u.userSelect.Enable()
-	u.signIn(first)
+	if ask == nil {
+		u.signIn(first)
+	} else {
+		u.applyRole() // nobody signed in until first's PIN is given
+	}
 	if u.tabs.Selected() == u.tabShip {
 		u.win.Canvas().Focus(u.ship.name)
 	}
 	switch {
 	case ask == nil:
 	case errors.Is(ask, shipping.ErrPINNotSet):
-		u.askSetPIN(first.Name, func(bool) {})
+		u.askSetPIN(first.Name, u.keepUserUnless)
 	case errors.Is(ask, shipping.ErrWrongPIN):
-		u.askPIN(first.Name, func(bool) {})
+		u.askPIN(first.Name, u.keepUserUnless)
 	default:
 		u.showError(i18n.T("Sign in"), ask)
 	}
@@ -543,11 +547,8 @@ func (u *UI) updateStatus() {
 		mode = i18n.T("Demo mode")
 	}
 	text := fmt.Sprintf("%s · %s: %s (%s)", mode, i18n.T("User"), u.user.Name, roleText(u.user.Role))
-	switch {
-	case u.user.Name == "":
+	if u.user.Name == "" {
 		text = mode + " · " + i18n.T("Nobody is signed in yet.")
-	case u.user.Role == "":
-		text = fmt.Sprintf("%s · %s: %s (%s)", mode, i18n.T("User"), u.user.Name, i18n.T("not signed in"))
 	}
 	if u.shared {
 		if u.worker == "" {

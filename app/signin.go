@@ -128,6 +128,13 @@ func (u *UI) askSetPIN(name string, done func(bool)) {
 	form := widget.NewForm(widget.NewFormItem(i18n.T("PIN"), p.pin), widget.NewFormItem(i18n.T("Repeat the PIN"), p.repeat))
 	content := container.NewVBox(intro, form, p.msg, container.NewHBox(layout.NewSpacer(), p.cancel, p.ok))
 	p.d = dialog.NewCustomWithoutButtons(i18n.F("Set a PIN for %s", name), content, u.win)
+	// Closed some other way than its buttons: as Cancel.
+	p.d.SetOnClosed(func() {
+		if u.setPIN == p {
+			u.setPIN = nil
+			done(false)
+		}
+	})
 	p.d.Resize(fyne.NewSize(480, content.MinSize().Height+80))
 	// Enter in the first field goes on to the second; Enter there submits.
 	p.pin.OnSubmitted = func(string) {
@@ -179,9 +186,10 @@ func (u *UI) submitPIN(p *pinSetter, done func(bool)) {
 // closePIN closes the "set a PIN" dialog; done learns whether the person
 // signed in.
 func (u *UI) closePIN(p *pinSetter, signedIn bool, done func(bool)) {
-	if u.setPIN == p {
-		u.setPIN = nil
+	if u.setPIN != p {
+		return // already closed
 	}
+	u.setPIN = nil
 	p.d.Hide()
 	done(signedIn)
 }
@@ -189,8 +197,8 @@ func (u *UI) closePIN(p *pinSetter, signedIn bool, done func(bool)) {
 // firstUser is who the app starts as: the first user who may sign in
 // without a PIN (the service says who: CheckPIN with no PIN, so outside
 // demo mode never a manager without one). When nobody may, it is the first
-// user, with no role (nothing allowed), and ask is why (ErrWrongPIN: ask
-// for the PIN; ErrPINNotSet: ask to set one).
+// user's name, and ask is why (ErrWrongPIN: ask for the PIN; ErrPINNotSet:
+// ask to set one); nobody is signed in until they give it.
 func (u *UI) firstUser(ctx context.Context, st store.Settings) (usr shipping.User, ask error) {
 	for i, s := range st.Users {
 		usr, err := u.svc.CheckPIN(ctx, s.Name, "")

@@ -196,6 +196,20 @@ func TestStartNeverSignsInAPINlessManager(t *testing.T) {
 			t.Errorf("users %v: started as %+v, set-PIN dialog %v", c.users, ui.user, ui.setPIN != nil)
 		}
 		if c.askSets {
+			if ui.user.Name != "" || !strings.Contains(ui.statusBar.Text, "尚未登录") {
+				t.Errorf("while asked: user %+v, status %q", ui.user, ui.statusBar.Text)
+			}
+			// Cancelled, nobody is signed in; choosing 主管 asks again.
+			test.Tap(ui.setPIN.cancel)
+			wait()
+			if ui.setPIN != nil || ui.user.Name != "" || ui.userSelect.Selected != "" {
+				t.Fatalf("after cancel: dialog %v, user %+v, choice %q", ui.setPIN != nil, ui.user, ui.userSelect.Selected)
+			}
+			ui.userSelect.SetSelected("主管")
+			wait()
+			if ui.setPIN == nil {
+				t.Fatal("choosing 主管 after cancelling does not ask again")
+			}
 			typeEnter(ui.setPIN.pin, "2580")
 			typeEnter(ui.setPIN.repeat, "2580")
 			wait()
