@@ -44,7 +44,10 @@ type Resender interface {
 }
 
 // Deps are what a Service works with. DB, Waybills and Queue are required;
-// the others may be nil (no tracking subscription, no SMS resend).
+// the others may be nil (no tracking subscription, no SMS resend). A
+// service that only builds label jobs (LabelJob, for `shipdesk print`)
+// needs only DB: without Waybills a carrier's own label cannot be fetched,
+// and ours is laid out instead.
 type Deps struct {
 	DB       store.Store
 	Waybills Waybills
