@@ -97,38 +97,10 @@ func chooseStore(g *globals) (storeChoice, error) {
 	if err != nil {
 		return storeChoice{}, err
 	}
-	changed := false
-	dsn := g.DB
-	if dsn == "" {
-		dsn = os.Getenv(envDB)
-	}
+	before := cfg
 	var ch storeChoice
-	switch {
-	case dsn == "bbolt" || dsn == "file":
-		if cfg.DB != "" {
-			cfg.DB, changed = "", true
-		}
-	case dsn != "":
-		if !postgres.IsDSN(dsn) {
-			return ch, usagef("--db %q: give a PostgreSQL connection string such as postgres://shipdesk@db-host:5432/shipdesk?sslmode=verify-full, or bbolt for the file in the data folder", postgres.Redact(dsn))
-		}
-		clean, pw := postgres.SplitPassword(dsn)
-		if pw != "" {
-			sec, err := store.LoadSecrets(g.DataDir)
-			if err != nil {
-				return ch, err
-			}
-			if sec.DBPassword != pw {
-				sec.DBPassword = pw
-				if err := store.SaveSecrets(g.DataDir, sec); err != nil {
-					return ch, err
-				}
-			}
-		}
-		if cfg.DB != clean {
-			cfg.DB, changed = clean, true
-		}
-		ch.Password = pw
+	if ch.Password, err = chooseDB(g, &cfg); err != nil {
+		return ch, err
 	}
 	ch.DSN = cfg.DB
 	if ch.Shared() && ch.Password == "" {
@@ -138,13 +110,61 @@ func chooseStore(g *globals) (storeChoice, error) {
 		}
 		ch.Password = sec.DBPassword
 	}
+	cfg.Station = stationName(g, cfg.Station)
+	ch.Station = cfg.Station
+	if cfg != before {
+		if err := saveStation(g.DataDir, cfg); err != nil {
+			return ch, err
+		}
+	}
+	return ch, nil
+}
+
+// chooseDB applies --db (else SHIPDESK_DB) to the remembered choice cfg:
+// bbolt (or file) forgets a remembered PostgreSQL store; a PostgreSQL
+// connection string is remembered without its password, which goes to the
+// secrets file and is returned.
+func chooseDB(g *globals, cfg *stationConfig) (password string, err error) {
+	dsn := g.DB
+	if dsn == "" {
+		dsn = os.Getenv(envDB)
+	}
+	switch {
+	case dsn == "":
+		return "", nil
+	case dsn == "bbolt" || dsn == "file":
+		cfg.DB = ""
+		return "", nil
+	case !postgres.IsDSN(dsn):
+		return "", usagef("--db %q: give a PostgreSQL connection string such as postgres://shipdesk@db-host:5432/shipdesk?sslmode=verify-full, or bbolt for the file in the data folder", postgres.Redact(dsn))
+	}
+	clean, pw := postgres.SplitPassword(dsn)
+	if pw != "" {
+		sec, err := store.LoadSecrets(g.DataDir)
+		if err != nil {
+			return "", err
+		}
+		if sec.DBPassword != pw {
+			sec.DBPassword = pw
+			if err := store.SaveSecrets(g.DataDir, sec); err != nil {
+				return "", err
+			}
+		}
+	}
+	cfg.DB = clean
+	return pw, nil
+}
+
+// stationName is this station's name: --station, else SHIPDESK_STATION,
+// else the remembered one, else the host name ("station" without one).
+func stationName(g *globals, remembered string) string {
 	station := g.Station
 	if station == "" {
 		station = os.Getenv(envStation)
 	}
 	station = strings.TrimSpace(station)
 	if station == "" {
-		station = cfg.Station
+		station = remembered
 	}
 	if station == "" {
 		h, _ := os.Hostname()
@@ -153,16 +173,7 @@ func chooseStore(g *globals) (storeChoice, error) {
 			station = "station"
 		}
 	}
-	if cfg.Station != station {
-		cfg.Station, changed = station, true
-	}
-	ch.Station = station
-	if changed {
-		if err := saveStation(g.DataDir, cfg); err != nil {
-			return ch, err
-		}
-	}
-	return ch, nil
+	return station
 }
 
 // openStore opens the station's store: the bbolt file in the data folder,
