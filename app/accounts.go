@@ -49,10 +49,10 @@ func newAccountsTab(u *UI) *accountsTab {
 	for _, s := range a.specs {
 		names = append(names, s.Name+" "+s.Carrier)
 	}
-	a.carrier = widget.NewSelect(names, func(string) { a.msg.SetText(""); a.show() })
+	a.carrier = newSelect(names, func(string) { a.msg.SetText(""); a.show() })
 	a.form = container.NewVBox()
-	a.product = widget.NewSelect(nil, nil)
-	a.payType = widget.NewSelect(nil, nil)
+	a.product = newSelect(nil, nil)
+	a.payType = newSelect(nil, nil)
 	a.template = widget.NewRadioGroup([]string{templateName(kuaidi100.TemplateOwn), templateName(kuaidi100.TemplateCarrier)}, nil)
 	a.template.Horizontal = true
 	a.saveBtn = widget.NewButtonWithIcon(i18n.T("Save account"), theme.DocumentSaveIcon(), a.save)

@@ -212,7 +212,7 @@ func (u *UI) buildTabs() {
 // status bar on top, the tabs below (behind a loading note until start's
 // read returns), and the window-wide shortcuts.
 func (u *UI) layOut() {
-	u.userSelect = widget.NewSelect(nil, nil)
+	u.userSelect = newSelect(nil, nil)
 	u.userSelect.OnChanged = u.onUserChosen
 	u.userSelect.Disable()
 	u.statusBar = widget.NewLabel("")

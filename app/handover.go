@@ -58,7 +58,7 @@ type handoverScreen struct {
 
 func newHandoverScreen(u *UI) *handoverScreen {
 	h := &handoverScreen{ui: u, beep: beepFor}
-	h.carrier = widget.NewSelect(nil, nil)
+	h.carrier = newSelect(nil, nil)
 	h.carrier.PlaceHolder = i18n.T("Choose the carrier")
 	h.courier = widget.NewEntry()
 	h.courier.SetPlaceHolder(i18n.T("Courier's name (optional)"))

@@ -67,7 +67,7 @@ func newPrintersScreen(u *UI) *printersScreen {
 	for _, l := range printer.Languages() {
 		langs = append(langs, l.String())
 	}
-	p.language = widget.NewSelect(langs, nil)
+	p.language = newSelect(langs, nil)
 	p.language.PlaceHolder = "TSPL / ZPL"
 	var sizeNames []string
 	for _, s := range label.Sizes {
@@ -86,8 +86,8 @@ func newPrintersScreen(u *UI) *printersScreen {
 		}
 		p.darkness.Refresh()
 	}
-	p.media = widget.NewSelect([]string{i18n.T("Gap labels"), i18n.T("Black mark labels"), i18n.T("Continuous paper")}, nil)
-	p.speed = widget.NewSelect([]string{"2", "3", "4", "5", "6"}, nil)
+	p.media = newSelect([]string{i18n.T("Gap labels"), i18n.T("Black mark labels"), i18n.T("Continuous paper")}, nil)
+	p.speed = newSelect([]string{"2", "3", "4", "5", "6"}, nil)
 	p.speed.PlaceHolder = i18n.T("Printer default")
 	p.saveBtn = widget.NewButtonWithIcon(i18n.T("Save printer"), theme.DocumentSaveIcon(), p.save)
 	p.removeBtn = widget.NewButtonWithIcon(i18n.T("Remove"), theme.DeleteIcon(), p.remove)

@@ -331,7 +331,7 @@ func (r *reprintScreen) askResend() {
 		names = append(names, milestoneText(m.Milestone))
 		ms = append(ms, m.Milestone)
 	}
-	sel := widget.NewSelect(names, nil)
+	sel := newSelect(names, nil)
 	if len(names) > 0 {
 		sel.SetSelectedIndex(0)
 	}

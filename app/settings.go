@@ -150,13 +150,13 @@ func (s *settingsScreen) accountPage() fyne.CanvasObject {
 func (s *settingsScreen) defaultsPage() fyne.CanvasObject {
 	s.defItems, s.defCarrier, s.defWeight = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	s.defCarrier.SetPlaceHolder(i18n.T("Empty: guess the carrier"))
-	s.defPay = widget.NewSelect(payTypeNames(), nil)
+	s.defPay = newSelect(payTypeNames(), nil)
 	var sizes []string
 	for _, z := range label.Sizes {
 		sizes = append(sizes, z.String())
 	}
-	s.labelSize = widget.NewSelect(sizes, nil)
-	s.labelDPI = widget.NewSelect([]string{"203", "300"}, nil)
+	s.labelSize = newSelect(sizes, nil)
+	s.labelDPI = newSelect([]string{"203", "300"}, nil)
 	s.maskPhones = widget.NewCheck(i18n.T("Mask phone numbers on labels"), nil)
 	return widget.NewForm(
 		widget.NewFormItem(i18n.T("Items"), s.defItems),
@@ -232,7 +232,7 @@ func (s *settingsScreen) usersEditor() *listEditor[store.User] {
 
 // dataPage is the language, backup, CSV export and the audit log.
 func (s *settingsScreen) dataPage() fyne.CanvasObject {
-	s.language = widget.NewSelect([]string{"中文", "English"}, nil)
+	s.language = newSelect([]string{"中文", "English"}, nil)
 	backup := widget.NewButtonWithIcon(i18n.T("Back up the database…"), theme.StorageIcon(), s.backup)
 	export := widget.NewButtonWithIcon(i18n.T("Export shipments as CSV…"), theme.DownloadIcon(), s.export)
 	s.audit = newTextList(func() int { return len(s.auditLog) }, func(i int) string {
@@ -598,7 +598,7 @@ func (s *settingsScreen) editUser(i int) {
 	}
 	name := widget.NewEntry()
 	name.SetText(usr.Name)
-	role := widget.NewSelect(roleNames, nil)
+	role := newSelect(roleNames, nil)
 	role.SetSelected(roleText(usr.Role))
 	pin := widget.NewPasswordEntry()
 	pin.SetPlaceHolder(i18n.T("Empty: keep; - : no PIN"))

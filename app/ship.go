@@ -130,7 +130,7 @@ func (s *shipScreen) buildFields() {
 	s.phone = newFormEntry(submit)
 	s.address = newFormEntry(submit)
 	s.address.SetPlaceHolder(i18n.T("Province, city, district, street and number"))
-	s.sender = widget.NewSelect(nil, func(string) { s.changed() })
+	s.sender = newSelect(nil, func(string) { s.changed() })
 	s.carrier = widget.NewSelectEntry(nil)
 	s.carrier.SetPlaceHolder(i18n.T("Empty: guess the carrier"))
 	s.carrier.OnChanged = s.onCarrierChanged
@@ -144,7 +144,7 @@ func (s *shipScreen) buildFields() {
 	s.items = newFormEntry(submit)
 	s.count = newFormEntry(submit)
 	s.weight = newFormEntry(submit)
-	s.payType = widget.NewSelect(payTypeNames(), func(string) { s.changed() })
+	s.payType = newSelect(payTypeNames(), func(string) { s.changed() })
 	s.insured = newFormEntry(submit)
 	s.insured.SetPlaceHolder("0")
 	s.remark = newFormEntry(submit)

@@ -205,6 +205,9 @@ func TestStartNeverSignsInAPINlessManager(t *testing.T) {
 			if ui.setPIN != nil || ui.user.Name != "" || ui.userSelect.Selected != "" {
 				t.Fatalf("after cancel: dialog %v, user %+v, choice %q", ui.setPIN != nil, ui.user, ui.userSelect.Selected)
 			}
+			if ui.userSelect.PlaceHolder != "请选择" {
+				t.Errorf("the empty user choice reads %q", ui.userSelect.PlaceHolder)
+			}
 			ui.userSelect.SetSelected("主管")
 			wait()
 			if ui.setPIN == nil {

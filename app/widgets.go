@@ -57,6 +57,14 @@ func (e *formEntry) TypedShortcut(s fyne.Shortcut) {
 	e.Entry.TypedShortcut(s)
 }
 
+// newSelect is widget.NewSelect with the placeholder in the app's language
+// (Fyne's own, "(Select one)", would show English in the Chinese UI).
+func newSelect(options []string, changed func(string)) *widget.Select {
+	s := widget.NewSelect(options, changed)
+	s.PlaceHolder = i18n.T("Please choose")
+	return s
+}
+
 // errorText is the one-sentence message shown under a field.
 func errorText() *widget.Label {
 	l := widget.NewLabel("")
