@@ -3,13 +3,18 @@
 // Screens are thin: each reads its widgets, calls one shipping (or printer)
 // method and shows the result; the rules live in package shipping.
 //
-// One file per screen. Every label goes through lang.L with the English text
-// as the key; translation/zh.json and translation/en.json hold the texts and
-// Chinese is the default (see UseLanguage).
+// One file per screen (signin.go holds the user choice and the PIN
+// dialogs). Every text a person reads goes through package i18n with the
+// English text as the key; assets/i18n/zh.json holds the Chinese, which is
+// the default (see UseLanguage).
 //
-// Threading: widget callbacks run on Fyne's main goroutine. Work that may
-// block (Kuaidi100 calls, printing, searches, statistics) runs in a goroutine
-// started by UI.async and hands its result back through UI.onMain (fyne.Do).
+// Threading: widget callbacks run on Fyne's main goroutine, which never
+// calls the store (bbolt or a shared database that may be away): every
+// service call that reads or writes it, also New's start-up reads and
+// Close's window size, runs in a goroutine started by UI.async and hands its
+// result back through UI.onMain (fyne.Do). The tests check this with a
+// store that reports calls on the goroutine driving the widgets
+// (mainthread_test.go).
 package app
 
 import (
