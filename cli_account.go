@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/shipping"
 )
@@ -15,7 +16,7 @@ import (
 // accounts with the carriers, kept in the secrets file of the data folder.
 func runAccount(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("account needs set, list or remove")
+		return usagef(i18n.N("account needs set, list or remove"))
 	}
 	switch args[0] {
 	case "set":
@@ -25,7 +26,7 @@ func runAccount(ctx context.Context, g *globals, args []string, stdout, stderr i
 	case "remove":
 		return runAccountRemove(ctx, g, args[1:], stdout)
 	}
-	return usagef("account %q: use set, list or remove", args[0])
+	return usagef(i18n.N("account %q: use set, list or remove"), args[0])
 }
 
 // accountService is a Service over the station's store (for the audit
@@ -50,11 +51,11 @@ var accountFlags = []struct{ flag, field string }{
 
 func carrierArg(pos []string, cmd string) (kuaidi100.AccountSpec, error) {
 	if len(pos) != 1 {
-		return kuaidi100.AccountSpec{}, usagef("%s needs exactly one CARRIER (a company code such as zhongtong)", cmd)
+		return kuaidi100.AccountSpec{}, usagef(i18n.N("%s needs exactly one CARRIER (a company code such as zhongtong)"), cmd)
 	}
 	spec, ok := kuaidi100.AccountSpecFor(pos[0])
 	if !ok {
-		return spec, usagef("%s: Kuaidi100 issues no e-waybills for %q; carriers: %s", cmd, pos[0], strings.Join(accountCarriers(), ", "))
+		return spec, usagef(i18n.N("%s: Kuaidi100 issues no e-waybills for %q; carriers: %s"), cmd, pos[0], strings.Join(accountCarriers(), ", "))
 	}
 	return spec, nil
 }
@@ -85,20 +86,20 @@ func runAccountSet(ctx context.Context, g *globals, args []string, stdout io.Wri
 		return err
 	}
 	if *template != "" && *template != kuaidi100.TemplateOwn && *template != kuaidi100.TemplateCarrier {
-		return usagef("--template %q: use own (我方面单) or carrier (快递公司模板)", *template)
+		return usagef(i18n.N("--template %q: use own (our own label) or carrier (the carrier's template)"), *template)
 	}
 	a := kuaidi100.Account{Carrier: spec.Carrier, Product: *product, PayType: *payType, Template: *template}
 	for _, f := range accountFlags {
 		if v := *vals[f.field]; v != "" {
 			if _, used := spec.Field(f.field); !used && f.field != kuaidi100.FieldTBNet {
-				return usagef("account set %s: %s does not use --%s; it needs %s", spec.Carrier, spec.Short, f.flag, fieldList(spec))
+				return usagef(i18n.N("account set %s: %s does not use --%s; it needs %s"), spec.Carrier, spec.Short, f.flag, fieldList(spec))
 			}
 			a.SetField(f.field, v)
 		}
 	}
 	return accountService(ctx, g, func(svc *shipping.Service) error {
 		if err := svc.SetAccount(ctx, cliUser(), a); err != nil {
-			return fmt.Errorf("account set %s: %w（需要：%s）", spec.Carrier, err, fieldList(spec))
+			return withNextStep(fmt.Errorf("account set %s: %w", spec.Carrier, err), i18n.N("The account needs: %s."), fieldList(spec))
 		}
 		list, err := svc.Accounts(ctx, cliUser())
 		if err != nil {
@@ -124,12 +125,12 @@ func fieldList(spec kuaidi100.AccountSpec) string {
 			}
 		}
 		if f.Fixed != "" {
-			parts = append(parts, fmt.Sprintf("%s=%s（固定）", f.Label, f.Fixed))
+			parts = append(parts, i18n.F("%s=%s (fixed)", f.Label, f.Fixed))
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("--%s %s", flag, f.Label))
 	}
-	return strings.Join(parts, "、")
+	return strings.Join(parts, i18n.T(", "))
 }
 
 func printAccount(w io.Writer, a kuaidi100.Account) {
@@ -139,13 +140,13 @@ func printAccount(w io.Writer, a kuaidi100.Account) {
 		fmt.Fprintf(w, "  %-14s %-10s %s\n", f.Name, f.Label, a.Field(f.Name))
 	}
 	if a.TBNet != "" {
-		fmt.Fprintf(w, "  %-14s %-10s %s\n", kuaidi100.FieldTBNet, "网点", a.TBNet)
+		fmt.Fprintf(w, "  %-14s %-10s %s\n", kuaidi100.FieldTBNet, i18n.T("Branch"), a.TBNet)
 	}
-	tmpl := "我方面单"
+	tmpl := i18n.T("our own label")
 	if a.Template == kuaidi100.TemplateCarrier {
-		tmpl = "快递公司模板"
+		tmpl = i18n.T("the carrier's template")
 	}
-	fmt.Fprintf(w, "  product %s, payType %s, template %s (%s)\n", a.Product, a.PayType, a.Template, tmpl)
+	fmt.Fprintf(w, "  %s\n", i18n.F("product %s, payType %s, template %s (%s)", a.Product, a.PayType, a.Template, tmpl))
 }
 
 // accountJSON is one element of `account list --json`: values masked.
@@ -187,7 +188,7 @@ func runAccountList(ctx context.Context, g *globals, args []string, stdout io.Wr
 			return enc.Encode(out)
 		}
 		if len(list) == 0 {
-			fmt.Fprintln(stdout, "没有快递账号：用 shipdesk account set CARRIER ... 添加（shipdesk account set zhongtong --partner-id ... --partner-key ... --net ...）")
+			fmt.Fprintln(stdout, i18n.T("No carrier accounts yet: add one with shipdesk account set CARRIER ... (e.g. shipdesk account set zhongtong --partner-id ... --partner-key ... --net ...)"))
 			return nil
 		}
 		for _, a := range list {
@@ -211,7 +212,7 @@ func runAccountRemove(ctx context.Context, g *globals, args []string, stdout io.
 		if err := svc.RemoveAccount(ctx, cliUser(), spec.Carrier); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "removed %s %s\n", spec.Carrier, spec.Name)
+		fmt.Fprintln(stdout, i18n.F("Removed the account for %s %s.", spec.Carrier, spec.Name))
 		return nil
 	})
 }
@@ -227,17 +228,17 @@ func runCancel(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return flagUsage(err)
 	}
 	if len(pos) != 1 {
-		return usagef("cancel needs exactly one WAYBILL")
+		return usagef(i18n.N("cancel needs exactly one WAYBILL"))
 	}
 	if strings.TrimSpace(*reason) == "" {
-		return usagef("cancel needs --reason TEXT (取消原因)")
+		return usagef(i18n.N("cancel needs --reason TEXT (why the waybill is cancelled)"))
 	}
 	waybill := kuaidi100.NormalizeNumber(pos[0])
 	return withRuntime(ctx, g, runtimeOptions{Logf: quietLogf(stderr)}, func(ctx context.Context, rt *wiring) error {
 		if err := rt.Service.Cancel(ctx, cliUser(), waybill, *reason); err != nil {
-			return fmt.Errorf("cancel %s: %s", waybill, shipping.Describe(err))
+			return fmt.Errorf("cancel %s: %w", waybill, err)
 		}
-		fmt.Fprintf(stdout, "cancelled %s\n", waybill)
+		fmt.Fprintln(stdout, i18n.F("Cancelled %s.", waybill))
 		return nil
 	})
 }

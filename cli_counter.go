@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/shipping"
 	"shipdesk/store"
 )
@@ -50,7 +51,7 @@ func runPatients(ctx context.Context, g *globals, args []string, stdout, stderr 
 		q = *query
 	}
 	if q == "" || (*phone != "" && *query != "") {
-		return usagef("patients needs --phone PHONE (or --find NAME|配镜单号), or: patients forget PHONE")
+		return usagef(i18n.N("patients needs --phone PHONE (or --find NAME|REF, the clinic's order number), or: patients forget PHONE"))
 	}
 	return withCounter(ctx, g, func(ctx context.Context, svc *shipping.Service) error {
 		list, err := svc.Recipients(ctx, cliUser(), q, 50)
@@ -65,10 +66,10 @@ func runPatients(ctx context.Context, g *globals, args []string, stdout, stderr 
 			return writeJSON(stdout, out)
 		}
 		if len(list) == 0 {
-			fmt.Fprintln(stdout, "没有找到这位患者的收件记录。")
+			fmt.Fprintln(stdout, i18n.T("No earlier recipients found for this patient."))
 			return nil
 		}
-		rows := [][]string{{"NAME", "PHONE", "ADDRESS", "REFERENCE", "LAST WAYBILL", "LAST SHIPPED", "PARCELS"}}
+		rows := [][]string{header(i18n.N("NAME"), i18n.N("PHONE"), i18n.N("ADDRESS"), i18n.N("REFERENCE"), i18n.N("LAST WAYBILL"), i18n.N("LAST SHIPPED"), i18n.N("PARCELS"))}
 		for _, r := range list {
 			rows = append(rows, []string{r.Name, r.Phone, r.Address, dash(r.Reference), r.Waybill,
 				r.LastShipped.In(clinicTime).Format("2006-01-02 15:04"), fmt.Sprint(r.Count)})
@@ -82,10 +83,10 @@ func runPatientsForget(ctx context.Context, g *globals, args []string, stdout io
 	asJSON := fs.Bool("json", false, "JSON output")
 	rest, err := parseInterleaved(fs, args)
 	if err != nil {
-		return err
+		return flagUsage(err)
 	}
 	if len(rest) != 1 {
-		return usagef("patients forget needs exactly one PHONE")
+		return usagef(i18n.N("patients forget needs exactly one PHONE"))
 	}
 	return withCounter(ctx, g, func(ctx context.Context, svc *shipping.Service) error {
 		res, err := svc.Forget(ctx, cliUser(), rest[0])
@@ -95,8 +96,8 @@ func runPatientsForget(ctx context.Context, g *globals, args []string, stdout io
 		if *asJSON {
 			return writeJSON(stdout, res)
 		}
-		fmt.Fprintf(stdout, "已删除 %s 的资料：%d 个运单、%d 个订单、%d 条短信、%d 个打印任务已脱敏。\n",
-			store.MaskPhone(rest[0]), res.Shipments, res.Orders, res.SMS, res.PrintJobs)
+		fmt.Fprintln(stdout, i18n.F("Deleted the data of %s: %d shipments, %d orders, %d SMS and %d print jobs are masked.",
+			store.MaskPhone(rest[0]), res.Shipments, res.Orders, res.SMS, res.PrintJobs))
 		return nil
 	})
 }
@@ -125,7 +126,7 @@ func handoverFile(g *globals) string { return filepath.Join(g.DataDir, "handover
 func loadHandover(g *globals) (*shipping.Handover, error) {
 	b, err := os.ReadFile(handoverFile(g))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, errors.New("没有进行中的交接，请先运行 shipdesk handover start CARRIER")
+		return nil, i18n.Wrap(errors.New("no handover in progress"), "No handover is in progress: start one with shipdesk handover start CARRIER.")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read handover: %w", err)
@@ -177,7 +178,7 @@ func toHandoverJSON(h *shipping.Handover) handoverJSON {
 
 func runHandover(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("handover needs a subcommand: start CARRIER [--courier NAME], scan WAYBILL..., finish --pdf FILE, or status")
+		return usagef(i18n.N("handover needs a subcommand: start CARRIER [--courier NAME], scan WAYBILL..., finish --pdf FILE, or status"))
 	}
 	switch args[0] {
 	case "start":
@@ -191,7 +192,7 @@ func runHandover(ctx context.Context, g *globals, args []string, stdout, stderr 
 	case "-h", "--help", "-help":
 		return flag.ErrHelp
 	}
-	return usagef("unknown handover subcommand %q (want start, scan, finish or status)", args[0])
+	return usagef(i18n.N("unknown handover subcommand %q (want start, scan, finish or status)"), args[0])
 }
 
 func runHandoverStart(ctx context.Context, g *globals, args []string, stdout io.Writer) error {
@@ -201,13 +202,13 @@ func runHandoverStart(ctx context.Context, g *globals, args []string, stdout io.
 	asJSON := fs.Bool("json", false, "JSON output")
 	rest, err := parseInterleaved(fs, args)
 	if err != nil {
-		return err
+		return flagUsage(err)
 	}
 	if len(rest) != 1 {
-		return usagef("handover start needs exactly one CARRIER (a Kuaidi100 code such as zhongtong)")
+		return usagef(i18n.N("handover start needs exactly one CARRIER (a Kuaidi100 code such as zhongtong)"))
 	}
 	if old, err := loadHandover(g); err == nil && old.FinishedAt.IsZero() && !*restart {
-		return fmt.Errorf("已有未完成的交接 %s（%s，已扫 %d 件）：先 shipdesk handover finish --pdf FILE，或加 --restart 重新开始", old.ID, old.CarrierName, len(old.Scanned))
+		return i18n.Wrap(fmt.Errorf("handover %s is not finished", old.ID), "Handover %s (%s, %d scanned) is not finished: finish it with shipdesk handover finish --pdf FILE, or start again with --restart.", old.ID, old.CarrierName, len(old.Scanned))
 	}
 	return withCounter(ctx, g, func(ctx context.Context, svc *shipping.Service) error {
 		h, err := svc.StartHandover(ctx, cliUser(), rest[0], *courier)
@@ -220,7 +221,7 @@ func runHandoverStart(ctx context.Context, g *globals, args []string, stdout io.
 		if *asJSON {
 			return writeJSON(stdout, toHandoverJSON(h))
 		}
-		fmt.Fprintf(stdout, "交接 %s：%s 今天已打印待交接 %d 件。扫描：shipdesk handover scan WAYBILL...\n", h.ID, h.CarrierName, len(h.Expected))
+		fmt.Fprintln(stdout, i18n.F("Handover %s: %d %s parcels printed today wait for the courier. Scan them: shipdesk handover scan WAYBILL...", h.ID, len(h.Expected), h.CarrierName))
 		return nil
 	})
 }
@@ -230,10 +231,10 @@ func runHandoverScan(ctx context.Context, g *globals, args []string, stdout io.W
 	asJSON := fs.Bool("json", false, "JSON output")
 	rest, err := parseInterleaved(fs, args)
 	if err != nil {
-		return err
+		return flagUsage(err)
 	}
 	if len(rest) == 0 {
-		return usagef("handover scan needs at least one WAYBILL")
+		return usagef(i18n.N("handover scan needs at least one WAYBILL"))
 	}
 	h, err := loadHandover(g)
 	if err != nil {
@@ -265,10 +266,10 @@ func runHandoverScan(ctx context.Context, g *globals, args []string, stdout io.W
 			for _, r := range scans {
 				fmt.Fprintf(stdout, "%-13s %s\n", r.Outcome, r.Message)
 			}
-			fmt.Fprintf(stdout, "已扫 %d 件，还差 %d 件。\n", len(h.Scanned), len(h.Missing()))
+			fmt.Fprintln(stdout, i18n.F("%d scanned, %d still missing.", len(h.Scanned), len(h.Missing())))
 		}
 		if warned > 0 {
-			return fmt.Errorf("%d 件不能交接，请留下核对", warned)
+			return i18n.Wrap(fmt.Errorf("%d parcels kept back", warned), "%d parcels cannot be handed over: keep them back and check them.", warned)
 		}
 		return nil
 	})
@@ -282,7 +283,7 @@ func runHandoverFinish(ctx context.Context, g *globals, args []string, stdout io
 		return err
 	}
 	if *pdf == "" {
-		return usagef("handover finish needs --pdf FILE for the 交接单")
+		return usagef(i18n.N("handover finish needs --pdf FILE for the handover sheet"))
 	}
 	h, err := loadHandover(g)
 	if err != nil {
@@ -305,18 +306,18 @@ func runHandoverFinish(ctx context.Context, g *globals, args []string, stdout io
 			return fmt.Errorf("write %s: %w", *pdf, err)
 		}
 		if err := os.Remove(handoverFile(g)); err != nil {
-			return fmt.Errorf("handover finished, but: %w", err)
+			return i18n.Wrap(err, "The handover is finished and its sheet written, but its file in the data folder could not be removed: delete handover.json there.")
 		}
 		if *asJSON {
 			out := toHandoverJSON(h)
 			out.PDF = *pdf
 			return writeJSON(stdout, out)
 		}
-		fmt.Fprintf(stdout, "交接单 %s：%s %d 件，已写入 %s", h.ID, h.CarrierName, len(h.Scanned), *pdf)
+		line := i18n.F("Handover sheet %s: %d %s parcels, written to %s.", h.ID, len(h.Scanned), h.CarrierName, *pdf)
 		if m := len(h.Missing()); m > 0 {
-			fmt.Fprintf(stdout, "；还有 %d 件已打印未交接", m)
+			line += i18n.F(" %d printed parcels were not handed over.", m)
 		}
-		fmt.Fprintln(stdout)
+		fmt.Fprintln(stdout, line)
 		return nil
 	})
 }
@@ -334,16 +335,16 @@ func runHandoverStatus(g *globals, args []string, stdout io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, toHandoverJSON(h))
 	}
-	fmt.Fprintf(stdout, "交接 %s：%s，已扫 %d 件，还差 %d 件。\n", h.ID, h.CarrierName, len(h.Scanned), len(h.Missing()))
+	fmt.Fprintln(stdout, i18n.F("Handover %s: %s, %d scanned, %d still missing.", h.ID, h.CarrierName, len(h.Scanned), len(h.Missing())))
 	for _, p := range h.Missing() {
-		fmt.Fprintf(stdout, "  未扫 %s  %s\n", p.Waybill, p.City)
+		fmt.Fprintf(stdout, "  %s %s  %s\n", i18n.T("not scanned"), p.Waybill, p.City)
 	}
 	return nil
 }
 
 func runReport(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("report needs a subcommand: day [--date YYYY-MM-DD] --pdf FILE | --csv FILE, or costs [--months N] [--csv FILE]")
+		return usagef(i18n.N("report needs a subcommand: day [--date YYYY-MM-DD] --pdf FILE | --csv FILE, or costs [--months N] [--csv FILE]"))
 	}
 	switch args[0] {
 	case "day":
@@ -353,7 +354,7 @@ func runReport(ctx context.Context, g *globals, args []string, stdout, stderr io
 	case "-h", "--help", "-help":
 		return flag.ErrHelp
 	}
-	return usagef("unknown report subcommand %q (want day or costs)", args[0])
+	return usagef(i18n.N("unknown report subcommand %q (want day or costs)"), args[0])
 }
 
 func runReportDay(ctx context.Context, g *globals, args []string, stdout io.Writer) error {
@@ -366,13 +367,13 @@ func runReportDay(ctx context.Context, g *globals, args []string, stdout io.Writ
 		return err
 	}
 	if *pdf == "" && *csvOut == "" && !*asJSON {
-		return usagef("report day needs --pdf FILE, --csv FILE or --json")
+		return usagef(i18n.N("report day needs --pdf FILE, --csv FILE or --json"))
 	}
 	day := time.Now()
 	if *date != "" {
 		d, err := time.ParseInLocation("2006-01-02", *date, shipping.ClinicTime)
 		if err != nil {
-			return usagef("--date %q: give the day as YYYY-MM-DD", *date)
+			return usagef(i18n.N("--date %q: give the day as YYYY-MM-DD"), *date)
 		}
 		day = d
 	}
@@ -399,9 +400,9 @@ func runReportDay(ctx context.Context, g *globals, args []string, stdout io.Writ
 		if *asJSON {
 			return writeJSON(stdout, r)
 		}
-		fmt.Fprintf(stdout, "%s：发货 %d 件，已交接 %d 件，已取消 %d 件，补打 %d 次，面单费 %.2f 元，短信 %d 条 %.2f 元。\n",
+		fmt.Fprintln(stdout, i18n.F("%s: %d shipped, %d handed over, %d cancelled, %d reprints, waybills %.2f yuan, %d SMS %.2f yuan.",
 			r.Date, r.Total.Shipped, r.Total.HandedOver, r.Total.Cancelled, r.Total.Reprinted,
-			float64(r.Total.WaybillFen)/100, r.Total.SMS, float64(r.Total.SMSFen)/100)
+			float64(r.Total.WaybillFen)/100, r.Total.SMS, float64(r.Total.SMSFen)/100))
 		return nil
 	})
 }
@@ -415,7 +416,7 @@ func runReportCosts(ctx context.Context, g *globals, args []string, stdout io.Wr
 		return err
 	}
 	if *months < 1 || *months > 120 {
-		return usagef("--months %d: give 1 to 120", *months)
+		return usagef(i18n.N("--months %d: give 1 to 120"), *months)
 	}
 	return withCounter(ctx, g, func(ctx context.Context, svc *shipping.Service) error {
 		lines, err := svc.Costs(ctx, cliUser(), *months)
@@ -434,7 +435,7 @@ func runReportCosts(ctx context.Context, g *globals, args []string, stdout io.Wr
 		if *asJSON {
 			return writeJSON(stdout, lines)
 		}
-		rows := [][]string{{"MONTH", "CARRIER", "WAYBILLS", "WAYBILL YUAN", "SMS", "SMS YUAN"}}
+		rows := [][]string{header(i18n.N("MONTH"), i18n.N("CARRIER"), i18n.N("WAYBILLS"), i18n.N("WAYBILL YUAN"), i18n.N("SMS"), i18n.N("SMS YUAN"))}
 		for _, l := range lines {
 			rows = append(rows, []string{l.Month, l.CarrierName, fmt.Sprint(l.Waybills), fmt.Sprintf("%.2f", float64(l.WaybillFen)/100),
 				fmt.Sprint(l.SMS), fmt.Sprintf("%.2f", float64(l.SMSFen)/100)})

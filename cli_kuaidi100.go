@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"shipdesk/assets/i18n"
@@ -45,7 +44,7 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 		return flagUsage(err)
 	}
 	if len(pos) > 0 {
-		return usagef("%s takes no arguments, got %q", fs.Name(), pos[0])
+		return usagef(i18n.N("%s takes no arguments, got %q"), fs.Name(), pos[0])
 	}
 	return nil
 }
@@ -60,7 +59,30 @@ func flagUsage(err error) error {
 	if errors.Is(err, flag.ErrHelp) {
 		return err
 	}
-	return usagef("%v", err)
+	return flagError(err)
+}
+
+// flagError turns the flag package's English complaint into a sentence
+// in the language in use.
+func flagError(err error) error {
+	msg := err.Error()
+	for _, f := range []struct{ prefix, key string }{
+		{"flag provided but not defined: ", i18n.N("there is no flag %s here")},
+		{"flag needs an argument: ", i18n.N("flag %s needs a value")},
+		{"bad flag syntax: ", i18n.N("%s is not a flag: flags look like --name VALUE")},
+	} {
+		if rest, ok := strings.CutPrefix(msg, f.prefix); ok {
+			return usagef(f.key, "-"+strings.TrimLeft(rest, "-"))
+		}
+	}
+	// invalid value "x" for flag -n: parse error
+	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		if val, fl, ok := strings.Cut(rest, " for flag "); ok {
+			fl, _, _ = strings.Cut(fl, ":")
+			return usagef(i18n.N("%s %s: that is not a value this flag takes"), "-"+strings.TrimLeft(fl, "-"), val)
+		}
+	}
+	return usagef(i18n.N("the command is not written right: %s"), msg)
 }
 
 // sandboxOptionsFromEnv are the sandbox defaults with the KUAIDI100_*
@@ -90,7 +112,7 @@ func runSandbox(ctx context.Context, g *globals, args []string, stdout, stderr i
 		return err
 	}
 	if o.Speed <= 0 {
-		return usagef("--speed must be positive")
+		return usagef(i18n.N("--speed must be above 0"))
 	}
 	if *verbose {
 		o.Logf = func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
@@ -101,12 +123,12 @@ func runSandbox(ctx context.Context, g *globals, args []string, stdout, stderr i
 	}
 	sb := sandbox.New(o)
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "Kuaidi100 sandbox listening on %s (speed %g, seed %d)\n", base, o.Speed, o.Seed)
+	fmt.Fprintln(stdout, i18n.F("Kuaidi100 sandbox listening on %s (speed %g, seed %d)", base, o.Speed, o.Seed))
 	if o.StatePath != "" {
-		fmt.Fprintf(stdout, "State kept in %s (waybills, parcels, subscriptions and limits survive a restart)\n", o.StatePath)
+		fmt.Fprintln(stdout, i18n.F("State kept in %s (waybills, parcels, subscriptions and limits survive a restart)", o.StatePath))
 	}
 	printSandboxCreds(stdout, sb.Credentials())
-	fmt.Fprintf(stdout, "Try: shipdesk --api-base %s track NUMBER    counters: %s/sandbox/stats\n", base, base)
+	fmt.Fprintln(stdout, i18n.F("Try: shipdesk --api-base %s track NUMBER    counters: %s/sandbox/stats", base, base))
 	return sb.Serve(ctx, ln)
 }
 
@@ -114,12 +136,12 @@ func printSandboxCreds(w io.Writer, c kuaidi100.Config) {
 	demo := sandbox.DemoCredentials()
 	show := func(label, env, v, d string) {
 		if v == d {
-			fmt.Fprintf(w, "  %-9s %s   (demo; set %s to change)\n", label, v, env)
+			fmt.Fprintf(w, "  %-9s %s   %s\n", label, v, i18n.F("(demo; set %s to change)", env))
 		} else {
-			fmt.Fprintf(w, "  %-9s %s   (from %s)\n", label, store.MaskSecret(v), env)
+			fmt.Fprintf(w, "  %-9s %s   %s\n", label, store.MaskSecret(v), i18n.F("(from %s)", env))
 		}
 	}
-	fmt.Fprintln(w, "Credentials accepted:")
+	fmt.Fprintln(w, i18n.T("Credentials accepted:"))
 	show("key", kuaidi100.EnvKey, c.Key, demo.Key)
 	show("customer", kuaidi100.EnvCustomer, c.Customer, demo.Customer)
 	show("secret", kuaidi100.EnvSecret, c.Secret, demo.Secret)
@@ -191,8 +213,8 @@ func savedSettings(ctx context.Context, g *globals) (store.Settings, bool) {
 	return st, err == nil
 }
 
-var errNoCredentials = errors.New("未配置快递100账号：请设置环境变量 KUAIDI100_KEY 和 KUAIDI100_CUSTOMER（在快递100企业管理后台“我的信息”中获取），" +
-	"或用 --sandbox 试用内置沙箱、--api-base URL 连接运行中的沙箱 / no Kuaidi100 credentials: set KUAIDI100_KEY and KUAIDI100_CUSTOMER, or use --sandbox or --api-base URL")
+var errNoCredentials = i18n.Wrap(kuaidi100.ErrNoCredentials,
+	"Kuaidi100 is not set up: set KUAIDI100_KEY and KUAIDI100_CUSTOMER (from the Kuaidi100 business console, My information), or try the built-in sandbox with --sandbox, or a running sandbox with --api-base URL.")
 
 func runDetect(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("detect")
@@ -202,7 +224,7 @@ func runDetect(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return flagUsage(err)
 	}
 	if len(pos) != 1 {
-		return usagef("detect needs exactly one NUMBER")
+		return usagef(i18n.N("detect needs exactly one NUMBER"))
 	}
 	num := kuaidi100.NormalizeNumber(pos[0])
 	var cands []kuaidi100.Candidate
@@ -216,7 +238,7 @@ func runDetect(ctx context.Context, g *globals, args []string, stdout, stderr io
 		stop()
 	}
 	if err != nil && !*asJSON {
-		fmt.Fprintf(stderr, "note: online detection unavailable (%v); offline guess only\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "%s (%v)\n", i18n.T("Online detection is not available: this is the offline guess only."), oneLine(err.Error()))
 	}
 	seen := map[string]bool{}
 	for _, c := range cands {
@@ -234,14 +256,13 @@ func runDetect(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return writeJSONOut(stdout, cands)
 	}
 	if len(cands) == 0 {
-		return fmt.Errorf("未能从单号 %s 识别快递公司，请手动选择快递公司 / no carrier matches this number", num)
+		return i18n.Wrap(fmt.Errorf("detect %s: no carrier matches", num), "No carrier matches the number %s: choose the carrier by hand.", num)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CODE\tNAME\tCONFIDENCE\tSOURCE")
+	rows := [][]string{header(i18n.N("CODE"), i18n.N("NAME"), i18n.N("CONFIDENCE"), i18n.N("SOURCE"))}
 	for _, c := range cands {
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\n", c.Code, c.Name, c.Confidence, c.Source)
+		rows = append(rows, []string{c.Code, c.Name, fmt.Sprintf("%.2f", c.Confidence), c.Source})
 	}
-	return tw.Flush()
+	return writeTable(stdout, rows)
 }
 
 func writeJSONOut(w io.Writer, v any) error {
@@ -281,13 +302,13 @@ func runTrack(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return flagUsage(err)
 	}
 	if len(pos) != 1 {
-		return usagef("track needs exactly one NUMBER")
+		return usagef(i18n.N("track needs exactly one NUMBER"))
 	}
 	num := kuaidi100.NormalizeNumber(pos[0])
 	com := strings.ToLower(strings.TrimSpace(*carrier))
 	if com != "" {
 		if _, ok := kuaidi100.LookupCarrier(com); !ok {
-			return usagef("unknown carrier code %q (see shipdesk detect NUMBER)", com)
+			return usagef(i18n.N("unknown carrier code %q (see shipdesk detect NUMBER)"), com)
 		}
 	}
 	c, online, stop, err := kuaidiClient(ctx, g)
@@ -301,11 +322,11 @@ func runTrack(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if com == "" {
 		cands := kuaidi100.Guess(num)
 		if len(cands) == 0 {
-			return usagef("cannot tell the carrier of %s; pass --carrier CODE (see shipdesk detect)", num)
+			return usagef(i18n.N("cannot tell the carrier of %s: give --carrier CODE (see shipdesk detect)"), num)
 		}
 		com = cands[0].Code
 		if !*asJSON {
-			fmt.Fprintf(stderr, "carrier guessed from the number: %s %s (%.0f%%); pass --carrier to choose\n", com, cands[0].Name, cands[0].Confidence*100)
+			fmt.Fprintln(stderr, i18n.F("Carrier guessed from the number: %s %s (%.0f%%); give --carrier to choose.", com, cands[0].Name, cands[0].Confidence*100))
 		}
 	}
 	tr, err := c.Query(ctx, kuaidi100.QueryRequest{Com: com, Num: num, Phone: *phone})
@@ -323,17 +344,26 @@ func runTrack(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	if *asJSON {
 		return writeJSONOut(stdout, out)
 	}
-	fmt.Fprintf(stdout, "单号 Number:   %s\n快递 Carrier:  %s (%s)\n状态 Status:   %s %s", out.Number, out.CarrierName, out.Carrier, m.Chinese(), m.English())
+	status := milestoneName(m)
 	if out.State != "" {
-		fmt.Fprintf(stdout, " (state %s %s)", out.State, kuaidi100.StateName(out.State))
+		state := out.State
+		if i18n.Language() == "zh" {
+			state += " " + kuaidi100.StateName(out.State)
+		}
+		status += " " + i18n.F("(Kuaidi100 state %s)", state)
 	}
-	fmt.Fprintln(stdout)
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tSTATE\tAREA\tDETAIL")
+	if err := writeTable(stdout, [][]string{
+		{i18n.T("Number:"), out.Number},
+		{i18n.T("Carrier:"), out.CarrierName + " (" + out.Carrier + ")"},
+		{i18n.T("Status:"), status},
+	}); err != nil {
+		return err
+	}
+	rows := [][]string{header(i18n.N("TIME"), i18n.N("STATE"), i18n.N("AREA"), i18n.N("DETAIL"))}
 	for _, e := range evs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Time.Format("2006-01-02 15:04"), e.Milestone.Chinese(), e.Area, e.Context)
+		rows = append(rows, []string{e.Time.In(clinicTime).Format("2006-01-02 15:04"), milestoneName(e.Milestone), e.Area, e.Context})
 	}
-	return tw.Flush()
+	return writeTable(stdout, rows)
 }
 
 func nonEmptyStr(s, def string) string {

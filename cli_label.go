@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/printer"
 	"shipdesk/printer/label"
 	"shipdesk/printer/tspl"
@@ -35,7 +36,7 @@ func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return err
 	}
 	if order.Waybill == "" {
-		return usagef("a label needs a waybill number: give --waybill N (the label of an existing waybill) or \"waybill\" in the order file; 'shipdesk order create' issues new waybills")
+		return usagef(i18n.N("a label needs a waybill number: give --waybill N (the label of an existing waybill) or \"waybill\" in the order file; 'shipdesk order create' issues new waybills"))
 	}
 	ls := settings.Label
 	ls.MaskPhones = ls.MaskPhones && !f.fullPhone
@@ -52,7 +53,7 @@ func runLabel(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		return err
 	}
 	if f.out != "-" {
-		fmt.Fprintf(stdout, "%s: %s label %s mm, %d dpi, %d bytes\n", f.out, f.format, f.size, f.dpi, len(data))
+		fmt.Fprintf(stdout, "%s: %s\n", f.out, i18n.F("%s label %s mm, %d dpi, %d bytes", f.format, f.size, f.dpi, len(data)))
 	}
 	return nil
 }
@@ -83,28 +84,28 @@ func parseLabelFlags(args []string, settings store.Settings) (labelFlags, error)
 		return f, flagUsage(err)
 	}
 	if fs.NArg() > 0 {
-		return f, usagef("unexpected argument %q", fs.Arg(0))
+		return f, usagef(i18n.N("unexpected argument %q"), fs.Arg(0))
 	}
 	if f.out == "" {
-		return f, usagef("give --out FILE (.png, .prn, .tspl or .zpl)")
+		return f, usagef(i18n.N("give --out FILE (.png, .prn, .tspl or .zpl)"))
 	}
 	f.format = strings.ToLower(*format)
 	if f.format == "" {
 		f.format = formatFromExt(f.out, settings.Label.Format)
 	}
 	if f.format != "png" && f.format != "tspl" && f.format != "zpl" {
-		return f, usagef("--format %q: want png, tspl or zpl", *format)
+		return f, usagef(i18n.N("--format %q: want png, tspl or zpl"), *format)
 	}
 	size, err := label.ParseSize(*sizeFlag)
 	if err != nil {
-		return f, usagef("--size %q: want 76x130, 100x150 or 100x180", *sizeFlag)
+		return f, usagef(i18n.N("--size %q: want 76x130, 100x150 or 100x180"), *sizeFlag)
 	}
 	f.size = size
 	if err := label.CheckDPI(f.dpi); err != nil {
-		return f, usagef("--dpi %d: want 203 or 300", f.dpi)
+		return f, usagef(i18n.N("--dpi %d: want 203 or 300"), f.dpi)
 	}
 	if !f.order.given() {
-		return f, usagef("give --waybill N with the order flags, or --order FILE.json")
+		return f, usagef(i18n.N("give --waybill N with the order flags, or --order FILE.json"))
 	}
 	return f, nil
 }
@@ -153,14 +154,14 @@ func runRender(ctx context.Context, g *globals, args []string, stdout, stderr io
 		args = fs.Args()[1:]
 	}
 	if len(files) != 1 {
-		return usagef("give exactly one FILE.prn")
+		return usagef(i18n.N("give exactly one FILE.prn"))
 	}
 	if *out == "" {
-		return usagef("give --out FILE.png")
+		return usagef(i18n.N("give --out FILE.png"))
 	}
 	if *dpi != 0 {
 		if err := label.CheckDPI(*dpi); err != nil {
-			return usagef("--dpi %d: want 203 or 300", *dpi)
+			return usagef(i18n.N("--dpi %d: want 203 or 300"), *dpi)
 		}
 	}
 	data, err := os.ReadFile(files[0])
@@ -171,12 +172,12 @@ func runRender(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if *format != "" {
 		l, ok := printer.ParseLanguage(*format)
 		if !ok {
-			return usagef("--format %q: want tspl or zpl", *format)
+			return usagef(i18n.N("--format %q: want tspl or zpl"), *format)
 		}
 		lang = l
 	}
 	if lang == "" {
-		return errors.New("cannot tell TSPL from ZPL (no ^XA, no SIZE); give --format tspl or --format zpl")
+		return i18n.Wrap(errors.New("neither ^XA nor SIZE in the file"), "Cannot tell whether %s is TSPL or ZPL: give --format tspl or --format zpl.", files[0])
 	}
 	im, err := renderJob(lang, data, *dpi)
 	if err != nil {
@@ -203,7 +204,7 @@ func writePNG(path string, img *image.Gray, stdout io.Writer) error {
 		return err
 	}
 	if path != "-" {
-		fmt.Fprintf(stdout, "%s: %dx%d dots\n", path, img.Rect.Dx(), img.Rect.Dy())
+		fmt.Fprintf(stdout, "%s: %s\n", path, i18n.F("%dx%d dots", img.Rect.Dx(), img.Rect.Dy()))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/store"
 )
 
@@ -66,11 +67,11 @@ func (o *orderFlags) load(s store.Settings) (store.Order, error) {
 	if o.file != "" {
 		b, err := os.ReadFile(o.file)
 		if err != nil {
-			return store.Order{}, fmt.Errorf("read order file: %w", err)
+			return store.Order{}, i18n.Wrap(fmt.Errorf("read order file: %w", err), "The order file %s cannot be read: check the path.", o.file)
 		}
 		parsed, err := parseOrderJSON(b)
 		if err != nil {
-			return store.Order{}, fmt.Errorf("order file %s: %w", o.file, err)
+			return store.Order{}, i18n.Wrap(fmt.Errorf("order file %s: %w", o.file, err), "The order file %s is not a valid order: check it against the example in the README (unknown fields are refused).", o.file)
 		}
 		f = parsed
 	}

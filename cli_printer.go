@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/printer"
 	"shipdesk/printer/label"
 	"shipdesk/shipping"
@@ -62,9 +63,9 @@ func runPrint(ctx context.Context, g *globals, args []string, stdout, stderr io.
 		if j.ID == 0 {
 			return err
 		}
-		return fmt.Errorf("%s job %d is kept as failed; retry it from the print queue (%v)", printer.Describe(err), j.ID, err)
+		return withNextStep(err, i18n.N("Print job %d is kept as failed: retry it from the print queue."), j.ID)
 	}
-	fmt.Fprintf(stdout, "job %d sent: %d bytes to %s\n", j.ID, len(j.Data), j.PrinterURI)
+	fmt.Fprintln(stdout, i18n.F("job %d sent: %d bytes to %s", j.ID, len(j.Data), j.PrinterURI))
 	return nil
 }
 
@@ -84,21 +85,21 @@ func parsePrintFlags(args []string) (printFlags, error) {
 	}
 	f.prnFiles = pos
 	if f.printer == "" {
-		return f, usagef("--printer URI is required (e.g. --printer tcp://192.168.1.50 or --printer usb://)")
+		return f, usagef(i18n.N("--printer URI is required (e.g. --printer tcp://192.168.1.50 or --printer usb://)"))
 	}
 	if _, err := printer.ParseURI(f.printer); err != nil {
-		return f, usagef("%v", err)
+		return f, usagef(i18n.N("--printer %q: %s"), f.printer, printer.Describe(err))
 	}
 	if _, err := f.labelOptions(); err != nil {
 		return f, err
 	}
 	switch {
 	case len(pos) > 1:
-		return f, usagef("print takes one FILE.prn, got %d", len(pos))
+		return f, usagef(i18n.N("print takes one FILE.prn, got %d"), len(pos))
 	case len(pos) == 1 && f.order.given():
-		return f, usagef("give FILE.prn or order flags, not both")
+		return f, usagef(i18n.N("give FILE.prn or order flags, not both"))
 	case len(pos) == 0 && !f.order.given():
-		return f, usagef("give FILE.prn or order flags (--order FILE.json, or --waybill and --to-name ...)")
+		return f, usagef(i18n.N("give FILE.prn or order flags (--order FILE.json, or --waybill and --to-name ...)"))
 	}
 	return f, nil
 }
@@ -107,10 +108,10 @@ func parsePrintFlags(args []string) (printFlags, error) {
 func fileJob(path string) (store.PrintJob, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return store.PrintJob{}, fmt.Errorf("read %s: %w", path, err)
+		return store.PrintJob{}, i18n.Wrap(fmt.Errorf("read %s: %w", path, err), "%s cannot be read: check the path.", path)
 	}
 	if len(data) == 0 {
-		return store.PrintJob{}, fmt.Errorf("%s is empty: nothing to print", path)
+		return store.PrintJob{}, i18n.Wrap(errors.New("empty job"), "%s is empty: there is nothing to print.", path)
 	}
 	return store.PrintJob{Data: data, Format: printer.SniffLanguage(data).String()}, nil
 }
@@ -144,7 +145,7 @@ func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr 
 
 	var profiles []store.PrinterProfile
 	if db, err := openCLIStore(ctx, g); err != nil {
-		fmt.Fprintf(stderr, "shipdesk printers: configured printers not shown: %v\n", err)
+		fmt.Fprintf(stderr, "shipdesk printers: %s (%v)\n", i18n.T("The configured printers are not shown: the data folder's store cannot be opened."), err)
 	} else {
 		s, err := db.Settings(ctx)
 		db.Close()
@@ -155,13 +156,13 @@ func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr 
 	}
 	entries, derr := printer.Inventory(ctx, profiles)
 	if derr != nil {
-		fmt.Fprintf(stderr, "shipdesk printers: %v\n", derr)
+		fmt.Fprintf(stderr, "shipdesk printers: %s (%v)\n", i18n.T("Not every kind of printer could be looked for."), derr)
 	}
 	var list []printerJSON
 	for _, e := range entries {
 		list = append(list, printerJSON{URI: e.Profile.URI, Name: e.Profile.Name, Model: e.Model, Manufacturer: e.Manufacturer,
 			Language: e.Profile.Language, Transport: e.Transport, Driver: e.Driver, Port: e.Port,
-			Status: e.Status.String(), StatusText: e.Status.Chinese(), Configured: e.Configured})
+			Status: e.Status.String(), StatusText: e.Status.Text(), Configured: e.Configured})
 	}
 	if *asJSON {
 		if list == nil {
@@ -170,19 +171,18 @@ func runPrinters(ctx context.Context, g *globals, args []string, stdout, stderr 
 		return writeJSONOut(stdout, list)
 	}
 	if len(list) == 0 {
-		fmt.Fprintln(stdout, "no printers found or configured")
+		fmt.Fprintln(stdout, i18n.T("No printers found or configured."))
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "URI\tNAME\tLANGUAGE\tSTATUS\tCONFIGURED")
+	rows := [][]string{header(i18n.N("URI"), i18n.N("NAME"), i18n.N("LANGUAGE"), i18n.N("STATUS"), i18n.N("CONFIGURED"))}
 	for _, r := range list {
 		conf := ""
 		if r.Configured {
-			conf = "yes"
+			conf = i18n.T("yes")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s (%s)\t%s\n", r.URI, dash(r.Name), dash(r.Language), r.Status, r.StatusText, conf)
+		rows = append(rows, []string{r.URI, dash(r.Name), dash(r.Language), r.Status + " (" + r.StatusText + ")", conf})
 	}
-	return tw.Flush()
+	return writeTable(stdout, rows)
 }
 
 // buildOrderJob builds the e-waybill label of the order given by the flags
@@ -196,10 +196,10 @@ func buildOrderJob(ctx context.Context, db store.Store, q *printer.Queue, f *pri
 	}
 	o, err := f.order.load(s)
 	if err != nil {
-		return store.PrintJob{}, usagef("%v", err)
+		return store.PrintJob{}, usageFrom(err)
 	}
 	if o.Waybill == "" {
-		return store.PrintJob{}, usagef("a label needs a waybill number: give --waybill N (or use 'order create' to issue one)")
+		return store.PrintJob{}, usagef(i18n.N("a label needs a waybill number: give --waybill N (or use 'order create' to issue one)"))
 	}
 	opt, err := f.labelOptions()
 	if err != nil {
@@ -221,20 +221,20 @@ func (f *printFlags) labelOptions() (shipping.ShipOptions, error) {
 	if f.lang != "" {
 		lang, ok := printer.ParseLanguage(f.lang)
 		if !ok {
-			return opt, usagef("--lang must be tspl or zpl")
+			return opt, usagef(i18n.N("--lang must be tspl or zpl"))
 		}
 		opt.Language = lang
 	}
 	if f.size != "" {
 		z, err := label.ParseSize(f.size)
 		if err != nil {
-			return opt, usagef("--size %s: %v (use 76x130, 100x150 or 100x180)", f.size, err)
+			return opt, usagef(i18n.N("--size %q: want 76x130, 100x150 or 100x180"), f.size)
 		}
 		opt.Size = z
 	}
 	if f.dpi != 0 {
 		if err := label.CheckDPI(f.dpi); err != nil {
-			return opt, usagef("--dpi %d: %v (use 203 or 300)", f.dpi, err)
+			return opt, usagef(i18n.N("--dpi %d: want 203 or 300"), f.dpi)
 		}
 	}
 	return opt, nil

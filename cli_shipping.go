@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/text/width"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/printer/label"
 	"shipdesk/shipping"
@@ -57,7 +58,7 @@ type jobJSON struct {
 
 func runOrder(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("order needs a subcommand: create --order FILE.json [--print URI] [--json], or resume ORDER-ID")
+		return usagef(i18n.N("order needs a subcommand: create --order FILE.json [--print URI] [--json], or resume ORDER-ID"))
 	}
 	switch args[0] {
 	case "create":
@@ -67,7 +68,7 @@ func runOrder(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	case "-h", "--help", "-help":
 		return flag.ErrHelp
 	}
-	return usagef("unknown order subcommand %q (want create or resume)", args[0])
+	return usagef(i18n.N("unknown order subcommand %q (want create or resume)"), args[0])
 }
 
 // shipFlags are the print options shared by order create and resume.
@@ -91,13 +92,13 @@ func (f *shipFlags) options() (shipping.ShipOptions, error) {
 	if f.size != "" {
 		z, err := label.ParseSize(f.size)
 		if err != nil {
-			return opt, usagef("--size: %v", err)
+			return opt, usagef(i18n.N("--size %q: want 76x130, 100x150 or 100x180"), f.size)
 		}
 		opt.Size = z
 	}
 	if f.dpi != 0 {
 		if err := label.CheckDPI(f.dpi); err != nil {
-			return opt, usagef("--dpi: %v", err)
+			return opt, usagef(i18n.N("--dpi %d: want 203 or 300"), f.dpi)
 		}
 	}
 	return opt, nil
@@ -113,7 +114,7 @@ func runOrderCreate(ctx context.Context, g *globals, args []string, stdout, stde
 		return err
 	}
 	if !of.given() {
-		return usagef("order create needs --order FILE.json (or --to-name, --to-phone and --to-addr)")
+		return usagef(i18n.N("order create needs --order FILE.json (or --to-name, --to-phone and --to-addr)"))
 	}
 	opt, err := sf.options()
 	if err != nil {
@@ -125,14 +126,14 @@ func runOrderCreate(ctx context.Context, g *globals, args []string, stdout, stde
 			return err
 		}
 		if o.Waybill != "" {
-			return usagef("order create issues a new waybill; remove \"waybill\" from the order (use 'shipdesk label' or 'print' for an existing one)")
+			return usagef(i18n.N("order create issues a new waybill: remove \"waybill\" from the order (use 'shipdesk label' or 'print' for an existing one)"))
 		}
 		if o.Carrier == "" {
 			// "carrier": "" means guess: the settings' default, else the
 			// carrier used most, else the most common one.
 			if c := rt.Service.SuggestCarriers(ctx, o); len(c) > 0 {
 				o.Carrier = c[0].Code
-				fmt.Fprintf(stderr, "shipdesk order: no carrier given, using %s (%s)\n", c[0].Code, c[0].Name)
+				fmt.Fprintf(stderr, "shipdesk order: %s\n", i18n.F("No carrier given: using %s (%s).", c[0].Code, c[0].Name))
 			}
 		}
 		res, err := rt.Service.Ship(ctx, cliUser(), o, opt)
@@ -152,7 +153,7 @@ func runOrderResume(ctx context.Context, g *globals, args []string, stdout, stde
 		return flagUsage(err)
 	}
 	if len(pos) != 1 {
-		return usagef("order resume needs one order id (SD…)")
+		return usagef(i18n.N("order resume needs one order id (SD…)"))
 	}
 	opt, err := sf.options()
 	if err != nil {
@@ -170,15 +171,13 @@ func runOrderResume(ctx context.Context, g *globals, args []string, stdout, stde
 // shipError is the one line for a ship that failed: what to do, and the
 // order (and waybill) already stored, so that 'order resume' can carry on.
 func shipError(res *shipping.ShipResult, err error) error {
-	msg := shipping.Describe(err)
-	if res != nil && res.Order.ID != "" {
-		msg += " (order " + res.Order.ID
-		if res.Order.Waybill != "" {
-			msg += ", waybill " + res.Order.Waybill
-		}
-		msg += "; shipdesk order resume " + res.Order.ID + ")"
+	switch {
+	case res == nil || res.Order.ID == "":
+		return err
+	case res.Order.Waybill != "":
+		return withNextStep(err, i18n.N("Order %s (waybill %s) is saved: carry on with shipdesk order resume %s."), res.Order.ID, res.Order.Waybill, res.Order.ID)
 	}
-	return errors.New(msg)
+	return withNextStep(err, i18n.N("Order %s is saved: carry on with shipdesk order resume %s."), res.Order.ID, res.Order.ID)
 }
 
 // printShipResult writes one line "WAYBILL CARRIER JOBSTATE" (or the JSON
@@ -204,7 +203,7 @@ func printShipResult(res *shipping.ShipResult, asJSON bool, stdout, stderr io.Wr
 		fmt.Fprintf(stdout, "%s %s %s\n", res.Order.Waybill, res.Order.Carrier, state)
 	}
 	if res.Warning != "" {
-		fmt.Fprintf(stderr, "shipdesk order: %s (order %s)\n", oneLine(res.Warning), res.Order.ID)
+		fmt.Fprintf(stderr, "shipdesk order: %s\n", oneLine(i18n.F("%s (order %s)", res.Warning, res.Order.ID)))
 	}
 	warnGlyphs(stderr, "shipdesk order", res.LabelWarnings)
 	return nil
@@ -265,13 +264,13 @@ func runShipments(ctx context.Context, g *globals, args []string, stdout, stderr
 		return err
 	}
 	if *limit < 0 {
-		return usagef("--limit %d: give a positive number, or 0 for all", *limit)
+		return usagef(i18n.N("--limit %d: give a positive number, or 0 for all"), *limit)
 	}
 	var want *store.Milestone
 	if *stateName != "" {
 		m, err := store.ParseMilestone(*stateName)
 		if err != nil {
-			return usagef("--state: %v", err)
+			return usagef(i18n.N("--state %q: want ordered, picked_up, in_transit, out_for_delivery, delivered, problem, returning, returned, refused, cancelled or customs"), *stateName)
 		}
 		want = &m
 	}
@@ -287,11 +286,11 @@ func runShipments(ctx context.Context, g *globals, args []string, stdout, stderr
 	if *asJSON {
 		return writeShipmentsJSON(ctx, db, list, stdout)
 	}
-	rows := [][]string{{"WAYBILL", "CARRIER", "STATE", "RECIPIENT", "PHONE", "REFERENCE", "CREATED", "UPDATED"}}
+	rows := [][]string{header(i18n.N("WAYBILL"), i18n.N("CARRIER"), i18n.N("STATE"), i18n.N("RECIPIENT"), i18n.N("PHONE"), i18n.N("REFERENCE"), i18n.N("CREATED"), i18n.N("UPDATED"))}
 	for _, s := range list {
-		rows = append(rows, []string{s.Waybill, s.Carrier, s.Milestone.String(), s.RecipientName,
-			store.MaskPhone(s.RecipientPhone), dash(s.Reference), s.CreatedAt.Local().Format("2006-01-02 15:04"),
-			s.UpdatedAt.Local().Format("2006-01-02 15:04")})
+		rows = append(rows, []string{s.Waybill, s.Carrier, milestoneName(s.Milestone), s.RecipientName,
+			store.MaskPhone(s.RecipientPhone), dash(s.Reference), s.CreatedAt.In(clinicTime).Format("2006-01-02 15:04"),
+			s.UpdatedAt.In(clinicTime).Format("2006-01-02 15:04")})
 	}
 	return writeTable(stdout, rows)
 }
@@ -414,14 +413,14 @@ func runDaemon(ctx context.Context, g *globals, args []string, stdout, stderr io
 		return err
 	}
 	defer stop()
-	logf("shipdesk daemon: %s; %s; %s; %d active shipments; Ctrl-C stops", rt.Mode, rt.Store.Describe(), describePush(rt), active)
+	logf("shipdesk daemon: %s", i18n.F("%s; %s; %s; %d active shipments; Ctrl-C stops", rt.Mode, rt.Store.Describe(), describePush(rt), active))
 	if u, err := url.Parse(rt.PushURL); err == nil && rt.PushURL != "" && rt.Relay == nil {
 		if h := u.Hostname(); h == "" || h == "0.0.0.0" || h == "::" {
-			logf("shipdesk daemon: warning: Kuaidi100 cannot call %s; give --push-url with an address it can reach", rt.PushURL)
+			logf("shipdesk daemon: %s", i18n.F("Warning: Kuaidi100 cannot call %s; give --push-url with an address it can reach.", rt.PushURL))
 		}
 	}
 	err = rt.Run(ctx)
-	logf("shipdesk daemon: stopped")
+	logf("shipdesk daemon: %s", i18n.T("stopped"))
 	return err
 }
 
@@ -459,7 +458,7 @@ func printDaemonChanges(ctx context.Context, rt *wiring, stdout io.Writer) (acti
 			return
 		}
 		last[s.Waybill] = s.Milestone
-		fmt.Fprintf(stdout, "%s %s %s %s %s\n", time.Now().Format(time.RFC3339), s.Waybill, s.Carrier, s.Milestone, s.Milestone.Chinese())
+		fmt.Fprintf(stdout, "%s %s %s %s %s\n", time.Now().Format(time.RFC3339), s.Waybill, s.Carrier, s.Milestone, milestoneName(s.Milestone))
 	})
 	stopWorker := rt.OnWorkerChange(func(w store.WorkerState) {
 		mu.Lock()
@@ -478,11 +477,11 @@ func printDaemonChanges(ctx context.Context, rt *wiring, stdout io.Writer) (acti
 func describePush(rt *wiring) string {
 	switch {
 	case rt.Relay != nil:
-		return "pushes through relay " + rt.relayURL + " as station " + rt.Relay.Station() + " (token " + relay.Mask(rt.relayToken) + "), callback " + rt.PushURL
+		return i18n.F("pushes through relay %s as station %s (token %s), callback %s", rt.relayURL, rt.Relay.Station(), relay.Mask(rt.relayToken), rt.PushURL)
 	case rt.PushURL != "" && rt.PushListen != "":
-		return "push " + rt.PushURL + " (listening on " + rt.PushListen + ")"
+		return i18n.F("push %s (listening on %s)", rt.PushURL, rt.PushListen)
 	case rt.PushURL != "":
-		return "push " + rt.PushURL
+		return i18n.F("push %s", rt.PushURL)
 	}
-	return "polling only (no push address)"
+	return i18n.T("polling only (no push address)")
 }
