@@ -130,7 +130,11 @@ func fieldList(spec kuaidi100.AccountSpec) string {
 		}
 		parts = append(parts, fmt.Sprintf("--%s %s", flag, f.Label))
 	}
-	return strings.Join(parts, i18n.T(", "))
+	sep := ", "
+	if i18n.Language() == "zh" {
+		sep = "、"
+	}
+	return strings.Join(parts, sep)
 }
 
 func printAccount(w io.Writer, a kuaidi100.Account) {

@@ -41,7 +41,7 @@ func runPatients(ctx context.Context, g *globals, args []string, stdout, stderr 
 	}
 	fs := newFlagSet("patients")
 	phone := fs.String("phone", "", "the patient's phone number")
-	query := fs.String("find", "", "a name or 配镜单号 instead of a phone")
+	query := fs.String("find", "", "a name or the clinic's order number instead of a phone")
 	asJSON := fs.Bool("json", false, "JSON output")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -197,7 +197,7 @@ func runHandover(ctx context.Context, g *globals, args []string, stdout, stderr 
 
 func runHandoverStart(ctx context.Context, g *globals, args []string, stdout io.Writer) error {
 	fs := newFlagSet("handover start")
-	courier := fs.String("courier", "", "the courier's name, for the 交接单")
+	courier := fs.String("courier", "", "the courier's name, for the handover sheet")
 	restart := fs.Bool("restart", false, "drop an unfinished handover and start again")
 	asJSON := fs.Bool("json", false, "JSON output")
 	rest, err := parseInterleaved(fs, args)
@@ -277,7 +277,7 @@ func runHandoverScan(ctx context.Context, g *globals, args []string, stdout io.W
 
 func runHandoverFinish(ctx context.Context, g *globals, args []string, stdout io.Writer) error {
 	fs := newFlagSet("handover finish")
-	pdf := fs.String("pdf", "", "write the 交接单 here")
+	pdf := fs.String("pdf", "", "write the handover sheet here")
 	asJSON := fs.Bool("json", false, "JSON output")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/store"
 	"shipdesk/store/postgres"
 )
@@ -47,7 +48,7 @@ func loadStation(dir string) (stationConfig, error) {
 		return c, fmt.Errorf("read %s: %w", stationFile, err)
 	}
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return c, fmt.Errorf("read %s: %w (fix or delete the file)", filepath.Join(dir, stationFile), err)
+		return c, i18n.Wrap(fmt.Errorf("read %s: %w", filepath.Join(dir, stationFile), err), "%s cannot be read: fix or delete the file.", filepath.Join(dir, stationFile))
 	}
 	return c, nil
 }
@@ -84,9 +85,9 @@ func (c storeChoice) Shared() bool { return c.DSN != "" }
 // Describe names the store for the status line and logs (no password).
 func (c storeChoice) Describe() string {
 	if !c.Shared() {
-		return "bbolt file"
+		return i18n.T("bbolt file")
 	}
-	return "PostgreSQL " + postgres.Redact(c.DSN) + " as station " + c.Station
+	return i18n.F("PostgreSQL %s as station %s", postgres.Redact(c.DSN), c.Station)
 }
 
 // chooseStore resolves --db, SHIPDESK_DB, the remembered choice, and the
@@ -136,7 +137,7 @@ func chooseDB(g *globals, cfg *stationConfig) (password string, err error) {
 		cfg.DB = ""
 		return "", nil
 	case !postgres.IsDSN(dsn):
-		return "", usagef("--db %q: give a PostgreSQL connection string such as postgres://shipdesk@db-host:5432/shipdesk?sslmode=verify-full, or bbolt for the file in the data folder", postgres.Redact(dsn))
+		return "", usagef(i18n.N("--db %q: give a PostgreSQL connection string such as postgres://shipdesk@db-host:5432/shipdesk?sslmode=verify-full, or bbolt for the file in the data folder"), postgres.Redact(dsn))
 	}
 	clean, pw := postgres.SplitPassword(dsn)
 	if pw != "" {
@@ -190,7 +191,7 @@ func openStore(ctx context.Context, g *globals, now func() time.Time, logf func(
 	}
 	db, err := postgres.Open(ctx, ch.DSN, postgres.Options{Station: ch.Station, Password: ch.Password, Now: now, Location: clinicTime, Logf: logf})
 	if err != nil {
-		return nil, ch, fmt.Errorf("%w (共享数据库连接失败，请检查网络和数据库服务器)", err)
+		return nil, ch, i18n.Wrap(err, "The shared database cannot be reached: check the network and the database server.")
 	}
 	return db, ch, nil
 }
@@ -199,7 +200,7 @@ func openStore(ctx context.Context, g *globals, now func() time.Time, logf func(
 // `shipdesk db check`.
 func runDB(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("db: give migrate --from FILE.db --to postgres://... or check")
+		return usagef(i18n.N("db: give migrate --from FILE.db --to postgres://... or check"))
 	}
 	switch args[0] {
 	case "migrate":
@@ -210,10 +211,10 @@ func runDB(ctx context.Context, g *globals, args []string, stdout, stderr io.Wri
 			return err
 		}
 		if *from == "" || *to == "" {
-			return usagef("db migrate: give --from FILE.db and --to postgres://...")
+			return usagef(i18n.N("db migrate: give --from FILE.db and --to postgres://..."))
 		}
 		if !postgres.IsDSN(*to) {
-			return usagef("db migrate --to %q: give a postgres:// connection string", postgres.Redact(*to))
+			return usagef(i18n.N("db migrate --to %q: give a postgres:// connection string"), postgres.Redact(*to))
 		}
 		return migrateToPostgres(ctx, g, *from, *to, stdout)
 	case "check":
@@ -223,7 +224,7 @@ func runDB(ctx context.Context, g *globals, args []string, stdout, stderr io.Wri
 		}
 		return checkStore(ctx, g, stdout)
 	default:
-		return usagef("db: unknown subcommand %q (migrate or check)", args[0])
+		return usagef(i18n.N("db: unknown subcommand %q (migrate or check)"), args[0])
 	}
 }
 
@@ -236,7 +237,7 @@ func migrateToPostgres(ctx context.Context, g *globals, from, to string, stdout 
 	}
 	src, err := store.Open(from, store.Options{Location: clinicTime, LockTimeout: time.Second})
 	if err != nil {
-		return fmt.Errorf("db migrate: %w (close Shipdesk on this PC first)", err)
+		return i18n.Wrap(fmt.Errorf("db migrate: %w", err), "The file cannot be opened: close Shipdesk on this PC first.")
 	}
 	defer src.Close()
 	ch, err := chooseStore(&globals{DataDir: g.DataDir, Station: g.Station})
@@ -260,12 +261,12 @@ func migrateToPostgres(ctx context.Context, g *globals, from, to string, stdout 
 	if err != nil {
 		return fmt.Errorf("db migrate: %w", err)
 	}
-	fmt.Fprintf(stdout, "%-12s %10s %10s\n", "records", "bbolt", "postgres")
+	fmt.Fprintf(stdout, "%-12s %10s %10s\n", i18n.T("records"), "bbolt", "postgres")
 	bad := false
 	for _, k := range slices.Sorted(maps.Keys(want)) {
 		mark := ""
 		if want[k] != have[k] {
-			mark, bad = "  MISMATCH", true
+			mark, bad = "  "+i18n.T("MISMATCH"), true
 		}
 		fmt.Fprintf(stdout, "%-12s %10d %10d%s\n", k, want[k], have[k], mark)
 	}
@@ -286,9 +287,9 @@ func migrateToPostgres(ctx context.Context, g *globals, from, to string, stdout 
 	dc, _ := dst.Counts(ctx, time.Now(), 0)
 	fmt.Fprintf(stdout, "%-12s %10d %10d\n", "dashboard", sc.Total, dc.Total)
 	if bad || sc.Total != dc.Total || !maps.Equal(sc.ByMilestone, dc.ByMilestone) {
-		return errors.New("db migrate: the copy differs from the file (see above); the file is unchanged")
+		return i18n.Wrap(errors.New("db migrate: the copy differs from the file"), "The copy differs from the file (see above); the file is unchanged.")
 	}
-	fmt.Fprintf(stdout, "migrated %s to %s; printers are station %s's. Start every station with --db %s\n", from, postgres.Redact(clean), ch.Station, postgres.Redact(clean))
+	fmt.Fprintln(stdout, i18n.F("Migrated %s to %s; the printers are station %s's. Start every station with --db %s", from, postgres.Redact(clean), ch.Station, postgres.Redact(clean)))
 	return nil
 }
 
@@ -437,7 +438,7 @@ func checkStore(ctx context.Context, g *globals, stdout io.Writer) error {
 	bad := 0
 	if b, ok := db.(*store.DB); ok {
 		if err := b.Check(ctx); err != nil {
-			fmt.Fprintf(stdout, "file: %v\n", err)
+			fmt.Fprintf(stdout, "%s %v\n", i18n.T("file:"), err)
 			bad++
 		}
 	}
@@ -459,8 +460,8 @@ func checkStore(ctx context.Context, g *globals, stdout io.Writer) error {
 		return fmt.Errorf("db check: %w", err)
 	}
 	if bad > 0 {
-		return fmt.Errorf("db check: %s: %d problems (see above)", ch.Describe(), bad)
+		return i18n.Wrap(fmt.Errorf("db check: %s: %d problems", ch.Describe(), bad), "%s: %d problems (see above).", ch.Describe(), bad)
 	}
-	fmt.Fprintf(stdout, "ok: %s: %d shipments; counters and indexes match the records\n", ch.Describe(), c.Total)
+	fmt.Fprintln(stdout, i18n.F("ok: %s: %d shipments; counters and indexes match the records", ch.Describe(), c.Total))
 	return nil
 }

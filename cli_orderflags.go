@@ -50,9 +50,9 @@ func (o *orderFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.fromName, "from-name", "", "sender name")
 	fs.StringVar(&o.fromPhone, "from-phone", "", "sender phone")
 	fs.StringVar(&o.fromA, "from-addr", "", "sender address")
-	fs.StringVar(&o.items, "items", "", "contents, e.g. 眼镜 1副")
+	fs.StringVar(&o.items, "items", "", "contents, e.g. glasses, 1 pair")
 	fs.StringVar(&o.remark, "remark", "", "remark")
-	fs.StringVar(&o.reference, "reference", "", "the clinic's order number (配镜单号)")
+	fs.StringVar(&o.reference, "reference", "", "the clinic's order number")
 }
 
 // given reports whether any order field was supplied.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/printer"
 	"shipdesk/printer/label"
 	"shipdesk/shipping"
@@ -47,7 +48,7 @@ func TestPrintToFile(t *testing.T) {
 	if b, _ := os.ReadFile(out); string(b) != testJob {
 		t.Fatalf("file got %q", b)
 	}
-	if !strings.HasPrefix(stdout, "job 1 sent: ") || !strings.Contains(stdout, "file://") {
+	if want := i18n.F("job %d sent: %d bytes to %s", 1, len(testJob), printer.PathURI("file", out)) + "\n"; stdout != want {
 		t.Errorf("stdout %q", stdout)
 	}
 }
@@ -185,7 +186,7 @@ func TestPrintFromOrderFlags(t *testing.T) {
 	data := t.TempDir()
 	order := []string{"--waybill", "YT7512345678901", "--carrier", "yuantong", "--to-name", "王芳", "--to-phone", "13700001111",
 		"--to-addr", "天津市河西区友谊路32号", "--from-name", "天津眼科医院视光中心", "--from-phone", "022-23346655", "--from-addr", "天津市南开区复康路4号"}
-	for _, tt := range []struct {
+	for i, tt := range []struct {
 		lang, prefix string
 	}{{"", "SIZE 76 mm,130 mm"}, {"zpl", "^XA"}} {
 		out := filepath.Join(t.TempDir(), "label.prn")
@@ -201,7 +202,7 @@ func TestPrintFromOrderFlags(t *testing.T) {
 		if !bytes.Contains(b[:min(len(b), 200)], []byte(tt.prefix)) || !bytes.Contains(b, []byte("YT7512345678901")) {
 			t.Fatalf("lang %q: label starts %q", tt.lang, b[:min(len(b), 80)])
 		}
-		if !strings.HasPrefix(stdout, "job ") {
+		if want := i18n.F("job %d sent: %d bytes to %s", i+1, len(b), printer.PathURI("file", out)) + "\n"; stdout != want {
 			t.Errorf("stdout %q", stdout)
 		}
 	}

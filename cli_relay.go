@@ -12,11 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/store"
 	"shipdesk/tracking/relay"
 )
@@ -69,7 +69,7 @@ func runRelay(ctx context.Context, g *globals, args []string, stdout, stderr io.
 	eg.Go(func() error { return relay.Serve(ctx, ln, srv.Handler(), f.cert, f.key) })
 	eg.Go(func() error { return relay.Serve(ctx, aln, srv.AdminHandler(), "", "") })
 	err = eg.Wait()
-	logf("shipdesk relay: stopped")
+	logf("shipdesk relay: %s", i18n.T("stopped"))
 	return err
 }
 
@@ -98,25 +98,25 @@ func parseRelayFlags(args []string) (relayFlags, error) {
 // check says what is wrong with the flags, as a usage error.
 func (f relayFlags) check() error {
 	if f.listen == "" {
-		return usagef("relay needs --listen ADDR (or a subcommand: add-station NAME, stations)")
+		return usagef(i18n.N("relay needs --listen ADDR (or a subcommand: add-station NAME, stations)"))
 	}
 	if (f.cert == "") != (f.key == "") {
-		return usagef("--tls-cert and --tls-key go together")
+		return usagef(i18n.N("--tls-cert and --tls-key go together"))
 	}
 	if f.public != "" {
 		u, err := url.Parse(f.public)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return usagef("--public-url %q: want https://HOST[:PORT]", f.public)
+			return usagef(i18n.N("--public-url %q: want https://HOST[:PORT]"), f.public)
 		}
 		if u.Scheme == "http" && f.cert != "" {
-			return usagef("--public-url is http:// but --tls-cert makes the relay serve https://")
+			return usagef(i18n.N("--public-url is http:// but --tls-cert makes the relay serve https://"))
 		}
 	}
 	if h, _, err := net.SplitHostPort(f.admin); err != nil || !isLoopbackHost(h) {
-		return usagef("--admin %q must be a loopback address such as 127.0.0.1:8091", f.admin)
+		return usagef(i18n.N("--admin %q must be a loopback address such as 127.0.0.1:8091"), f.admin)
 	}
 	if f.maxPending <= 0 {
-		return usagef("--max-pending must be above 0")
+		return usagef(i18n.N("--max-pending must be above 0"))
 	}
 	return nil
 }
@@ -151,7 +151,7 @@ func openRelayDB(dataDir string) (*relay.DB, error) {
 	}
 	db, err := relay.OpenDB(filepath.Join(dataDir, relayDBFile))
 	if errors.Is(err, relay.ErrLocked) {
-		return nil, fmt.Errorf("another relay is running on %s", dataDir)
+		return nil, i18n.Wrap(fmt.Errorf("relay %s: %w", dataDir, err), "Another relay is running with the data folder %s: stop it first, or give another --data-dir.", dataDir)
 	}
 	return db, err
 }
@@ -176,10 +176,10 @@ func announceRelay(logf func(string, ...any), db *relay.DB, f relayFlags, addr s
 		base = f.scheme() + "://" + addr
 	}
 	stations, _ := db.Stations()
-	logf("shipdesk relay: serving %s://%s (admin %s); %d stations; callback URLs are %s/push/NAME; Ctrl-C stops",
-		f.scheme(), addr, info.Admin, len(stations), base)
+	logf("shipdesk relay: %s", i18n.F("serving %s://%s (admin %s); %d stations; callback URLs are %s/push/NAME; Ctrl-C stops",
+		f.scheme(), addr, info.Admin, len(stations), base))
 	if f.scheme() == "http" && !isLoopbackHost(hostOf(addr)) {
-		logf("shipdesk relay: warning: serving plain http; stations send their token over it. Give --tls-cert and --tls-key (or put the relay behind an HTTPS proxy)")
+		logf("shipdesk relay: %s", i18n.T("Warning: serving plain http; stations send their token over it. Give --tls-cert and --tls-key (or put the relay behind an HTTPS proxy)."))
 	}
 }
 
@@ -218,7 +218,7 @@ func runRelayAdd(ctx context.Context, g *globals, args []string, stdout io.Write
 		return flagUsage(err)
 	}
 	if len(pos) != 1 {
-		return usagef("relay add-station takes one NAME (a-z, 0-9, '-'; up to 32)")
+		return usagef(i18n.N("relay add-station takes one NAME (a-z, 0-9, '-'; up to 32)"))
 	}
 	name := pos[0]
 	var token, public string
@@ -236,25 +236,25 @@ func runRelayAdd(ctx context.Context, g *globals, args []string, stdout io.Write
 	case errors.Is(err, relay.ErrLocked):
 		info, ok := runningRelay(g.DataDir)
 		if !ok {
-			return fmt.Errorf("the relay database is in use and no running relay's admin address is in %s", filepath.Join(g.DataDir, relayInfoFile))
+			return errRelayInUse(g.DataDir)
 		}
 		public = info.PublicURL
 		token, err = adminAdd(ctx, info.Admin, name)
 	}
 	if errors.Is(err, relay.ErrBadName) {
-		return usagef("station name %q: use 1-32 characters of a-z, 0-9 and '-'", name)
+		return usagef(i18n.N("station name %q: use 1-32 characters of a-z, 0-9 and '-'"), name)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "station %s added; its token is shown only now: keep it with the station\n", name)
+	fmt.Fprintln(stdout, i18n.F("Station %s added; its token is shown only now: keep it with the station.", name))
 	if public != "" {
-		fmt.Fprintf(stdout, "callback URL given to Kuaidi100: %s/push/%s\n", public, name)
-		fmt.Fprintf(stdout, "on the station: shipdesk daemon --relay %s --relay-token TOKEN (or 设置 → 跟踪与异常 → 推送中转地址, 中转令牌)\n", public)
+		fmt.Fprintln(stdout, i18n.F("Callback URL given to Kuaidi100: %s/push/%s", public, name))
 	} else {
-		fmt.Fprintf(stdout, "callback path: /push/%s on the relay's public address\n", name)
-		fmt.Fprintf(stdout, "on the station: shipdesk daemon --relay https://RELAY-HOST --relay-token TOKEN (or 设置 → 跟踪与异常 → 推送中转地址, 中转令牌)\n")
+		fmt.Fprintln(stdout, i18n.F("Callback path: /push/%s on the relay's public address", name))
+		public = "https://RELAY-HOST"
 	}
+	fmt.Fprintln(stdout, i18n.F("On the station: shipdesk daemon --relay %s --relay-token TOKEN (or Settings, Tracking and exceptions: Push relay address, Relay token)", public))
 	fmt.Fprintln(stdout, token)
 	return nil
 }
@@ -305,7 +305,7 @@ func runRelayStations(ctx context.Context, g *globals, args []string, stdout io.
 		case errors.Is(err, relay.ErrLocked):
 			info, ok := runningRelay(g.DataDir)
 			if !ok {
-				return fmt.Errorf("the relay database is in use and no running relay's admin address is in %s", filepath.Join(g.DataDir, relayInfoFile))
+				return errRelayInUse(g.DataDir)
 			}
 			list, err = adminList(ctx, info.Admin)
 		}
@@ -321,16 +321,17 @@ func runRelayStations(ctx context.Context, g *globals, args []string, stdout io.
 		enc.SetIndent("", "  ")
 		return enc.Encode(list)
 	}
-	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATION\tWAITING\tOLDEST WAITING\tRECEIVED\tAPPLIED\tFORGED\tUNKNOWN\tREFUSED (FULL)")
+	rows := [][]string{header(i18n.N("STATION"), i18n.N("WAITING"), i18n.N("OLDEST WAITING"), i18n.N("RECEIVED"), i18n.N("APPLIED"),
+		i18n.N("FORGED"), i18n.N("UNKNOWN"), i18n.N("REFUSED (FULL)"))}
 	for _, s := range list {
 		oldest := "-"
 		if !s.Oldest.IsZero() {
 			oldest = s.Oldest.In(clinicTime).Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\n", s.Name, s.Waiting, oldest, s.Received, s.Applied, s.Forged, s.Unknown, s.Refused)
+		rows = append(rows, []string{s.Name, fmt.Sprint(s.Waiting), oldest, fmt.Sprint(s.Received), fmt.Sprint(s.Applied),
+			fmt.Sprint(s.Forged), fmt.Sprint(s.Unknown), fmt.Sprint(s.Refused)})
 	}
-	return tw.Flush()
+	return writeTable(stdout, rows)
 }
 
 func adminList(ctx context.Context, admin string) ([]relay.StationInfo, error) {
@@ -362,16 +363,16 @@ func adminList(ctx context.Context, admin string) ([]relay.StationInfo, error) {
 func (rt *wiring) configureRelay(ctx context.Context, dataDir string, st *store.Settings) (string, error) {
 	o := rt.opt
 	if (o.RelayURL == "") != (o.RelayToken == "") {
-		return "", usagef("--relay and --relay-token go together")
+		return "", usagef(i18n.N("--relay and --relay-token go together"))
 	}
 	if o.RelayURL != "" && (o.PushListen != "" || o.PushURL != "") {
-		return "", usagef("choose --relay (pushes through a relay) or --push-listen/--push-url (pushes straight to this PC), not both")
+		return "", usagef(i18n.N("choose --relay (pushes through a relay) or --push-listen/--push-url (pushes straight to this PC), not both"))
 	}
 	url, token := o.RelayURL, o.RelayToken
 	switch {
 	case url != "":
 		if _, err := relay.CallbackURL(url, token); err != nil {
-			return "", usagef("%v", err)
+			return "", usagef(i18n.N("--relay %q: give the relay's address, https://HOST[:PORT], and the station's token from shipdesk relay add-station"), url)
 		}
 		url = strings.TrimRight(strings.TrimSpace(url), "/")
 		if err := store.SaveRelayToken(dataDir, strings.TrimSpace(token)); err != nil {
@@ -401,7 +402,7 @@ func (rt *wiring) configureRelay(ctx context.Context, dataDir string, st *store.
 			return "", err
 		}
 		if token == "" {
-			rt.logf("shipdesk: a push relay is set (%s) but this station has no relay token: not using it; give it in 设置 or with shipdesk daemon --relay %s --relay-token TOKEN", url, url)
+			rt.logf("shipdesk: a push relay is set (%s) but this station has no relay token: not using it; give it in the settings or with shipdesk daemon --relay %s --relay-token TOKEN", url, url)
 			return "", nil
 		}
 	}
@@ -413,4 +414,12 @@ func (rt *wiring) configureRelay(ctx context.Context, dataDir string, st *store.
 	}
 	rt.relayURL, rt.relayToken = url, strings.TrimSpace(token)
 	return cb, nil
+}
+
+// errRelayInUse: the relay's database is held (by a running relay) but no
+// running relay left its admin address.
+func errRelayInUse(dataDir string) error {
+	path := filepath.Join(dataDir, relayInfoFile)
+	return i18n.Wrap(fmt.Errorf("relay database in use, no %s", path),
+		"The relay's database is in use, but no running relay's admin address is in %s: stop the other program using the data folder, or restart the relay.", path)
 }

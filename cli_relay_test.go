@@ -138,7 +138,7 @@ func TestRelayEndToEnd(t *testing.T) {
 
 	// The relay, on a public host (here loopback).
 	rp := startProc(t, bin, "--data-dir", relayDir, "relay", "--listen", "127.0.0.1:0")
-	relayURL := rp.waitLine(t, regexp.MustCompile(`serving (http://127\.0\.0\.1:\d+)`))[1]
+	relayURL := rp.waitLine(t, regexp.MustCompile(`shipdesk relay: [^h]*(http://127\.0\.0\.1:\d+)`))[1]
 	out := runBin(t, bin, "--data-dir", relayDir, "relay", "add-station", "desk")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	token := lines[len(lines)-1]
@@ -168,7 +168,7 @@ func TestRelayEndToEnd(t *testing.T) {
 
 	// Morning: the station is pointed at the relay once (remembered).
 	sp := startProc(t, bin, "--data-dir", stationDir, "--api-base", api, "daemon", "--relay", relayURL, "--relay-token", token)
-	sp.waitLine(t, regexp.MustCompile(`pushes through relay .* as station desk`))
+	sp.waitLine(t, catalogueRegexp("pushes through relay %s as station %s (token %s), callback %s", "", "desk", "", ""))
 	sp.stop(t, syscall.SIGINT)
 	if raw, _ := os.ReadFile(filepath.Join(stationDir, store.RelayTokenFile)); !strings.Contains(string(raw), token) {
 		t.Fatal("the token was not kept in the station's secrets")
@@ -188,7 +188,7 @@ func TestRelayEndToEnd(t *testing.T) {
 	}
 	// The day's daemon runs; then the PC is switched off (killed outright).
 	sp = startProc(t, bin, "--data-dir", stationDir, "--api-base", api, "daemon")
-	sp.waitLine(t, regexp.MustCompile(`pushes through relay `+regexp.QuoteMeta(relayURL)))
+	sp.waitLine(t, catalogueRegexp("pushes through relay %s as station %s (token %s), callback %s", relayURL, "desk", "", ""))
 	night(10 * time.Hour)
 	waitDrained(t, bin, relayDir)
 	sp.stop(t, syscall.SIGKILL)

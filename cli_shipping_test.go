@@ -13,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"shipdesk/assets/i18n"
+	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
 	"shipdesk/printer"
+	"shipdesk/store"
 )
 
 // signalWriter collects output and signals each write.
@@ -158,7 +161,7 @@ func TestOrderCreateThenDelivered(t *testing.T) {
 	}
 	out.Reset()
 	if code := run(ctx, append(base2args(base), "shipments"), &out, &errb); code != 0 || !strings.Contains(out.String(), waybill) ||
-		!strings.Contains(out.String(), "delivered") || !strings.HasPrefix(out.String(), "WAYBILL") {
+		!strings.Contains(out.String(), i18n.T(store.MilestoneDelivered.English())) || !strings.HasPrefix(out.String(), i18n.T("WAYBILL")+" ") {
 		t.Errorf("shipments table: exit %d\n%s", code, out.String())
 	}
 }
@@ -216,7 +219,7 @@ func TestOrderCreateGuessesCarrier(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := run(t.Context(), []string{"--data-dir", t.TempDir(), "--sandbox", "order", "create",
 		"--to-name", "王芳", "--to-phone", "13700001111", "--to-addr", "天津市河西区友谊路32号"}, &out, &errb)
-	if code != 0 || !strings.Contains(errb.String(), "no carrier given, using zhongtong") || !strings.Contains(out.String(), " zhongtong sent") {
+	if code != 0 || !strings.Contains(errb.String(), i18n.F("No carrier given: using %s (%s).", "zhongtong", kuaidi100.CarrierName("zhongtong"))) || !strings.Contains(out.String(), " zhongtong sent") {
 		t.Errorf("exit %d, out %q, stderr %q", code, out.String(), errb.String())
 	}
 }

@@ -241,7 +241,7 @@ func parseGlobals(argv []string, stderr io.Writer) (*globals, []string, error) {
 				n = 2
 			}
 			if n > len(argv) {
-				return nil, nil, usagef(i18n.N("flag --%s needs a value"), name)
+				return nil, nil, usagef(i18n.N("flag %s needs a value"), "--"+name)
 			}
 			if err := fs.Parse(argv[:n]); err != nil {
 				return nil, nil, flagUsage(err)

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
 	"shipdesk/kuaidi100/sandbox"
 	"shipdesk/printer"
@@ -231,13 +232,13 @@ func (rt *wiring) connect(g *globals, st store.Settings) error {
 			return err
 		}
 		rt.Demo = true
-		rt.Mode = "demo (built-in sandbox)"
+		rt.Mode = i18n.T("demo (built-in sandbox)")
 	case shipping.SandboxAt:
 		cfg = sandboxAtConfig(cfg, apiBase)
 		rt.Demo = true
-		rt.Mode = "sandbox at " + apiBase
+		rt.Mode = i18n.F("sandbox at %s", apiBase)
 	default:
-		rt.Mode = "production"
+		rt.Mode = i18n.T("production")
 	}
 	rt.Client = kuaidi100.New(cfg)
 	return nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/shipping"
 	"shipdesk/store"
 )
@@ -38,7 +39,7 @@ func TestRuntimeModes(t *testing.T) {
 	// --api-base: that sandbox, demo credentials, push settings remembered.
 	rt = open(&globals{DataDir: dir, APIBase: "http://127.0.0.1:1"}, runtimeOptions{PushListen: "127.0.0.1:8099"})
 	if !rt.Demo || rt.Sandbox != nil || rt.Client.Config().BaseURL != "http://127.0.0.1:1" || rt.Client.Config().Key == "" ||
-		rt.PushURL != "http://127.0.0.1:8099/kuaidi100/push" || !strings.HasPrefix(rt.Mode, "sandbox at") {
+		rt.PushURL != "http://127.0.0.1:8099/kuaidi100/push" || rt.Mode != i18n.F("sandbox at %s", "http://127.0.0.1:1") {
 		t.Errorf("api-base runtime: %+v push %s mode %s", rt.Client.Config().BaseURL, rt.PushURL, rt.Mode)
 	}
 	rt.Close()
@@ -62,7 +63,7 @@ func TestRuntimeModes(t *testing.T) {
 	t.Setenv("KUAIDI100_KEY", "k")
 	t.Setenv("KUAIDI100_CUSTOMER", "c")
 	rt = open(&globals{DataDir: dir}, runtimeOptions{})
-	if rt.Demo || rt.Sandbox != nil || rt.Mode != "production" || rt.Client.Config().BaseURL != "" || rt.Client.Config().Key != "k" {
+	if rt.Demo || rt.Sandbox != nil || rt.Mode != i18n.T("production") || rt.Client.Config().BaseURL != "" || rt.Client.Config().Key != "k" {
 		t.Errorf("production runtime: demo=%v mode=%s base=%q", rt.Demo, rt.Mode, rt.Client.Config().BaseURL)
 	}
 	rt.Close()

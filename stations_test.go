@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100/sandbox"
 	"shipdesk/store"
 	"shipdesk/store/postgres"
@@ -560,12 +561,13 @@ func TestDBMigrate(t *testing.T) {
 		}
 		waybills = append(waybills, res.Waybill)
 	}
-	if out := runBin(t, bin, "--data-dir", dir, "db", "check"); !strings.Contains(out, "ok: bbolt file: 5 shipments") {
+	if out := runBin(t, bin, "--data-dir", dir, "db", "check"); !strings.Contains(out, i18n.F("ok: %s: %d shipments; counters and indexes match the records", i18n.T("bbolt file"), 5)) {
 		t.Errorf("db check of the file: %s", out)
 	}
 	dsn := pgtest.NewDatabase(t)
 	out := runBin(t, bin, "--data-dir", dir, "--station", "front", "db", "migrate", "--from", filepath.Join(dir, "shipdesk.db"), "--to", dsn)
-	for _, want := range []string{"shipments             5          5", "orders                5          5", "migrated "} {
+	for _, want := range []string{"shipments             5          5", "orders                5          5",
+		i18n.F("Migrated %s to %s; the printers are station %s's. Start every station with --db %s", filepath.Join(dir, "shipdesk.db"), postgres.Redact(dsn), "front", postgres.Redact(dsn))} {
 		if !strings.Contains(strings.Join(strings.Fields(out), " "), strings.Join(strings.Fields(want), " ")) {
 			t.Errorf("migrate summary lacks %q:\n%s", want, out)
 		}
@@ -581,7 +583,7 @@ func TestDBMigrate(t *testing.T) {
 			t.Errorf("shipment %s missing after migrate:\n%s", wb, pgOut)
 		}
 	}
-	if out := runBin(t, bin, "--data-dir", dir, "db", "check"); !strings.Contains(out, "ok: PostgreSQL") || !strings.Contains(out, "5 shipments") {
+	if out := runBin(t, bin, "--data-dir", dir, "db", "check"); !strings.Contains(out, i18n.F("ok: %s: %d shipments; counters and indexes match the records", i18n.F("PostgreSQL %s as station %s", postgres.Redact(dsn), "front"), 5)) {
 		t.Errorf("db check of the shared store (remembered from --db): %s", out)
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, stationFile))
