@@ -293,7 +293,7 @@ func (rt *wiring) rememberPush(ctx context.Context, st *store.Settings, listen, 
 	if listen == "" {
 		u, err := url.Parse(pushURL)
 		if err != nil || u.Host == "" {
-			return "", "", usagef("--push-url %q is not an http URL", pushURL)
+			return "", "", usagef(i18n.N("--push-url %q is not an http URL: give http://HOST:PORT/PATH"), pushURL)
 		}
 		listen = u.Host
 	}
