@@ -1,10 +1,11 @@
 package sheet
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"time"
+
+	"shipdesk/assets/i18n"
 )
 
 // DayCarrier is one carrier's line of the end-of-day sheet.
@@ -34,27 +35,28 @@ func yuan(fen int) string { return strconv.FormatFloat(float64(fen)/100, 'f', 2,
 
 // WriteDay writes the end-of-day sheet as an A4 PDF: per carrier the
 // parcels shipped, handed over, cancelled and reprinted, weight and
-// costs, the totals, and the parcels still waiting for the courier.
+// costs, the totals, and the parcels still waiting for the courier. Its
+// texts are in the language in use (package i18n).
 func WriteDay(w io.Writer, day Day) error {
 	date := day.Date.Format("2006-01-02")
-	d, err := newDoc("发货日报 "+date, day.At, "发货日报 "+date)
+	d, err := newDoc(i18n.F("Day sheet %s", date), day.At, i18n.F("Day sheet %s", date))
 	if err != nil {
 		return err
 	}
-	if err := d.title("发货日报"); err != nil {
+	if err := d.title(i18n.T("Day sheet")); err != nil {
 		return err
 	}
 	for _, l := range []string{
-		fmt.Sprintf("网点：%s        日期：%s", day.Station, date),
-		fmt.Sprintf("生成时间：%s", day.At.Format("2006-01-02 15:04")),
+		i18n.F("Station: %s        Date: %s", day.Station, date),
+		i18n.F("Made at: %s", day.At.Format("2006-01-02 15:04")),
 	} {
 		if err := d.line(11, l); err != nil {
 			return err
 		}
 	}
 	d.y += 6
-	cols := []Column{{"快递公司", 95, false}, {"发货", 45, true}, {"已交接", 50, true}, {"已取消", 50, true},
-		{"补打", 40, true}, {"重量kg", 60, true}, {"面单费", 60, true}, {"短信", 40, true}, {"短信费", 55, true}}
+	cols := []Column{{i18n.T("Carrier"), 95, false}, {i18n.T("Shipped"), 45, true}, {i18n.T("Handed over"), 50, true}, {i18n.T("Cancelled"), 50, true},
+		{i18n.T("Reprinted"), 40, true}, {i18n.T("Weight kg"), 60, true}, {i18n.T("Waybill fees"), 60, true}, {i18n.T("SMS"), 40, true}, {i18n.T("SMS fees"), 55, true}}
 	cells := func(c DayCarrier) []string {
 		return []string{c.Carrier, strconv.Itoa(c.Shipped), strconv.Itoa(c.HandedOver), strconv.Itoa(c.Cancelled),
 			strconv.Itoa(c.Reprinted), kg(c.Weight), yuan(c.WaybillFen), strconv.Itoa(c.SMS), yuan(c.SMSFen)}
@@ -64,7 +66,7 @@ func WriteDay(w io.Writer, day Day) error {
 		rows = append(rows, cells(c))
 	}
 	t := day.Total
-	t.Carrier = "合计"
+	t.Carrier = i18n.T("Total")
 	rows = append(rows, cells(t))
 	if err := d.table(cols, rows); err != nil {
 		return err
@@ -73,7 +75,7 @@ func WriteDay(w io.Writer, day Day) error {
 		if len(c.NotHanded) == 0 {
 			continue
 		}
-		if err := d.line(11, fmt.Sprintf("%s 已打印未交接 %d 件：", c.Carrier, len(c.NotHanded))); err != nil {
+		if err := d.line(11, i18n.F("%s: %d printed parcels not handed over:", c.Carrier, len(c.NotHanded))); err != nil {
 			return err
 		}
 		for i := 0; i < len(c.NotHanded); i += 4 {
@@ -87,7 +89,7 @@ func WriteDay(w io.Writer, day Day) error {
 			}
 		}
 	}
-	if err := d.signatures("制表人：", "主管审核："); err != nil {
+	if err := d.signatures(i18n.T("Made by:"), i18n.T("Checked by the manager:")); err != nil {
 		return err
 	}
 	return d.write(w)

@@ -8,11 +8,13 @@ package sheet
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/signintech/gopdf"
 
 	"shipdesk/assets"
+	"shipdesk/assets/i18n"
 )
 
 // A4 in points, and the margin kept on every side.
@@ -72,7 +74,7 @@ func (d *doc) pageFooter() error {
 	}
 	d.pdf.SetTextColor(90, 90, 90)
 	defer d.pdf.SetTextColor(0, 0, 0)
-	return d.textAt(margin, pageH-margin+10, fmt.Sprintf("%s · 第 %d 页", d.footer, d.page))
+	return d.textAt(margin, pageH-margin+10, i18n.F("%s · page %d", d.footer, d.page))
 }
 
 func (d *doc) font(size float64) error {
@@ -194,6 +196,10 @@ func (d *doc) table(cols []Column, rows [][]string) error {
 	if err := d.need(2 * rowH); err != nil {
 		return err
 	}
+	cols, err := d.fitHeadings(cols)
+	if err != nil {
+		return err
+	}
 	if err := d.row(cols, titles(cols), true); err != nil {
 		return err
 	}
@@ -212,6 +218,29 @@ func (d *doc) table(cols []Column, rows [][]string) error {
 	}
 	d.y += 10
 	return nil
+}
+
+// fitHeadings widens the columns whose heading is wider than the column
+// (English headings are longer than Chinese ones), taking the room from
+// the first column as long as the table would leave the page; a heading
+// that fits keeps its column as it is.
+func (d *doc) fitHeadings(cols []Column) ([]Column, error) {
+	if err := d.font(10); err != nil {
+		return nil, err
+	}
+	out := slices.Clone(cols)
+	for i, c := range out {
+		w, err := d.pdf.MeasureTextWidth(c.Title)
+		if err != nil {
+			return nil, fmt.Errorf("sheet: measure: %w", err)
+		}
+		out[i].Width = max(c.Width, w+6)
+	}
+	if over := tableWidth(out) - (pageW - 2*margin); over > 0 && len(out) > 0 {
+		w, _ := d.pdf.MeasureTextWidth(out[0].Title)
+		out[0].Width = max(w+6, out[0].Width-over)
+	}
+	return out, nil
 }
 
 func titles(cols []Column) []string {

@@ -4,14 +4,21 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+
+	"shipdesk/assets/i18n"
 )
 
 var updateDocs = flag.Bool("update-docs", false, "write docs/handover.png from the rendered 交接单")
@@ -154,5 +161,111 @@ func TestDaySheetRenders(t *testing.T) {
 	}
 	if ink := inkIn(img, image.Rect(40, 120, b.Dx()-40, 200)); ink < 0.02 {
 		t.Errorf("table has %.3f ink", ink)
+	}
+}
+
+var writePNG = flag.String("write-png", "", "write the first pages of both sheets in both languages to this folder, to look at them")
+
+// TestSheetsSpeakTheLanguageInUse renders both sheets in Chinese and in
+// English: each first page carries its title and its table, and the
+// English title is not the Chinese one.
+func TestSheetsSpeakTheLanguageInUse(t *testing.T) {
+	t.Cleanup(func() { _ = i18n.Use("zh") })
+	day := Day{Station: "天津眼科医院视光中心", Date: time.Date(2026, 12, 2, 0, 0, 0, 0, cst), At: time.Date(2026, 12, 2, 18, 5, 0, 0, cst),
+		Carriers: []DayCarrier{{Carrier: "中通快递", Shipped: 12, HandedOver: 11, Cancelled: 1, Reprinted: 2, Weight: 7.5, WaybillFen: 360, SMS: 12, SMSFen: 48, NotHanded: []string{"73590000012345"}}},
+	}
+	day.Total = day.Carriers[0]
+	titles := map[string][]image.Image{}
+	for _, lang := range []string{"zh", "en"} {
+		if err := i18n.Use(lang); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []struct {
+			name  string
+			write func(*bytes.Buffer) error
+			table image.Rectangle
+		}{
+			{"handover", func(b *bytes.Buffer) error { return WriteHandover(b, sampleHandover(12)) }, image.Rect(40, 150, 555, 400)},
+			{"day", func(b *bytes.Buffer) error { return WriteDay(b, day) }, image.Rect(40, 120, 555, 200)},
+		} {
+			var buf bytes.Buffer
+			if err := s.write(&buf); err != nil {
+				t.Fatalf("%s %s: %v", lang, s.name, err)
+			}
+			img, data := rasterise(t, buf.Bytes(), 72)
+			b := img.Bounds()
+			band := image.Rect(b.Dx()/4, 38, 3*b.Dx()/4, 64)
+			if ink := inkIn(img, band); ink < 0.04 {
+				t.Errorf("%s %s: title band has %.3f ink", lang, s.name, ink)
+			}
+			if ink := inkIn(img, s.table); ink < 0.02 {
+				t.Errorf("%s %s: table has %.3f ink", lang, s.name, ink)
+			}
+			if ink := inkIn(img, image.Rect(0, 0, 30, b.Dy())); ink > 0.001 {
+				t.Errorf("%s %s: left margin has %.3f ink", lang, s.name, ink)
+			}
+			titles[s.name] = append(titles[s.name], img.(interface {
+				SubImage(image.Rectangle) image.Image
+			}).SubImage(band))
+			if *writePNG != "" {
+				if err := os.WriteFile(filepath.Join(*writePNG, s.name+"-"+lang+".png"), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	for name, bands := range titles {
+		if samePixels(bands[0], bands[1]) {
+			t.Errorf("%s: the English title looks like the Chinese one", name)
+		}
+	}
+}
+
+func samePixels(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// TestNoFixedChineseInSheets fails when a sheet writes Chinese itself
+// instead of taking it from the catalogue: every text comes from i18n.
+func TestNoFixedChineseInSheets(t *testing.T) {
+	paths, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	n := 0
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		ast.Inspect(f, func(nd ast.Node) bool {
+			bl, ok := nd.(*ast.BasicLit)
+			if !ok || bl.Kind != token.STRING {
+				return true
+			}
+			s, _ := strconv.Unquote(bl.Value)
+			if s != "Shipdesk 发货台" && strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
+				t.Errorf("%s: fixed Chinese %q: use an English catalogue key (i18n.T) and put the Chinese in zh.json", p, s)
+			}
+			return true
+		})
+	}
+	if n < 3 {
+		t.Fatalf("scanned %d files", n)
 	}
 }
