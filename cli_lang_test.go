@@ -209,3 +209,28 @@ func TestCLILanguageOverride(t *testing.T) {
 		t.Error("reading the language created a store")
 	}
 }
+
+// BenchmarkStationLanguage is what reading the station's language adds to
+// every run of the command line on a bbolt station (open the file, read
+// the settings, close it).
+func BenchmarkStationLanguage(b *testing.B) {
+	b.Cleanup(func() { _ = i18n.Use("zh") })
+	dir := b.TempDir()
+	db, err := store.Open(filepath.Join(dir, "shipdesk.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, _ := db.Settings(b.Context())
+	st.Language = "en"
+	if err := db.SaveSettings(b.Context(), st); err != nil {
+		b.Fatal(err)
+	}
+	db.Close()
+	g := &globals{DataDir: dir}
+	for b.Loop() {
+		speakStationLanguage(b.Context(), g)
+	}
+	if i18n.Language() != "en" {
+		b.Fatalf("language %q", i18n.Language())
+	}
+}
