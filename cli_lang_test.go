@@ -234,3 +234,26 @@ func BenchmarkStationLanguage(b *testing.B) {
 		b.Fatalf("language %q", i18n.Language())
 	}
 }
+
+// TestHelpSpeaksTheStationsLanguage: --help and help are in the station's
+// language too.
+func TestHelpSpeaksTheStationsLanguage(t *testing.T) {
+	t.Cleanup(func() { _ = i18n.Use("zh") })
+	en, zh := stationWithLanguage(t, "en"), stationWithLanguage(t, "zh")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--data-dir", en, "--help"}, "list stored shipments"},
+		{[]string{"--help", "--data-dir", en}, "list stored shipments"},
+		{[]string{"--data-dir", en, "help"}, "list stored shipments"},
+		{[]string{"--data-dir", zh, "--help"}, "列出已保存的运单"},
+		{[]string{"--data-dir", en, "shipments", "--help"}, "usage: shipdesk shipments [--state S] [--limit N] [--json]\n      list stored shipments\n"},
+		{[]string{"--data-dir", zh, "shipments", "-h"}, "用法：shipdesk shipments [--state S] [--limit N] [--json]\n      列出已保存的运单\n"},
+	} {
+		code, stdout, _ := runCLI(t, tt.args...)
+		if code != 0 || !strings.Contains(stdout, tt.want) {
+			t.Errorf("%q: exit %d, no %q in\n%s", tt.args, code, tt.want, stdout)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"shipdesk/assets/i18n"
 	"shipdesk/shipping"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -113,14 +114,20 @@ func main() {
 // subcommands print for people is in the station's language (cli_lang.go).
 func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	g, rest, err := parseGlobals(argv, stderr)
-	if len(rest) > 0 || err != nil && !errors.Is(err, flag.ErrHelp) {
-		speakStationLanguage(ctx, g)
-	} else {
-		speakStationLanguage(ctx, nil) // help and the GUI (which follows its settings itself)
-	}
-	if errors.Is(err, flag.ErrHelp) {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// --help: in the language of the station the other flags name.
+		hg, _, herr := parseGlobals(slices.DeleteFunc(slices.Clone(argv), isHelpFlag), stderr)
+		if herr != nil {
+			hg = nil
+		}
+		speakStationLanguage(ctx, hg)
 		printUsage(stdout)
 		return 0
+	case len(rest) > 0 || err != nil:
+		speakStationLanguage(ctx, g)
+	default:
+		speakStationLanguage(ctx, nil) // the GUI follows its settings itself
 	}
 	if err != nil {
 		exitCode(err, "", stderr)
@@ -140,7 +147,7 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 		if c.name == name {
 			err := c.run(ctx, g, rest[1:], stdout, stderr)
 			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintf(stdout, "%s shipdesk %s %s\n      %s\n", i18n.T("usage:"), c.name, c.args, i18n.T(c.summary))
+				fmt.Fprintf(stdout, "%s\n      %s\n", i18n.F("usage: %s", "shipdesk "+c.name+" "+c.args), i18n.T(c.summary))
 				return 0
 			}
 			return exitCode(err, name, stderr)
@@ -226,7 +233,7 @@ func parseGlobals(argv []string, stderr io.Writer) (*globals, []string, error) {
 			rest = append(rest, argv[1:]...)
 			break
 		}
-		if a == "-h" || a == "--help" || a == "-help" {
+		if isHelpFlag(a) {
 			if len(rest) == 0 {
 				return nil, nil, flag.ErrHelp
 			}
@@ -264,6 +271,8 @@ func parseGlobals(argv []string, stderr io.Writer) (*globals, []string, error) {
 	}
 	return g, rest, nil
 }
+
+func isHelpFlag(a string) bool { return a == "-h" || a == "--help" || a == "-help" }
 
 func defaultDataDir() (string, error) {
 	if d := os.Getenv("SHIPDESK_DATA_DIR"); d != "" {
