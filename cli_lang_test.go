@@ -257,3 +257,72 @@ func TestHelpSpeaksTheStationsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIPrintsNoFixedEnglish fails when the command line hands a person
+// English that is not in the catalogue: a usage error or a next step whose
+// key is not marked with i18n.N (so the catalogue tests cannot see it), or
+// a fmt.Fprint* to stdout or stderr with English words of its own. Log
+// lines (logf, log.Printf) keep their English.
+func TestCLIPrintsNoFixedEnglish(t *testing.T) {
+	keyArg := map[string]int{"usagef": 0, "withNextStep": 1}
+	word := regexp.MustCompile(`[A-Za-z]{3,}`)
+	verb := regexp.MustCompile(`%[-+# 0-9.*]*[a-zA-Z%]`)
+	// The grammar (commands, flags, placeholders, printer addresses,
+	// variables) is the same in every language, and so are the names of
+	// the two store engines and of what db migrate counts.
+	grammar := regexp.MustCompile(`shipdesk( [a-z-]+)?|--[a-z-]+|[A-Z][A-Z0-9_]*|[a-z]+://\S*|\.[a-z]{2,4}\b|bbolt|postgres|dashboard`)
+	for path, f := range cliSources(t) {
+		ast.Inspect(f, func(n ast.Node) bool {
+			c, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			switch fn := c.Fun.(type) {
+			case *ast.Ident:
+				i, ok := keyArg[fn.Name]
+				if !ok || len(c.Args) <= i {
+					return true
+				}
+				if k, ok := c.Args[i].(*ast.CallExpr); ok {
+					if sel, ok := k.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "N" {
+						return true
+					}
+				}
+				switch k := c.Args[i].(type) {
+				case *ast.Ident:
+					if k.Name == "key" {
+						return true // a key passed on
+					}
+				case *ast.SelectorExpr:
+					if k.Sel.Name == "key" || k.Sel.Name == "Key" {
+						return true // from a table of i18n.N keys, or an *i18n.Error
+					}
+				}
+				t.Errorf("%s: %s(%s...): give the key as i18n.N(\"...\")", path, fn.Name, types(c.Args[i]))
+			case *ast.SelectorExpr:
+				if id, ok := fn.X.(*ast.Ident); !ok || id.Name != "fmt" || !strings.HasPrefix(fn.Sel.Name, "Fprint") {
+					return true
+				}
+				for _, a := range c.Args[1:] {
+					bl, ok := a.(*ast.BasicLit)
+					if !ok || bl.Kind != token.STRING {
+						continue
+					}
+					s, _ := strconv.Unquote(bl.Value)
+					s = grammar.ReplaceAllString(verb.ReplaceAllString(s, ""), "")
+					if w := word.FindString(s); w != "" {
+						t.Errorf("%s: %s prints %q of its own: take the text from the catalogue (i18n.T / i18n.F)", path, fn.Sel.Name, bl.Value)
+					}
+				}
+			}
+			return true
+		})
+	}
+}
+
+func types(e ast.Expr) string {
+	if bl, ok := e.(*ast.BasicLit); ok {
+		return bl.Value
+	}
+	return "…"
+}
