@@ -1,6 +1,10 @@
 // Package i18n is how Shipdesk speaks to people: one catalogue of every text
-// a person reads (screen labels, milestones, printer statuses and the
-// sentences of errors), and the one language the app shows them in.
+// a person reads (screen labels, milestones, printer statuses, the
+// sentences of errors, the command line's lines and the PDF sheets), and the
+// one language the station shows them in. The GUI chooses it from the
+// settings (app.UseLanguage); the command line from SHIPDESK_LANG, else the
+// same settings (cli_lang.go in package main); the sheets (shipping/sheet)
+// are written in whichever is in use.
 //
 // # The catalogue
 //
@@ -9,7 +13,8 @@
 // key up in the language chosen with Use (Chinese until then); F formats the
 // text it finds with fmt verbs the key carries. A key missing from the
 // catalogue comes back as it is (so English shows), which the tests of
-// package app forbid for everything a screen can show.
+// package app forbid for every key in the module's sources, and those of
+// package main for everything the command line prints.
 //
 // # Speaking to a clerk: Error
 //
