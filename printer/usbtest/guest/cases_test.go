@@ -81,7 +81,7 @@ func TestDiscovery(t *testing.T) {
 			if in.VendorID != vendorID || in.ProductID != productID {
 				t.Errorf("vendor/product = %04x:%04x, want %04x:%04x", in.VendorID, in.ProductID, vendorID, productID)
 			}
-			if in.Language != tc.lang {
+			if string(in.Language) != tc.lang {
 				t.Errorf("language = %q, want %q (device ID %q)", in.Language, tc.lang, in.DeviceID)
 			}
 			if in.Model != tc.model {
