@@ -13,12 +13,9 @@ import (
 	"unicode"
 
 	"shipdesk/assets/i18n"
+	"shipdesk/assets/i18n/i18ntest"
 	"shipdesk/store"
 )
-
-// catalogueCalls are the i18n functions whose argument (at the index) is a
-// catalogue key.
-var catalogueCalls = map[string]int{"T": 0, "F": 0, "N": 0, "Wrap": 1, "Field": 1}
 
 // cliSources parses the command line's sources: every non-test Go file of
 // the root package.
@@ -52,28 +49,9 @@ func cliSources(t *testing.T) map[string]*ast.File {
 func TestEveryCLITextIsTranslated(t *testing.T) {
 	keys := map[string]string{} // key -> file
 	for path, f := range cliSources(t) {
-		ast.Inspect(f, func(n ast.Node) bool {
-			c, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := c.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			id, ok := sel.X.(*ast.Ident)
-			arg, known := catalogueCalls[sel.Sel.Name]
-			if !ok || id.Name != "i18n" || !known || len(c.Args) <= arg {
-				return true
-			}
-			bl, ok := c.Args[arg].(*ast.BasicLit)
-			if !ok || bl.Kind != token.STRING {
-				return true // a table's key, marked with i18n.N where it is written
-			}
-			s, _ := strconv.Unquote(bl.Value)
-			keys[s] = path
-			return true
-		})
+		for _, k := range i18ntest.Keys(f) {
+			keys[k] = path
+		}
 	}
 	if len(keys) < 150 {
 		t.Fatalf("found only %d keys; the scan is broken", len(keys))

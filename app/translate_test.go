@@ -1,24 +1,19 @@
 package app
 
 import (
-	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode"
 
 	"shipdesk/assets/i18n"
+	"shipdesk/assets/i18n/i18ntest"
 	"shipdesk/store"
 )
-
-// catalogueCalls are the i18n functions whose argument (at the index) is a
-// catalogue key.
-var catalogueCalls = map[string]int{"T": 0, "F": 0, "N": 0, "Wrap": 1, "Field": 1}
 
 // usedKeys finds every catalogue key in the module's sources (every i18n.T,
 // F, N, Wrap and Field call outside tests), failing on keys that are not
@@ -42,30 +37,9 @@ func usedKeys(t *testing.T) map[string]bool {
 		if err != nil {
 			return err
 		}
-		ast.Inspect(af, func(n ast.Node) bool {
-			c, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := c.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			id, ok := sel.X.(*ast.Ident)
-			arg, known := catalogueCalls[sel.Sel.Name]
-			if !ok || id.Name != "i18n" || !known || len(c.Args) <= arg {
-				return true
-			}
-			bl, ok := c.Args[arg].(*ast.BasicLit)
-			if !ok || bl.Kind != token.STRING {
-				// A key from a table: the table marks its keys
-				// with i18n.N, which this scan finds.
-				return true
-			}
-			s, _ := strconv.Unquote(bl.Value)
-			used[s] = true
-			return true
-		})
+		for _, k := range i18ntest.Keys(af) {
+			used[k] = true
+		}
 		return nil
 	})
 	if err != nil {
