@@ -217,24 +217,32 @@ func buildOrderJob(ctx context.Context, db store.Store, q *printer.Queue, f *pri
 // labelOptions checks --lang, --size and --dpi and turns them into the
 // service's print options for --printer.
 func (f *printFlags) labelOptions() (shipping.ShipOptions, error) {
-	opt := shipping.ShipOptions{PrinterURI: f.printer, DPI: f.dpi}
-	if f.lang != "" {
-		lang, ok := printer.ParseLanguage(f.lang)
-		if !ok {
-			return opt, usagef(i18n.N("--lang must be tspl or zpl"))
-		}
-		opt.Language = lang
+	opt, err := printOptions(f.printer, f.size, f.dpi)
+	if err != nil || f.lang == "" {
+		return opt, err
 	}
-	if f.size != "" {
-		z, err := label.ParseSize(f.size)
+	lang, ok := printer.ParseLanguage(f.lang)
+	if !ok {
+		return opt, usagef(i18n.N("--lang must be tspl or zpl"))
+	}
+	opt.Language = lang
+	return opt, nil
+}
+
+// printOptions checks a command's --size and --dpi (empty and 0: the
+// settings decide) and returns the service's print options for printerURI.
+func printOptions(printerURI, size string, dpi int) (shipping.ShipOptions, error) {
+	opt := shipping.ShipOptions{PrinterURI: printerURI, DPI: dpi}
+	if size != "" {
+		z, err := label.ParseSize(size)
 		if err != nil {
-			return opt, usagef(i18n.N("--size %q: want 76x130, 100x150 or 100x180"), f.size)
+			return opt, usagef(i18n.N("--size %q: want 76x130, 100x150 or 100x180"), size)
 		}
 		opt.Size = z
 	}
-	if f.dpi != 0 {
-		if err := label.CheckDPI(f.dpi); err != nil {
-			return opt, usagef(i18n.N("--dpi %d: want 203 or 300"), f.dpi)
+	if dpi != 0 {
+		if err := label.CheckDPI(dpi); err != nil {
+			return opt, usagef(i18n.N("--dpi %d: want 203 or 300"), dpi)
 		}
 	}
 	return opt, nil

@@ -20,7 +20,6 @@ import (
 
 	"shipdesk/assets/i18n"
 	"shipdesk/kuaidi100"
-	"shipdesk/printer/label"
 	"shipdesk/shipping"
 	"shipdesk/store"
 	"shipdesk/tracking/relay"
@@ -88,20 +87,7 @@ func (f *shipFlags) register(fs *flag.FlagSet) {
 
 // options checks the flags and turns them into ship options.
 func (f *shipFlags) options() (shipping.ShipOptions, error) {
-	opt := shipping.ShipOptions{PrinterURI: f.print, DPI: f.dpi}
-	if f.size != "" {
-		z, err := label.ParseSize(f.size)
-		if err != nil {
-			return opt, usagef(i18n.N("--size %q: want 76x130, 100x150 or 100x180"), f.size)
-		}
-		opt.Size = z
-	}
-	if f.dpi != 0 {
-		if err := label.CheckDPI(f.dpi); err != nil {
-			return opt, usagef(i18n.N("--dpi %d: want 203 or 300"), f.dpi)
-		}
-	}
-	return opt, nil
+	return printOptions(f.print, f.size, f.dpi)
 }
 
 func runOrderCreate(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
