@@ -5,11 +5,13 @@ package guest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -147,10 +149,18 @@ type printerEnd struct {
 // open at a time, so reads and writes happen here in one process.
 func openPrinterEnd(t *testing.T, replies []byte, hold int) *printerEnd {
 	t.Helper()
-	f, err := os.OpenFile(gadgetDev, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatalf("open %s: %v", gadgetDev, err)
-	}
+	// The character device can exist a moment before the function behind
+	// it is ready (a node left by the gadget just removed, or udev ahead of
+	// the driver): open answers ENODEV then. Only that is waited out.
+	var f *os.File
+	var err error
+	waitFor(t, 10*time.Second, "an openable "+gadgetDev, func() bool {
+		f, err = os.OpenFile(gadgetDev, os.O_RDWR, 0)
+		if err != nil && !errors.Is(err, syscall.ENODEV) {
+			t.Fatalf("open %s: %v", gadgetDev, err)
+		}
+		return err == nil
+	})
 	p := &printerEnd{f: f, replies: replies, hold: hold, progress: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go p.loop()
 	t.Cleanup(p.close)
