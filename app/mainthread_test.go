@@ -65,27 +65,27 @@ func goroutineID() int64 {
 
 // check records op when it runs where it must not, then waits while the
 // store is blocked and says whether to fail.
-func (w *watchedStore) check(op string) error {
-	w.calls.Add(1)
+func (ws *watchedStore) check(op string) error {
+	ws.calls.Add(1)
 	buf := make([]byte, 64<<10)
 	stack := string(buf[:runtime.Stack(buf, false)])
-	onUI := goroutineID() == w.ui
+	onUI := goroutineID() == ws.ui
 	inMain := strings.Contains(stack, "shipdesk/app.(*UI).onMain")
 	if onUI || inMain {
-		w.mu.Lock()
-		w.bad = append(w.bad, fmt.Sprintf("store.%s on the UI goroutine (test goroutine %v, in onMain %v):\n%s", op, onUI, inMain, stack))
-		w.mu.Unlock()
+		ws.mu.Lock()
+		ws.bad = append(ws.bad, fmt.Sprintf("store.%s on the UI goroutine (test goroutine %v, in onMain %v):\n%s", op, onUI, inMain, stack))
+		ws.mu.Unlock()
 		return nil // never block the goroutine that drives the widgets
 	}
-	w.mu.Lock()
-	block := w.block
-	w.mu.Unlock()
+	ws.mu.Lock()
+	block := ws.block
+	ws.mu.Unlock()
 	if block != nil {
 		<-block
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.fail {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.fail {
 		return fmt.Errorf("watched store %s: %w", op, store.ErrUnavailable)
 	}
 	return nil
@@ -93,11 +93,11 @@ func (w *watchedStore) check(op string) error {
 
 // misplaced returns the calls recorded since the last call, and forgets
 // them.
-func (w *watchedStore) misplaced() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	out := w.bad
-	w.bad = nil
+func (ws *watchedStore) misplaced() []string {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	out := ws.bad
+	ws.bad = nil
 	return out
 }
 
