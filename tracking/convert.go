@@ -10,33 +10,28 @@ import (
 // takes from a query, a push or the relay passes through traceOf before it
 // touches a shipment.
 
+// storeMilestones pairs each of Kuaidi100's milestones with the store's
+// of the same meaning. Both sets have the same members; the test checks
+// that each one maps to the store milestone of the same machine name.
+var storeMilestones = map[kuaidi100.Milestone]store.Milestone{
+	kuaidi100.MilestoneOrdered:        store.MilestoneOrdered,
+	kuaidi100.MilestonePickedUp:       store.MilestonePickedUp,
+	kuaidi100.MilestoneInTransit:      store.MilestoneInTransit,
+	kuaidi100.MilestoneOutForDelivery: store.MilestoneOutForDelivery,
+	kuaidi100.MilestoneDelivered:      store.MilestoneDelivered,
+	kuaidi100.MilestoneProblem:        store.MilestoneProblem,
+	kuaidi100.MilestoneReturning:      store.MilestoneReturning,
+	kuaidi100.MilestoneReturned:       store.MilestoneReturned,
+	kuaidi100.MilestoneRefused:        store.MilestoneRefused,
+	kuaidi100.MilestoneCancelled:      store.MilestoneCancelled,
+	kuaidi100.MilestoneCustoms:        store.MilestoneCustoms,
+}
+
 // StoreMilestone is the store's name for a milestone read from Kuaidi100's
-// state codes. Both sets have the same members; the test checks that each
-// one maps to the store milestone of the same machine name.
+// state codes; anything else is store.MilestoneUnknown.
 func StoreMilestone(m kuaidi100.Milestone) store.Milestone {
-	switch m {
-	case kuaidi100.MilestoneOrdered:
-		return store.MilestoneOrdered
-	case kuaidi100.MilestonePickedUp:
-		return store.MilestonePickedUp
-	case kuaidi100.MilestoneInTransit:
-		return store.MilestoneInTransit
-	case kuaidi100.MilestoneOutForDelivery:
-		return store.MilestoneOutForDelivery
-	case kuaidi100.MilestoneDelivered:
-		return store.MilestoneDelivered
-	case kuaidi100.MilestoneProblem:
-		return store.MilestoneProblem
-	case kuaidi100.MilestoneReturning:
-		return store.MilestoneReturning
-	case kuaidi100.MilestoneReturned:
-		return store.MilestoneReturned
-	case kuaidi100.MilestoneRefused:
-		return store.MilestoneRefused
-	case kuaidi100.MilestoneCancelled:
-		return store.MilestoneCancelled
-	case kuaidi100.MilestoneCustoms:
-		return store.MilestoneCustoms
+	if sm, ok := storeMilestones[m]; ok {
+		return sm
 	}
 	return store.MilestoneUnknown
 }
