@@ -135,32 +135,59 @@ type ManInfo struct {
 // OrderParam is the param JSON the client sends for method=order. The
 // account fields carry only what the carrier needs.
 type OrderParam struct {
-	PrintType     string  `json:"printType"`
-	KuaidiCom     string  `json:"kuaidicom"`
-	PartnerID     string  `json:"partnerId,omitempty"`
-	PartnerKey    string  `json:"partnerKey,omitempty"`
-	PartnerSecret string  `json:"partnerSecret,omitempty"`
-	PartnerName   string  `json:"partnerName,omitempty"`
-	Net           string  `json:"net,omitempty"`
-	Code          string  `json:"code,omitempty"`
-	CheckMan      string  `json:"checkMan,omitempty"`
-	TBNet         string  `json:"tbNet,omitempty"`
-	RecMan        ManInfo `json:"recMan"`
-	SendMan       ManInfo `json:"sendMan"`
-	Cargo         string  `json:"cargo"`
-	Count         int     `json:"count"`
-	Weight        float64 `json:"weight,omitempty"`
-	Volume        float64 `json:"volume,omitempty"`
-	PayType       string  `json:"payType"`
-	ExpType       string  `json:"expType,omitempty"`
-	Remark        string  `json:"remark,omitempty"`
-	ValinsPay     float64 `json:"valinsPay,omitempty"`
-	Collection    float64 `json:"collection,omitempty"`
-	NeedChild     string  `json:"needChild,omitempty"`
-	OrderID       string  `json:"orderId,omitempty"`
-	Reorder       *bool   `json:"reorder,omitempty"`
-	Siid          string  `json:"siid,omitempty"`
-	TempID        string  `json:"tempId,omitempty"`
+	PrintType string `json:"printType"`
+	KuaidiCom string `json:"kuaidicom"`
+	AccountParams
+	RecMan     ManInfo `json:"recMan"`
+	SendMan    ManInfo `json:"sendMan"`
+	Cargo      string  `json:"cargo"`
+	Count      int     `json:"count"`
+	Weight     float64 `json:"weight,omitempty"`
+	Volume     float64 `json:"volume,omitempty"`
+	PayType    string  `json:"payType"`
+	ExpType    string  `json:"expType,omitempty"`
+	Remark     string  `json:"remark,omitempty"`
+	ValinsPay  float64 `json:"valinsPay,omitempty"`
+	Collection float64 `json:"collection,omitempty"`
+	NeedChild  string  `json:"needChild,omitempty"`
+	OrderID    string  `json:"orderId,omitempty"`
+	Reorder    *bool   `json:"reorder,omitempty"`
+	Siid       string  `json:"siid,omitempty"`
+	TempID     string  `json:"tempId,omitempty"`
+}
+
+// AccountParams are the carrier account fields of an order's and a
+// cancel's param; only those the carrier needs are filled (setAccount).
+type AccountParams struct {
+	PartnerID     string `json:"partnerId,omitempty"`
+	PartnerKey    string `json:"partnerKey,omitempty"`
+	PartnerSecret string `json:"partnerSecret,omitempty"`
+	PartnerName   string `json:"partnerName,omitempty"`
+	Net           string `json:"net,omitempty"`
+	Code          string `json:"code,omitempty"`
+	CheckMan      string `json:"checkMan,omitempty"`
+	TBNet         string `json:"tbNet,omitempty"`
+}
+
+func (p *AccountParams) set(name, v string) {
+	switch name {
+	case FieldPartnerID:
+		p.PartnerID = v
+	case FieldPartnerKey:
+		p.PartnerKey = v
+	case FieldPartnerSecret:
+		p.PartnerSecret = v
+	case FieldPartnerName:
+		p.PartnerName = v
+	case FieldNet:
+		p.Net = v
+	case FieldCode:
+		p.Code = v
+	case FieldCheckMan:
+		p.CheckMan = v
+	case FieldTBNet:
+		p.TBNet = v
+	}
 }
 
 // setAccount copies the fields spec lists (and tbNet, when set) from a.
@@ -173,64 +200,15 @@ func setAccount(spec AccountSpec, a Account, set func(name, v string)) {
 	}
 }
 
-func (p *OrderParam) set(name, v string) {
-	switch name {
-	case FieldPartnerID:
-		p.PartnerID = v
-	case FieldPartnerKey:
-		p.PartnerKey = v
-	case FieldPartnerSecret:
-		p.PartnerSecret = v
-	case FieldPartnerName:
-		p.PartnerName = v
-	case FieldNet:
-		p.Net = v
-	case FieldCode:
-		p.Code = v
-	case FieldCheckMan:
-		p.CheckMan = v
-	case FieldTBNet:
-		p.TBNet = v
-	}
-}
-
 // CancelParam is the param JSON of method=cancel: the order's account
 // fields, and the carrier's order number as orderId when one was returned.
 type CancelParam struct {
-	KuaidiCom     string `json:"kuaidicom"`
-	KuaidiNum     string `json:"kuaidinum"`
-	OrderID       string `json:"orderId,omitempty"`
-	Reason        string `json:"reason,omitempty"`
-	PartnerID     string `json:"partnerId,omitempty"`
-	PartnerKey    string `json:"partnerKey,omitempty"`
-	PartnerSecret string `json:"partnerSecret,omitempty"`
-	PartnerName   string `json:"partnerName,omitempty"`
-	Net           string `json:"net,omitempty"`
-	Code          string `json:"code,omitempty"`
-	CheckMan      string `json:"checkMan,omitempty"`
-	TBNet         string `json:"tbNet,omitempty"`
-	ExpType       string `json:"expType,omitempty"`
-}
-
-func (p *CancelParam) set(name, v string) {
-	switch name {
-	case FieldPartnerID:
-		p.PartnerID = v
-	case FieldPartnerKey:
-		p.PartnerKey = v
-	case FieldPartnerSecret:
-		p.PartnerSecret = v
-	case FieldPartnerName:
-		p.PartnerName = v
-	case FieldNet:
-		p.Net = v
-	case FieldCode:
-		p.Code = v
-	case FieldCheckMan:
-		p.CheckMan = v
-	case FieldTBNet:
-		p.TBNet = v
-	}
+	KuaidiCom string `json:"kuaidicom"`
+	KuaidiNum string `json:"kuaidinum"`
+	OrderID   string `json:"orderId,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	AccountParams
+	ExpType string `json:"expType,omitempty"`
 }
 
 // ReprintParam is the param JSON of method=printOld.
